@@ -1,0 +1,64 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class SeedanceApi implements ICredentialType {
+	name = 'seedanceApi';
+
+	displayName = 'Seedance (API in One) API';
+
+	icon = 'file:seedance.svg' as const;
+
+	documentationUrl = 'https://apiin.one';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'aio_...',
+			description: 'Your API in One key, from the API in One dashboard',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://apiin.one',
+			description: 'Change only for a proxy, a regional gateway or a local emulator',
+		},
+		{
+			displayName: 'Callback Secret',
+			name: 'callbackSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Optional secret that the Seedance Trigger checks on incoming callbacks. Leave empty to let each trigger use its own.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// Reads a task id that cannot exist. The service answers 401/403 to a wrong key and 404 to a
+	// good one, so the answer is read in full and only an authorisation refusal fails the test.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/api/v1/tasks/n8n-credential-test',
+			method: 'GET',
+			ignoreHttpStatusErrors: true,
+			returnFullResponse: true,
+		},
+		rules: [
+			{ type: 'responseSuccessBody', properties: { key: 'statusCode', value: 401, message: 'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.' } },
+			{ type: 'responseSuccessBody', properties: { key: 'statusCode', value: 403, message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.' } },
+		],
+	};
+}

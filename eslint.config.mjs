@@ -1,0 +1,6 @@
+// The exact rule set of n8n's community-package verification (the same as `n8n-node lint`):
+// @n8n/eslint-plugin-community-nodes (recommended) plus eslint-plugin-n8n-nodes-base's community,
+// credentials and nodes rule sets, with no-console. This project disables no rule of its own.
+import { buildScanConfig } from '@n8n/scan-community-package/scanner/scanner.mjs';
+
+export default [{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'scripts/**', 'examples/**', '*.js', '*.mjs'] }, ...(await buildScanConfig())];

@@ -1,0 +1,34 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ExecutionStopped } from '../helpers/timing';
+import * as video from './video/Video.resource';
+
+const operations: Record<string, (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>> = {
+	generate: video.generate.execute,
+	getStatus: video.getStatus.execute,
+	wait: video.wait.execute,
+};
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0);
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const execute = resource === 'video' ? operations[operation] : undefined;
+	if (!execute) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	}
+	const stopped = await execute.call(this, items).then(
+		(output) => [output],
+		(error: unknown) => {
+			if (error instanceof ExecutionStopped) return null;
+			throw error;
+		},
+	);
+	if (stopped === null) {
+		throw new NodeOperationError(this.getNode(), 'The execution was stopped while waiting for Seedance', {
+			description: 'Tasks already created keep running at the service (and are charged if they succeed). Use the Wait operation with their task IDs to pick them up.',
+		});
+	}
+	return stopped;
+}

@@ -1,0 +1,129 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** The Seedance 1.5 Pro model id (seed page); other models share the endpoint. */
+export const SEEDANCE_MODEL = 'seedance-1-5-pro';
+
+export const ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
+export const RESOLUTIONS = ['480p', '720p'] as const;
+export const DURATIONS = ['4', '8', '12'] as const;
+
+/** What the user asked Generate for, one item's worth, before it is turned into a request body. */
+export interface GenerationRequest {
+	model: string;
+	prompt: string;
+	image?: string;
+	aspectRatio: string;
+	resolution: string;
+	duration: string;
+	generateAudio: boolean;
+	fixedLens: boolean;
+	callbackUrl?: string;
+	extraFields?: IDataObject;
+}
+
+/** A rule a parameter broke: which field, and what is allowed. Turned into a NodeOperationError by the caller. */
+export class InvalidParameter extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+	}
+}
+
+function oneOf(field: string, value: unknown, allowed: readonly string[]): string {
+	const text = typeof value === 'number' ? String(value) : value;
+	if (typeof text !== 'string' || !allowed.includes(text.trim())) {
+		throw new InvalidParameter(
+			field,
+			`${field} "${String(value)}" is not allowed`,
+			`Use one of: ${allowed.join(', ')}.`,
+		);
+	}
+	return text.trim();
+}
+
+function bool(field: string, value: unknown): boolean {
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw new InvalidParameter(field, `${field} must be true or false`, `Got "${String(value)}".`);
+}
+
+/** Accepts absolute http(s) URLs only; returns the URL as given. */
+export function checkHttpUrl(field: string, value: unknown): string {
+	const text = typeof value === 'string' ? value.trim() : '';
+	let url: URL | undefined;
+	try {
+		url = new URL(text);
+	} catch {
+		url = undefined;
+	}
+	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+		throw new InvalidParameter(
+			field,
+			`${field} "${text}" is not a valid web address`,
+			'Enter a full URL starting with https:// (or http://).',
+		);
+	}
+	return text;
+}
+
+/**
+ * Checks one item's parameters against the seed's rules. Seedance-only rules (aspect ratio,
+ * resolution, duration) apply to the Seedance model only: another model id on the same endpoint
+ * (e.g. kling-3, numeric durations) must not be blocked by them.
+ */
+export function checkGeneration(input: {
+	model: unknown;
+	prompt: unknown;
+	aspectRatio: unknown;
+	resolution: unknown;
+	duration: unknown;
+	generateAudio: unknown;
+	fixedLens: unknown;
+}): Omit<GenerationRequest, 'image' | 'callbackUrl' | 'extraFields'> {
+	const model = typeof input.model === 'string' ? input.model.trim() : '';
+	if (!model) throw new InvalidParameter('Model', 'Model is empty', `Use ${SEEDANCE_MODEL} or another model ID of the service.`);
+	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
+		throw new InvalidParameter('Prompt', 'Prompt is empty', 'Describe the video to generate, e.g. "A dancer spinning in the rain".');
+	}
+	const isSeedance = model === SEEDANCE_MODEL;
+	const pick = (field: string, value: unknown, allowed: readonly string[]) =>
+		isSeedance ? oneOf(field, value, allowed) : String(value ?? '').trim();
+	return {
+		model,
+		prompt: input.prompt,
+		aspectRatio: pick('Aspect Ratio', input.aspectRatio, ASPECT_RATIOS),
+		resolution: pick('Resolution', input.resolution, RESOLUTIONS),
+		duration: pick('Duration', input.duration, DURATIONS),
+		generateAudio: bool('Generate Audio', input.generateAudio),
+		fixedLens: bool('Fixed Lens', input.fixedLens),
+	};
+}
+
+/** The create request's JSON body. Every field is sent explicitly: the service's defaults changed over time. */
+export function toRequestBody(request: GenerationRequest): IDataObject {
+	const body: IDataObject = {
+		model: request.model,
+		prompt: request.prompt,
+		aspect_ratio: request.aspectRatio,
+		resolution: request.resolution,
+		duration: request.duration,
+		generateAudio: request.generateAudio,
+		fixedLens: request.fixedLens,
+	};
+	if (request.image) body.image = request.image;
+	if (request.callbackUrl) body.callback_url = request.callbackUrl;
+	return { ...body, ...(request.extraFields ?? {}) };
+}
+
+/**
+ * Credits the seed's pricing charges: 2 credits/s at 480p, 3.5 at 720p, doubled with audio
+ * (480p 4 s = 8, 720p 8 s = 28, 720p 12 s with audio = 84). Null for models it does not price.
+ */
+export function estimateCredits(request: Pick<GenerationRequest, 'model' | 'resolution' | 'duration' | 'generateAudio'>): number | null {
+	if (request.model !== SEEDANCE_MODEL) return null;
+	const perSecond = request.resolution === '480p' ? 2 : 3.5;
+	return perSecond * Number(request.duration) * (request.generateAudio ? 2 : 1);
+}

@@ -1,0 +1,144 @@
+import { NodeApiError } from 'n8n-workflow';
+import type { INode, JsonObject } from 'n8n-workflow';
+
+/** What came back from one request attempt that was not a usable answer. */
+export type Failure =
+	| { kind: 'http'; status: number; serviceMessage: string | null; retryAfterMs: number | null }
+	| { kind: 'malformed'; status: number }
+	| { kind: 'network'; code: string; timedOut: boolean; neverConnected: boolean };
+
+export type RequestPurpose = 'create' | 'status' | 'download';
+
+/** Whether trying again is safe and useful: status reads and downloads on transient faults only. */
+export function isTransient(failure: Failure): boolean {
+	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
+	return failure.status === 429 || failure.status === 408 || failure.status >= 500;
+}
+
+/**
+ * Whether a failed create request certainly did not make a (paid) task: only then may it be
+ * sent again. A 429 is the service refusing the request; a refused connection never reached it.
+ * Everything else (timeouts, resets, 5xx, malformed answers) may have created a task.
+ */
+export function createCertainlyNotProcessed(failure: Failure): boolean {
+	if (failure.kind === 'http') return failure.status === 429;
+	return failure.kind === 'network' && failure.neverConnected;
+}
+
+const MAY_HAVE_BEEN_CHARGED =
+	'The video may or may not have been created (and charged). To avoid paying twice, check the task list in your API in One dashboard before running this again; if it is there, use the Wait operation with its task ID instead.';
+
+interface Explanation {
+	message: string;
+	description: string;
+}
+
+function explainHttp(status: number, serviceMessage: string | null, purpose: RequestPurpose, subject: string): Explanation {
+	const said = serviceMessage ? ` The service said: "${serviceMessage}".` : '';
+	if (status === 401 || status === 403) {
+		if (purpose === 'download') {
+			return {
+				message: `The video link for ${subject} has expired or is not accessible (HTTP ${status})`,
+				description: `Result links expire. Run Get Status for ${subject} to get a fresh link, then download again.${said}`,
+			};
+		}
+		return {
+			message: `API in One rejected the API key (HTTP ${status})`,
+			description: `Check the API key in the Seedance credential: keys start with "aio_" and are managed in your API in One dashboard. Nothing was charged.${said}`,
+		};
+	}
+	if (status === 402) {
+		return {
+			message: 'Not enough API in One credits for this video',
+			description: `Top up credits in your API in One dashboard, then run the workflow again. Nothing was charged for this request.${said}`,
+		};
+	}
+	if (status === 400 || status === 422) {
+		return {
+			message: `API in One rejected the request's parameters (HTTP ${status})${serviceMessage ? `: ${serviceMessage}` : ''}`,
+			description: 'Check the node parameters named in the message (model, prompt, image, aspect ratio, resolution, duration) and try again. Nothing was charged.',
+		};
+	}
+	if (status === 404) {
+		if (purpose === 'download') {
+			return {
+				message: `The video file for ${subject} was not found (HTTP 404)`,
+				description: `The link may have expired. Run Get Status for ${subject} to get a fresh link.${said}`,
+			};
+		}
+		if (purpose === 'create') {
+			return {
+				message: 'The API in One endpoint was not found (HTTP 404)',
+				description: 'Check the Base URL in the Seedance credential: it should be https://apiin.one (no path). Nothing was charged.',
+			};
+		}
+		return {
+			message: `Task ${subject} was not found (HTTP 404)`,
+			description: `Check the task ID. Tasks are visible only to the API key that created them, and old tasks may be deleted.${said}`,
+		};
+	}
+	if (status === 429) {
+		return {
+			message: 'API in One is rate limiting requests (HTTP 429)',
+			description:
+				purpose === 'create'
+					? 'Too many videos were requested at once. Nothing was charged for the refused request. Lower "Concurrency" in the node options or wait a minute, then run again.'
+					: 'The node retried and the service kept refusing. Wait a minute and run again, or lower "Concurrency" in the node options.',
+		};
+	}
+	if (status >= 500) {
+		return {
+			message: `The API in One service had a problem (HTTP ${status})`,
+			description: purpose === 'create' ? MAY_HAVE_BEEN_CHARGED : `The node retried several times. Try again later.${said}`,
+		};
+	}
+	return {
+		message: `API in One answered with an unexpected HTTP ${status}`,
+		description: purpose === 'create' ? MAY_HAVE_BEEN_CHARGED : `Try again later.${said}`,
+	};
+}
+
+function explain(failure: Failure, purpose: RequestPurpose, subject: string, baseUrl: string): Explanation {
+	if (failure.kind === 'http') return explainHttp(failure.status, failure.serviceMessage, purpose, subject);
+	if (failure.kind === 'malformed') {
+		return {
+			message: 'API in One sent an answer the node could not read',
+			description:
+				purpose === 'create'
+					? MAY_HAVE_BEEN_CHARGED
+					: `The answer for ${subject} was not the JSON the node expects. The node retried; try again later.`,
+		};
+	}
+	const what = failure.timedOut ? 'did not answer in time' : `could not be reached (${failure.code})`;
+	const host = purpose === 'download' ? 'The video host' : `API in One at ${baseUrl}`;
+	return {
+		message: `${host} ${what}`,
+		description:
+			purpose === 'create' && !failure.neverConnected
+				? MAY_HAVE_BEEN_CHARGED
+				: 'Check the Base URL in the Seedance credential and the network or proxy settings of your n8n. The node retried before giving up.',
+	};
+}
+
+/** Removes every occurrence of a secret from a text; the service may echo the key back. */
+export function redact(text: string, secret: string | undefined): string {
+	if (!secret || secret.length < 4) return text;
+	return text.split(secret).join('[redacted]');
+}
+
+/** The NodeApiError for a failure. Built from plain data only, never from the HTTP client's error, which holds the request's headers. */
+export function failureToError(
+	node: INode,
+	failure: Failure,
+	context: { purpose: RequestPurpose; subject: string; baseUrl: string; secret?: string; itemIndex?: number },
+): NodeApiError {
+	const { message, description } = explain(failure, context.purpose, context.subject, context.baseUrl);
+	const clean = (text: string) => redact(text, context.secret);
+	const response: JsonObject = { ...failure, serviceMessage: clean('serviceMessage' in failure ? failure.serviceMessage ?? '' : '') };
+	return new NodeApiError(node, response, {
+		message: clean(message),
+		description: clean(description),
+		httpCode: failure.kind === 'network' ? undefined : String(failure.status),
+		itemIndex: context.itemIndex,
+	});
+}

@@ -1,0 +1,244 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+
+import { normalizeTask, type SeedanceTask } from '../helpers/task';
+import { ExecutionStopped, cancelSignalOf, pause } from '../helpers/timing';
+import { createCertainlyNotProcessed, failureToError, isTransient, type Failure, type RequestPurpose } from './errors';
+
+/** Every request of both nodes goes through this module. */
+export type SeedanceContext = IExecuteFunctions | IWebhookFunctions;
+
+/** A response body stream, as n8n's binary helpers take it (no import of node:stream in node code). */
+type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
+
+export const CREDENTIAL_TYPE = 'seedanceApi';
+
+export interface Connection {
+	baseUrl: string;
+	/** Kept only to scrub it out of any text the service sends back; never output. */
+	secret: string;
+}
+
+export interface CallOptions {
+	timeoutMs: number;
+	itemIndex?: number;
+	/** Retries of status reads and downloads stop at this time (epoch ms). */
+	deadline?: number;
+	attempts?: number;
+}
+
+const DEFAULT_ATTEMPTS = 5;
+const RETRY_BASE_MS = 500;
+const RETRY_CAP_MS = 30_000;
+
+export async function getConnection(context: SeedanceContext): Promise<Connection> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const baseUrl = String(credentials.baseUrl || 'https://apiin.one').trim().replace(/\/+$/, '');
+	return { baseUrl, secret: String(credentials.apiKey ?? '') };
+}
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function serviceMessageOf(body: unknown): string | null {
+	if (typeof body === 'string') return body.trim().slice(0, 300) || null;
+	if (!isObject(body)) return null;
+	const error = body.error;
+	const candidates = [isObject(error) ? error.message : error, body.message, body.msg, body.detail];
+	const found = candidates.find((value) => typeof value === 'string' && value.trim() !== '');
+	return typeof found === 'string' ? found.trim().slice(0, 300) : null;
+}
+
+function retryAfterMs(headers: IDataObject | undefined): number | null {
+	const value = headers?.['retry-after'];
+	if (typeof value !== 'string' && typeof value !== 'number') return null;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(value));
+	return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+interface FullResponse {
+	statusCode: number;
+	headers?: IDataObject;
+	body: unknown;
+}
+
+/** Reads an HTTP answer: the JSON body on success, or what went wrong. */
+function readAnswer(response: FullResponse): { body: IDataObject } | { failure: Failure } {
+	const { statusCode, headers } = response;
+	let body = response.body;
+	if (typeof body === 'string') {
+		try {
+			body = JSON.parse(body) as unknown;
+		} catch {
+			// Left as text: an error page or a truncated answer.
+		}
+	}
+	if (statusCode < 200 || statusCode >= 300) {
+		return { failure: { kind: 'http', status: statusCode, serviceMessage: serviceMessageOf(body), retryAfterMs: retryAfterMs(headers) } };
+	}
+	if (!isObject(body)) return { failure: { kind: 'malformed', status: statusCode } };
+	// Some gateways answer HTTP 200 with the real status in the envelope's `code`.
+	if (typeof body.code === 'number' && body.code >= 400 && !isObject(body.data)) {
+		return { failure: { kind: 'http', status: body.code, serviceMessage: serviceMessageOf(body), retryAfterMs: retryAfterMs(headers) } };
+	}
+	return { body };
+}
+
+const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
+
+/** Classifies an error thrown by the HTTP helper (NodeApiError around an axios error, or the axios error). */
+function networkFailure(error: unknown, signal: AbortSignal | undefined): Failure {
+	const chain: Array<{ code?: unknown; message?: unknown; cause?: unknown }> = [];
+	let current: unknown = error;
+	while (isObject(current) || current instanceof Error) {
+		chain.push(current as { code?: unknown; message?: unknown; cause?: unknown });
+		if (chain.length > 4) break;
+		current = (current as { cause?: unknown }).cause;
+	}
+	const code = chain.map((link) => link.code).find((value): value is string => typeof value === 'string') ?? 'UNKNOWN';
+	if (signal?.aborted || code === 'ERR_CANCELED') throw new ExecutionStopped();
+	const text = chain.map((link) => String(link.message ?? '')).join(' ');
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text);
+	return { kind: 'network', code, timedOut, neverConnected: NEVER_CONNECTED.includes(code) };
+}
+
+function backoffMs(failure: Failure, attempt: number): number {
+	const exponential = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+	const jittered = exponential * (0.75 + Math.random() * 0.5);
+	const asked = failure.kind === 'http' ? failure.retryAfterMs : null;
+	return asked === null ? jittered : Math.min(Math.max(asked, 0), 5 * 60_000);
+}
+
+interface Exchange {
+	purpose: RequestPurpose;
+	subject: string;
+	request: IHttpRequestOptions;
+	/** False: send through the credential (adds the bearer key); true: no credential at all. */
+	anonymous?: boolean;
+}
+
+/**
+ * Sends one request with the retry policy of its purpose. Status reads and downloads retry on
+ * 429 (honouring Retry-After), 5xx and network faults. A create is paid: it is sent again only
+ * when the first attempt certainly did not reach processing (429, connection refused).
+ */
+async function exchange(context: SeedanceContext, connection: Connection, call: Exchange, options: CallOptions): Promise<FullResponse> {
+	const signal = cancelSignalOf(context);
+	const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+	for (let attempt = 1; ; attempt++) {
+		let failure: Failure;
+		try {
+			const request: IHttpRequestOptions = {
+				...call.request,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: options.timeoutMs,
+			};
+			const response = (call.anonymous
+				? await context.helpers.httpRequest({ ...request, abortSignal: signal })
+				: await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as FullResponse;
+			if (call.purpose === 'download' && response.statusCode >= 200 && response.statusCode < 300) return response;
+			if (call.purpose === 'download') {
+				(response.body as Readable | undefined)?.destroy?.();
+				failure = { kind: 'http', status: response.statusCode, serviceMessage: null, retryAfterMs: retryAfterMs(response.headers) };
+			} else {
+				const answer = readAnswer(response);
+				if ('body' in answer) return { ...response, body: answer.body };
+				failure = answer.failure;
+			}
+		} catch (error) {
+			failure = networkFailure(error, signal);
+		}
+		const retryable = call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);
+		const wait = backoffMs(failure, attempt);
+		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
+		if (!retryable || attempt >= attempts || pastDeadline) {
+			throw failureToError(context.getNode(), failure, {
+				purpose: call.purpose,
+				subject: call.subject,
+				baseUrl: connection.baseUrl,
+				secret: connection.secret,
+				itemIndex: options.itemIndex,
+			});
+		}
+		context.logger.debug(`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`);
+		await pause(wait, signal);
+	}
+}
+
+function jsonRequest(connection: Connection, method: IHttpRequestMethods, path: string, body?: IDataObject): IHttpRequestOptions {
+	return { method, url: `${connection.baseUrl}${path}`, body, json: true };
+}
+
+/** POST /api/v1/videos/generations: the paid request. */
+export async function createTask(context: SeedanceContext, connection: Connection, body: IDataObject, options: CallOptions): Promise<SeedanceTask> {
+	const response = await exchange(
+		context,
+		connection,
+		{ purpose: 'create', subject: 'the new video', request: jsonRequest(connection, 'POST', '/api/v1/videos/generations', body) },
+		options,
+	);
+	const task = normalizeTask(response.body);
+	if (!task) {
+		// Accepted (2xx) but no task id: the task may exist and be charged. Never re-sent.
+		throw failureToError(context.getNode(), { kind: 'malformed', status: response.statusCode }, {
+			purpose: 'create',
+			subject: 'the new video',
+			baseUrl: connection.baseUrl,
+			secret: connection.secret,
+			itemIndex: options.itemIndex,
+		});
+	}
+	return task;
+}
+
+/** GET /api/v1/tasks/{task_id} */
+export async function fetchTask(context: SeedanceContext, connection: Connection, taskId: string, options: CallOptions): Promise<SeedanceTask> {
+	const subject = `task ${taskId}`;
+	const response = await exchange(
+		context,
+		connection,
+		{ purpose: 'status', subject, request: jsonRequest(connection, 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`) },
+		options,
+	);
+	const task = normalizeTask(response.body, taskId);
+	if (!task) {
+		throw failureToError(context.getNode(), { kind: 'malformed', status: response.statusCode }, {
+			purpose: 'status',
+			subject,
+			baseUrl: connection.baseUrl,
+			secret: connection.secret,
+			itemIndex: options.itemIndex,
+		});
+	}
+	return task;
+}
+
+function sameOrigin(url: string, baseUrl: string): boolean {
+	try {
+		return new URL(url).origin === new URL(baseUrl).origin;
+	} catch {
+		return false;
+	}
+}
+
+export interface VideoStream {
+	stream: Readable;
+	mimeType: string;
+}
+
+/**
+ * Opens the finished video as a stream. The bearer key goes only to the service's own origin:
+ * result links usually point at a CDN or a pre-signed storage URL, which must not receive it
+ * (and pre-signed URLs refuse a second authorisation).
+ */
+export async function openVideo(context: SeedanceContext, connection: Connection, url: string, taskId: string, options: CallOptions): Promise<VideoStream> {
+	const own = sameOrigin(url, connection.baseUrl);
+	// A redirect from the service to a CDN must not carry the key either (option of n8n >= 1.1xx; ignored before).
+	const request: IHttpRequestOptions = { method: 'GET', url, encoding: 'stream', sendCredentialsOnCrossOriginRedirect: false };
+	const response = await exchange(context, connection, { purpose: 'download', subject: `task ${taskId}`, request, anonymous: !own }, options);
+	const contentType = String(response.headers?.['content-type'] ?? '').split(';')[0].trim();
+	return { stream: response.body as Readable, mimeType: contentType.startsWith('video/') ? contentType : 'video/mp4' };
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs a real n8n (headless) into the cache, keyed by version, and prints its directory.
+# Recipe from shared/toolchain.md: --ignore-scripts (Kafka's install script needs the internet),
+# then rebuild only the native addons n8n needs here. ~5 min and ~3 GB on a cache miss.
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+version="${1:?usage: install-n8n.sh VERSION}"
+ensure_node24
+dir="$SEEDANCE_CACHE/n8n-$version"
+if [ ! -f "$dir/.complete" ]; then
+	step "Installing n8n $version into $dir (first run only: ~5 minutes, ~3 GB)"
+	rm -rf "$dir" && mkdir -p "$dir"
+	overrides='{}'
+	# n8n 1.x fetches xlsx from a CDN that is not reachable; the registry's 0.18.5 works.
+	case "$version" in 1.*) overrides='{"xlsx":"0.18.5"}' ;; esac
+	printf '{"name":"n8n-host","private":true,"overrides":%s}\n' "$overrides" >"$dir/package.json"
+	(cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "n8n@$version" >&2 \
+		&& npm rebuild isolated-vm sqlite3 >&2)
+	touch "$dir/.complete"
+fi
+echo "$dir"

@@ -1,0 +1,227 @@
+/**
+ * Runs workflows of this package's nodes through n8n-core's real execution engine
+ * (WorkflowExecute) with real HTTP. Only the pieces a running n8n provides around the engine
+ * (credential store, node type registry, lifecycle hooks) are supplied here.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type IExecuteFunctions,
+	type IConnections,
+} from 'n8n-workflow';
+
+import { SeedanceApi } from '../../credentials/SeedanceApi.credentials';
+import { Seedance } from '../../nodes/Seedance/Seedance.node';
+
+/** A source node for tests: outputs the items given in its `items` parameter (JSON, with optional base64 binaries). */
+export class TestItems implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Test Items',
+		name: 'testItems',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Items' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as Array<{ json: IDataObject; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>;
+		const output: INodeExecutionData[] = [];
+		for (const [index, item] of items.entries()) {
+			const binary: INodeExecutionData['binary'] = {};
+			for (const [key, value] of Object.entries(item.binary ?? {})) {
+				binary[key] = await this.helpers.prepareBinaryData(Buffer.from(value.data, 'base64'), value.fileName, value.mimeType);
+			}
+			output.push({ json: item.json, binary: Object.keys(binary).length ? binary : undefined, pairedItem: { item: index } });
+		}
+		return [output];
+	}
+}
+
+const credentialType = new SeedanceApi();
+
+/** Applies the credential type's own `authenticate` (generic: header templates), so tests exercise it. */
+function applyGenericAuth(credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions): IHttpRequestOptions {
+	const headers: IDataObject = { ...(request.headers ?? {}) };
+	for (const [name, template] of Object.entries(credentialType.authenticate.properties.headers ?? {})) {
+		headers[name] = String(template)
+			.replace(/^=/, '')
+			.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
+	}
+	return { ...request, headers };
+}
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly store: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		if (typeName !== credentialType.name) throw new Error(`Unknown credential type ${typeName}`);
+		return applyGenericAuth(credentials, requestOptions);
+	}
+
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used');
+	}
+
+	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+		const found = this.store[type];
+		if (!found) throw new Error(`No test credential of type ${type}`);
+		return { ...found };
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties() {
+		return credentialType.properties;
+	}
+}
+
+export const nodeTypes: INodeTypes & { register(name: string, type: INodeType): void } = (() => {
+	const registry = new Map<string, INodeType>([
+		['n8n-nodes-seedance.seedance', new Seedance()],
+		['test.items', new TestItems()],
+	]);
+	return {
+		register: (name: string, type: INodeType) => void registry.set(name, type),
+		getByName: (name: string) => {
+			const found = registry.get(name);
+			if (!found) throw new Error(`Unknown node type ${name}`);
+			return found;
+		},
+		getByNameAndVersion: (name: string) => {
+			const found = registry.get(name);
+			if (!found) throw new Error(`Unknown node type ${name}`);
+			return found;
+		},
+		getKnownTypes: () => ({}),
+	};
+})();
+
+let executionCounter = 0;
+
+export function additionalDataFor(credentials: Record<string, ICredentialDataDecryptedObject>, executionId: string, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		hooks,
+		executionId,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		currentNodeParameters: undefined,
+		variables: {},
+		userId: 'test-user',
+		setExecutionStatus: () => {},
+		getRunExecutionData: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** The first output of a node's last run. */
+	output(nodeName: string): INodeExecutionData[];
+	/** The error a node ended with, if any. */
+	errorOf(nodeName: string): (Error & { description?: string }) | undefined;
+}
+
+export interface RunOptions {
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Stops the execution this many ms after it started (the stop button). */
+	cancelAfterMs?: number;
+}
+
+/** Runs a linear workflow `Items -> node -> node...` in the real engine. */
+export async function runWorkflow(nodes: INode[], options: RunOptions = {}): Promise<RunResult> {
+	const connections: IConnections = {};
+	for (let index = 0; index + 1 < nodes.length; index++) {
+		connections[nodes[index].name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+	}
+	const workflow = new Workflow({ id: 'test-workflow', name: 'Test', nodes, connections, active: false, nodeTypes, settings: {} });
+	const executionId = String(++executionCounter);
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'test-workflow', name: 'Test', nodes, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null, isArchived: false } as never);
+	let reportFinished: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (reportFinished = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => reportFinished(run));
+	const additionalData = additionalDataFor(options.credentials ?? {}, executionId, hooks);
+	const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode(nodes[0].name) ?? undefined });
+	let timer: NodeJS.Timeout | undefined;
+	if (options.cancelAfterMs !== undefined) timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
+	let run: IRun;
+	try {
+		run = await execution;
+	} catch (error) {
+		// A cancelled execution rejects; the hook still reports what ran.
+		run = await Promise.race([finished, new Promise<IRun>((_, reject) => setTimeout(() => reject(error), 5000))]);
+	} finally {
+		if (timer) clearTimeout(timer);
+	}
+	const runData = run.data.resultData.runData;
+	return {
+		run,
+		output: (nodeName) => runData[nodeName]?.at(-1)?.data?.main?.[0] ?? [],
+		errorOf: (nodeName) => runData[nodeName]?.at(-1)?.error as (Error & { description?: string }) | undefined,
+	};
+}
+
+let nodeCounter = 0;
+
+export function seedanceNode(parameters: IDataObject, extra: Partial<INode> = {}): INode {
+	return {
+		id: `seedance-${++nodeCounter}`,
+		name: extra.name ?? 'Seedance',
+		type: 'n8n-nodes-seedance.seedance',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: { seedanceApi: { id: '1', name: 'Seedance account' } },
+		...extra,
+	};
+}
+
+export function itemsNode(items: unknown[]): INode {
+	return { id: `items-${++nodeCounter}`, name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } };
+}

@@ -1,0 +1,41 @@
+import { Emulator, type EmulatorOptions } from './emulator/server';
+
+/** Starts an emulator for a test file and gives the credential that points at it. */
+export function useEmulator(options: EmulatorOptions = {}) {
+	const emulator = new Emulator({ latencyMs: 600, ...options });
+	beforeAll(async () => {
+		await emulator.start();
+	});
+	afterAll(async () => {
+		await emulator.stop();
+	});
+	beforeEach(() => {
+		emulator.reset();
+		Object.assign(emulator.options, { latencyMs: 600, shape: 'default', filesOnApiOrigin: false, callbacks: 'terminal', callbackCopies: 1, ...options });
+	});
+	return {
+		emulator,
+		credentials: () => ({ seedanceApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } }),
+	};
+}
+
+/** Fast polling for tests: the emulator's jobs take well under a second. */
+export const FAST = { pollInterval: 0.1, maxWaitTime: 20, requestTimeout: 5 };
+
+/** True when a serialised value holds the secret anywhere, however deep. */
+export function leaks(value: unknown, secret: string): boolean {
+	const seen = new WeakSet<object>();
+	const text = JSON.stringify(value, function (_key, inner: unknown) {
+		if (inner instanceof Error) {
+			const plain: Record<string, unknown> = {};
+			for (const name of Object.getOwnPropertyNames(inner)) plain[name] = (inner as unknown as Record<string, unknown>)[name];
+			return plain;
+		}
+		if (typeof inner === 'object' && inner !== null) {
+			if (seen.has(inner)) return undefined;
+			seen.add(inner);
+		}
+		return inner;
+	});
+	return (text ?? '').includes(secret);
+}
