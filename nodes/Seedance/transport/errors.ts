@@ -73,7 +73,7 @@ function explainHttp(status: number, serviceMessage: string | null, purpose: Req
 			};
 		}
 		return {
-			message: `Task ${subject} was not found (HTTP 404)`,
+			message: `${subject.charAt(0).toUpperCase()}${subject.slice(1)} was not found (HTTP 404)`,
 			description: `Check the task ID. Tasks are visible only to the API key that created them, and old tasks may be deleted.${said}`,
 		};
 	}
@@ -109,14 +109,16 @@ function explain(failure: Failure, purpose: RequestPurpose, subject: string, bas
 					: `The answer for ${subject} was not the JSON the node expects. The node retried; try again later.`,
 		};
 	}
-	const what = failure.timedOut ? 'did not answer in time' : `could not be reached (${failure.code})`;
+	// The network code stays out of the message: NodeApiError swaps a message holding one for its own generic text.
+	const what = failure.timedOut ? 'did not answer in time' : 'could not be reached';
 	const host = purpose === 'download' ? 'The video host' : `API in One at ${baseUrl}`;
+	const detail = `Network error: ${failure.code}.`;
 	return {
 		message: `${host} ${what}`,
 		description:
 			purpose === 'create' && !failure.neverConnected
-				? MAY_HAVE_BEEN_CHARGED
-				: 'Check the Base URL in the Seedance credential and the network or proxy settings of your n8n. The node retried before giving up.',
+				? `${detail} ${MAY_HAVE_BEEN_CHARGED}`
+				: `${detail} Check the Base URL in the Seedance credential and the network or proxy settings of your n8n. The node retried before giving up.`,
 	};
 }
 
@@ -134,7 +136,11 @@ export function failureToError(
 ): NodeApiError {
 	const { message, description } = explain(failure, context.purpose, context.subject, context.baseUrl);
 	const clean = (text: string) => redact(text, context.secret);
-	const response: JsonObject = { ...failure, serviceMessage: clean('serviceMessage' in failure ? failure.serviceMessage ?? '' : '') };
+	// Plain facts only: NodeApiError replaces the message with its own when it finds a network `code`.
+	const response: JsonObject =
+		failure.kind === 'network'
+			? { kind: failure.kind, networkError: failure.code, timedOut: failure.timedOut }
+			: { kind: failure.kind, httpStatus: failure.status, serviceMessage: clean(failure.kind === 'http' ? failure.serviceMessage ?? '' : '') };
 	return new NodeApiError(node, response, {
 		message: clean(message),
 		description: clean(description),
