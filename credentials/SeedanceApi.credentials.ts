@@ -46,19 +46,18 @@ export class SeedanceApi implements ICredentialType {
 		},
 	};
 
-	// Reads a task id that cannot exist. The service answers 401/403 to a wrong key and 404 to a
-	// good one, so the answer is read in full and only an authorisation refusal fails the test.
+	// Reads a task id that cannot exist: the service answers 401/403 to a wrong key and 404 to a
+	// good one. Every answer but 401/403 is accepted, so only an authorisation refusal fails the test.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/api/v1/tasks/n8n-credential-test',
 			method: 'GET',
-			ignoreHttpStatusErrors: true,
-			returnFullResponse: true,
+			ignoreHttpStatusErrors: { ignore: true, except: [401, 403] },
 		},
 		rules: [
-			{ type: 'responseSuccessBody', properties: { key: 'statusCode', value: 401, message: 'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.' } },
-			{ type: 'responseSuccessBody', properties: { key: 'statusCode', value: 403, message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.' } },
+			{ type: 'responseCode', properties: { value: 401, message: 'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.' } },
 		],
 	};
 }

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { SHAPES, createdBody, type EmulatedState, type ShapeName, type TaskView } from './shapes';
 
-/** A real ~4 KB H.264 MP4 (1 s, 64x64), the file every finished task serves. */
-export const SAMPLE_MP4 = readFileSync(path.join(__dirname, 'sample.mp4'));
+/** A real 2 KB H.264 MP4 (1 s, 64x64, made with ffmpeg), the file every finished task serves. */
+export const SAMPLE_MP4 = readFileSync(
+	// Also found when this file runs compiled from .build/test/emulator.
+	[path.join(__dirname, 'sample.mp4'), path.join(__dirname, '../../../test/emulator/sample.mp4')].find((candidate) => existsSync(candidate)) ?? path.join(__dirname, 'sample.mp4'),
+);
 
 export type Route = 'create' | 'status' | 'download';
 export type Fault =

@@ -53,6 +53,28 @@ export class TestItems implements INodeType {
 	}
 }
 
+/**
+ * The start node of the example workflows (n8n-nodes-base is not a dependency of this package):
+ * like n8n's Manual Trigger, it emits one empty item when the workflow is run by hand.
+ */
+export class ManualStart implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Manual Start',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Starts the workflow by hand',
+		defaults: { name: 'Start' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	};
+
+	async execute(): Promise<INodeExecutionData[][]> {
+		return [[{ json: {} }]];
+	}
+}
+
 const credentialType = new SeedanceApi();
 
 /** Applies the credential type's own `authenticate` (generic: header templates), so tests exercise it. */
@@ -115,6 +137,7 @@ export const nodeTypes: INodeTypes & { register(name: string, type: INodeType): 
 	const registry = new Map<string, INodeType>([
 		['n8n-nodes-seedance.seedance', new Seedance()],
 		['test.items', new TestItems()],
+		['n8n-nodes-base.manualTrigger', new ManualStart()],
 	]);
 	return {
 		register: (name: string, type: INodeType) => void registry.set(name, type),
@@ -180,6 +203,11 @@ export async function runWorkflow(nodes: INode[], options: RunOptions = {}): Pro
 	for (let index = 0; index + 1 < nodes.length; index++) {
 		connections[nodes[index].name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
 	}
+	return await runWorkflowGraph(nodes, connections, options);
+}
+
+/** Runs any workflow (e.g. one of examples/) in the real engine, from its first node. */
+export async function runWorkflowGraph(nodes: INode[], connections: IConnections, options: RunOptions = {}): Promise<RunResult> {
 	const workflow = new Workflow({ id: 'test-workflow', name: 'Test', nodes, connections, active: false, nodeTypes, settings: {} });
 	const executionId = String(++executionCounter);
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'test-workflow', name: 'Test', nodes, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null, isArchived: false } as never);
