@@ -29,7 +29,7 @@ export type TaskOutcome =
 	| { ok: true; task: SeedanceTask; statusReads: number }
 	| { ok: false; error: NodeApiError | NodeOperationError; taskId: string; last?: SeedanceTask; statusReads: number };
 
-/** Never poll faster than this whatever the user sets: the service is shared. */
+/** The longest gap between two reads of a task, as a multiple of the poll interval. */
 export const MAX_INTERVAL_FACTOR = 12;
 
 /**
