@@ -211,8 +211,20 @@ export class Emulator {
 		return record.status;
 	}
 
+	private delivering = false;
+
 	private async deliverCallbacks(): Promise<void> {
-		if (this.holdCallbacks || this.options.callbacks === 'none') return;
+		// One tick at a time: a slow receiver must not let the next tick interleave deliveries.
+		if (this.delivering || this.holdCallbacks || this.options.callbacks === 'none') return;
+		this.delivering = true;
+		try {
+			await this.deliverDueCallbacks();
+		} finally {
+			this.delivering = false;
+		}
+	}
+
+	private async deliverDueCallbacks(): Promise<void> {
 		for (const task of this.tasks.values()) {
 			const url = task.body.callback_url;
 			if (typeof url !== 'string') continue;
@@ -221,9 +233,11 @@ export class Emulator {
 			const terminal = ['succeeded', 'failed', 'cancelled', 'expired'].includes(state);
 			if (!terminal && this.options.callbacks === 'terminal') continue;
 			task.lastCallbackState = state;
+			// Every copy is the same delivery: the body is taken once, at the state change.
+			const body = this.statusBody(task);
 			for (let copy = 0; copy < this.options.callbackCopies; copy++) {
 				task.callbacksSent++;
-				await this.postCallback(url, this.statusBody(task));
+				await this.postCallback(url, body);
 			}
 		}
 	}
