@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 
+import { callbackSecretOf, callbackToken } from '../helpers/callbackToken';
 import { normalizeTask, type SeedanceTask } from '../helpers/task';
 import { ExecutionStopped, cancelSignalOf, pause } from '../helpers/timing';
 import { createCertainlyNotProcessed, failureToError, isTransient, type Failure, type RequestPurpose } from './errors';
@@ -16,6 +17,8 @@ export interface Connection {
 	baseUrl: string;
 	/** Kept only to scrub it out of any text the service sends back; never output. */
 	secret: string;
+	/** What Generate appends to callback URLs and the Seedance Trigger expects (see helpers/callbackToken). */
+	callbackToken: string;
 }
 
 export interface CallOptions {
@@ -33,7 +36,7 @@ const RETRY_CAP_MS = 30_000;
 export async function getConnection(context: SeedanceContext): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = String(credentials.baseUrl || 'https://apiin.one').trim().replace(/\/+$/, '');
-	return { baseUrl, secret: String(credentials.apiKey ?? '') };
+	return { baseUrl, secret: String(credentials.apiKey ?? ''), callbackToken: callbackToken(callbackSecretOf(credentials)) };
 }
 
 function isObject(value: unknown): value is IDataObject {

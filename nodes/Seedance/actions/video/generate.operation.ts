@@ -15,6 +15,7 @@ import {
 	toRequestBody,
 	type GenerationRequest,
 } from '../../helpers/generation';
+import { withCallbackToken } from '../../helpers/callbackToken';
 import { attempt, mapWithLimit } from '../../helpers/timing';
 import { createTask, fetchTask, getConnection } from '../../transport';
 
@@ -128,7 +129,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'Production URL of a Seedance Trigger node',
-		description: 'Where the service calls when the video is ready. To start another workflow then, paste the Production URL of its Seedance Trigger node here.',
+		description:
+			'Where the service calls when the video is ready. To start another workflow then, paste the Production URL of its Seedance Trigger node (same credential) here: the node adds the secret token the trigger checks.',
 	},
 	{
 		displayName: 'Options',
@@ -250,6 +252,11 @@ async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<
 	return { itemIndex, request, credits: estimateCredits(request), existingTaskId };
 }
 
+/** Adds the token that proves to the Seedance Trigger that a callback comes from a task of this credential. */
+function signedCallback(request: GenerationRequest, token: string): GenerationRequest {
+	return request.callbackUrl ? { ...request, callbackUrl: withCallbackToken(request.callbackUrl, token) } : request;
+}
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const outcomes: ItemOutcome[] = [];
 	const plans: Plan[] = [];
@@ -287,7 +294,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const submitted = await attempt(
 			plan.existingTaskId
 				? fetchTask(this, connection, plan.existingTaskId, { ...call, itemIndex: plan.itemIndex })
-				: createTask(this, connection, toRequestBody(plan.request), { ...call, itemIndex: plan.itemIndex }),
+				: createTask(this, connection, toRequestBody(signedCallback(plan.request, connection.callbackToken)), { ...call, itemIndex: plan.itemIndex }),
 		);
 		if (!submitted.ok) {
 			outcomes.push(failed(plan.itemIndex, submitted.error, plan.existingTaskId));

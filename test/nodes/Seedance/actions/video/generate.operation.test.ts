@@ -1,3 +1,4 @@
+import { callbackToken } from '../../../../../nodes/Seedance/helpers/callbackToken';
 import { runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
 import { SAMPLE_MP4 } from '../../../../emulator/server';
@@ -97,7 +98,7 @@ describe('Generate: inputs and options', () => {
 		const parameters = { imageSource: 'url', imageUrl: 'https://example.com/a.jpg', aspectRatio: '9:16', resolution: '480p', duration: '12', generateAudio: true, fixedLens: true, callbackUrl: 'https://n8n.example/webhook/x' };
 		const result = await runWorkflow([itemsNode([{ json: {} }]), generate(parameters, { waitForCompletion: false })], { credentials: credentials() });
 		expect(result.output('Seedance')[0].json).toMatchObject({ state: 'running', rawStatus: 'IN_PROGRESS', estimatedCredits: 48 });
-		expect(emulator.requests[0].body).toEqual({ model: 'seedance-1-5-pro', prompt: 'A dancer spinning in the rain', image: 'https://example.com/a.jpg', aspect_ratio: '9:16', resolution: '480p', duration: '12', generateAudio: true, fixedLens: true, callback_url: 'https://n8n.example/webhook/x' });
+		expect(emulator.requests[0].body).toEqual({ model: 'seedance-1-5-pro', prompt: 'A dancer spinning in the rain', image: 'https://example.com/a.jpg', aspect_ratio: '9:16', resolution: '480p', duration: '12', generateAudio: true, fixedLens: true, callback_url: `https://n8n.example/webhook/x?seedance_token=${callbackToken(emulator.apiKey)}` });
 	});
 
 	it('lets another model id through with its own fields', async () => {

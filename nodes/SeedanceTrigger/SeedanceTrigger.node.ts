@@ -1,0 +1,150 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { downloadVideo } from '../Seedance/helpers/binary';
+import { CALLBACK_TOKEN_PARAMETER, tokenMatches } from '../Seedance/helpers/callbackToken';
+import { isTerminal, type SeedanceTask } from '../Seedance/helpers/task';
+import { attempt } from '../Seedance/helpers/timing';
+import { getConnection } from '../Seedance/transport';
+import { eventMatches, readCallback, type CallbackEvent, type CallbackRequest } from './callback';
+import { isFirstDelivery } from './deliveries';
+
+const DOWNLOAD_TIMEOUT_MS = 300_000;
+
+/** Answers the caller and starts no execution. */
+function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	const response = context.getResponseObject();
+	response.writeHead(status, { 'Content-Type': 'application/json' });
+	response.end(JSON.stringify(body));
+	return { noWebhookResponse: true };
+}
+
+/** A callback taken but not acted on (progress, another state, a duplicate): 200, so the service does not retry it. */
+function ignore(reason: string): IWebhookResponseData {
+	return { webhookResponse: { received: true, started: false, reason } };
+}
+
+/** The token is a credential of sorts: if the service echoes the callback URL in its body, it must not reach the output. */
+function scrub(task: SeedanceTask, token: string): SeedanceTask {
+	return JSON.parse(JSON.stringify(task).split(token).join('[redacted]')) as SeedanceTask;
+}
+
+export class SeedanceTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Seedance Trigger',
+		name: 'seedanceTrigger',
+		icon: { light: 'file:seedance.svg', dark: 'file:seedance.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ {"anyTerminal": "Any finished task", "succeeded": "Video ready", "unsuccessful": "Task failed"}[$parameter["event"]] }}',
+		description: 'Starts the workflow when a Seedance video task finishes (API in One calls back)',
+		defaults: { name: 'Seedance Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'seedanceApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' }],
+		properties: [
+			{
+				displayName:
+					'Copy the Production URL above into the "Callback URL" of a Seedance node (Generate) that uses the same credential, and activate this workflow. Generate adds a secret token to the URL; callbacks without it are refused.',
+				name: 'wiringNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Trigger On',
+				name: 'event',
+				type: 'options',
+				options: [
+					{ name: 'Any Finished Task', value: 'anyTerminal', description: 'Succeeded, failed, cancelled or expired; the state is in the output' },
+					{ name: 'Video Ready', value: 'succeeded', description: 'Only tasks that succeeded' },
+					{ name: 'Task Failed', value: 'unsuccessful', description: 'Only tasks that failed, were cancelled or expired' },
+				],
+				default: 'anyTerminal',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Binary Property',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						description: 'Name of the binary property to put the downloaded video in',
+					},
+					{
+						displayName: 'Download Video',
+						name: 'downloadVideo',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
+					},
+				],
+			},
+		],
+	};
+
+	// The callback URL is given to the service per task by Generate; there is nothing to register.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const connection = await getConnection(this);
+		const received = (this.getQueryData() as IDataObject)[CALLBACK_TOKEN_PARAMETER];
+		if (received === undefined) {
+			return answer(this, 401, { message: `Missing ${CALLBACK_TOKEN_PARAMETER}: send callbacks to the URL the Seedance node gave the service` });
+		}
+		if (!tokenMatches(received, connection.callbackToken)) {
+			return answer(this, 403, { message: `Wrong ${CALLBACK_TOKEN_PARAMETER}` });
+		}
+		const reading = readCallback(this.getRequestObject() as unknown as CallbackRequest);
+		if (!reading.ok) return answer(this, 400, { message: reading.reason });
+
+		const task = scrub(reading.task, connection.callbackToken);
+		if (!isTerminal(task.state)) return ignore(`task ${task.taskId} is ${task.state}; the trigger starts on finished tasks only`);
+		const event = this.getNodeParameter('event', 'anyTerminal') as CallbackEvent;
+		if (!eventMatches(event, task.state)) return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
+		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
+		if (!isFirstDelivery(this.getWorkflowStaticData('node'), scope, `${task.taskId}:${task.state}`)) {
+			return ignore(`task ${task.taskId} ${task.state} was already delivered`);
+		}
+
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const item: INodeExecutionData = { json: task };
+		if (!options.downloadVideo || task.state !== 'succeeded') return { workflowData: [[item]] };
+
+		// The service retries callbacks not answered within seconds, and a download can take minutes: answer first.
+		answer(this, 200, { received: true, started: true });
+		if (!task.videoUrl) return { noWebhookResponse: true, workflowData: [[{ json: { ...task, downloadError: 'The callback carried no video link' } }]] };
+		const download = await attempt(downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS }));
+		const binaryProperty = String(options.binaryPropertyName || 'data');
+		// A failed download still starts the workflow: the task is paid for and its id must not be lost.
+		const downloaded: INodeExecutionData = download.ok
+			? { ...item, binary: { [binaryProperty]: download.value } }
+			: { json: { ...task, downloadError: (download.error as Error).message } };
+		return { noWebhookResponse: true, workflowData: [[downloaded]] };
+	}
+}

@@ -1,0 +1,67 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizeTask, type SeedanceTask, type TaskState } from '../Seedance/helpers/task';
+
+/** A callback is a small task object (about 1 KB); anything this big is not one. */
+export const MAX_CALLBACK_BYTES = 1024 * 1024;
+
+export type CallbackReading = { ok: true; task: SeedanceTask } | { ok: false; reason: string };
+
+/** The parts of n8n's (express) request the trigger reads. */
+export interface CallbackRequest {
+	body?: unknown;
+	rawBody?: { length: number; toString(encoding?: string): string };
+	headers: Record<string, string | string[] | undefined>;
+}
+
+/** Size of the body as it arrived: the raw bytes n8n kept, or the declared length, or the parsed body re-serialised. */
+export function bodySize(request: CallbackRequest): number {
+	if (request.rawBody) return request.rawBody.length;
+	const declared = Number(request.headers['content-length']);
+	if (Number.isFinite(declared) && declared >= 0) return declared;
+	return typeof request.body === 'string' ? request.body.length : JSON.stringify(request.body ?? '').length;
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
+function isEmptyObject(value: unknown): boolean {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * The JSON the service sent. n8n parses JSON bodies itself; a body sent as text (or a content
+ * type n8n does not parse) arrives as a string or only as raw bytes, so those are parsed here.
+ */
+function jsonBodyOf(request: CallbackRequest): unknown {
+	const { body, rawBody } = request;
+	if (typeof body === 'string') return parseJson(body);
+	if (body instanceof Uint8Array) return parseJson(Buffer.from(body).toString('utf8'));
+	if ((body === undefined || isEmptyObject(body)) && rawBody && rawBody.length > 0) return parseJson(rawBody.toString('utf8'));
+	return body;
+}
+
+/** Reads a callback into the task model, or says why it is not a callback the trigger can take (answered with 400). */
+export function readCallback(request: CallbackRequest): CallbackReading {
+	const size = bodySize(request);
+	if (size > MAX_CALLBACK_BYTES) return { ok: false, reason: `The body is ${size} bytes; a task callback is at most ${MAX_CALLBACK_BYTES}` };
+	const body = jsonBodyOf(request);
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'The body is not a JSON object' };
+	const task = normalizeTask(body as IDataObject);
+	if (!task) return { ok: false, reason: 'The body holds no task ID' };
+	return { ok: true, task };
+}
+
+export type CallbackEvent = 'anyTerminal' | 'succeeded' | 'unsuccessful';
+
+/** Whether a task in this (terminal) state is one the trigger was told to fire on. */
+export function eventMatches(event: CallbackEvent, state: TaskState): boolean {
+	if (event === 'succeeded') return state === 'succeeded';
+	if (event === 'unsuccessful') return state === 'failed' || state === 'cancelled' || state === 'expired';
+	return true;
+}

@@ -1,0 +1,154 @@
+/**
+ * Serves a trigger node's webhook on loopback the way n8n's webhook server does, and runs the
+ * node's `webhook()` in n8n-core's real WebhookContext: the raw body is kept and JSON parsed,
+ * the query parsed, the workflow's static data loaded before and saved after each request, and
+ * the answer is the node's own (noWebhookResponse) or n8n's default for its result.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
+import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode, type INodeExecutionData, type INodeType, type IWebhookData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+
+import { SeedanceTrigger } from '../../nodes/SeedanceTrigger/SeedanceTrigger.node';
+import { additionalDataFor, nodeTypes } from './n8n';
+
+nodeTypes.register('n8n-nodes-seedance.seedanceTrigger', new SeedanceTrigger());
+
+export interface Delivery {
+	status: number;
+	body: unknown;
+	/** The items the trigger started an execution with, if it started one. */
+	started?: INodeExecutionData[];
+}
+
+let receivers = 0;
+
+export class TriggerReceiver {
+	readonly deliveries: Delivery[] = [];
+
+	/** The workflow's static data as n8n would have saved it in the database. */
+	savedStaticData: IDataObject = {};
+
+	private server?: http.Server;
+
+	private readonly node: INode;
+
+	private readonly workflowId = `trigger-workflow-${++receivers}`;
+
+	constructor(
+		parameters: IDataObject,
+		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
+		webhookId?: string,
+	) {
+		this.node = {
+			id: `trigger-node-${receivers}`,
+			name: 'Seedance Trigger',
+			type: 'n8n-nodes-seedance.seedanceTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: webhookId ?? `5e3d1c4a-0000-4000-8000-${String(receivers).padStart(12, '0')}`,
+			parameters: parameters as INode['parameters'],
+			credentials: { seedanceApi: { id: '1', name: 'Seedance account' } },
+		};
+	}
+
+	/** The trigger's Production URL, as its panel shows it. */
+	productionUrl = '';
+
+	/** Executions started, in arrival order. */
+	get executions(): INodeExecutionData[][] {
+		return this.deliveries.flatMap((delivery) => (delivery.started ? [delivery.started] : []));
+	}
+
+	async start(): Promise<string> {
+		this.server = http.createServer((req, res) => void this.handle(req, res));
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.productionUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhook/${this.node.webhookId}/callback`;
+		return this.productionUrl;
+	}
+
+	async stop(): Promise<void> {
+		if (!this.server) return;
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+	}
+
+	private async readBody(req: http.IncomingMessage): Promise<Buffer> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		return Buffer.concat(chunks);
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const rawBody = await this.readBody(req);
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const contentType = String(req.headers['content-type'] ?? '');
+		let body: unknown = {};
+		if (contentType.includes('json')) {
+			try {
+				body = JSON.parse(rawBody.toString('utf8'));
+			} catch {
+				body = {};
+			}
+		} else if (contentType.startsWith('text/')) {
+			body = rawBody.toString('utf8');
+		}
+		Object.assign(req, { rawBody, body, query: Object.fromEntries(url.searchParams), params: {} });
+		const delivery: Delivery = { status: 0, body: undefined };
+		this.deliveries.push(delivery);
+		const captured = this.capture(res, delivery);
+
+		const nodes = [this.node];
+		const workflow = new Workflow({ id: this.workflowId, name: 'Trigger', nodes, connections: {}, active: true, nodeTypes, staticData: structuredClone(this.savedStaticData), settings: {} });
+		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook', { id: this.workflowId, nodes, connections: {} } as never);
+		const additionalData: IWorkflowExecuteAdditionalData = { ...additionalDataFor(this.credentials, 'webhook', hooks), httpRequest: req as never, httpResponse: res as never };
+		const webhookData: IWebhookData = {
+			httpMethod: 'POST',
+			node: this.node.name,
+			path: `${this.node.webhookId}/callback`,
+			webhookDescription: { name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' },
+			workflowId: this.workflowId,
+			workflowExecuteAdditionalData: additionalData,
+		};
+		try {
+			const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', webhookData, [], null);
+			const result = await (nodeTypes.getByName(this.node.type) as INodeType).webhook!.call(context);
+			this.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			if (result.workflowData) delivery.started = result.workflowData[0];
+			if (result.noWebhookResponse) {
+				if (!res.headersSent) captured(500, { message: 'The node claimed to answer but did not' });
+				return;
+			}
+			if (result.workflowData === undefined) captured(200, result.webhookResponse ?? { message: 'Webhook call received' });
+			else captured(200, { message: 'Workflow was started' });
+		} catch (error) {
+			captured(500, { message: (error as Error).message });
+		}
+	}
+
+	/** Records what the node (or this server) answers. */
+	private capture(res: http.ServerResponse, delivery: Delivery): (status: number, body: unknown) => void {
+		const writeHead = res.writeHead.bind(res);
+		const end = res.end.bind(res);
+		res.writeHead = ((status: number, ...rest: unknown[]) => {
+			delivery.status = status;
+			return writeHead(status, ...(rest as []));
+		}) as typeof res.writeHead;
+		res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+			if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) {
+				const text = chunk.toString();
+				try {
+					delivery.body = JSON.parse(text);
+				} catch {
+					delivery.body = text;
+				}
+			}
+			return end(chunk as never, ...(rest as []));
+		}) as typeof res.end;
+		return (status, body) => {
+			res.writeHead(status, { 'Content-Type': 'application/json' });
+			res.end(JSON.stringify(body));
+		};
+	}
+}
