@@ -60,12 +60,17 @@ export function terminalFailure(context: SeedanceContext, task: SeedanceTask, it
 	});
 }
 
-function timeoutFailure(context: SeedanceContext, task: OpenTask, settings: PollSettings): NodeOperationError {
+function timeoutFailure(context: SeedanceContext, task: OpenTask, settings: PollSettings, lastReadError?: Error): NodeOperationError {
 	const state = task.last ? `"${task.last.rawStatus || task.last.state}"${task.last.progress !== null ? ` at ${task.last.progress}%` : ''}` : 'unknown';
+	const lastRead = lastReadError ? ` The last status check failed: ${lastReadError.message}.` : '';
 	return new NodeOperationError(context.getNode(), `Seedance task ${task.taskId} did not finish within ${Math.round(settings.maxWaitMs / 1000)} seconds`, {
 		itemIndex: task.itemIndex,
-		description: `Its last status was ${state}. The task keeps running at the service and will be charged if it succeeds: to pick it up later, use the Wait operation with task ID ${task.taskId} instead of generating again, or raise "Max Wait Time".`,
+		description: `Its last status was ${state}.${lastRead} The task keeps running at the service and will be charged if it succeeds: to pick it up later, use the Wait operation with task ID ${task.taskId} instead of generating again, or raise "Max Wait Time".`,
 	});
+}
+
+function isPassingFault(error: unknown): boolean {
+	return (error as NodeApiError).context?.transient === true;
 }
 
 /**
@@ -103,7 +108,14 @@ export async function awaitTasks(
 			reads.set(task.itemIndex, (reads.get(task.itemIndex) ?? 0) + 1);
 			const read = await attempt(fetchTask(context, connection, task.taskId, { timeoutMs: settings.requestTimeoutMs, itemIndex: task.itemIndex, deadline }));
 			if (!read.ok) {
-				outcomes.set(task.itemIndex, { ok: false, error: read.error as NodeApiError, taskId: task.taskId, last: task.last, statusReads: reads.get(task.itemIndex) ?? 0 });
+				const failedAt = Date.now();
+				// A fault that outlasted one read's retries (rate limit, outage) is not the task's end: read again until the deadline.
+				if (isPassingFault(read.error) && failedAt < deadline) {
+					nextAt.set(task.itemIndex, failedAt + Math.min(settings.maxIntervalMs, deadline - failedAt));
+					return;
+				}
+				const error = isPassingFault(read.error) ? timeoutFailure(context, task, settings, read.error as Error) : (read.error as NodeApiError);
+				outcomes.set(task.itemIndex, { ok: false, error, taskId: task.taskId, last: task.last, statusReads: reads.get(task.itemIndex) ?? 0 });
 				return;
 			}
 			task.last = read.value;

@@ -158,13 +158,16 @@ async function exchange(context: SeedanceContext, connection: Connection, call: 
 		const wait = backoffMs(failure, attempt);
 		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
 		if (!retryable || attempt >= attempts || pastDeadline) {
-			throw failureToError(context.getNode(), failure, {
+			const error = failureToError(context.getNode(), failure, {
 				purpose: call.purpose,
 				subject: call.subject,
 				baseUrl: connection.baseUrl,
 				secret: connection.secret,
 				itemIndex: options.itemIndex,
 			});
+			// The poll loop keeps waiting through a passing fault; it needs to tell one from a lasting refusal.
+			error.context.transient = isTransient(failure);
+			throw error;
 		}
 		context.logger.debug(`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`);
 		await pause(wait, signal);

@@ -108,12 +108,24 @@ describe('API faults on status reads: retried with backoff', () => {
 		expect(emulator.count('create')).toBe(2);
 	});
 
-	it('gives up after repeated 503s with a clear error carrying the task id', async () => {
+	it('keeps reading through an outage until Max Wait Time, then fails with a clear error carrying the task id', async () => {
 		emulator.faultSource = (route) => (route === 'status' ? { kind: 'status', code: 503 } : undefined);
-		const { error } = await runGenerate({ downloadVideo: false });
-		expect(error?.message).toBe('The API in One service had a problem (HTTP 503)');
-		expect(error?.description).toMatch(/retried/);
-		expect(emulator.count('status')).toBe(5);
+		const { error } = await runGenerate({ downloadVideo: false, maxWaitTime: 10 });
+		const [taskId] = emulator.tasks.keys();
+		expect(error?.message).toBe(`Seedance task ${taskId} did not finish within 10 seconds`);
+		expect(error?.description).toContain('The last status check failed: The API in One service had a problem (HTTP 503).');
+		expect(error?.description).toContain(`use the Wait operation with task ID ${taskId}`);
+		// More than one read's five attempts: the outage did not end the wait early.
+		expect(emulator.count('status')).toBeGreaterThan(5);
+	});
+
+	it('ends the wait at once on a lasting refusal (404), with the task id', async () => {
+		emulator.faultSource = (route) => (route === 'status' ? { kind: 'status', code: 404, body: { message: 'Task not found' } } : undefined);
+		const started = Date.now();
+		const { error } = await runGenerate({ downloadVideo: false, maxWaitTime: 30 });
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(error?.message).toMatch(/404/);
+		expect(emulator.count('status')).toBe(1);
 	});
 });
 

@@ -1,0 +1,207 @@
+/**
+ * The package inside real n8n installs (each version of N8N_VERSIONS), against the emulator on
+ * loopback: workflows run with `n8n execute`, webhooks served by `n8n start`, and every claim
+ * checked in what n8n itself recorded (its database and binary data store).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { callbackToken, withCallbackToken } from '../../nodes/Seedance/helpers/callbackToken';
+import { Emulator, SAMPLE_MP4 } from '../emulator/server';
+import { N8N_VERSIONS, RealN8n, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CREDENTIAL = { id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi' };
+const credentialRef = { seedanceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
+const TRIGGER_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-000000000001';
+const LOAD_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-00000000100a';
+const LOAD_CALLBACKS = Number(process.env.E2E_LOAD_CALLBACKS ?? 1000);
+
+const emulator = new Emulator({ latencyMs: 1500 });
+let tarball = '';
+
+beforeAll(async () => {
+	await emulator.start();
+	tarball = packPackage(tmpdir());
+});
+
+afterAll(async () => {
+	await emulator.stop();
+});
+
+function example(name: string): Record<string, unknown> & { nodes: Array<Record<string, unknown>> } {
+	return JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Record<string, unknown> & { nodes: Array<Record<string, unknown>> };
+}
+
+let nodeIds = 0;
+function node(name: string, type: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+	return { id: `e2e00000-0000-4000-8000-${String(++nodeIds).padStart(12, '0')}`, name, type, typeVersion: 1, position: [nodeIds * 220, 0], parameters, ...extra };
+}
+
+function chain(id: string, name: string, nodes: Array<{ name: string }>) {
+	const connections: Record<string, unknown> = {};
+	for (let index = 0; index + 1 < nodes.length; index++) connections[nodes[index].name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+const manual = () => node('Start', 'n8n-nodes-base.manualTrigger', {});
+const generate = (parameters: Record<string, unknown>, name = 'Generate') =>
+	node(name, 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'generate', prompt: 'A paper boat in the rain', resolution: '480p', duration: '4', ...parameters }, { credentials: credentialRef });
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value)) return value;
+		if (Date.now() > end) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value).slice(0, 500)}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function outputOf(run: StoredRun, nodeName: string) {
+	return run.resultData.runData[nodeName]?.at(-1)?.data?.main[0] ?? [];
+}
+
+describe.each(N8N_VERSIONS)('n8n %s', (version) => {
+	let n8n: RealN8n;
+
+	beforeAll(async () => {
+		n8n = new RealN8n(version, installN8n(version));
+		n8n.installPackage(tarball);
+		await n8n.importCredential({ ...CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.url } });
+	});
+
+	afterAll(async () => {
+		await n8n.stop();
+		n8n.remove();
+	});
+
+	beforeEach(() => emulator.reset());
+
+	it('1. Generate -> Wait -> download: the execution succeeds and the binary is the emulator MP4', async () => {
+		const start = manual();
+		const workflow = chain('e2eGenWait0001', 'E2E generate, wait, download', [
+			start,
+			generate({ options: { waitForCompletion: false } }),
+			node('Wait for video', 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'wait', taskId: '={{ $json.taskId }}', options: { pollInterval: 0.5, downloadVideo: true } }, { credentials: credentialRef }),
+		]);
+		await n8n.importWorkflow(workflow);
+		const run = await n8n.execute('e2eGenWait0001');
+		expect(run.status).toBe('success');
+		const [created] = outputOf(run.data, 'Generate');
+		const [finished] = outputOf(run.data, 'Wait for video');
+		expect(finished.json).toMatchObject({ taskId: created.json.taskId, state: 'succeeded' });
+		const bytes = n8n.binaryBytes(finished.binary!.data);
+		expect(bytes.length).toBe(SAMPLE_MP4.length);
+		expect(bytes.equals(SAMPLE_MP4)).toBe(true);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('5. An invalid parameter fails the execution with the clear message, and nothing reaches the service', async () => {
+		await n8n.importWorkflow(chain('e2eBadInput001', 'E2E bad input', [manual(), generate({ resolution: '1080p' })]));
+		const run = await n8n.execute('e2eBadInput001');
+		expect(run.status).toBe('error');
+		const error = run.data.resultData.runData.Generate.at(-1)!.error!;
+		expect(error.message).toBe('Resolution "1080p" is not allowed. Use one of: 480p, 720p.');
+		expect(error.description).toContain('Nothing was sent to the service');
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	describe('served by n8n start', () => {
+		const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
+		let port = 0;
+		const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`];
+
+		beforeAll(async () => {
+			port = await freePort();
+			// Workflow B: the example trigger, and a second one without download for the load test.
+			await n8n.importWorkflow(example('callback-trigger.json'));
+			const load = example('callback-trigger.json');
+			load.id = 'e2eLoadTrig001';
+			load.name = 'E2E load trigger';
+			Object.assign(load.nodes[0], { webhookId: LOAD_WEBHOOK_ID, parameters: { event: 'anyTerminal', options: {} } });
+			await n8n.importWorkflow(load);
+			for (const id of ['seedanceTrigger01', 'e2eLoadTrig001']) await n8n.activate(id);
+			// Workflow A: the example Generate, pointed at this n8n's trigger URL.
+			const generating = example('generate-with-callback.json');
+			Object.assign(generating.nodes[1].parameters as Record<string, unknown>, { callbackUrl: `http://127.0.0.1:${port}/webhook/${triggerPath}` });
+			await n8n.importWorkflow(generating);
+		});
+
+		it('2. The callback of a Generate starts exactly one execution of the trigger workflow; forged and duplicate callbacks start none', async () => {
+			// Workflow A runs (n8n execute) and ends; the service calls back later, once n8n serves webhooks.
+			emulator.holdCallbacks = true;
+			const generated = await n8n.execute('seedanceCallGen01');
+			expect(generated.status).toBe('success');
+			const [created] = outputOf(generated.data, 'Start video');
+			await n8n.start(port, webhookPaths);
+			emulator.holdCallbacks = false;
+			const executions = await until(() => n8n.executions('seedanceTrigger01'), (rows) => rows.length >= 1 && rows.every((row) => row.status === 'success' || row.status === 'error'), 60_000, 'the trigger execution');
+			expect(executions).toHaveLength(1);
+			expect(executions[0].status).toBe('success');
+			const task = emulator.tasks.get(String(created.json.taskId))!;
+			expect(emulator.tasks.size).toBe(1);
+			const run = await n8n.runOf(executions[0].id);
+			const [item] = outputOf(run, 'Seedance Trigger');
+			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
+			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+
+			const signedUrl = String(task.body.callback_url);
+			expect(new URL(signedUrl).searchParams.get('seedance_token')).toBe(callbackToken(emulator.apiKey));
+			const delivered = emulator.callbacks.find((callback) => callback.url === signedUrl)!;
+			const plainUrl = n8n.webhookUrl(triggerPath);
+			expect(await emulator.postCallback(plainUrl, delivered.body)).toBe(401);
+			expect(await emulator.postCallback(withCallbackToken(plainUrl, 'forged'), delivered.body)).toBe(403);
+			expect(await emulator.postCallback(withCallbackToken(plainUrl, callbackToken('aio_another_key')), delivered.body)).toBe(403);
+			expect(await emulator.postCallback(signedUrl, delivered.body)).toBe(200);
+			expect(await emulator.postCallback(signedUrl, 'not json at all', { 'content-type': 'text/plain' })).toBe(400);
+			await settle(2000);
+			expect(await n8n.executions('seedanceTrigger01')).toHaveLength(1);
+		});
+
+		it(`4. Load: ${LOAD_CALLBACKS} callbacks -> ${LOAD_CALLBACKS} executions, none lost`, async () => {
+			if (!n8n.running) await n8n.start(port, webhookPaths);
+			const url = withCallbackToken(n8n.webhookUrl(`${LOAD_WEBHOOK_ID}/callback`), callbackToken(emulator.apiKey));
+			const began = Date.now();
+			const statuses: Array<number | null> = [];
+			let next = 0;
+			// At most 8 callbacks in flight: a busy service, not a flood.
+			await Promise.all(
+				Array.from({ length: 8 }, async () => {
+					while (next < LOAD_CALLBACKS) {
+						const index = next++;
+						const body = { code: 200, message: 'success', data: { task_id: `load-${index}`, status: 'COMPLETED', output: { video_url: `${emulator.cdnUrl}/files/load-${index}.mp4` } } };
+						statuses[index] = await emulator.postCallback(url, body);
+					}
+				}),
+			);
+			const posted = Date.now();
+			const rows = await until(() => n8n.executions('e2eLoadTrig001'), (found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'), 300_000, 'every load execution');
+			const done = Date.now();
+			expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
+			expect(rows).toHaveLength(LOAD_CALLBACKS);
+			const taskIds = new Set<string>();
+			// Spot-check the recorded task of a sample of executions (reading all 1,000 is slow and proves no more).
+			for (const row of rows.filter((_, index) => index % 100 === 0)) {
+				taskIds.add(String(outputOf(await n8n.runOf(row.id), 'Seedance Trigger')[0].json.taskId));
+			}
+			expect(taskIds.size).toBe(Math.ceil(LOAD_CALLBACKS / 100));
+			console.log(
+				`[e2e n8n ${version}] load: ${LOAD_CALLBACKS} callbacks posted in ${((posted - began) / 1000).toFixed(1)} s, ` +
+					`${rows.length} executions recorded (all success) after ${((done - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
+			);
+		});
+	});
+});
