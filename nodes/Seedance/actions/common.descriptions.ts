@@ -41,7 +41,7 @@ export const waitOptionFields: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0.1, numberPrecision: 1 },
 		default: 5,
-		description: 'First gap between status checks. The node then checks less often, guided by the progress the service reports, up to 12 times this gap.',
+		description: 'First gap between status checks. The node then checks less often, guided by the progress the service reports, up to 15 times this gap.',
 	},
 	{
 		displayName: 'Request Timeout (Seconds)',

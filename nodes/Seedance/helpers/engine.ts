@@ -30,7 +30,10 @@ export type TaskOutcome =
 	| { ok: false; error: NodeApiError | NodeOperationError; taskId: string; last?: SeedanceTask; statusReads: number };
 
 /** The longest gap between two reads of a task, as a multiple of the poll interval. */
-export const MAX_INTERVAL_FACTOR = 12;
+export const MAX_INTERVAL_FACTOR = 15;
+
+/** Reads aim a little past the predicted end: a read that lands at 99% costs one more read. */
+const AIM_PAST_END = 1.02;
 
 /**
  * When to read a task again. With progress, aim at the predicted end (elapsed * remaining /
@@ -41,7 +44,7 @@ export function nextPollDelay(task: OpenTask, now: number, settings: PollSetting
 	const elapsed = Math.max(0, now - task.startedAt);
 	const progress = task.last?.progress;
 	const wanted = progress !== null && progress !== undefined && progress > 0 && progress < 100
-		? (elapsed * (100 - progress)) / progress
+		? ((elapsed * (100 - progress)) / progress) * AIM_PAST_END
 		: elapsed * 0.25;
 	const bounded = Math.min(settings.maxIntervalMs, Math.max(settings.minIntervalMs, wanted));
 	const untilDeadline = task.startedAt + settings.maxWaitMs - now;
@@ -88,7 +91,8 @@ export async function awaitTasks(
 	const signal = cancelSignalOf(context);
 	const outcomes = new Map<number, TaskOutcome>();
 	const reads = new Map<number, number>();
-	const nextAt = new Map<number, number>(tasks.map((task) => [task.itemIndex, Date.now()]));
+	// A task whose state is already known (Generate's create answer, or a fresh read) is next read on schedule, not at once.
+	const nextAt = new Map<number, number>(tasks.map((task) => [task.itemIndex, task.last ? Date.now() + nextPollDelay(task, Date.now(), settings) : Date.now()]));
 	let open = tasks.filter((task) => !(task.last && isTerminal(task.last.state)));
 	for (const task of tasks) {
 		if (task.last && isTerminal(task.last.state)) outcomes.set(task.itemIndex, settle(context, task, 0));

@@ -301,7 +301,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			return;
 		}
 		const task = submitted.value;
-		if (waitForCompletion) open.push({ itemIndex: plan.itemIndex, taskId: task.taskId, startedAt, last: plan.existingTaskId ? task : undefined });
+		if (waitForCompletion) open.push({ itemIndex: plan.itemIndex, taskId: task.taskId, startedAt, last: task });
 		else outcomes.push({ itemIndex: plan.itemIndex, ok: true, item: { json: { ...task, ...extraJson(plan.itemIndex) }, pairedItem: { item: plan.itemIndex } } });
 	});
 	if (open.length > 0) {
