@@ -92,7 +92,7 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 
 		const items = Array.from({ length: ITEMS }, (_, index) => ({ json: { prompt: `Clip #${index} ${fateOf(index)}` } }));
 		const node = seedanceNode(
-			{ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', options: { pollInterval: 0.1, maxWaitTime: 10, requestTimeout: 1, concurrency: 10 } },
+			{ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', options: { pollInterval: 0.1, maxWaitTime: 15, requestTimeout: 1, concurrency: 10 } },
 			{ onError: 'continueRegularOutput' },
 		);
 		const began = Date.now();
@@ -142,13 +142,19 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 				expect(message).toMatch(/may have been (created|charged)|charged/i);
 				return count('error: create answer lost (warned of a possible charge)');
 			}
-			// A task exists: its error carries its id.
+			// A task exists: its error carries its id, and says what happened to it.
 			expect(item.json.taskId).toBe(taskId);
+			expect(message).toContain(String(taskId));
+			if (/did not finish within \d+ seconds/.test(message)) {
+				// The deadline came first: a never-ending task, or faults that kept every read of it failing.
+				if (fateOf(index) !== '[never]') expect(message).toMatch(/The last status check failed: .+\(HTTP \d+\)|could not be reached|did not answer|could not read/);
+				return count(`error with task id: did not finish in time (${fateOf(index) === '[never]' ? 'never-ending task' : 'faults outlasted every read'})`);
+			}
 			const fate = fateOf(index);
 			if (fate === '[fail]') expect(message).toMatch(/failed/);
 			else if (fate === '[expire]') expect(message).toMatch(/expired/);
-			else if (fate === '[never]' || fate === '[unknown-status]') expect(message).toMatch(/not finish|did not end|still|within/i);
 			else if (fate === '[expire-url]') expect(message).toMatch(/expired or is not accessible|403/);
+			else expect(message).toMatch(/\(HTTP \d+\)|could not be reached|did not answer|could not read/);
 			count(`error with task id: ${fate || 'a fault outlasted the retries'}`);
 		});
 
