@@ -1,8 +1,10 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
+import { RESUME_WEBHOOK, resumeFromCallback } from './helpers/resume';
+import { nothingToRegister } from './helpers/webhooks';
 
 export class Seedance implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,6 +20,8 @@ export class Seedance implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'seedanceApi', required: true }],
+		// Only for Wait Mode "Resume on Callback": the service calls the execution's resume URL.
+		webhooks: [RESUME_WEBHOOK],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -31,7 +35,14 @@ export class Seedance implements INodeType {
 		],
 	};
 
+	// Callback URLs are given to the service per task: nothing to register (see helpers/webhooks).
+	webhookMethods = nothingToRegister;
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeFromCallback(this);
 	}
 }

@@ -1,7 +1,6 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -13,19 +12,12 @@ import { downloadVideo } from '../Seedance/helpers/binary';
 import { CALLBACK_TOKEN_PARAMETER, tokenMatches } from '../Seedance/helpers/callbackToken';
 import { isTerminal, type SeedanceTask } from '../Seedance/helpers/task';
 import { attempt } from '../Seedance/helpers/timing';
+import { answer, nothingToRegister } from '../Seedance/helpers/webhooks';
 import { getConnection } from '../Seedance/transport';
 import { eventMatches, readCallback, type CallbackEvent, type CallbackRequest } from './callback';
 import { isFirstDelivery } from './deliveries';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
-
-/** Answers the caller and starts no execution. */
-function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	const response = context.getResponseObject();
-	response.writeHead(status, { 'Content-Type': 'application/json' });
-	response.end(JSON.stringify(body));
-	return { noWebhookResponse: true };
-}
 
 /** A callback taken but not acted on (progress, another state, a duplicate): 200, so the service does not retry it. */
 function ignore(reason: string): IWebhookResponseData {
@@ -96,20 +88,8 @@ export class SeedanceTrigger implements INodeType {
 		],
 	};
 
-	// The callback URL is given to the service per task by Generate; there is nothing to register.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	// Callback URLs are given to the service per task: nothing to register (see helpers/webhooks).
+	webhookMethods = nothingToRegister;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const connection = await getConnection(this);

@@ -122,7 +122,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	describe('served by n8n start', () => {
 		const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
 		let port = 0;
-		const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`];
+		const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`, 'e2e-resume', 'e2e-resume-two'];
 
 		beforeAll(async () => {
 			port = await freePort();
@@ -133,7 +133,19 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			load.name = 'E2E load trigger';
 			Object.assign(load.nodes[0], { webhookId: LOAD_WEBHOOK_ID, parameters: { event: 'anyTerminal', options: {} } });
 			await n8n.importWorkflow(load);
-			for (const id of ['seedanceTrigger01', 'e2eLoadTrig001']) await n8n.activate(id);
+			// Resume mode: a webhook starts Generate, which parks the execution until the service calls back.
+			const resumeStarter = chain('e2eResume00001', 'E2E resume on callback', [
+				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000001' }),
+				generate({ prompt: '={{ $json.body.prompt }}', options: { waitMode: 'resume', maxWaitTime: '={{ $json.body.maxWaitTime }}', downloadVideo: true } }, 'Generate and pause'),
+			]);
+			await n8n.importWorkflow(resumeStarter);
+			const resumeTwo = chain('e2eResume00002', 'E2E resume, two items', [
+				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume-two', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000002' }),
+				node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.prompts', options: {} }),
+				generate({ prompt: '={{ $json.prompt }}', options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true } }, 'Generate and pause'),
+			]);
+			await n8n.importWorkflow(resumeTwo);
+			for (const id of ['seedanceTrigger01', 'e2eLoadTrig001', 'e2eResume00001', 'e2eResume00002']) await n8n.activate(id);
 			// Workflow A: the example Generate, pointed at this n8n's trigger URL.
 			const generating = example('generate-with-callback.json');
 			Object.assign(generating.nodes[1].parameters as Record<string, unknown>, { callbackUrl: `http://127.0.0.1:${port}/webhook/${triggerPath}` });
@@ -169,6 +181,81 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect(await emulator.postCallback(signedUrl, 'not json at all', { 'content-type': 'text/plain' })).toBe(400);
 			await settle(2000);
 			expect(await n8n.executions('seedanceTrigger01')).toHaveLength(1);
+		});
+
+		const startResumed = async (body: Record<string, unknown>) => {
+			const before = (await n8n.executions('e2eResume00001')).length;
+			const response = await fetch(n8n.webhookUrl('e2e-resume'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			expect(response.status).toBe(200);
+			const [execution] = (await until(() => n8n.executions('e2eResume00001'), (rows) => rows.length > before, 30_000, 'the execution')).slice(-1);
+			return execution.id;
+		};
+		const statusOf = async (id: number) => (await n8n.executions('e2eResume00001')).find((row) => row.id === id)!.status;
+
+		it('3. Resume on callback: the execution waits without polling and succeeds with the video when the service calls back', async () => {
+			if (!n8n.running) await n8n.start(port, webhookPaths);
+			emulator.holdCallbacks = true;
+			const id = await startResumed({ prompt: 'A paper boat [latency=1000]', maxWaitTime: 120 });
+			await until(() => statusOf(id), (status) => status === 'waiting', 30_000, 'the waiting state');
+			await settle(1500);
+			expect(await statusOf(id)).toBe('waiting');
+			const [task] = emulator.tasks.values();
+			expect(String(task.body.callback_url)).toContain(`/webhook-waiting/${id}`);
+			emulator.holdCallbacks = false;
+			await until(() => statusOf(id), (status) => status === 'success' || status === 'error', 60_000, 'the resumed execution');
+			expect(await statusOf(id)).toBe('success');
+			const [item] = outputOf(await n8n.runOf(id), 'Generate and pause');
+			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true });
+			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('status')).toBe(0);
+			// A replayed callback to the finished execution changes nothing.
+			await emulator.postCallback(String(task.body.callback_url), emulator.callbacks[0].body);
+			expect(await statusOf(id)).toBe('success');
+		});
+
+		it('3c. Resume on callback, two items whose callbacks arrive in reverse order: both outputs correct and paired', async () => {
+			if (!n8n.running) await n8n.start(port, webhookPaths);
+			const response = await fetch(n8n.webhookUrl('e2e-resume-two'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompts: [{ prompt: 'First item, slow [latency=3000]' }, { prompt: 'Second item, fast [latency=600]' }] }),
+			});
+			expect(response.status).toBe(200);
+			const [execution] = await until(() => n8n.executions('e2eResume00002'), (rows) => rows.length === 1 && (rows[0].status === 'success' || rows[0].status === 'error'), 60_000, 'the resumed execution');
+			expect(execution.status).toBe('success');
+			const tasks = [...emulator.tasks.values()];
+			const slow = tasks.find((task) => String(task.body.prompt).startsWith('First'))!;
+			const fast = tasks.find((task) => String(task.body.prompt).startsWith('Second'))!;
+			// The fast task's callback came first and resumed the execution.
+			const firstCallback = emulator.callbacks.find((callback) => callback.status === 200)!;
+			expect(JSON.stringify(firstCallback.body)).toContain(fast.taskId);
+			const output = outputOf(await n8n.runOf(execution.id), 'Generate and pause') as Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>>; pairedItem?: unknown }>;
+			expect(output.map((item) => [item.json.taskId, item.json.state, item.pairedItem])).toEqual([
+				[slow.taskId, 'succeeded', { item: 0 }],
+				[fast.taskId, 'succeeded', { item: 1 }],
+			]);
+			for (const item of output) expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+		});
+
+		it('3b. Resume on callback, a forged callback and a withheld one: forged is refused; at the deadline the items say no callback came, with the task id', async () => {
+			if (!n8n.running) await n8n.start(port, webhookPaths);
+			emulator.holdCallbacks = true;
+			const id = await startResumed({ prompt: 'A paper boat [latency=500]', maxWaitTime: 6 });
+			await until(() => statusOf(id), (status) => status === 'waiting', 30_000, 'the waiting state');
+			const [task] = emulator.tasks.values();
+			const resumeUrl = String(task.body.callback_url);
+			const forged = { data: { task_id: 'someone-elses-task', status: 'COMPLETED', output: { video_url: 'https://evil.example.com/v.mp4' } } };
+			expect(await emulator.postCallback(resumeUrl, forged)).toBe(409);
+			expect(await emulator.postCallback(withCallbackToken(resumeUrl, 'forged'), { data: { task_id: task.taskId, status: 'COMPLETED' } })).toBe(403);
+			const unsigned = new URL(resumeUrl);
+			unsigned.searchParams.delete('seedance_token');
+			expect(await emulator.postCallback(unsigned.toString(), { data: { task_id: task.taskId, status: 'COMPLETED' } })).toBe(401);
+			expect(await emulator.postCallback(resumeUrl, { data: { status: 'COMPLETED' } })).toBe(400);
+			expect(await statusOf(id)).toBe('waiting');
+			await until(() => statusOf(id), (status) => status === 'success' || status === 'error', 120_000, 'the deadline');
+			const [item] = outputOf(await n8n.runOf(id), 'Generate and pause');
+			expect(item.json).toMatchObject({ taskId: task.taskId, callbackReceived: false });
+			expect(String(item.json.error)).toContain('No callback from API in One within 6 seconds');
 		});
 
 		it(`4. Load: ${LOAD_CALLBACKS} callbacks -> ${LOAD_CALLBACKS} executions, none lost`, async () => {

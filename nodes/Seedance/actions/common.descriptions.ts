@@ -58,7 +58,7 @@ export interface WaitOptions {
 	binaryProperty?: string;
 }
 
-function positive(context: IExecuteFunctions, name: string, value: unknown, fallback: number, minimum: number, itemIndex: number): number {
+function positive(context: Pick<IExecuteFunctions, 'getNode'>, name: string, value: unknown, fallback: number, minimum: number, itemIndex: number): number {
 	if (value === undefined || value === '') return fallback;
 	const number = Number(value);
 	if (!Number.isFinite(number) || number < minimum) {
@@ -71,7 +71,7 @@ function positive(context: IExecuteFunctions, name: string, value: unknown, fall
 }
 
 /** Reads and checks the wait options of one item (the batch uses item 0's settings for the shared loop). */
-export function readWaitOptions(context: IExecuteFunctions, options: IDataObject, itemIndex: number): WaitOptions {
+export function readWaitOptions(context: Pick<IExecuteFunctions, 'getNode'>, options: IDataObject, itemIndex: number): WaitOptions {
 	const minIntervalMs = positive(context, 'Poll Interval', options.pollInterval, 5, 0.1, itemIndex) * 1000;
 	const concurrency = Math.floor(positive(context, 'Concurrency', options.concurrency, 10, 1, itemIndex));
 	const settings: PollSettings = {

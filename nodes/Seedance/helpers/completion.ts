@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeApiError } from 'n8n-workflow';
 
-import type { Connection } from '../transport';
+import type { Connection, SeedanceContext } from '../transport';
 import { downloadVideo } from './binary';
 import { awaitTasks, type OpenTask, type PollSettings } from './engine';
 import type { SeedanceTask } from './task';
@@ -28,7 +28,7 @@ export function failed(itemIndex: number, error: unknown, taskId?: string): Item
 
 /** Output item for a task, downloading its video first when asked. */
 export async function taskItem(
-	context: IExecuteFunctions,
+	context: SeedanceContext,
 	connection: Connection,
 	task: SeedanceTask,
 	itemIndex: number,
@@ -50,7 +50,7 @@ export async function taskItem(
 
 /** Waits for every open task with the shared poll loop, then downloads the finished videos. */
 export async function finishTasks(
-	context: IExecuteFunctions,
+	context: SeedanceContext,
 	connection: Connection,
 	open: OpenTask[],
 	options: FinishOptions,

@@ -16,6 +16,7 @@ import {
 	type GenerationRequest,
 } from '../../helpers/generation';
 import { withCallbackToken } from '../../helpers/callbackToken';
+import { parkForCallbacks } from '../../helpers/resume';
 import { attempt, mapWithLimit } from '../../helpers/timing';
 import { createTask, fetchTask, getConnection } from '../../transport';
 
@@ -163,6 +164,21 @@ const properties: INodeProperties[] = [
 				description: 'Refuse to start if the estimated credits of all items together exceed this. 0 means no limit.',
 			},
 			{
+				displayName: 'Wait Mode',
+				name: 'waitMode',
+				type: 'options',
+				options: [
+					{ name: 'Poll (Keep the Execution Running)', value: 'poll', description: 'Check the task regularly until it ends. Works everywhere.' },
+					{
+						name: 'Resume on Callback (Pause the Execution)',
+						value: 'resume',
+						description: 'Pause the execution, without holding a worker, until API in One calls back. Needs n8n reachable from the internet (WEBHOOK_URL).',
+					},
+				],
+				default: 'poll',
+				description: 'How to wait for the video when "Wait for Completion" is on',
+			},
+			{
 				displayName: 'Wait for Completion',
 				name: 'waitForCompletion',
 				type: 'boolean',
@@ -285,6 +301,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	if (plans.length === 0) return toNodeOutput(this, outcomes);
 
+	const resume = waitForCompletion && options.waitMode === 'resume';
+	if (resume) {
+		const taken = plans.find((plan) => plan.request.callbackUrl);
+		if (taken) {
+			throw new NodeOperationError(this.getNode(), 'Callback URL must be empty when Wait Mode is "Resume on Callback"', {
+				itemIndex: taken.itemIndex,
+				description: "The node gives the service this execution's own resume URL. Nothing was sent. Clear Callback URL, or use Wait Mode \"Poll\".",
+			});
+		}
+		const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+		for (const plan of plans) plan.request.callbackUrl = resumeUrl;
+	}
 	const connection = await getConnection(this);
 	const call = { timeoutMs: wait.settings.requestTimeoutMs };
 	const extraJson = (itemIndex: number) => ({ estimatedCredits: plans.find((plan) => plan.itemIndex === itemIndex)?.credits ?? null });
@@ -304,6 +332,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (waitForCompletion) open.push({ itemIndex: plan.itemIndex, taskId: task.taskId, startedAt, last: task });
 		else outcomes.push({ itemIndex: plan.itemIndex, ok: true, item: { json: { ...task, ...extraJson(plan.itemIndex) }, pairedItem: { item: plan.itemIndex } } });
 	});
+	if (resume && open.length > 0) return await parkForCallbacks(this, outcomes, open, wait.settings.maxWaitMs);
 	if (open.length > 0) {
 		outcomes.push(...(await finishTasks(this, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty, extraJson })));
 	}

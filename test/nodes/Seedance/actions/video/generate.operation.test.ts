@@ -44,6 +44,7 @@ describe('Generate: parameters are checked before anything is sent', () => {
 		[{ options: { ...FAST, pollInterval: 0 } }, 'Option "Poll Interval" must be a number of at least 0.1'],
 		[{ options: { ...FAST, maxWaitTime: -5 } }, 'Option "Max Wait Time" must be a number of at least 1'],
 		[{ options: { ...FAST, binaryPropertyName: ' ' } }, 'Option "Binary Property" is empty'],
+		[{ callbackUrl: 'https://n8n.example/webhook/x', options: { ...FAST, waitMode: 'resume' } }, 'Callback URL must be empty when Wait Mode is "Resume on Callback"'],
 	])('%p fails with a clear message and sends nothing', async (parameters, message) => {
 		const result = await runWorkflow([itemsNode([{ json: {} }, { json: {} }]), generate(parameters)], { credentials: credentials() });
 		const error = result.errorOf('Seedance');

@@ -1,0 +1,112 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { getConnection } from '../transport';
+import { readWaitOptions } from '../actions/common.descriptions';
+import { CALLBACK_TOKEN_PARAMETER, tokenMatches } from './callbackToken';
+import { finishTasks, type ItemOutcome } from './completion';
+import type { OpenTask } from './engine';
+import { isTerminal, normalizeTask, type SeedanceTask } from './task';
+import { answer } from './webhooks';
+
+/**
+ * Resume mode parks the execution (n8n's Wait-node mechanism) and lets the service's callback
+ * to `$execution.resumeUrl` resume it. This webhook receives that callback.
+ */
+export const RESUME_WEBHOOK: IWebhookDescription = {
+	name: 'default',
+	httpMethod: 'POST',
+	responseMode: 'onReceived',
+	path: '',
+	restartWebhook: true,
+};
+
+/** What a parked item holds while the execution waits: the task, and why the item would be incomplete if no callback came. */
+interface ParkedJson extends IDataObject {
+	taskId: string | null;
+	callbackReceived: false;
+	waitDeadline: string;
+}
+
+const noCallback = (seconds: number) =>
+	`No callback from API in One within ${seconds} seconds. The task may still finish: check it with the Get Status or Wait operation (task ID in "taskId").`;
+
+/**
+ * Parks the execution until the first callback or the deadline. The node's input items are
+ * replaced in place by one item per task: the webhook reads them back to know which tasks this
+ * execution created, and if no callback comes, n8n passes them on (n8n runs no node code at a
+ * wait's deadline), saying plainly that the result is missing and naming the task.
+ */
+export async function parkForCallbacks(context: IExecuteFunctions, outcomes: ItemOutcome[], created: OpenTask[], maxWaitMs: number): Promise<INodeExecutionData[]> {
+	const deadline = new Date(Date.now() + maxWaitMs);
+	const seconds = Math.round(maxWaitMs / 1000);
+	const parked: INodeExecutionData[] = [];
+	for (const task of created) {
+		const json: ParkedJson = { ...(task.last ?? {}), taskId: task.taskId, callbackReceived: false, waitDeadline: deadline.toISOString(), error: noCallback(seconds) };
+		parked[task.itemIndex] = { json, pairedItem: { item: task.itemIndex } };
+	}
+	for (const outcome of outcomes) {
+		if (!outcome.ok) parked[outcome.itemIndex] = { json: { taskId: outcome.taskId ?? null, error: outcome.error.message, description: outcome.error.description ?? null }, pairedItem: { item: outcome.itemIndex } };
+	}
+	const input = context.getExecuteData().data.main[0];
+	if (input) input.splice(0, input.length, ...parked);
+	await context.putExecutionToWait(deadline);
+	return parked;
+}
+
+/**
+ * The items the execution parked with. n8n gives a resumed webhook its waiting node's input
+ * (n8n-core's WebhookContext keeps it as connectionInputData, 1.x and 2.x alike) but exposes no
+ * accessor for it; without it nothing can be matched, and every callback is refused.
+ */
+function parkedItems(context: IWebhookFunctions): INodeExecutionData[] {
+	const items = (context as unknown as { connectionInputData?: unknown }).connectionInputData;
+	return Array.isArray(items) ? (items as INodeExecutionData[]) : [];
+}
+
+/**
+ * A callback to the resume URL. Only a signed callback about a task of this very execution
+ * resumes it (a forged or replayed one gets 401/403/409 and the execution keeps waiting). The
+ * body gives that task's result without another request; the other tasks of the execution, if
+ * any, are read until they end (n8n resumes an execution once, so later callbacks cannot be
+ * waited for).
+ */
+export async function resumeFromCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const connection = await getConnection(context);
+	const token = (context.getQueryData() as IDataObject)[CALLBACK_TOKEN_PARAMETER];
+	if (token === undefined) return answer(context, 401, { message: `Missing ${CALLBACK_TOKEN_PARAMETER}` });
+	if (!tokenMatches(token, connection.callbackToken)) return answer(context, 403, { message: `Wrong ${CALLBACK_TOKEN_PARAMETER}` });
+	const task = normalizeTask(context.getBodyData());
+	if (!task) return answer(context, 400, { message: 'The body holds no task ID' });
+	const parked = parkedItems(context);
+	const mine = parked.findIndex((item) => item.json.taskId === task.taskId && item.json.callbackReceived === false);
+	if (mine < 0) return answer(context, 409, { message: `Task ${task.taskId} is not waited for by this execution` });
+	// A progress callback: keep waiting.
+	if (!isTerminal(task.state)) return { webhookResponse: { received: true, resumed: false } };
+
+	// The service retries slow receivers; answer now, then gather the other results and downloads.
+	answer(context, 200, { received: true, resumed: true });
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const wait = readWaitOptions(context, options, 0);
+	const open: OpenTask[] = [];
+	const outcomes: ItemOutcome[] = [];
+	parked.forEach((item: INodeExecutionData, itemIndex: number) => {
+		const taskId = typeof item.json.taskId === 'string' ? item.json.taskId : null;
+		if (item.json.callbackReceived !== false || !taskId) {
+			outcomes.push({ itemIndex, ok: true, item });
+			return;
+		}
+		const known: SeedanceTask | undefined = itemIndex === mine ? task : undefined;
+		const startedAt = Date.parse(String(item.json.waitDeadline)) - wait.settings.maxWaitMs;
+		open.push({ itemIndex, taskId, startedAt, last: known });
+	});
+	const finished = await finishTasks(context, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty });
+	for (const outcome of finished) {
+		outcomes.push(
+			outcome.ok
+				? { ...outcome, item: { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine } } }
+				: { itemIndex: outcome.itemIndex, ok: true, item: { json: { taskId: outcome.taskId ?? null, error: outcome.error.message, description: outcome.error.description ?? null }, pairedItem: { item: outcome.itemIndex } } },
+		);
+	}
+	const workflowData = outcomes.sort((a, b) => a.itemIndex - b.itemIndex).map((outcome) => (outcome.ok ? outcome.item : { json: {} }));
+	return { noWebhookResponse: true, workflowData: [workflowData] };
+}
