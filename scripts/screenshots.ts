@@ -4,26 +4,17 @@
  * playwright-core opening the editor on loopback. Saves small PNGs into docs/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { chromium, type Page } from 'playwright-core';
 
-import { RealN8n, installN8n, packPackage } from '../test/harness/realN8n';
+import { RealN8n, freePort, installN8n, packPackage } from '../test/harness/realN8n';
 
 const root = path.resolve(__dirname, '../..');
 const VERSION = process.env.SCREENSHOT_N8N_VERSION ?? '2.40.7';
 const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Seedance-demo-2026' };
 const say = (line: string) => console.log(`==> ${line}`);
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 function example(name: string): Record<string, unknown> {
 	return JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as Record<string, unknown>;

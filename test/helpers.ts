@@ -48,3 +48,13 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 }
+
+/** Creates a task at the emulator over HTTP, as Generate does, with the given callback URL; returns its id. */
+export async function createEmulatedTask(emulator: Emulator, prompt: string, callbackUrl: string): Promise<string> {
+	const response = await fetch(`${emulator.url}/api/v1/videos/generations`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ model: 'seedance-1-5-pro', prompt, callback_url: callbackUrl }),
+	});
+	return ((await response.json()) as { data: { task_id: string } }).data.task_id;
+}

@@ -9,10 +9,9 @@ import type {
 } from 'n8n-workflow';
 
 import { downloadVideo } from '../Seedance/helpers/binary';
-import { CALLBACK_TOKEN_PARAMETER, tokenMatches } from '../Seedance/helpers/callbackToken';
 import { isTerminal, type SeedanceTask } from '../Seedance/helpers/task';
 import { attempt } from '../Seedance/helpers/timing';
-import { answer, nothingToRegister } from '../Seedance/helpers/webhooks';
+import { answer, nothingToRegister, refuseUnsigned } from '../Seedance/helpers/webhooks';
 import { getConnection } from '../Seedance/transport';
 import { eventMatches, readCallback, type CallbackEvent, type CallbackRequest } from './callback';
 import { isFirstDelivery } from './deliveries';
@@ -93,13 +92,8 @@ export class SeedanceTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const connection = await getConnection(this);
-		const received = (this.getQueryData() as IDataObject)[CALLBACK_TOKEN_PARAMETER];
-		if (received === undefined) {
-			return answer(this, 401, { message: `Missing ${CALLBACK_TOKEN_PARAMETER}: send callbacks to the URL the Seedance node gave the service` });
-		}
-		if (!tokenMatches(received, connection.callbackToken)) {
-			return answer(this, 403, { message: `Wrong ${CALLBACK_TOKEN_PARAMETER}` });
-		}
+		const refused = refuseUnsigned(this, connection.callbackToken, ': send callbacks to the URL the Seedance node gave the service');
+		if (refused) return refused;
 		const reading = readCallback(this.getRequestObject() as unknown as CallbackRequest);
 		if (!reading.ok) return answer(this, 400, { message: reading.reason });
 

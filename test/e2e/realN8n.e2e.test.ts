@@ -4,13 +4,12 @@
  * checked in what n8n itself recorded (its database and binary data store).
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { callbackToken, withCallbackToken } from '../../nodes/Seedance/helpers/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
-import { N8N_VERSIONS, RealN8n, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
+import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CREDENTIAL = { id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi' };
@@ -49,14 +48,6 @@ function chain(id: string, name: string, nodes: Array<{ name: string }>) {
 const manual = () => node('Start', 'n8n-nodes-base.manualTrigger', {});
 const generate = (parameters: Record<string, unknown>, name = 'Generate') =>
 	node(name, 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'generate', prompt: 'A paper boat in the rain', resolution: '480p', duration: '4', ...parameters }, { credentials: credentialRef });
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
 	const end = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { useEmulator } from '../helpers';
+import { createEmulatedTask, useEmulator } from '../helpers';
 
 const { emulator } = useEmulator({ latencyMs: 200 });
 
@@ -24,21 +24,12 @@ async function receiver(): Promise<{ url: string; bodies: unknown[]; close: () =
 		}) };
 }
 
-async function create(prompt: string, callbackUrl: string): Promise<string> {
-	const response = await fetch(`${emulator.url}/api/v1/videos/generations`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ model: 'seedance-1-5-pro', prompt, callback_url: callbackUrl }),
-	});
-	return ((await response.json()) as { data: { task_id: string } }).data.task_id;
-}
-
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Emulator callbacks', () => {
 	it('POSTs the task, shaped like the status answer, to callback_url when it ends', async () => {
 		const hook = await receiver();
-		const taskId = await create('a dancer', hook.url);
+		const taskId = await createEmulatedTask(emulator, 'a dancer', hook.url);
 		await settle(500);
 		expect(hook.bodies).toEqual([emulator.statusBody(emulator.tasks.get(taskId)!)]);
 		expect(hook.bodies[0]).toMatchObject({ data: { task_id: taskId, status: 'COMPLETED' } });
@@ -48,7 +39,7 @@ describe('Emulator callbacks', () => {
 	it('can post on every state change, and deliver duplicates', async () => {
 		Object.assign(emulator.options, { callbacks: 'everyChange', callbackCopies: 2 });
 		const hook = await receiver();
-		await create('a dancer [fail] [latency=1000]', hook.url);
+		await createEmulatedTask(emulator, 'a dancer [fail] [latency=1000]', hook.url);
 		await settle(1400);
 		const states = hook.bodies.map((body) => (body as { data: { status: string } }).data.status);
 		// The queued phase is brief and may fall between two ticks; the rest is certain.
@@ -61,8 +52,8 @@ describe('Emulator callbacks', () => {
 	it('sends no callback for a task that never ends, and none while held', async () => {
 		const hook = await receiver();
 		emulator.holdCallbacks = true;
-		await create('a dancer', hook.url);
-		await create('a dancer [never]', hook.url);
+		await createEmulatedTask(emulator, 'a dancer', hook.url);
+		await createEmulatedTask(emulator, 'a dancer [never]', hook.url);
 		await settle(500);
 		expect(hook.bodies).toHaveLength(0);
 		emulator.holdCallbacks = false;

@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -28,6 +29,15 @@ export interface StoredRun {
 }
 
 type Database = { all(sql: string, params: unknown[], done: (error: Error | null, rows: unknown[]) => void): void; close(): void };
+
+/** A loopback port nothing listens on, for `n8n start`. */
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
 
 /** Installs n8n `version` into the cache on a miss (minutes), returns its directory. */
 export function installN8n(version: string): string {

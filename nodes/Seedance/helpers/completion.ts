@@ -64,6 +64,11 @@ export async function finishTasks(
 	});
 }
 
+/** A failed item as an output item (Continue On Fail, resume mode): the error and the task id, so nothing paid is lost. */
+export function errorItem(outcome: Extract<ItemOutcome, { ok: false }>): INodeExecutionData {
+	return { json: { error: outcome.error.message, description: outcome.error.description ?? null, taskId: outcome.taskId ?? null }, pairedItem: { item: outcome.itemIndex } };
+}
+
 /**
  * The node's output in input order. With "Continue On Fail" a failed item becomes an error item
  * (with its task id, so nothing paid is lost); without it the node fails with the first error
@@ -75,10 +80,7 @@ export function toNodeOutput(context: IExecuteFunctions, outcomes: ItemOutcome[]
 		return ordered.map((outcome) =>
 			outcome.ok
 				? outcome.item
-				: {
-						json: { error: outcome.error.message, description: outcome.error.description ?? null, taskId: outcome.taskId ?? null },
-						pairedItem: { item: outcome.itemIndex },
-					},
+				: errorItem(outcome),
 		);
 	}
 	const firstFailure = ordered.find((outcome) => !outcome.ok);

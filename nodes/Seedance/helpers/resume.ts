@@ -2,11 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookDescri
 
 import { getConnection } from '../transport';
 import { readWaitOptions } from '../actions/common.descriptions';
-import { CALLBACK_TOKEN_PARAMETER, tokenMatches } from './callbackToken';
-import { finishTasks, type ItemOutcome } from './completion';
+import { errorItem, finishTasks, type ItemOutcome } from './completion';
 import type { OpenTask } from './engine';
 import { isTerminal, normalizeTask, type SeedanceTask } from './task';
-import { answer } from './webhooks';
+import { answer, refuseUnsigned } from './webhooks';
 
 /**
  * Resume mode parks the execution (n8n's Wait-node mechanism) and lets the service's callback
@@ -45,7 +44,7 @@ export async function parkForCallbacks(context: IExecuteFunctions, outcomes: Ite
 		parked[task.itemIndex] = { json, pairedItem: { item: task.itemIndex } };
 	}
 	for (const outcome of outcomes) {
-		if (!outcome.ok) parked[outcome.itemIndex] = { json: { taskId: outcome.taskId ?? null, error: outcome.error.message, description: outcome.error.description ?? null }, pairedItem: { item: outcome.itemIndex } };
+		if (!outcome.ok) parked[outcome.itemIndex] = errorItem(outcome);
 	}
 	const input = context.getExecuteData().data.main[0];
 	if (input) input.splice(0, input.length, ...parked);
@@ -72,9 +71,8 @@ function parkedItems(context: IWebhookFunctions): INodeExecutionData[] {
  */
 export async function resumeFromCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const connection = await getConnection(context);
-	const token = (context.getQueryData() as IDataObject)[CALLBACK_TOKEN_PARAMETER];
-	if (token === undefined) return answer(context, 401, { message: `Missing ${CALLBACK_TOKEN_PARAMETER}` });
-	if (!tokenMatches(token, connection.callbackToken)) return answer(context, 403, { message: `Wrong ${CALLBACK_TOKEN_PARAMETER}` });
+	const refused = refuseUnsigned(context, connection.callbackToken);
+	if (refused) return refused;
 	const task = normalizeTask(context.getBodyData());
 	if (!task) return answer(context, 400, { message: 'The body holds no task ID' });
 	const parked = parkedItems(context);
@@ -104,7 +102,7 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 		outcomes.push(
 			outcome.ok
 				? { ...outcome, item: { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine } } }
-				: { itemIndex: outcome.itemIndex, ok: true, item: { json: { taskId: outcome.taskId ?? null, error: outcome.error.message, description: outcome.error.description ?? null }, pairedItem: { item: outcome.itemIndex } } },
+				: { itemIndex: outcome.itemIndex, ok: true, item: errorItem(outcome) },
 		);
 	}
 	const workflowData = outcomes.sort((a, b) => a.itemIndex - b.itemIndex).map((outcome) => (outcome.ok ? outcome.item : { json: {} }));

@@ -3,7 +3,7 @@ import { SAMPLE_MP4 } from '../../emulator/server';
 import { SHAPE_NAMES } from '../../emulator/shapes';
 import { runWorkflow, itemsNode, seedanceNode } from '../../harness/n8n';
 import { TriggerReceiver } from '../../harness/webhook';
-import { leaks, useEmulator, waitFor } from '../../helpers';
+import { createEmulatedTask, leaks, useEmulator, waitFor } from '../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 100 });
 
@@ -25,23 +25,13 @@ function signed(url: string, credential: Record<string, unknown> = credentials()
 	return withCallbackToken(url, callbackToken(callbackSecretOf(credential as never)));
 }
 
-/** Creates a task at the emulator over HTTP, as Generate does, with the given callback URL. */
-async function createTask(prompt: string, callbackUrl: string): Promise<string> {
-	const response = await fetch(`${emulator.url}/api/v1/videos/generations`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ model: 'seedance-1-5-pro', prompt, callback_url: callbackUrl }),
-	});
-	return ((await response.json()) as { data: { task_id: string } }).data.task_id;
-}
-
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Seedance Trigger: what starts an execution', () => {
 	it.each(SHAPE_NAMES)('reads the %s callback body into the task model', async (shape) => {
 		emulator.options.shape = shape;
 		const trigger = await startTrigger();
-		const taskId = await createTask('a dancer', signed(trigger.productionUrl));
+		const taskId = await createEmulatedTask(emulator, 'a dancer', signed(trigger.productionUrl));
 		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
 		const [[item]] = trigger.executions;
 		const view = emulator.view(emulator.tasks.get(taskId)!);
@@ -57,10 +47,10 @@ describe('Seedance Trigger: what starts an execution', () => {
 		const trigger = await startTrigger({ event });
 		const url = signed(trigger.productionUrl);
 		const ids = {
-			succeeded: await createTask('ok', url),
-			failed: await createTask('x [fail]', url),
-			cancelled: await createTask('x [cancel]', url),
-			expired: await createTask('x [expire]', url),
+			succeeded: await createEmulatedTask(emulator, 'ok', url),
+			failed: await createEmulatedTask(emulator, 'x [fail]', url),
+			cancelled: await createEmulatedTask(emulator, 'x [cancel]', url),
+			expired: await createEmulatedTask(emulator, 'x [expire]', url),
 		};
 		await waitFor(() => trigger.deliveries.length === 4 && trigger.deliveries.every((delivery) => delivery.status !== 0), 5000, 'four callbacks');
 		const started = trigger.executions.map(([item]) => [item.json.state, item.json.taskId]);
@@ -74,7 +64,7 @@ describe('Seedance Trigger: what starts an execution', () => {
 	it('starts nothing on progress callbacks, once on the terminal one', async () => {
 		emulator.options.callbacks = 'everyChange';
 		const trigger = await startTrigger();
-		const taskId = await createTask('a dancer [latency=400]', signed(trigger.productionUrl));
+		const taskId = await createEmulatedTask(emulator, 'a dancer [latency=400]', signed(trigger.productionUrl));
 		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
 		await settle(200);
 		expect(trigger.deliveries.length).toBeGreaterThanOrEqual(2);
@@ -87,7 +77,7 @@ describe('Seedance Trigger: what starts an execution', () => {
 	it('starts one execution for a callback delivered twice, and for two copies arriving at once', async () => {
 		emulator.options.callbackCopies = 2;
 		const trigger = await startTrigger();
-		const taskId = await createTask('a dancer', signed(trigger.productionUrl));
+		const taskId = await createEmulatedTask(emulator, 'a dancer', signed(trigger.productionUrl));
 		await waitFor(() => trigger.deliveries.length === 2 && trigger.deliveries.every((delivery) => delivery.status !== 0), 5000, 'both copies');
 		expect(trigger.executions).toHaveLength(1);
 		expect(trigger.deliveries[1]).toMatchObject({ status: 200, body: { started: false, reason: `task ${taskId} succeeded was already delivered` } });
@@ -173,7 +163,7 @@ describe('Generate -> callback -> Seedance Trigger', () => {
 
 	it('still starts the workflow, with the reason, when the video cannot be downloaded', async () => {
 		const trigger = await startTrigger({ options: { downloadVideo: true } });
-		await createTask('a dancer [expire-url]', signed(trigger.productionUrl));
+		await createEmulatedTask(emulator, 'a dancer [expire-url]', signed(trigger.productionUrl));
 		await waitFor(() => trigger.executions.length === 1, 10_000, 'the execution');
 		const [[item]] = trigger.executions;
 		expect(item.binary).toBeUndefined();
