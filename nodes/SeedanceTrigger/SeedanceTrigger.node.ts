@@ -9,11 +9,12 @@ import type {
 } from 'n8n-workflow';
 
 import { downloadVideo } from '../Seedance/helpers/binary';
+import { readCallback, type CallbackRequest } from '../Seedance/helpers/callbackBody';
 import { isTerminal, type SeedanceTask } from '../Seedance/helpers/task';
 import { attempt } from '../Seedance/helpers/timing';
 import { answer, nothingToRegister, refuseUnsigned } from '../Seedance/helpers/webhooks';
 import { getConnection } from '../Seedance/transport';
-import { eventMatches, readCallback, type CallbackEvent, type CallbackRequest } from './callback';
+import { eventMatches, type CallbackEvent } from './events';
 import { isFirstDelivery } from './deliveries';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;

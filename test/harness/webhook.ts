@@ -1,14 +1,16 @@
 /**
- * Serves a trigger node's webhook on loopback the way n8n's webhook server does, and runs the
- * node's `webhook()` in n8n-core's real WebhookContext: the raw body is kept and JSON parsed,
- * the query parsed, the workflow's static data loaded before and saved after each request, and
- * the answer is the node's own (noWebhookResponse) or n8n's default for its result.
+ * Serves a node's webhook on loopback the way n8n's webhook server does, and runs the node's
+ * `webhook()` in n8n-core's real WebhookContext: the raw body is kept and JSON parsed, the query
+ * parsed, the workflow's static data loaded before and saved after each request, and the answer
+ * is the node's own (noWebhookResponse) or n8n's default for its result. Either a trigger's
+ * production webhook, or the resume URL of a waiting execution (n8n hands that webhook the
+ * execution's saved run data, as its WaitingWebhooks does).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
-import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode, type INodeExecutionData, type INodeType, type IWebhookData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode, type INodeExecutionData, type INodeType, type IRunExecutionData, type IWebhookData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 
 import { SeedanceTrigger } from '../../nodes/SeedanceTrigger/SeedanceTrigger.node';
 import { additionalDataFor, nodeTypes } from './n8n';
@@ -24,7 +26,15 @@ export interface Delivery {
 
 let receivers = 0;
 
-export class TriggerReceiver {
+export interface ReceiverOptions {
+	/** The node whose webhook is served; a trigger gets a webhookId if it has none. */
+	node: Omit<INode, 'id' | 'position' | 'typeVersion'> & Partial<INode>;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Serve the resume URL of this waiting execution instead of a production webhook. */
+	waiting?: IRunExecutionData;
+}
+
+export class WebhookReceiver {
 	readonly deliveries: Delivery[] = [];
 
 	/** The workflow's static data as n8n would have saved it in the database. */
@@ -34,26 +44,25 @@ export class TriggerReceiver {
 
 	private readonly node: INode;
 
-	private readonly workflowId = `trigger-workflow-${++receivers}`;
+	private readonly credentials: Record<string, ICredentialDataDecryptedObject>;
 
-	constructor(
-		parameters: IDataObject,
-		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
-		webhookId?: string,
-	) {
+	private readonly waiting?: IRunExecutionData;
+
+	private readonly workflowId = `webhook-workflow-${++receivers}`;
+
+	constructor(options: ReceiverOptions) {
 		this.node = {
-			id: `trigger-node-${receivers}`,
-			name: 'Seedance Trigger',
-			type: 'n8n-nodes-seedance.seedanceTrigger',
+			id: `webhook-node-${receivers}`,
 			typeVersion: 1,
 			position: [0, 0],
-			webhookId: webhookId ?? `5e3d1c4a-0000-4000-8000-${String(receivers).padStart(12, '0')}`,
-			parameters: parameters as INode['parameters'],
-			credentials: { seedanceApi: { id: '1', name: 'Seedance account' } },
+			...options.node,
 		};
+		if (!options.waiting) this.node.webhookId ??= `5e3d1c4a-0000-4000-8000-${String(receivers).padStart(12, '0')}`;
+		this.credentials = options.credentials;
+		this.waiting = options.waiting;
 	}
 
-	/** The trigger's Production URL, as its panel shows it. */
+	/** The trigger's Production URL, as its panel shows it, or the waiting execution's resume URL. */
 	productionUrl = '';
 
 	/** Executions started, in arrival order. */
@@ -64,7 +73,8 @@ export class TriggerReceiver {
 	async start(): Promise<string> {
 		this.server = http.createServer((req, res) => void this.handle(req, res));
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.productionUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhook/${this.node.webhookId}/callback`;
+		const base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		this.productionUrl = this.waiting ? `${base}/webhook-waiting/${this.workflowId}` : `${base}/webhook/${this.node.webhookId}/callback`;
 		return this.productionUrl;
 	}
 
@@ -100,19 +110,21 @@ export class TriggerReceiver {
 		const captured = this.capture(res, delivery);
 
 		const nodes = [this.node];
-		const workflow = new Workflow({ id: this.workflowId, name: 'Trigger', nodes, connections: {}, active: true, nodeTypes, staticData: structuredClone(this.savedStaticData), settings: {} });
+		const workflow = new Workflow({ id: this.workflowId, name: 'Webhook', nodes, connections: {}, active: true, nodeTypes, staticData: structuredClone(this.savedStaticData), settings: {} });
 		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook', { id: this.workflowId, nodes, connections: {} } as never);
 		const additionalData: IWorkflowExecuteAdditionalData = { ...additionalDataFor(this.credentials, 'webhook', hooks), httpRequest: req as never, httpResponse: res as never };
 		const webhookData: IWebhookData = {
 			httpMethod: 'POST',
 			node: this.node.name,
-			path: `${this.node.webhookId}/callback`,
-			webhookDescription: { name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' },
+			path: this.waiting ? '' : `${this.node.webhookId}/callback`,
+			webhookDescription: { name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: this.waiting ? '' : 'callback', restartWebhook: Boolean(this.waiting) },
 			workflowId: this.workflowId,
 			workflowExecuteAdditionalData: additionalData,
 		};
 		try {
-			const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', webhookData, [], null);
+			// A resumed execution's webhook sees its saved run data; a copy, as each request loads it anew from the database.
+			const runExecutionData = this.waiting ? structuredClone(this.waiting) : null;
+			const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', webhookData, [], runExecutionData);
 			const result = await (nodeTypes.getByName(this.node.type) as INodeType).webhook!.call(context);
 			this.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 			if (result.workflowData) delivery.started = result.workflowData[0];
@@ -150,5 +162,15 @@ export class TriggerReceiver {
 			res.writeHead(status, { 'Content-Type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
+	}
+}
+
+/** The Seedance Trigger's production webhook. */
+export class TriggerReceiver extends WebhookReceiver {
+	constructor(parameters: IDataObject, credentials: Record<string, ICredentialDataDecryptedObject>, webhookId?: string) {
+		super({
+			node: { name: 'Seedance Trigger', type: 'n8n-nodes-seedance.seedanceTrigger', webhookId, parameters: parameters as INode['parameters'], credentials: { seedanceApi: { id: '1', name: 'Seedance account' } } },
+			credentials,
+		});
 	}
 }

@@ -2,9 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookDescri
 
 import { getConnection } from '../transport';
 import { readWaitOptions } from '../actions/common.descriptions';
+import { readCallback, type CallbackRequest } from './callbackBody';
 import { errorItem, finishTasks, type ItemOutcome } from './completion';
 import type { OpenTask } from './engine';
-import { isTerminal, normalizeTask, type SeedanceTask } from './task';
+import { isTerminal, type SeedanceTask } from './task';
 import { answer, refuseUnsigned } from './webhooks';
 
 /**
@@ -73,8 +74,9 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	const connection = await getConnection(context);
 	const refused = refuseUnsigned(context, connection.callbackToken);
 	if (refused) return refused;
-	const task = normalizeTask(context.getBodyData());
-	if (!task) return answer(context, 400, { message: 'The body holds no task ID' });
+	const reading = readCallback(context.getRequestObject() as unknown as CallbackRequest);
+	if (!reading.ok) return answer(context, 400, { message: reading.reason });
+	const { task } = reading;
 	const parked = parkedItems(context);
 	const mine = parked.findIndex((item) => item.json.taskId === task.taskId && item.json.callbackReceived === false);
 	if (mine < 0) return answer(context, 409, { message: `Task ${task.taskId} is not waited for by this execution` });

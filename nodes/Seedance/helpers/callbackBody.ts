@@ -1,13 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { normalizeTask, type SeedanceTask, type TaskState } from '../Seedance/helpers/task';
+import { normalizeTask, type SeedanceTask } from './task';
 
 /** A callback is a small task object (about 1 KB); anything this big is not one. */
 export const MAX_CALLBACK_BYTES = 1024 * 1024;
 
 export type CallbackReading = { ok: true; task: SeedanceTask } | { ok: false; reason: string };
 
-/** The parts of n8n's (express) request the trigger reads. */
+/** The parts of n8n's (express) request a callback webhook reads. */
 export interface CallbackRequest {
 	body?: unknown;
 	rawBody?: { length: number; toString(encoding?: string): string };
@@ -46,7 +46,10 @@ function jsonBodyOf(request: CallbackRequest): unknown {
 	return body;
 }
 
-/** Reads a callback into the task model, or says why it is not a callback the trigger can take (answered with 400). */
+/**
+ * Reads a callback body into the task model, or says why it is not one (both webhooks answer
+ * that with 400): the Seedance Trigger's and the resume URL's, so they accept the same bodies.
+ */
 export function readCallback(request: CallbackRequest): CallbackReading {
 	const size = bodySize(request);
 	if (size > MAX_CALLBACK_BYTES) return { ok: false, reason: `The body is ${size} bytes; a task callback is at most ${MAX_CALLBACK_BYTES}` };
@@ -55,13 +58,4 @@ export function readCallback(request: CallbackRequest): CallbackReading {
 	const task = normalizeTask(body as IDataObject);
 	if (!task) return { ok: false, reason: 'The body holds no task ID' };
 	return { ok: true, task };
-}
-
-export type CallbackEvent = 'anyTerminal' | 'succeeded' | 'unsuccessful';
-
-/** Whether a task in this (terminal) state is one the trigger was told to fire on. */
-export function eventMatches(event: CallbackEvent, state: TaskState): boolean {
-	if (event === 'succeeded') return state === 'succeeded';
-	if (event === 'unsuccessful') return state === 'failed' || state === 'cancelled' || state === 'expired';
-	return true;
 }

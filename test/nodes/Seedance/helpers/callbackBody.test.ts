@@ -1,4 +1,4 @@
-import { MAX_CALLBACK_BYTES, eventMatches, readCallback } from '../../../nodes/SeedanceTrigger/callback';
+import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/Seedance/helpers/callbackBody';
 
 const headers = {};
 
@@ -23,16 +23,5 @@ describe('readCallback', () => {
 		const reading = readCallback(request);
 		expect(reading.ok).toBe(false);
 		expect(reading.ok ? '' : reading.reason).toContain(reason);
-	});
-});
-
-describe('eventMatches', () => {
-	it.each([
-		['anyTerminal', ['succeeded', 'failed', 'cancelled', 'expired'], []],
-		['succeeded', ['succeeded'], ['failed', 'cancelled', 'expired']],
-		['unsuccessful', ['failed', 'cancelled', 'expired'], ['succeeded']],
-	] as const)('%s', (event, fires, ignores) => {
-		for (const state of fires) expect(eventMatches(event, state)).toBe(true);
-		for (const state of ignores) expect(eventMatches(event, state)).toBe(false);
 	});
 });

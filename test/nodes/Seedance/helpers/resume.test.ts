@@ -1,0 +1,141 @@
+/**
+ * Resume on callback, in n8n-core's engine: Generate parks a real execution (WorkflowExecute),
+ * then the service's callbacks reach the node's resume webhook in n8n-core's WebhookContext,
+ * which is handed the waiting execution's run data as n8n's WaitingWebhooks hands it over.
+ * The real-n8n round trip (database, WaitTracker, webhook server) is e2e scenario 3.
+ */
+import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
+
+import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../../nodes/Seedance/helpers/callbackToken';
+import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/helpers/callbackBody';
+import type { EmulatedTask } from '../../../emulator/server';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
+import { WebhookReceiver } from '../../../harness/webhook';
+import { FAST, leaks, useEmulator, waitFor } from '../../../helpers';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
+
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+	await receiver?.stop();
+	receiver = undefined;
+});
+
+interface Parked {
+	run: IRun;
+	node: INode;
+	tasks: EmulatedTask[];
+	/** The resume URL with the token Generate added, pointed at this test's webhook server. */
+	signedUrl: string;
+	receiver: WebhookReceiver;
+}
+
+/** Runs Generate in resume mode until it parks, then serves the parked execution's resume webhook. */
+async function park(prompts: string[], options: Record<string, unknown> = {}): Promise<Parked> {
+	const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, ...options } });
+	const run = (await runWorkflow([itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node], { credentials: credentials() })).run;
+	receiver = new WebhookReceiver({ node, credentials: credentials(), waiting: run.data });
+	await receiver.start();
+	const signedUrl = withCallbackToken(receiver.productionUrl, callbackToken(callbackSecretOf(credentials().seedanceApi as never)));
+	return { run, node, tasks: [...emulator.tasks.values()], signedUrl, receiver };
+}
+
+const finished = (task: EmulatedTask) => emulator.stateOf(task).state === 'succeeded';
+
+/** The webhook answers the service first, then gathers its output: wait for that output. */
+const resumed = async (webhook: WebhookReceiver) => await waitFor(() => webhook.deliveries.some((delivery) => delivery.started), 10_000, 'the resumed output');
+
+describe('Generate in resume mode parks the execution', () => {
+	it('sends the resume URL with its token, reads no status, and waits with one parked item per task', async () => {
+		const { run, tasks } = await park(['A paper boat']);
+		expect(run.status).toBe('waiting');
+		expect(run.waitTill).toBeInstanceOf(Date);
+		expect(tasks).toHaveLength(1);
+		const callbackUrl = new URL(String(tasks[0].body.callback_url));
+		expect(callbackUrl.pathname).toMatch(/^\/webhook-waiting\/\d+$/);
+		expect(callbackUrl.searchParams.get('seedance_token')).toBe(callbackToken(emulator.apiKey));
+		expect(emulator.count('status')).toBe(0);
+		const [parked] = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
+		expect(parked.json).toMatchObject({ taskId: tasks[0].taskId, callbackReceived: false });
+		expect(String(parked.json.error)).toContain('No callback from API in One within 60 seconds');
+	});
+});
+
+describe('the resume webhook', () => {
+	it('resumes on a signed callback of its task with that task as output, and no status request', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat']);
+		await waitFor(() => finished(tasks[0]), 5000, 'the job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(tasks[0]))).toBe(200);
+		expect(webhook.deliveries[0].body).toEqual({ received: true, resumed: true });
+		await resumed(webhook);
+		const [[item]] = webhook.executions;
+		expect(item.json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded', callbackReceived: true });
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(emulator.count('status')).toBe(0);
+		expect(leaks(webhook.deliveries, emulator.apiKey)).toBe(false);
+	});
+
+	it('takes a callback body sent as text, as the Seedance Trigger does', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat']);
+		await waitFor(() => finished(tasks[0]), 5000, 'the job');
+		expect(await emulator.postCallback(signedUrl, JSON.stringify(emulator.statusBody(tasks[0])), { 'content-type': 'text/plain' })).toBe(200);
+		await resumed(webhook);
+		expect(webhook.executions[0][0].json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded' });
+	});
+
+	it('refuses forged, foreign and malformed callbacks, keeps waiting on progress, and still resumes on the real one', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat [latency=1500]']);
+		const [task] = tasks;
+		const done = { data: { task_id: task.taskId, status: 'COMPLETED', output: { video_url: 'https://evil.example.com/v.mp4' } } };
+		const unsigned = new URL(signedUrl);
+		unsigned.searchParams.delete('seedance_token');
+		const hostile: Array<[string, string, unknown, Record<string, string>?]> = [
+			['no token', unsigned.toString(), done],
+			['a forged token', withCallbackToken(unsigned.toString(), 'forged'), done],
+			["another key's token", withCallbackToken(unsigned.toString(), callbackToken('aio_another_key')), done],
+			['a task of someone else', signedUrl, { data: { task_id: 'someone-elses-task', status: 'COMPLETED' } }],
+			['no task id', signedUrl, { data: { status: 'COMPLETED' } }],
+			['not JSON', signedUrl, 'not json at all', { 'content-type': 'text/plain' }],
+			['a JSON array', signedUrl, [done]],
+			['an oversized body', signedUrl, { ...done, padding: 'x'.repeat(MAX_CALLBACK_BYTES) }],
+		];
+		const statuses: Record<string, number | null> = {};
+		for (const [what, url, body, headers] of hostile) statuses[what] = await emulator.postCallback(url, body, headers);
+		expect(statuses).toEqual({
+			'no token': 401,
+			'a forged token': 403,
+			"another key's token": 403,
+			'a task of someone else': 409,
+			'no task id': 400,
+			'not JSON': 400,
+			'a JSON array': 400,
+			'an oversized body': 400,
+		});
+		// A progress callback is taken (200) but resumes nothing.
+		expect(emulator.stateOf(task).state).not.toBe('succeeded');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+		expect(webhook.executions).toHaveLength(0);
+
+		await waitFor(() => finished(task), 5000, 'the job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+		await resumed(webhook);
+		expect(webhook.executions[0][0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded', videoUrl: emulator.view(task).videoUrl });
+		expect(emulator.count('status')).toBe(0);
+	});
+
+	it('with two items, resumes on the second one\'s callback and reads the first until it ends: both paired, in order', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await park(['First, slow [latency=1200]', 'Second, fast [latency=200]'], { downloadVideo: true });
+		const [slow, fast] = tasks;
+		await waitFor(() => finished(fast), 5000, 'the fast job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
+		await resumed(webhook);
+		const output: INodeExecutionData[] = webhook.executions[0];
+		expect(output.map((item) => [item.json.taskId, item.json.state, item.json.callbackReceived, item.pairedItem])).toEqual([
+			[slow.taskId, 'succeeded', false, { item: 0 }],
+			[fast.taskId, 'succeeded', true, { item: 1 }],
+		]);
+		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		// Only the task without a callback was read.
+		expect(emulator.requests.filter((request) => request.route === 'status').every((request) => request.path.includes(slow.taskId))).toBe(true);
+	});
+});
