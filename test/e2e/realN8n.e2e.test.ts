@@ -124,11 +124,19 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			load.name = 'E2E load trigger';
 			Object.assign(load.nodes[0], { webhookId: LOAD_WEBHOOK_ID, parameters: { event: 'anyTerminal', options: {} } });
 			await n8n.importWorkflow(load);
-			// Resume mode: a webhook starts Generate, which parks the execution until the service calls back.
-			const resumeStarter = chain('e2eResume00001', 'E2E resume on callback', [
-				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000001' }),
-				generate({ prompt: '={{ $json.body.prompt }}', options: { waitMode: 'resume', maxWaitTime: '={{ $json.body.maxWaitTime }}', downloadVideo: true } }, 'Generate and pause'),
-			]);
+			// Resume mode: the example (Generate pauses; if no callback came, an IF sends the items to a
+			// Seedance Wait that checks once more), started by a webhook instead of the manual trigger.
+			const resumeStarter = example('generate-resume-on-callback.json');
+			Object.assign(resumeStarter, { id: 'e2eResume00001', name: 'E2E resume on callback' });
+			const manualName = String(resumeStarter.nodes[0].name);
+			resumeStarter.nodes[0] = node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000001' });
+			const connections = resumeStarter.connections as Record<string, unknown>;
+			connections.Start = connections[manualName];
+			delete connections[manualName];
+			const resumeNode = (name: string) => resumeStarter.nodes.find((candidate) => candidate.name === name)!.parameters as Record<string, Record<string, unknown>>;
+			Object.assign(resumeNode('Generate and pause'), { prompt: '={{ $json.body.prompt }}' });
+			Object.assign(resumeNode('Generate and pause').options, { maxWaitTime: '={{ $json.body.maxWaitTime }}' });
+			Object.assign(resumeNode('Check the task once more').options, { pollInterval: 0.5 });
 			await n8n.importWorkflow(resumeStarter);
 			const resumeTwo = chain('e2eResume00002', 'E2E resume, two items', [
 				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume-two', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000002' }),
@@ -195,9 +203,13 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			emulator.holdCallbacks = false;
 			await until(() => statusOf(id), (status) => status === 'success' || status === 'error', 60_000, 'the resumed execution');
 			expect(await statusOf(id)).toBe('success');
-			const [item] = outputOf(await n8n.runOf(id), 'Generate and pause');
-			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true });
+			const run = await n8n.runOf(id);
+			const [item] = outputOf(run, 'Generate and pause');
+			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true, callbackTimedOut: false });
 			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			// The IF let it straight through: no second check, no status request at all.
+			expect(run.resultData.runData['Check the task once more']).toBeUndefined();
+			expect(outputOf(run, 'Video ready')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
 			expect(emulator.count('status')).toBe(0);
 			// A replayed callback to the finished execution changes nothing.
 			await emulator.postCallback(String(task.body.callback_url), emulator.callbacks[0].body);
@@ -228,7 +240,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			for (const item of output) expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
 		});
 
-		it('3b. Resume on callback, a forged callback and a withheld one: forged is refused; at the deadline the items say no callback came, with the task id', async () => {
+		it('3b. Resume on callback, forged callbacks and a withheld one: forged are refused; at the deadline the task is checked once more and its real result comes out', async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
 			emulator.holdCallbacks = true;
 			const id = await startResumed({ prompt: 'A paper boat [latency=500]', maxWaitTime: 6 });
@@ -243,10 +255,21 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect(await emulator.postCallback(unsigned.toString(), { data: { task_id: task.taskId, status: 'COMPLETED' } })).toBe(401);
 			expect(await emulator.postCallback(resumeUrl, { data: { status: 'COMPLETED' } })).toBe(400);
 			expect(await statusOf(id)).toBe('waiting');
+			expect(emulator.count('status')).toBe(0);
 			await until(() => statusOf(id), (status) => status === 'success' || status === 'error', 120_000, 'the deadline');
-			const [item] = outputOf(await n8n.runOf(id), 'Generate and pause');
-			expect(item.json).toMatchObject({ taskId: task.taskId, callbackReceived: false });
-			expect(String(item.json.error)).toContain('No callback from API in One within 6 seconds');
+			expect(await statusOf(id)).toBe('success');
+			const run = await n8n.runOf(id);
+			// n8n passes Generate's parked item on at the deadline: no stale state, the task id, and why.
+			const [parked] = outputOf(run, 'Generate and pause');
+			expect(parked.json).toMatchObject({ taskId: task.taskId, callbackReceived: false, callbackTimedOut: true });
+			expect(parked.json.state).toBeUndefined();
+			expect(String(parked.json.error)).toContain('No callback from API in One within 6 seconds');
+			// The fallback: the task's real state, read after the deadline, with the video.
+			const [checked] = outputOf(run, 'Check the task once more');
+			expect(checked.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', videoUrl: emulator.view(task).videoUrl });
+			expect(n8n.binaryBytes(checked.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('status')).toBeGreaterThanOrEqual(1);
+			expect(outputOf(run, 'Video ready')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
 		});
 
 		it(`4. Load: ${LOAD_CALLBACKS} callbacks -> ${LOAD_CALLBACKS} executions, none lost`, async () => {

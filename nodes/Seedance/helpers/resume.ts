@@ -20,28 +20,36 @@ export const RESUME_WEBHOOK: IWebhookDescription = {
 	restartWebhook: true,
 };
 
-/** What a parked item holds while the execution waits: the task, and why the item would be incomplete if no callback came. */
+/**
+ * What a parked item holds while the execution waits. It is only ever output when no callback
+ * came (a callback replaces it with the task's result), so it says so: no state, which would be
+ * the stale one of the create answer, but the task id, `callbackTimedOut` for an IF node to route
+ * on, and the error text.
+ */
 interface ParkedJson extends IDataObject {
 	taskId: string | null;
 	callbackReceived: false;
+	callbackTimedOut: true;
 	waitDeadline: string;
+	error: string;
 }
 
 const noCallback = (seconds: number) =>
-	`No callback from API in One within ${seconds} seconds. The task may still finish: check it with the Get Status or Wait operation (task ID in "taskId").`;
+	`No callback from API in One within ${seconds} seconds. The task may still finish: check it with a Seedance Wait or Get Status node on "taskId" (route these items with an IF on "callbackTimedOut").`;
 
 /**
  * Parks the execution until the first callback or the deadline. The node's input items are
  * replaced in place by one item per task: the webhook reads them back to know which tasks this
  * execution created, and if no callback comes, n8n passes them on (n8n runs no node code at a
- * wait's deadline), saying plainly that the result is missing and naming the task.
+ * wait's deadline, so the status cannot be read once more here; a Seedance Wait node after an
+ * IF on `callbackTimedOut` does that), saying plainly that the result is missing and naming the task.
  */
 export async function parkForCallbacks(context: IExecuteFunctions, outcomes: ItemOutcome[], created: OpenTask[], maxWaitMs: number): Promise<INodeExecutionData[]> {
 	const deadline = new Date(Date.now() + maxWaitMs);
 	const seconds = Math.round(maxWaitMs / 1000);
 	const parked: INodeExecutionData[] = [];
 	for (const task of created) {
-		const json: ParkedJson = { ...(task.last ?? {}), taskId: task.taskId, callbackReceived: false, waitDeadline: deadline.toISOString(), error: noCallback(seconds) };
+		const json: ParkedJson = { taskId: task.taskId, callbackReceived: false, callbackTimedOut: true, waitDeadline: deadline.toISOString(), error: noCallback(seconds) };
 		parked[task.itemIndex] = { json, pairedItem: { item: task.itemIndex } };
 	}
 	for (const outcome of outcomes) {
@@ -103,7 +111,7 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	for (const outcome of finished) {
 		outcomes.push(
 			outcome.ok
-				? { ...outcome, item: { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine } } }
+				? { ...outcome, item: { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine, callbackTimedOut: false } } }
 				: { itemIndex: outcome.itemIndex, ok: true, item: errorItem(outcome) },
 		);
 	}

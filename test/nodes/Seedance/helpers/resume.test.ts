@@ -56,7 +56,9 @@ describe('Generate in resume mode parks the execution', () => {
 		expect(callbackUrl.searchParams.get('seedance_token')).toBe(callbackToken(emulator.apiKey));
 		expect(emulator.count('status')).toBe(0);
 		const [parked] = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
-		expect(parked.json).toMatchObject({ taskId: tasks[0].taskId, callbackReceived: false });
+		// Nothing stale: the create answer's state is not carried; the item says the result is missing.
+		expect(Object.keys(parked.json).sort()).toEqual(['callbackReceived', 'callbackTimedOut', 'error', 'taskId', 'waitDeadline']);
+		expect(parked.json).toMatchObject({ taskId: tasks[0].taskId, callbackReceived: false, callbackTimedOut: true });
 		expect(String(parked.json.error)).toContain('No callback from API in One within 60 seconds');
 	});
 });
@@ -69,7 +71,7 @@ describe('the resume webhook', () => {
 		expect(webhook.deliveries[0].body).toEqual({ received: true, resumed: true });
 		await resumed(webhook);
 		const [[item]] = webhook.executions;
-		expect(item.json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded', callbackReceived: true });
+		expect(item.json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded', callbackReceived: true, callbackTimedOut: false });
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(emulator.count('status')).toBe(0);
 		expect(leaks(webhook.deliveries, emulator.apiKey)).toBe(false);
