@@ -51,11 +51,28 @@ export const waitOptionFields: INodeProperties[] = [
 		default: 60,
 		description: 'How long one request to the service may take',
 	},
+	{
+		displayName: 'Wait Mode',
+		name: 'waitMode',
+		type: 'options',
+		options: [
+			{ name: 'Poll (Keep the Execution Running)', value: 'poll', description: 'Check the task regularly until it ends. Works everywhere.' },
+			{
+				name: 'Resume on Callback (Pause the Execution)',
+				value: 'resume',
+				description: 'Pause the execution, without holding a worker, until API in One calls back. Needs n8n reachable from the internet (WEBHOOK_URL).',
+			},
+		],
+		default: 'poll',
+		description:
+			'How to wait until the task ends. Resume on Callback works for tasks created in this execution by a Generate in that mode: Generate with "Wait for Completion" off still gives the service this execution\'s resume URL, for a Wait node in that mode further on.',
+	},
 ];
 
 export interface WaitOptions {
 	settings: PollSettings;
 	binaryProperty?: string;
+	mode: 'poll' | 'resume';
 }
 
 function positive(context: Pick<IExecuteFunctions, 'getNode'>, name: string, value: unknown, fallback: number, minimum: number, itemIndex: number): number {
@@ -92,5 +109,5 @@ export function readWaitOptions(context: Pick<IExecuteFunctions, 'getNode'>, opt
 			});
 		}
 	}
-	return { settings, binaryProperty };
+	return { settings, binaryProperty, mode: options.waitMode === 'resume' ? 'resume' : 'poll' };
 }

@@ -52,9 +52,8 @@ export async function parkForCallbacks(context: IExecuteFunctions, outcomes: Ite
 		const json: ParkedJson = { taskId: task.taskId, callbackReceived: false, callbackTimedOut: true, waitDeadline: deadline.toISOString(), error: noCallback(seconds) };
 		parked[task.itemIndex] = { json, pairedItem: { item: task.itemIndex } };
 	}
-	for (const outcome of outcomes) {
-		if (!outcome.ok) parked[outcome.itemIndex] = errorItem(outcome);
-	}
+	// Items already settled (a task that had ended, an error item) are parked as they are: they pass through either way.
+	for (const outcome of outcomes) parked[outcome.itemIndex] = outcome.ok ? outcome.item : errorItem(outcome);
 	const input = context.getExecuteData().data.main[0];
 	if (input) input.splice(0, input.length, ...parked);
 	await context.putExecutionToWait(deadline);

@@ -164,21 +164,6 @@ const properties: INodeProperties[] = [
 				description: 'Refuse to start if the estimated credits of all items together exceed this. 0 means no limit.',
 			},
 			{
-				displayName: 'Wait Mode',
-				name: 'waitMode',
-				type: 'options',
-				options: [
-					{ name: 'Poll (Keep the Execution Running)', value: 'poll', description: 'Check the task regularly until it ends. Works everywhere.' },
-					{
-						name: 'Resume on Callback (Pause the Execution)',
-						value: 'resume',
-						description: 'Pause the execution, without holding a worker, until API in One calls back. Needs n8n reachable from the internet (WEBHOOK_URL).',
-					},
-				],
-				default: 'poll',
-				description: 'How to wait for the video when "Wait for Completion" is on',
-			},
-			{
 				displayName: 'Wait for Completion',
 				name: 'waitForCompletion',
 				type: 'boolean',
@@ -301,7 +286,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 	if (plans.length === 0) return toNodeOutput(this, outcomes);
 
-	const resume = waitForCompletion && options.waitMode === 'resume';
+	// Resume mode hands the service this execution's resume URL: Generate then pauses, or (not
+	// waiting) leaves the pause to a Seedance Wait node in resume mode further on.
+	const resume = wait.mode === 'resume';
 	if (resume) {
 		const taken = plans.find((plan) => plan.request.callbackUrl);
 		if (taken) {

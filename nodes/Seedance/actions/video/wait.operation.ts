@@ -1,9 +1,13 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { readWaitOptions, waitOptionFields } from '../common.descriptions';
-import { finishTasks, toNodeOutput } from '../../helpers/completion';
-import { getConnection } from '../../transport';
+import { readWaitOptions, waitOptionFields, type WaitOptions } from '../common.descriptions';
+import { failed, finishTasks, toNodeOutput, type ItemOutcome } from '../../helpers/completion';
+import type { OpenTask } from '../../helpers/engine';
+import { parkForCallbacks } from '../../helpers/resume';
+import { isTerminal } from '../../helpers/task';
+import { attempt, mapWithLimit } from '../../helpers/timing';
+import { fetchTask, getConnection, type Connection } from '../../transport';
 import { readTaskIds } from './taskIds';
 import { taskIdField } from './taskId.description';
 
@@ -28,6 +32,28 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const connection = await getConnection(this);
 	const startedAt = Date.now();
 	const open = ids.map(({ itemIndex, taskId }) => ({ itemIndex, taskId, startedAt }));
+	if (wait.mode === 'resume') return await waitForCallbacks(this, connection, open, outcomes, wait);
 	const finished = await finishTasks(this, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty });
 	return toNodeOutput(this, [...outcomes, ...finished]);
+}
+
+/**
+ * Resume mode: each task is read once (one that has already ended is output now, as in poll
+ * mode), then the execution pauses until a callback about one of the others. Callbacks reach this
+ * execution only for tasks a Generate in resume mode created in it; for any other task the
+ * deadline passes and the parked items say so (route them to a Wait in poll mode).
+ */
+async function waitForCallbacks(context: IExecuteFunctions, connection: Connection, open: OpenTask[], outcomes: ItemOutcome[], wait: WaitOptions): Promise<INodeExecutionData[]> {
+	const ended: OpenTask[] = [];
+	const pending: OpenTask[] = [];
+	await mapWithLimit(open, wait.settings.concurrency, async (task) => {
+		const read = await attempt(fetchTask(context, connection, task.taskId, { timeoutMs: wait.settings.requestTimeoutMs, itemIndex: task.itemIndex }));
+		if (read.ok) (isTerminal(read.value.state) ? ended : pending).push({ ...task, last: read.value });
+		// A passing fault is no reason not to wait; an unknown task or a bad key is.
+		else if ((read.error as { context?: { transient?: boolean } }).context?.transient === true) pending.push(task);
+		else outcomes.push(failed(task.itemIndex, read.error, task.taskId));
+	});
+	outcomes.push(...(await finishTasks(context, connection, ended, { settings: wait.settings, binaryProperty: wait.binaryProperty })));
+	if (pending.length === 0) return toNodeOutput(context, outcomes);
+	return await parkForCallbacks(context, outcomes, pending, wait.settings.maxWaitMs);
 }

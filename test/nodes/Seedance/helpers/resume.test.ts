@@ -141,3 +141,46 @@ describe('the resume webhook', () => {
 		expect(emulator.requests.filter((request) => request.route === 'status').every((request) => request.path.includes(slow.taskId))).toBe(true);
 	});
 });
+
+describe('a Wait node in resume mode, after a Generate in resume mode that does not wait', () => {
+	const generateNoWait = () =>
+		seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', waitForCompletion: false } }, { name: 'Generate' });
+	const waitNode = () => seedanceNode({ resource: 'video', operation: 'wait', taskId: '={{ $json.taskId }}', options: { ...FAST, waitMode: 'resume', maxWaitTime: 60 } }, { name: 'Wait' });
+
+	it('Generate gives the service the resume URL and goes on; Wait reads once, pauses, and resumes on the callback', async () => {
+		const wait = waitNode();
+		const { run } = await runWorkflow([itemsNode([{ json: { prompt: 'A paper boat [latency=1500]' } }]), generateNoWait(), wait], { credentials: credentials() });
+		const [task] = emulator.tasks.values();
+		expect(new URL(String(task.body.callback_url)).pathname).toMatch(/^\/webhook-waiting\/\d+$/);
+		expect(run.status).toBe('waiting');
+		expect(run.data.executionData!.nodeExecutionStack[0].node.name).toBe('Wait');
+		expect(emulator.count('status')).toBe(1);
+
+		receiver = new WebhookReceiver({ node: wait, credentials: credentials(), waiting: run.data });
+		await receiver.start();
+		const signedUrl = withCallbackToken(receiver.productionUrl, callbackToken(emulator.apiKey));
+		await waitFor(() => finished(task), 5000, 'the job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+		await resumed(receiver);
+		expect(receiver.executions[0][0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true });
+		expect(receiver.executions[0][0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		expect(emulator.count('status')).toBe(1);
+	});
+
+	it('does not pause for a task that has already ended: one read, and the result at once', async () => {
+		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]), generateNoWait()], { credentials: credentials() });
+		const [created] = first.output('Generate');
+		const [task] = emulator.tasks.values();
+		await waitFor(() => finished(task), 5000, 'the job');
+		const { run, output } = await runWorkflow([itemsNode([{ json: { taskId: created.json.taskId } }]), waitNode()], { credentials: credentials() });
+		expect(run.status).toBe('success');
+		expect(output('Wait')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
+		expect(emulator.count('status')).toBe(1);
+	});
+
+	it('fails at once, without pausing, for a task the service does not know', async () => {
+		const { run, errorOf } = await runWorkflow([itemsNode([{ json: { taskId: 'no-such-task' } }]), waitNode()], { credentials: credentials() });
+		expect(run.status).not.toBe('waiting');
+		expect(errorOf('Wait')?.message).toContain('no-such-task');
+	});
+});
