@@ -4,7 +4,4 @@
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_node24
 ensure_deps
-cd "$PROJECT_ROOT"
-step "Building the package" && npm run --silent build >/dev/null
-step "Compiling the benchmark" && npx tsc -p tsconfig.json --outDir .build
-exec node .build/scripts/bench.js
+run_project_script bench

@@ -4,8 +4,5 @@
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_node24
 ensure_deps
-cd "$PROJECT_ROOT"
 command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || { echo "Install Chromium first: apt-get install -y chromium" >&2; exit 1; }
-step "Building the package" && npm run --silent build >/dev/null
-step "Compiling the screenshot script" && npx tsc -p tsconfig.json --outDir .build
-exec node .build/scripts/screenshots.js
+run_project_script screenshots

@@ -34,3 +34,13 @@ ensure_deps() {
 		echo "$want" >"$stamp"
 	fi
 }
+
+# Builds the package, compiles scripts/<name>.ts and replaces this shell with it (demo, bench, screenshots).
+run_project_script() {
+	local name="$1"
+	shift
+	cd "$PROJECT_ROOT"
+	step "Building the package" && npm run --silent build >/dev/null
+	step "Compiling scripts/$name.ts" && npx tsc -p tsconfig.json --outDir .build
+	exec node ".build/scripts/$name.js" "$@"
+}

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { jsonParse, type IDataObject } from 'n8n-workflow';
 
 import { normalizeTask, type SeedanceTask } from './task';
 
@@ -22,13 +22,8 @@ export function bodySize(request: CallbackRequest): number {
 	return typeof request.body === 'string' ? request.body.length : JSON.stringify(request.body ?? '').length;
 }
 
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		return undefined;
-	}
-}
+/** Text as JSON, or null when it is not JSON (then it is not a callback). */
+const parseJson = (text: string): unknown => jsonParse<unknown>(text, { fallbackValue: null });
 
 function isEmptyObject(value: unknown): boolean {
 	return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;

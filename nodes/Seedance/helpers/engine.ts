@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { NodeApiError } from 'n8n-workflow';
 
-import { fetchTask, type Connection, type SeedanceContext } from '../transport';
+import { fetchTask, isPassingFault, type Connection, type SeedanceContext } from '../transport';
 import { isTerminal, type SeedanceTask } from './task';
 import { attempt, cancelSignalOf, mapWithLimit, pause, throwIfStopped } from './timing';
 
@@ -70,10 +70,6 @@ function timeoutFailure(context: SeedanceContext, task: OpenTask, settings: Poll
 		itemIndex: task.itemIndex,
 		description: `Its last status was ${state}.${lastRead} The task keeps running at the service and will be charged if it succeeds: to pick it up later, use the Wait operation with task ID ${task.taskId} instead of generating again, or raise "Max Wait Time".`,
 	});
-}
-
-function isPassingFault(error: unknown): boolean {
-	return (error as NodeApiError).context?.transient === true;
 }
 
 /**

@@ -5,7 +5,7 @@ import { readWaitOptions } from '../actions/common.descriptions';
 import { readCallback, type CallbackRequest } from './callbackBody';
 import { errorItem, finishTasks, type ItemOutcome } from './completion';
 import type { OpenTask } from './engine';
-import { isTerminal, type SeedanceTask } from './task';
+import { isTerminal } from './task';
 import { answer, refuseUnsigned } from './webhooks';
 
 /**
@@ -94,26 +94,18 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	answer(context, 200, { received: true, resumed: true });
 	const options = context.getNodeParameter('options', {}) as IDataObject;
 	const wait = readWaitOptions(context, options, 0);
+	// Items parked as settled (an error item, a task that had already ended) pass through as they are.
 	const open: OpenTask[] = [];
-	const outcomes: ItemOutcome[] = [];
-	parked.forEach((item: INodeExecutionData, itemIndex: number) => {
-		const taskId = typeof item.json.taskId === 'string' ? item.json.taskId : null;
-		if (item.json.callbackReceived !== false || !taskId) {
-			outcomes.push({ itemIndex, ok: true, item });
-			return;
-		}
-		const known: SeedanceTask | undefined = itemIndex === mine ? task : undefined;
+	parked.forEach((item, itemIndex) => {
+		if (item.json.callbackReceived !== false || typeof item.json.taskId !== 'string') return;
 		const startedAt = Date.parse(String(item.json.waitDeadline)) - wait.settings.maxWaitMs;
-		open.push({ itemIndex, taskId, startedAt, last: known });
+		open.push({ itemIndex, taskId: item.json.taskId, startedAt, last: itemIndex === mine ? task : undefined });
 	});
-	const finished = await finishTasks(context, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty });
-	for (const outcome of finished) {
-		outcomes.push(
-			outcome.ok
-				? { ...outcome, item: { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine, callbackTimedOut: false } } }
-				: { itemIndex: outcome.itemIndex, ok: true, item: errorItem(outcome) },
-		);
+	const output = [...parked];
+	for (const outcome of await finishTasks(context, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty })) {
+		output[outcome.itemIndex] = outcome.ok
+			? { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine, callbackTimedOut: false } }
+			: errorItem(outcome);
 	}
-	const workflowData = outcomes.sort((a, b) => a.itemIndex - b.itemIndex).map((outcome) => (outcome.ok ? outcome.item : { json: {} }));
-	return { noWebhookResponse: true, workflowData: [workflowData] };
+	return { noWebhookResponse: true, workflowData: [output] };
 }

@@ -39,6 +39,11 @@ export async function getConnection(context: SeedanceContext): Promise<Connectio
 	return { baseUrl, secret: String(credentials.apiKey ?? ''), callbackToken: callbackToken(callbackSecretOf(credentials)) };
 }
 
+/** Whether a request error is a passing fault (rate limit, outage) rather than a lasting refusal; set by `exchange`. */
+export function isPassingFault(error: unknown): boolean {
+	return (error as { context?: { transient?: unknown } }).context?.transient === true;
+}
+
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

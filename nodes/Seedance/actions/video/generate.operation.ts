@@ -1,4 +1,4 @@
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, jsonParse, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { readWaitOptions, waitOptionFields } from '../common.descriptions';
@@ -204,18 +204,13 @@ async function imageFromBinary(context: IExecuteFunctions, itemIndex: number): P
 	return `data:${binary.mimeType};base64,${buffer.toString('base64')}`;
 }
 
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		return undefined;
-	}
-}
+/** Marks text that is not JSON at all, as opposed to JSON that is not an object. */
+const NOT_JSON = Symbol('not JSON');
 
 function extraFields(value: unknown): IDataObject {
 	if (value === undefined || value === '') return {};
-	const parsed: unknown = typeof value === 'string' ? parseJson(value) : value;
-	if (parsed === undefined) {
+	const parsed: unknown = typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: NOT_JSON }) : value;
+	if (parsed === NOT_JSON) {
 		throw new InvalidParameter('Extra Body Fields (JSON)', 'Extra Body Fields is not valid JSON', 'Enter a JSON object such as {"mode": "pro"}.');
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

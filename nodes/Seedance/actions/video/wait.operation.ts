@@ -7,7 +7,7 @@ import type { OpenTask } from '../../helpers/engine';
 import { parkForCallbacks } from '../../helpers/resume';
 import { isTerminal } from '../../helpers/task';
 import { attempt, mapWithLimit } from '../../helpers/timing';
-import { fetchTask, getConnection, type Connection } from '../../transport';
+import { fetchTask, getConnection, isPassingFault, type Connection } from '../../transport';
 import { readTaskIds } from './taskIds';
 import { taskIdField } from './taskId.description';
 
@@ -50,7 +50,7 @@ async function waitForCallbacks(context: IExecuteFunctions, connection: Connecti
 		const read = await attempt(fetchTask(context, connection, task.taskId, { timeoutMs: wait.settings.requestTimeoutMs, itemIndex: task.itemIndex }));
 		if (read.ok) (isTerminal(read.value.state) ? ended : pending).push({ ...task, last: read.value });
 		// A passing fault is no reason not to wait; an unknown task or a bad key is.
-		else if ((read.error as { context?: { transient?: boolean } }).context?.transient === true) pending.push(task);
+		else if (isPassingFault(read.error)) pending.push(task);
 		else outcomes.push(failed(task.itemIndex, read.error, task.taskId));
 	});
 	outcomes.push(...(await finishTasks(context, connection, ended, { settings: wait.settings, binaryProperty: wait.binaryProperty })));
