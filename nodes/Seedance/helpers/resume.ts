@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { getConnection } from '../transport';
+import { getConnection, type Connection } from '../transport';
 import { readWaitOptions } from '../actions/common.descriptions';
 import { readCallback, type CallbackRequest } from './callbackBody';
-import { errorItem, finishTasks, type ItemOutcome } from './completion';
+import { errorItem, finishTasks, toNodeOutput, type FinishOptions, type ItemOutcome } from './completion';
 import type { OpenTask } from './engine';
 import { isTerminal } from './task';
 import { answer, refuseUnsigned } from './webhooks';
@@ -38,17 +38,24 @@ const noCallback = (seconds: number) =>
 	`No callback from API in One within ${seconds} seconds. The task may still finish: check it with a Seedance Wait or Get Status node on "taskId" (route these items with an IF on "callbackTimedOut").`;
 
 /**
- * Parks the execution until the first callback or the deadline. The node's input items are
+ * Resume mode's end of an operation. Tasks already known to have ended (a picked-up existing
+ * task, one read before parking) are finished now, video included: no callback will come for
+ * them. The others park the execution until the first callback or the deadline. The node's input items are
  * replaced in place by one item per task: the webhook reads them back to know which tasks this
  * execution created, and if no callback comes, n8n passes them on (n8n runs no node code at a
  * wait's deadline, so the status cannot be read once more here; a Seedance Wait node after an
  * IF on `callbackTimedOut` does that), saying plainly that the result is missing and naming the task.
  */
-export async function parkForCallbacks(context: IExecuteFunctions, outcomes: ItemOutcome[], created: OpenTask[], maxWaitMs: number): Promise<INodeExecutionData[]> {
+export async function parkForCallbacks(context: IExecuteFunctions, connection: Connection, outcomes: ItemOutcome[], tasks: OpenTask[], options: FinishOptions): Promise<INodeExecutionData[]> {
+	const hasEnded = (task: OpenTask) => task.last !== undefined && isTerminal(task.last.state);
+	outcomes.push(...(await finishTasks(context, connection, tasks.filter(hasEnded), options)));
+	const pending = tasks.filter((task) => !hasEnded(task));
+	if (pending.length === 0) return toNodeOutput(context, outcomes);
+	const { maxWaitMs } = options.settings;
 	const deadline = new Date(Date.now() + maxWaitMs);
 	const seconds = Math.round(maxWaitMs / 1000);
 	const parked: INodeExecutionData[] = [];
-	for (const task of created) {
+	for (const task of pending) {
 		const json: ParkedJson = { taskId: task.taskId, callbackReceived: false, callbackTimedOut: true, waitDeadline: deadline.toISOString(), error: noCallback(seconds) };
 		parked[task.itemIndex] = { json, pairedItem: { item: task.itemIndex } };
 	}

@@ -314,9 +314,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (waitForCompletion) open.push({ itemIndex: plan.itemIndex, taskId: task.taskId, startedAt, last: task });
 		else outcomes.push({ itemIndex: plan.itemIndex, ok: true, item: { json: { ...task, ...extraJson(plan.itemIndex) }, pairedItem: { item: plan.itemIndex } } });
 	});
-	if (resume && open.length > 0) return await parkForCallbacks(this, outcomes, open, wait.settings.maxWaitMs);
-	if (open.length > 0) {
-		outcomes.push(...(await finishTasks(this, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty, extraJson })));
-	}
+	const finishing = { settings: wait.settings, binaryProperty: wait.binaryProperty, extraJson };
+	if (resume && open.length > 0) return await parkForCallbacks(this, connection, outcomes, open, finishing);
+	if (open.length > 0) outcomes.push(...(await finishTasks(this, connection, open, finishing)));
 	return toNodeOutput(this, outcomes);
 }

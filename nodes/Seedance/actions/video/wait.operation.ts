@@ -5,7 +5,6 @@ import { readWaitOptions, waitOptionFields, type WaitOptions } from '../common.d
 import { failed, finishTasks, toNodeOutput, type ItemOutcome } from '../../helpers/completion';
 import type { OpenTask } from '../../helpers/engine';
 import { parkForCallbacks } from '../../helpers/resume';
-import { isTerminal } from '../../helpers/task';
 import { attempt, mapWithLimit } from '../../helpers/timing';
 import { fetchTask, getConnection, isPassingFault, type Connection } from '../../transport';
 import { readTaskIds } from './taskIds';
@@ -44,16 +43,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
  * deadline passes and the parked items say so (route them to a Wait in poll mode).
  */
 async function waitForCallbacks(context: IExecuteFunctions, connection: Connection, open: OpenTask[], outcomes: ItemOutcome[], wait: WaitOptions): Promise<INodeExecutionData[]> {
-	const ended: OpenTask[] = [];
-	const pending: OpenTask[] = [];
+	const read: OpenTask[] = [];
 	await mapWithLimit(open, wait.settings.concurrency, async (task) => {
-		const read = await attempt(fetchTask(context, connection, task.taskId, { timeoutMs: wait.settings.requestTimeoutMs, itemIndex: task.itemIndex }));
-		if (read.ok) (isTerminal(read.value.state) ? ended : pending).push({ ...task, last: read.value });
+		const answer = await attempt(fetchTask(context, connection, task.taskId, { timeoutMs: wait.settings.requestTimeoutMs, itemIndex: task.itemIndex }));
+		if (answer.ok) read.push({ ...task, last: answer.value });
 		// A passing fault is no reason not to wait; an unknown task or a bad key is.
-		else if (isPassingFault(read.error)) pending.push(task);
-		else outcomes.push(failed(task.itemIndex, read.error, task.taskId));
+		else if (isPassingFault(answer.error)) read.push(task);
+		else outcomes.push(failed(task.itemIndex, answer.error, task.taskId));
 	});
-	outcomes.push(...(await finishTasks(context, connection, ended, { settings: wait.settings, binaryProperty: wait.binaryProperty })));
-	if (pending.length === 0) return toNodeOutput(context, outcomes);
-	return await parkForCallbacks(context, outcomes, pending, wait.settings.maxWaitMs);
+	return await parkForCallbacks(context, connection, outcomes, read, { settings: wait.settings, binaryProperty: wait.binaryProperty });
 }

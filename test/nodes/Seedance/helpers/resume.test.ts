@@ -63,6 +63,21 @@ describe('Generate in resume mode parks the execution', () => {
 	});
 });
 
+describe('Generate in resume mode, picking up an existing task', () => {
+	it('does not pause for a task that has already ended: no callback will come for it, so it is output at once with its video', async () => {
+		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]), seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitForCompletion: false } })], { credentials: credentials() });
+		const [created] = first.output('Seedance');
+		const [task] = emulator.tasks.values();
+		await waitFor(() => finished(task), 5000, 'the job');
+		const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: 'A paper boat', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId } });
+		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], { credentials: credentials() });
+		expect(run.status).toBe('success');
+		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
+		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		expect(emulator.count('create')).toBe(1);
+	});
+});
+
 describe('the resume webhook', () => {
 	it('resumes on a signed callback of its task with that task as output, and no status request', async () => {
 		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat']);
