@@ -72,9 +72,10 @@ export function errorItem(outcome: Extract<ItemOutcome, { ok: false }>): INodeEx
 /**
  * The node's output in input order. With "Continue On Fail" a failed item becomes an error item
  * (with its task id, so nothing paid is lost); without it the node fails with the first error
- * and lists the tasks that did finish, so a re-run can pick them up instead of paying again.
+ * and lists the tasks that did finish (and, in resume mode, those still running), so a re-run can
+ * pick them up instead of paying again.
  */
-export function toNodeOutput(context: IExecuteFunctions, outcomes: ItemOutcome[]): INodeExecutionData[] {
+export function toNodeOutput(context: IExecuteFunctions, outcomes: ItemOutcome[], stillRunning: Array<{ itemIndex: number; taskId: string }> = []): INodeExecutionData[] {
 	const ordered = [...outcomes].sort((a, b) => a.itemIndex - b.itemIndex);
 	if (context.continueOnFail()) {
 		return ordered.map((outcome) =>
@@ -90,6 +91,7 @@ export function toNodeOutput(context: IExecuteFunctions, outcomes: ItemOutcome[]
 		const notes = [
 			finished.length ? `Tasks that finished in this run: ${finished.join(', ')}.` : '',
 			otherFailures.length ? `Other tasks that did not finish: ${otherFailures.join(', ')}.` : '',
+			stillRunning.length ? `Tasks still running, not waited for: ${stillRunning.map((task) => `${task.taskId} (item ${task.itemIndex + 1})`).join(', ')}.` : '',
 		].filter(Boolean);
 		if (notes.length) firstFailure.error.description = [firstFailure.error.description, ...notes].filter(Boolean).join(' ');
 		throw firstFailure.error;

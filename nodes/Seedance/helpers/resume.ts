@@ -51,6 +51,11 @@ export async function parkForCallbacks(context: IExecuteFunctions, connection: C
 	outcomes.push(...(await finishTasks(context, connection, tasks.filter(hasEnded), options)));
 	const pending = tasks.filter((task) => !hasEnded(task));
 	if (pending.length === 0) return toNodeOutput(context, outcomes);
+	if (!context.continueOnFail() && outcomes.some((outcome) => !outcome.ok)) {
+		// Without "Continue On Fail" a failed item fails the node, as in Poll mode; it cannot do so
+		// later (n8n runs no node code at the deadline), so now, naming the paid tasks still running.
+		return toNodeOutput(context, outcomes, pending);
+	}
 	const { maxWaitMs } = options.settings;
 	const deadline = new Date(Date.now() + maxWaitMs);
 	const seconds = Math.round(maxWaitMs / 1000);
@@ -59,7 +64,7 @@ export async function parkForCallbacks(context: IExecuteFunctions, connection: C
 		const json: ParkedJson = { taskId: task.taskId, callbackReceived: false, callbackTimedOut: true, waitDeadline: deadline.toISOString(), error: noCallback(seconds) };
 		parked[task.itemIndex] = { json, pairedItem: { item: task.itemIndex } };
 	}
-	// Items already settled (a task that had ended, an error item) are parked as they are: they pass through either way.
+	// Items already settled (a task that had ended, an error item with Continue On Fail) are parked as they are: they pass through either way.
 	for (const outcome of outcomes) parked[outcome.itemIndex] = outcome.ok ? outcome.item : errorItem(outcome);
 	const input = context.getExecuteData().data.main[0];
 	if (input) input.splice(0, input.length, ...parked);

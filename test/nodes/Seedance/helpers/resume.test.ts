@@ -63,6 +63,31 @@ describe('Generate in resume mode parks the execution', () => {
 	});
 });
 
+describe('Generate in resume mode, when an item fails', () => {
+	it('without Continue On Fail fails the node at once, as Poll mode does, naming the task still running; nothing parks', async () => {
+		emulator.inject('create', { kind: 'status', code: 402, body: { error: { message: 'Insufficient credits' } } });
+		const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', concurrency: 1 } });
+		const { run, errorOf } = await runWorkflow([itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node], { credentials: credentials() });
+		expect(run.status).toBe('error');
+		expect(run.waitTill).toBeFalsy();
+		const [task] = emulator.tasks.values();
+		expect(emulator.tasks.size).toBe(1);
+		expect(errorOf('Seedance')?.message).toMatch(/credits/i);
+		expect(errorOf('Seedance')?.description).toContain(`Tasks still running, not waited for: ${task.taskId} (item 2).`);
+	});
+
+	it('with Continue On Fail parks the failed item as an error item next to the running task', async () => {
+		emulator.inject('create', { kind: 'status', code: 402, body: { error: { message: 'Insufficient credits' } } });
+		const node = { ...seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', concurrency: 1 } }), onError: 'continueRegularOutput' as const };
+		const { run } = await runWorkflow([itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node], { credentials: credentials() });
+		expect(run.status).toBe('waiting');
+		const parked = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
+		expect(parked.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(parked[0].json.error).toMatch(/credits/i);
+		expect(parked[1].json).toMatchObject({ taskId: [...emulator.tasks.values()][0].taskId, callbackReceived: false });
+	});
+});
+
 describe('Generate in resume mode, picking up an existing task', () => {
 	it('does not pause for a task that has already ended: no callback will come for it, so it is output at once with its video', async () => {
 		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]), seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitForCompletion: false } })], { credentials: credentials() });
