@@ -113,7 +113,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	describe('served by n8n start', () => {
 		const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
 		let port = 0;
-		const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`, 'e2e-resume', 'e2e-resume-two'];
+		const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`, 'e2e-resume', 'e2e-resume-two', 'e2e-resume-wait'];
 
 		beforeAll(async () => {
 			port = await freePort();
@@ -144,7 +144,15 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				generate({ prompt: '={{ $json.prompt }}', options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true } }, 'Generate and pause'),
 			]);
 			await n8n.importWorkflow(resumeTwo);
-			for (const id of ['seedanceTrigger01', 'e2eLoadTrig001', 'e2eResume00001', 'e2eResume00002']) await n8n.activate(id);
+			// Resume mode split in two: Generate hands out the resume URL and goes on; Wait pauses later.
+			const resumeInWait = chain('e2eResume00003', 'E2E resume in a Wait node', [
+				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume-wait', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000003' }),
+				generate({ prompt: '={{ $json.body.prompt }}', options: { waitMode: 'resume', waitForCompletion: false } }, 'Start the video'),
+				node('Other work', 'n8n-nodes-base.noOp', {}),
+				node('Wait for the video', 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'wait', taskId: '={{ $json.taskId }}', options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true } }, { credentials: credentialRef }),
+			]);
+			await n8n.importWorkflow(resumeInWait);
+			for (const id of ['seedanceTrigger01', 'e2eLoadTrig001', 'e2eResume00001', 'e2eResume00002', 'e2eResume00003']) await n8n.activate(id);
 			// Workflow A: the example Generate, pointed at this n8n's trigger URL.
 			const generating = example('generate-with-callback.json');
 			Object.assign(generating.nodes[1].parameters as Record<string, unknown>, { callbackUrl: `http://127.0.0.1:${port}/webhook/${triggerPath}` });
@@ -238,6 +246,29 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				[fast.taskId, 'succeeded', { item: 1 }],
 			]);
 			for (const item of output) expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+		});
+
+		it('3d. Resume on callback in a Wait node: Generate starts the task and goes on, Wait reads it once and pauses, the callback resumes it with the video', async () => {
+			if (!n8n.running) await n8n.start(port, webhookPaths);
+			emulator.holdCallbacks = true;
+			const response = await fetch(n8n.webhookUrl('e2e-resume-wait'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'A paper boat [latency=1000]' }) });
+			expect(response.status).toBe(200);
+			const [waiting] = await until(() => n8n.executions('e2eResume00003'), (rows) => rows.length === 1 && rows[0].status === 'waiting', 30_000, 'the waiting state');
+			const [task] = emulator.tasks.values();
+			expect(String(task.body.callback_url)).toContain(`/webhook-waiting/${waiting.id}`);
+			await settle(1500);
+			// Paused in the Wait node after one read, even though the job has ended by now: no polling.
+			expect((await n8n.executions('e2eResume00003'))[0].status).toBe('waiting');
+			expect(emulator.count('status')).toBe(1);
+			emulator.holdCallbacks = false;
+			const [execution] = await until(() => n8n.executions('e2eResume00003'), (rows) => rows[0].status === 'success' || rows[0].status === 'error', 60_000, 'the resumed execution');
+			expect(execution.status).toBe('success');
+			const run = await n8n.runOf(execution.id);
+			expect(outputOf(run, 'Other work')[0].json).toMatchObject({ taskId: task.taskId });
+			const [item] = outputOf(run, 'Wait for the video');
+			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true, callbackTimedOut: false });
+			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('create')).toBe(1);
 		});
 
 		it('3b. Resume on callback, forged callbacks and a withheld one: forged are refused; at the deadline the task is checked once more and its real result comes out', async () => {
