@@ -224,7 +224,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect(await statusOf(id)).toBe('success');
 		});
 
-		it('3c. Resume on callback, two items whose callbacks arrive in reverse order: both outputs correct and paired', async () => {
+		it('3c. Resume on callback, two items whose callbacks arrive in reverse order, one delivered twice: one resume, both outputs correct and paired', async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
 			const response = await fetch(n8n.webhookUrl('e2e-resume-two'), {
 				method: 'POST',
@@ -232,6 +232,11 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				body: JSON.stringify({ prompts: [{ prompt: 'First item, slow [latency=3000]' }, { prompt: 'Second item, fast [latency=600]' }] }),
 			});
 			expect(response.status).toBe(200);
+			// The service delivers the fast task's callback twice (at-least-once): the second copy
+			// arrives while the resume is still reading the slow task, and n8n still shows the
+			// execution as waiting. It must be answered and resume nothing a second time.
+			const resumedBy = await until(async () => emulator.callbacks.find((callback) => callback.status === 200), Boolean, 30_000, 'the resuming callback');
+			expect(await emulator.postCallback(resumedBy!.url, resumedBy!.body)).toBe(200);
 			const [execution] = await until(() => n8n.executions('e2eResume00002'), (rows) => rows.length === 1 && (rows[0].status === 'success' || rows[0].status === 'error'), 60_000, 'the resumed execution');
 			expect(execution.status).toBe('success');
 			const tasks = [...emulator.tasks.values()];
@@ -246,6 +251,11 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				[fast.taskId, 'succeeded', { item: 1 }],
 			]);
 			for (const item of output) expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			// One resume: each video downloaded once (a second resume downloads both again), and
+			// nothing more reaches the service afterwards.
+			await settle(4000);
+			expect(emulator.count('download')).toBe(2);
+			expect(await n8n.executions('e2eResume00002')).toHaveLength(1);
 		});
 
 		it('3d. Resume on callback in a Wait node: Generate starts the task and goes on, Wait reads it once and pauses, the callback resumes it with the video', async () => {

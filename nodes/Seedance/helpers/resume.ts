@@ -5,7 +5,7 @@ import { readWaitOptions } from '../actions/common.descriptions';
 import { readCallback, type CallbackRequest } from './callbackBody';
 import { errorItem, finishTasks, toNodeOutput, type FinishOptions, type ItemOutcome } from './completion';
 import type { OpenTask } from './engine';
-import { isTerminal } from './task';
+import { isTerminal, type SeedanceTask } from './task';
 import { answer, refuseUnsigned } from './webhooks';
 
 /**
@@ -83,6 +83,22 @@ function parkedItems(context: IWebhookFunctions): INodeExecutionData[] {
 }
 
 /**
+ * Parks resumed (or being resumed) by this n8n process. n8n marks a resumed execution as running
+ * only once this webhook has returned, and the webhook first gathers the other tasks' results
+ * (reads, downloads: minutes for big videos). A callback arriving meanwhile (another task's, or
+ * the service delivering one twice) finds the execution still waiting; resuming it again would
+ * run every node after this one twice. So each park resumes once: later callbacks get 200 and
+ * `resumed: false` (their task is read by the resume under way). A park is one wait of one node in
+ * one execution, told apart by its deadline (an execution may wait again further on).
+ */
+const resumesUnderWay = new Set<string>();
+const MAX_REMEMBERED_RESUMES = 10_000;
+
+function parkKey(context: IWebhookFunctions, item: INodeExecutionData): string {
+	return `${context.getExecutionId()}\u0000${context.getNode().name}\u0000${String(item.json.waitDeadline)}`;
+}
+
+/**
  * A callback to the resume URL. Only a signed callback about a task of this very execution
  * resumes it (a forged or replayed one gets 401/403/409 and the execution keeps waiting). The
  * body gives that task's result without another request; the other tasks of the execution, if
@@ -102,6 +118,20 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	// A progress callback: keep waiting.
 	if (!isTerminal(task.state)) return { webhookResponse: { received: true, resumed: false } };
 
+	const park = parkKey(context, parked[mine]);
+	if (resumesUnderWay.has(park)) return answer(context, 200, { received: true, resumed: false, message: 'This execution is already resuming' });
+	resumesUnderWay.add(park);
+	if (resumesUnderWay.size > MAX_REMEMBERED_RESUMES) resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
+	try {
+		return await resume(context, connection, parked, mine, task);
+	} catch (error) {
+		// Nothing was resumed: a later callback may try again.
+		resumesUnderWay.delete(park);
+		throw error;
+	}
+}
+
+async function resume(context: IWebhookFunctions, connection: Connection, parked: INodeExecutionData[], mine: number, task: SeedanceTask): Promise<IWebhookResponseData> {
 	// The service retries slow receivers; answer now, then gather the other results and downloads.
 	answer(context, 200, { received: true, resumed: true });
 	const options = context.getNodeParameter('options', {}) as IDataObject;

@@ -182,6 +182,27 @@ describe('the resume webhook', () => {
 	});
 });
 
+describe('the resume webhook while a resume is under way', () => {
+	it('resumes once: the other task\'s callback and a repeated one, arriving while it gathers, get 200 and start nothing', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await park(['First, slow [latency=1500]', 'Second, fast [latency=200]'], { downloadVideo: true });
+		const [slow, fast] = tasks;
+		await waitFor(() => finished(fast), 5000, 'the fast job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
+		// n8n would still show the execution as waiting here: the webhook is reading the slow task.
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
+		await waitFor(() => finished(slow), 5000, 'the slow job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(slow))).toBe(200);
+		await resumed(webhook);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(webhook.deliveries).toHaveLength(3);
+		expect(webhook.executions).toHaveLength(1);
+		expect(webhook.executions[0].map((item) => [item.json.taskId, item.json.state])).toEqual([
+			[slow.taskId, 'succeeded'],
+			[fast.taskId, 'succeeded'],
+		]);
+	});
+});
+
 describe('a Wait node in resume mode, after a Generate in resume mode that does not wait', () => {
 	const generateNoWait = () =>
 		seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', waitForCompletion: false } }, { name: 'Generate' });
