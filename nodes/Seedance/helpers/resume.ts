@@ -122,12 +122,14 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	if (resumesUnderWay.has(park)) return answer(context, 200, { received: true, resumed: false, message: 'This execution is already resuming' });
 	resumesUnderWay.add(park);
 	if (resumesUnderWay.size > MAX_REMEMBERED_RESUMES) resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
+	let resumed = false;
 	try {
-		return await resume(context, connection, parked, mine, task);
-	} catch (error) {
+		const result = await resume(context, connection, parked, mine, task);
+		resumed = true;
+		return result;
+	} finally {
 		// Nothing was resumed: a later callback may try again.
-		resumesUnderWay.delete(park);
-		throw error;
+		if (!resumed) resumesUnderWay.delete(park);
 	}
 }
 
