@@ -86,8 +86,9 @@ function parkedItems(context: IWebhookFunctions): INodeExecutionData[] {
  * Parks resumed (or being resumed) by this n8n process. n8n marks a resumed execution as running
  * only once this webhook has returned, and the webhook first gathers the other tasks' results
  * (reads, downloads: minutes for big videos). A callback arriving meanwhile (another task's, or
- * the service delivering one twice) finds the execution still waiting; resuming it again would
- * run every node after this one twice. So each park resumes once: later callbacks get 200 and
+ * the service delivering one twice) finds the execution still waiting: the results would be read
+ * and downloaded again, and n8n 1.x would resume it again (every node after this one running
+ * twice; 2.x refuses that). So each park resumes once: later callbacks get 200 and
  * `resumed: false` (their task is read by the resume under way). A park is one wait of one node in
  * one execution, told apart by its deadline (an execution may wait again further on).
  */
@@ -133,6 +134,7 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	}
 }
 
+/** Answers the service, then gathers every parked task's result: the resumed node's output. */
 async function resume(context: IWebhookFunctions, connection: Connection, parked: INodeExecutionData[], mine: number, task: SeedanceTask): Promise<IWebhookResponseData> {
 	// The service retries slow receivers; answer now, then gather the other results and downloads.
 	answer(context, 200, { received: true, resumed: true });
