@@ -40,17 +40,28 @@ const noCallback = (seconds: number) =>
 /**
  * Resume mode's end of an operation. Tasks already known to have ended (a picked-up existing
  * task, one read before parking) are finished now, video included: no callback will come for
- * them. The others park the execution until the first callback or the deadline. The node's input items are
+ * them. The others park the execution until the first callback or the deadline (unless none of
+ * them can call back here: see `callsBackHere`). The node's input items are
  * replaced in place by one item per task: the webhook reads them back to know which tasks this
  * execution created, and if no callback comes, n8n passes them on (n8n runs no node code at a
  * wait's deadline, so the status cannot be read once more here; a Seedance Wait node after an
  * IF on `callbackTimedOut` does that), saying plainly that the result is missing and naming the task.
  */
-export async function parkForCallbacks(context: IExecuteFunctions, connection: Connection, outcomes: ItemOutcome[], tasks: OpenTask[], options: FinishOptions): Promise<INodeExecutionData[]> {
+export async function parkForCallbacks(
+	context: IExecuteFunctions,
+	connection: Connection,
+	outcomes: ItemOutcome[],
+	tasks: OpenTask[],
+	options: FinishOptions,
+	callsBackHere: (task: OpenTask) => boolean = () => true,
+): Promise<INodeExecutionData[]> {
 	const hasEnded = (task: OpenTask) => task.last !== undefined && isTerminal(task.last.state);
 	outcomes.push(...(await finishTasks(context, connection, tasks.filter(hasEnded), options)));
 	const pending = tasks.filter((task) => !hasEnded(task));
 	if (pending.length === 0) return toNodeOutput(context, outcomes);
+	// No callback can reach this execution for any of them (picked-up tasks were created with
+	// another callback URL): pausing would only wait for the deadline, so read them as Poll does.
+	if (!pending.some(callsBackHere)) return toNodeOutput(context, [...outcomes, ...(await finishTasks(context, connection, pending, options))]);
 	if (!context.continueOnFail() && outcomes.some((outcome) => !outcome.ok)) {
 		// Without "Continue On Fail" a failed item fails the node, as in Poll mode; it cannot do so
 		// later (n8n runs no node code at the deadline), so now, naming the paid tasks still running.

@@ -315,7 +315,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		else outcomes.push({ itemIndex: plan.itemIndex, ok: true, item: { json: { ...task, ...extraJson(plan.itemIndex) }, pairedItem: { item: plan.itemIndex } } });
 	});
 	const finishing = { settings: wait.settings, binaryProperty: wait.binaryProperty, extraJson };
-	if (resume && open.length > 0) return await parkForCallbacks(this, connection, outcomes, open, finishing);
+	// Only the tasks created here were given this execution's resume URL.
+	const createdHere = (task: OpenTask) => !plans.find((plan) => plan.itemIndex === task.itemIndex)?.existingTaskId;
+	if (resume && open.length > 0) return await parkForCallbacks(this, connection, outcomes, open, finishing, createdHere);
 	if (open.length > 0) outcomes.push(...(await finishTasks(this, connection, open, finishing)));
 	return toNodeOutput(this, outcomes);
 }

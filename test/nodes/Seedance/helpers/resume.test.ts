@@ -101,6 +101,21 @@ describe('Generate in resume mode, picking up an existing task', () => {
 		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
 		expect(emulator.count('create')).toBe(1);
 	});
+
+	it('reads a picked-up task that is still running until it ends, as Poll mode does: no callback can come here for it', async () => {
+		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Slow [latency=1200]' } }]), seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitForCompletion: false } })], { credentials: credentials() });
+		const [created] = first.output('Seedance');
+		const [task] = emulator.tasks.values();
+		expect(finished(task)).toBe(false);
+		const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: 'A paper boat', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId } });
+		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], { credentials: credentials() });
+		expect(run.status).toBe('success');
+		expect(run.waitTill).toBeFalsy();
+		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
+		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		expect(emulator.count('create')).toBe(1);
+		expect(emulator.count('status')).toBeGreaterThan(1);
+	});
 });
 
 describe('the resume webhook', () => {
