@@ -69,6 +69,7 @@ export const waitOptionFields: INodeProperties[] = [
 	},
 ];
 
+/** The node's wait options; also what `finishTasks` and `parkForCallbacks` take as they are. */
 export interface WaitOptions {
 	settings: PollSettings;
 	binaryProperty?: string;

@@ -78,11 +78,7 @@ export function errorItem(outcome: Extract<ItemOutcome, { ok: false }>): INodeEx
 export function toNodeOutput(context: IExecuteFunctions, outcomes: ItemOutcome[], stillRunning: Array<{ itemIndex: number; taskId: string }> = []): INodeExecutionData[] {
 	const ordered = [...outcomes].sort((a, b) => a.itemIndex - b.itemIndex);
 	if (context.continueOnFail()) {
-		return ordered.map((outcome) =>
-			outcome.ok
-				? outcome.item
-				: errorItem(outcome),
-		);
+		return ordered.map((outcome) => (outcome.ok ? outcome.item : errorItem(outcome)));
 	}
 	const firstFailure = ordered.find((outcome) => !outcome.ok);
 	if (firstFailure && !firstFailure.ok) {

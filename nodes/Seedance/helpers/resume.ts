@@ -114,8 +114,7 @@ function parkKey(context: IWebhookFunctions, item: INodeExecutionData): string {
  * A callback to the resume URL. Only a signed callback about a task of this very execution
  * resumes it (a forged or replayed one gets 401/403/409 and the execution keeps waiting). The
  * body gives that task's result without another request; the other tasks of the execution, if
- * any, are read until they end (n8n resumes an execution once, so later callbacks cannot be
- * waited for).
+ * any, are read until they end (a park resumes once, so later callbacks cannot be waited for).
  */
 export async function resumeFromCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const connection = await getConnection(context);
@@ -159,7 +158,7 @@ async function resume(context: IWebhookFunctions, connection: Connection, parked
 		open.push({ itemIndex, taskId: item.json.taskId, startedAt, last: itemIndex === mine ? task : undefined });
 	});
 	const output = [...parked];
-	for (const outcome of await finishTasks(context, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty })) {
+	for (const outcome of await finishTasks(context, connection, open, wait)) {
 		output[outcome.itemIndex] = outcome.ok
 			? { ...outcome.item, json: { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine, callbackTimedOut: false } }
 			: errorItem(outcome);

@@ -314,7 +314,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (waitForCompletion) open.push({ itemIndex: plan.itemIndex, taskId: task.taskId, startedAt, last: task });
 		else outcomes.push({ itemIndex: plan.itemIndex, ok: true, item: { json: { ...task, ...extraJson(plan.itemIndex) }, pairedItem: { item: plan.itemIndex } } });
 	});
-	const finishing = { settings: wait.settings, binaryProperty: wait.binaryProperty, extraJson };
+	const finishing = { ...wait, extraJson };
 	// Only the tasks created here were given this execution's resume URL.
 	const createdHere = (task: OpenTask) => !plans.find((plan) => plan.itemIndex === task.itemIndex)?.existingTaskId;
 	if (resume && open.length > 0) return await parkForCallbacks(this, connection, outcomes, open, finishing, createdHere);

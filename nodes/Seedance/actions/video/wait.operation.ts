@@ -32,7 +32,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const startedAt = Date.now();
 	const open = ids.map(({ itemIndex, taskId }) => ({ itemIndex, taskId, startedAt }));
 	if (wait.mode === 'resume') return await waitForCallbacks(this, connection, open, outcomes, wait);
-	const finished = await finishTasks(this, connection, open, { settings: wait.settings, binaryProperty: wait.binaryProperty });
+	const finished = await finishTasks(this, connection, open, wait);
 	return toNodeOutput(this, [...outcomes, ...finished]);
 }
 
@@ -51,5 +51,5 @@ async function waitForCallbacks(context: IExecuteFunctions, connection: Connecti
 		else if (isPassingFault(answer.error)) read.push(task);
 		else outcomes.push(failed(task.itemIndex, answer.error, task.taskId));
 	});
-	return await parkForCallbacks(context, connection, outcomes, read, { settings: wait.settings, binaryProperty: wait.binaryProperty });
+	return await parkForCallbacks(context, connection, outcomes, read, wait);
 }
