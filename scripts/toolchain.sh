@@ -15,7 +15,8 @@ ensure_node24() {
 	if [ ! -x "$bin/node" ]; then
 		step "Installing Node $NODE24_VERSION from the npm registry into $dir (first run only)"
 		mkdir -p "$dir"
-		npm install --silent --no-audit --no-fund --prefix "$dir" "node@$NODE24_VERSION" >&2
+		# The project .npmrc says ignore-scripts; the node package installs its binary in a preinstall.
+		npm install --silent --no-audit --no-fund --ignore-scripts=false --prefix "$dir" "node@$NODE24_VERSION" >&2
 	fi
 	export PATH="$bin:$PATH"
 	# npm on this machine builds native addons against Node 20's headers; point it at Node 24's.
