@@ -2,6 +2,8 @@
 # Installs a real n8n (headless) into the cache, keyed by version, and prints its directory.
 # Recipe from shared/toolchain.md: --ignore-scripts (Kafka's install script needs the internet),
 # then rebuild only the native addons n8n needs here. ~5 min and ~3 GB on a cache miss.
+# Scripts are turned back on for the rebuild: under `npm run` the project .npmrc's ignore-scripts
+# reaches every npm call as npm_config_ignore_scripts, and the rebuild would then build nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 version="${1:?usage: install-n8n.sh VERSION}"
 ensure_node24
@@ -14,7 +16,8 @@ if [ ! -f "$dir/.complete" ]; then
 	case "$version" in 1.*) overrides='{"xlsx":"0.18.5"}' ;; esac
 	printf '{"name":"n8n-host","private":true,"overrides":%s}\n' "$overrides" >"$dir/package.json"
 	(cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "n8n@$version" >&2 \
-		&& npm rebuild isolated-vm sqlite3 >&2)
+		&& npm rebuild --ignore-scripts=false isolated-vm sqlite3 >&2 \
+		&& node -e 'require("sqlite3"); require("isolated-vm")')
 	touch "$dir/.complete"
 fi
 echo "$dir"
