@@ -3,33 +3,23 @@
  * against the emulator with time-compressed job latency, printed as a table with its target.
  *   1. 100 items in one Generate (wait + download) vs the same items one after another;
  *   2. status requests for a 5-minute job (compressed 10x: 30 s job, 0.5 s poll interval);
- *   3. peak RSS growth of a real n8n (filesystem binary mode) downloading a 1 GB video, the V8
- *      collections behind it, the same with a smaller V8 young generation, and what a bare Node
- *      process needs to store the same bytes;
+ *   3. peak RSS growth of a real n8n (filesystem binary mode) downloading a 1 GB video: a server
+ *      at rest (the target), a one-shot `n8n execute` and what lies behind its larger figure, and
+ *      what a bare Node process needs to store the same bytes (scripts/bench/memory.ts);
  *   4. size of dist/ and the import time of the node modules.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
 import { Emulator } from '../test/emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../test/harness/n8n';
-import { RealN8n, installN8n, packPackage } from '../test/harness/realN8n';
+import { downloadMemory } from './bench/memory';
+import { median, printTable, rows, say, seconds } from './bench/table';
 
 const root = path.resolve(__dirname, '../..');
-const say = (line: string) => console.error(`==> ${line}`);
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-interface Row {
-	figure: string;
-	value: string;
-	target: string;
-	met: boolean | null;
-}
-const rows: Row[] = [];
 
 function generateNode(options: Record<string, unknown>): INode {
 	return seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { requestTimeout: 30, ...options } });
@@ -94,125 +84,6 @@ async function timedRun(emulator: Emulator, options: Record<string, unknown>): P
 	if (result.errorOf('Seedance')) throw new Error(`Long job failed: ${result.errorOf('Seedance')!.message}`);
 }
 
-/** Peak resident memory (VmHWM) of a process while it runs, in bytes. */
-async function peakRssOf(pid: number, running: () => boolean): Promise<number> {
-	let peak = 0;
-	while (running()) {
-		try {
-			const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-			if (match) peak = Math.max(peak, Number(match[1]) * 1024);
-		} catch {
-			break;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-	return peak;
-}
-
-/** Runs a command to its end and returns its peak RSS (and its output); fails when the command does. */
-async function peakOfCommand(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<{ high: number; ms: number; output: string }> {
-	const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-	let output = '';
-	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	let done = false;
-	const exited = new Promise<number>((resolve) => child.on('close', (code) => ((done = true), resolve(code ?? 1))));
-	const started = Date.now();
-	const high = await peakRssOf(child.pid!, () => !done);
-	if ((await exited) !== 0) throw new Error(`${what} failed:\n${output.slice(-2000)}`);
-	return { high, ms: Date.now() - started, output };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
-
-/**
- * What Node itself needs, with no n8n and no node code: a bare process receiving the same video
- * from the emulator into a file as n8n stores binary data (`fs.promises.writeFile(path, stream)`);
- * growth of 1 GB over 2 KB, median of three, measured as for n8n.
- */
-async function nodeFloor(emulator: Emulator, bytes: number): Promise<number> {
-	const [task] = [...emulator.tasks.values()].slice(-1);
-	const url = `${emulator.url}/files/${task.taskId}.mp4?expires=later`;
-	const target = path.join(tmpdir(), `seedance-floor-${process.pid}.bin`);
-	const script = `
-		require('node:http').get(${JSON.stringify(url)}, (response) => {
-			require('node:fs/promises').writeFile(${JSON.stringify(target)}, response).then(() => process.exit(0), () => process.exit(1));
-		}).on('error', () => process.exit(1));`;
-	const once = async (size: number) => {
-		emulator.options.downloadBytes = size;
-		return (await peakOfCommand(process.execPath, ['-e', script], process.env, 'the bare Node download')).high;
-	};
-	try {
-		const runs: number[] = [];
-		for (let run = 0; run < 3; run++) runs.push((await once(bytes)) - (await once(2115)));
-		return median(runs);
-	} finally {
-		rmSync(target, { force: true });
-	}
-}
-
-/** Garbage collections V8 reports (`--trace-gc`) in one `n8n execute`, by kind. */
-function collectionsIn(output: string): { full: number; young: number } {
-	return { full: output.match(/: Mark-Compact /g)?.length ?? 0, young: output.match(/: (Scavenge|Minor Mark-Sweep)/g)?.length ?? 0 };
-}
-
-async function downloadMemory(): Promise<void> {
-	const version = process.env.BENCH_N8N_VERSION ?? '2.40.7';
-	const bigBytes = 1024 ** 3;
-	// The one setting found that changes the figure: a smaller V8 young generation (see README).
-	const tuned = '--max-semi-space-size=1';
-	say(`Memory: a real n8n ${version} (filesystem binary mode) downloading ${bigBytes / 1024 ** 3} GB vs 2 KB`);
-	const n8n = new RealN8n(version, installN8n(version));
-	const emulator = await new Emulator({ latencyMs: 500 }).start();
-	try {
-		n8n.installPackage(packPackage(tmpdir()));
-		await n8n.importCredential({ id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi', data: { apiKey: emulator.apiKey, baseUrl: emulator.url } });
-		const workflow = JSON.parse(readFileSync(path.join(root, 'examples/generate-and-download.json'), 'utf8')) as { nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }> };
-		const generate = workflow.nodes.find((node) => node.type === 'n8n-nodes-seedance.seedance')!;
-		Object.assign(generate.parameters.options as Record<string, unknown>, { pollInterval: 0.2, requestTimeout: 600 });
-		await n8n.importWorkflow(workflow);
-		const bin = path.join(n8n.dir, 'node_modules/.bin/n8n');
-		const run = async (bytes: number, how: { nodeOptions?: string; nodeFlags?: string[] } = {}) => {
-			emulator.options.downloadBytes = bytes;
-			const env = how.nodeOptions ? { ...n8n.environment, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${how.nodeOptions}`.trim() } : n8n.environment;
-			const [command, args] = how.nodeFlags ? [process.execPath, [...how.nodeFlags, bin, 'execute', '--id=seedanceDemo0001']] : [bin, ['execute', '--id=seedanceDemo0001']];
-			return await peakOfCommand(command, args, env, `n8n execute downloading ${bytes} bytes`);
-		};
-		// One run's peak varies by about 10 MB with n8n's start-up, so each growth is the median of three pairs.
-		const growthOf = async (bytes: number, how: { nodeOptions?: string } = {}) => {
-			const pairs: Array<{ growth: number; small: number; big: number; ms: number }> = [];
-			for (let pair = 0; pair < 3; pair++) {
-				const big = await run(bytes, how);
-				const small = await run(2115, how);
-				pairs.push({ growth: big.high - small.high, small: small.high, big: big.high, ms: big.ms });
-			}
-			return pairs.sort((a, b) => a.growth - b.growth)[1];
-		};
-		const big = await growthOf(bigBytes);
-		const [execution] = (await n8n.executions('seedanceDemo0001')).slice(-2);
-		const stored = (await n8n.runOf(execution.id)).resultData.runData[generate.name]?.at(-1)?.data?.main[0][0].binary?.data;
-		const storedBytes = stored ? statSync(n8n.binaryPath(stored)).size : 0;
-		if (storedBytes !== bigBytes) throw new Error(`n8n stored ${storedBytes} bytes, not ${bigBytes}`);
-		const quarter = await growthOf(bigBytes / 4);
-		say(`Memory: which collections V8 ran (--trace-gc), and the same with NODE_OPTIONS=${tuned}`);
-		const traced = collectionsIn((await run(bigBytes, { nodeFlags: ['--trace-gc'] })).output);
-		const tracedSmall = collectionsIn((await run(2115, { nodeFlags: ['--trace-gc'] })).output);
-		const tunedBig = await growthOf(bigBytes, { nodeOptions: tuned });
-		const floor = await nodeFloor(emulator, bigBytes);
-		rows.push({ figure: 'peak RSS of n8n execute, 2 KB / 1 GB video (stored on disk: 1 GB)', value: `${(big.small / 1048576).toFixed(0)} MB / ${(big.big / 1048576).toFixed(0)} MB (${seconds(big.ms)})`, target: '', met: null });
-		rows.push({ figure: '  growth while downloading 256 MB', value: megabytes(quarter.growth), target: '', met: null });
-		rows.push({ figure: '  growth while downloading 1 GB', value: megabytes(big.growth), target: '<= 64 MB', met: big.growth <= 64 * 1048576 });
-		rows.push({ figure: '  V8 collections the 1 GB download added: full / young', value: `${traced.full - tracedSmall.full} / ${traced.young - tracedSmall.young}`, target: '', met: null });
-		rows.push({ figure: `  growth while downloading 1 GB, NODE_OPTIONS=${tuned}`, value: `${megabytes(tunedBig.growth)} (peak ${(tunedBig.big / 1048576).toFixed(0)} MB)`, target: '', met: null });
-		rows.push({ figure: '  floor: plain Node, no n8n, 1 GB socket -> file (as n8n stores it)', value: megabytes(floor), target: '', met: null });
-	} finally {
-		await emulator.stop();
-		await n8n.stop();
-		n8n.remove();
-	}
-}
-
 function sizeOf(dir: string): { bytes: number; files: number } {
 	let bytes = 0;
 	let files = 0;
@@ -254,14 +125,9 @@ async function main(): Promise<void> {
 	if (!only || only === 'batch') await batchVersusSequential();
 	if (!only || only === 'reads') await readsPerLongJob();
 	if ((!only || only === 'memory') && process.env.BENCH_SKIP_N8N !== '1') await downloadMemory();
+	if (only === 'server') await downloadMemory('server');
 	if (!only || only === 'package') packageFigures();
-	const width = Math.max(...rows.map((row) => row.figure.length));
-	const valueWidth = Math.max(...rows.map((row) => row.value.length));
-	console.log(`\nn8n-nodes-seedance benchmark (${new Date().toISOString().slice(0, 10)}, ${process.version}, emulator on loopback)\n`);
-	for (const row of rows) {
-		const verdict = row.met === null ? '' : row.met ? '  met' : '  NOT MET';
-		console.log(`  ${row.figure.padEnd(width)}  ${row.value.padEnd(valueWidth)}  ${row.target}${verdict}`);
-	}
+	printTable();
 	if (rows.some((row) => row.met === false)) process.exitCode = 1;
 }
 

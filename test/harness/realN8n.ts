@@ -182,6 +182,11 @@ export class RealN8n {
 		throw new Error(`n8n did not become ready (or register ${webhookPaths.join(', ')}) in 120 s:\n${this.serverLog}`);
 	}
 
+	/** The process id of the running `n8n start` (its node process). */
+	get pid(): number | undefined {
+		return this.running ? this.server!.pid : undefined;
+	}
+
 	get running(): boolean {
 		return this.server !== undefined && this.server.exitCode === null;
 	}
