@@ -11,8 +11,14 @@ import { SAMPLE_MP4, type Fault, type Route } from '../../../../emulator/server'
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { leaks, useEmulator } from '../../../../helpers';
 
-// n8n's logger at its most verbose, so the node's retry lines are among what is searched for the key.
+// n8n's logger at its most verbose, so the node's retry lines are among what is searched for the key
+// (read when this file's logger is first made; put back so later test files in the worker stay quiet).
+const logLevelBefore = process.env.N8N_LOG_LEVEL;
 process.env.N8N_LOG_LEVEL = 'debug';
+afterAll(() => {
+	if (logLevelBefore === undefined) delete process.env.N8N_LOG_LEVEL;
+	else process.env.N8N_LOG_LEVEL = logLevelBefore;
+});
 
 const { emulator, credentials } = useEmulator({ latencyMs: 800 });
 
