@@ -3,8 +3,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
-import { RESUME_WEBHOOK, resumeFromCallback } from './helpers/resume';
-import { nothingToRegister } from './helpers/webhooks';
+import { nothingToRegister } from './waiting/callbacks';
+import { RESUME_WEBHOOK, resumeFromCallback } from './waiting/resume';
 
 export class Seedance implements INodeType {
 	description: INodeTypeDescription = {
@@ -35,7 +35,7 @@ export class Seedance implements INodeType {
 		],
 	};
 
-	// Callback URLs are given to the service per task: nothing to register (see helpers/webhooks).
+	// Callback URLs are given to the service per task: nothing to register.
 	webhookMethods = nothingToRegister;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

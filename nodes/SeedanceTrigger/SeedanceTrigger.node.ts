@@ -8,12 +8,11 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { downloadVideo } from '../Seedance/helpers/binary';
-import { readCallback, type CallbackRequest } from '../Seedance/helpers/callbackBody';
-import { isTerminal, type SeedanceTask } from '../Seedance/helpers/task';
-import { attempt } from '../Seedance/helpers/timing';
-import { answer, nothingToRegister, refuseUnsigned } from '../Seedance/helpers/webhooks';
-import { getConnection } from '../Seedance/transport';
+import { redactDeep } from '../Seedance/domain/redact';
+import { isTerminal } from '../Seedance/domain/task';
+import { attempt } from '../Seedance/domain/timing';
+import { answer, nothingToRegister, receiveCallback } from '../Seedance/waiting/callbacks';
+import { downloadVideo } from '../Seedance/waiting/download';
 import { eventMatches, type CallbackEvent } from './events';
 import { isFirstDelivery } from './deliveries';
 
@@ -22,11 +21,6 @@ const DOWNLOAD_TIMEOUT_MS = 300_000;
 /** A callback taken but not acted on (progress, another state, a duplicate): 200, so the service does not retry it. */
 function ignore(reason: string): IWebhookResponseData {
 	return { webhookResponse: { received: true, started: false, reason } };
-}
-
-/** The token is a credential of sorts: if the service echoes the callback URL in its body, it must not reach the output. */
-function scrub(task: SeedanceTask, token: string): SeedanceTask {
-	return JSON.parse(JSON.stringify(task).split(token).join('[redacted]')) as SeedanceTask;
 }
 
 export class SeedanceTrigger implements INodeType {
@@ -88,17 +82,15 @@ export class SeedanceTrigger implements INodeType {
 		],
 	};
 
-	// Callback URLs are given to the service per task: nothing to register (see helpers/webhooks).
+	// Callback URLs are given to the service per task: nothing to register.
 	webhookMethods = nothingToRegister;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const connection = await getConnection(this);
-		const refused = refuseUnsigned(this, connection.callbackToken, ': send callbacks to the URL the Seedance node gave the service');
-		if (refused) return refused;
-		const reading = readCallback(this.getRequestObject() as unknown as CallbackRequest);
-		if (!reading.ok) return answer(this, 400, { message: reading.reason });
-
-		const task = scrub(reading.task, connection.callbackToken);
+		const received = await receiveCallback(this, ': send callbacks to the URL the Seedance node gave the service');
+		if (received.refused) return received.refused;
+		const { connection } = received;
+		// The token is a credential of sorts: a body echoing the callback URL must not carry it into the output.
+		const task = redactDeep(received.task, [connection.callbackToken]);
 		if (!isTerminal(task.state)) return ignore(`task ${task.taskId} is ${task.state}; the trigger starts on finished tasks only`);
 		const event = this.getNodeParameter('event', 'anyTerminal') as CallbackEvent;
 		if (!eventMatches(event, task.state)) return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);

@@ -1,4 +1,4 @@
-import type { TaskState } from '../Seedance/helpers/task';
+import type { TaskState } from '../Seedance/domain/task';
 
 export type CallbackEvent = 'anyTerminal' | 'succeeded' | 'unsuccessful';
 

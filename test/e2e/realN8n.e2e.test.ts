@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { callbackToken, withCallbackToken } from '../../nodes/Seedance/helpers/callbackToken';
+import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
 import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
 

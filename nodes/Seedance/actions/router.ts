@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ExecutionStopped } from '../helpers/timing';
+import { ExecutionStopped } from '../domain/timing';
 import * as video from './video/Video.resource';
 
 const operations: Record<string, (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>> = {

@@ -1,6 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
+import { redact } from '../domain/redact';
+
 /** What came back from one request attempt that was not a usable answer. */
 export type Failure =
 	| { kind: 'http'; status: number; serviceMessage: string | null; retryAfterMs: number | null }
@@ -122,12 +124,6 @@ function explain(failure: Failure, purpose: RequestPurpose, subject: string, bas
 	};
 }
 
-/** Removes every occurrence of a secret from a text; the service may echo the key back. */
-export function redact(text: string, secret: string | undefined): string {
-	if (!secret || secret.length < 4) return text;
-	return text.split(secret).join('[redacted]');
-}
-
 /** The NodeApiError for a failure. Built from plain data only, never from the HTTP client's error, which holds the request's headers. */
 export function failureToError(
 	node: INode,
@@ -135,7 +131,7 @@ export function failureToError(
 	context: { purpose: RequestPurpose; subject: string; baseUrl: string; secret?: string; itemIndex?: number },
 ): NodeApiError {
 	const { message, description } = explain(failure, context.purpose, context.subject, context.baseUrl);
-	const clean = (text: string) => redact(text, context.secret);
+	const clean = (text: string) => redact(text, [context.secret]);
 	// Plain facts only: NodeApiError replaces the message with its own when it finds a network `code`.
 	const response: JsonObject =
 		failure.kind === 'network'

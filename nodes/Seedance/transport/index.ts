@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 
-import { callbackSecretOf, callbackToken } from '../helpers/callbackToken';
-import { normalizeTask, type SeedanceTask } from '../helpers/task';
-import { ExecutionStopped, cancelSignalOf, pause } from '../helpers/timing';
+import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
+import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
+import { normalizeTask, type SeedanceTask } from '../domain/task';
+import { ExecutionStopped, cancelSignalOf, pause } from '../domain/timing';
 import { createCertainlyNotProcessed, failureToError, isTransient, type Failure, type RequestPurpose } from './errors';
 
 /** Every request of both nodes goes through this module. */
@@ -17,7 +18,7 @@ export interface Connection {
 	baseUrl: string;
 	/** Kept only to scrub it out of any text the service sends back; never output. */
 	secret: string;
-	/** What Generate appends to callback URLs and the Seedance Trigger expects (see helpers/callbackToken). */
+	/** What Generate appends to callback URLs and the Seedance Trigger expects (see domain/callbackToken). */
 	callbackToken: string;
 }
 
@@ -26,10 +27,10 @@ export interface CallOptions {
 	itemIndex?: number;
 	/** Retries of status reads and downloads stop at this time (epoch ms). */
 	deadline?: number;
-	attempts?: number;
 }
 
-const DEFAULT_ATTEMPTS = 5;
+/** Tries of one status read or download (a create is tried again only when it certainly made nothing). */
+const ATTEMPTS = 5;
 const RETRY_BASE_MS = 500;
 const RETRY_CAP_MS = 30_000;
 
@@ -42,19 +43,6 @@ export async function getConnection(context: SeedanceContext): Promise<Connectio
 /** Whether a request error is a passing fault (rate limit, outage) rather than a lasting refusal; set by `exchange`. */
 export function isPassingFault(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } }).context?.transient === true;
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function serviceMessageOf(body: unknown): string | null {
-	if (typeof body === 'string') return body.trim().slice(0, 300) || null;
-	if (!isObject(body)) return null;
-	const error = body.error;
-	const candidates = [isObject(error) ? error.message : error, body.message, body.msg, body.detail];
-	const found = candidates.find((value) => typeof value === 'string' && value.trim() !== '');
-	return typeof found === 'string' ? found.trim().slice(0, 300) : null;
 }
 
 function retryAfterMs(headers: IDataObject | undefined): number | null {
@@ -88,9 +76,8 @@ function readAnswer(response: FullResponse): { body: IDataObject } | { failure: 
 	}
 	if (!isObject(body)) return { failure: { kind: 'malformed', status: statusCode } };
 	// Some gateways answer HTTP 200 with the real status in the envelope's `code`.
-	if (typeof body.code === 'number' && body.code >= 400 && !isObject(body.data)) {
-		return { failure: { kind: 'http', status: body.code, serviceMessage: serviceMessageOf(body), retryAfterMs: retryAfterMs(headers) } };
-	}
+	const code = envelopeErrorCode(body);
+	if (code !== null) return { failure: { kind: 'http', status: code, serviceMessage: serviceMessageOf(body), retryAfterMs: retryAfterMs(headers) } };
 	return { body };
 }
 
@@ -134,7 +121,6 @@ interface Exchange {
  */
 async function exchange(context: SeedanceContext, connection: Connection, call: Exchange, options: CallOptions): Promise<FullResponse> {
 	const signal = cancelSignalOf(context);
-	const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
 	for (let attempt = 1; ; attempt++) {
 		let failure: Failure;
 		try {
@@ -162,7 +148,7 @@ async function exchange(context: SeedanceContext, connection: Connection, call: 
 		const retryable = call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);
 		const wait = backoffMs(failure, attempt);
 		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
-		if (!retryable || attempt >= attempts || pastDeadline) {
+		if (!retryable || attempt >= ATTEMPTS || pastDeadline) {
 			const error = failureToError(context.getNode(), failure, {
 				purpose: call.purpose,
 				subject: call.subject,

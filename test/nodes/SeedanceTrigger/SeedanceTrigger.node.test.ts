@@ -1,4 +1,4 @@
-import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../nodes/Seedance/helpers/callbackToken';
+import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../nodes/Seedance/domain/callbackToken';
 import { SAMPLE_MP4 } from '../../emulator/server';
 import { SHAPE_NAMES } from '../../emulator/shapes';
 import { runWorkflow, itemsNode, seedanceNode } from '../../harness/n8n';

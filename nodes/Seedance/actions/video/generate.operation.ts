@@ -1,24 +1,25 @@
 import { NodeOperationError, jsonParse, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { readWaitOptions, waitOptionFields } from '../common.descriptions';
-import { failed, finishTasks, toNodeOutput, type ItemOutcome } from '../../helpers/completion';
-import type { OpenTask } from '../../helpers/engine';
+import { withCallbackToken } from '../../domain/callbackToken';
 import {
 	ASPECT_RATIOS,
 	DURATIONS,
 	InvalidParameter,
+	RESOLUTIONS,
 	SEEDANCE_MODEL,
 	checkGeneration,
 	checkHttpUrl,
 	estimateCredits,
 	toRequestBody,
 	type GenerationRequest,
-} from '../../helpers/generation';
-import { withCallbackToken } from '../../helpers/callbackToken';
-import { parkForCallbacks } from '../../helpers/resume';
-import { attempt, mapWithLimit } from '../../helpers/timing';
-import { createTask, fetchTask, getConnection } from '../../transport';
+} from '../../domain/generation';
+import { attempt, mapWithLimit } from '../../domain/timing';
+import { createTask, fetchTask, getConnection, type Connection } from '../../transport';
+import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
+import type { OpenTask, PollSettings } from '../../waiting/poll';
+import { waitOrPark } from '../../waiting/resume';
+import { readWaitOptions, waitOptionFields, type WaitOptions } from '../../waiting/waitOptions';
 
 /** Largest reference image sent inline as a data URI. */
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -97,10 +98,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Resolution',
 		name: 'resolution',
 		type: 'options',
-		options: [
-			{ name: '480p', value: '480p' },
-			{ name: '720p', value: '720p' },
-		],
+		options: RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution })),
 		default: '720p',
 	},
 	{
@@ -248,76 +246,93 @@ async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<
 	return { itemIndex, request, credits: estimateCredits(request), existingTaskId };
 }
 
-/** Adds the token that proves to the Seedance Trigger that a callback comes from a task of this credential. */
-function signedCallback(request: GenerationRequest, token: string): GenerationRequest {
-	return request.callbackUrl ? { ...request, callbackUrl: withCallbackToken(request.callbackUrl, token) } : request;
-}
-
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+/** Checks every item before the first (paid) request goes out; with Continue On Fail a bad item becomes an error item. */
+async function planItems(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<{ plans: Map<number, Plan>; outcomes: ItemOutcome[] }> {
+	const plans = new Map<number, Plan>();
 	const outcomes: ItemOutcome[] = [];
-	const plans: Plan[] = [];
-	// Every item is checked before the first (paid) request goes out.
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const plan = await attempt(planItem(this, itemIndex));
+		const plan = await attempt(planItem(context, itemIndex));
 		if (plan.ok) {
-			plans.push(plan.value);
+			plans.set(itemIndex, plan.value);
 			continue;
 		}
-		const nodeError = plan.error instanceof InvalidParameter ? invalid(this, plan.error, itemIndex) : (plan.error as NodeOperationError);
-		if (!this.continueOnFail()) throw nodeError;
-		outcomes.push(failed(itemIndex, nodeError));
+		const error = plan.error instanceof InvalidParameter ? invalid(context, plan.error, itemIndex) : (plan.error as NodeOperationError);
+		if (!context.continueOnFail()) throw error;
+		outcomes.push(failed(itemIndex, error));
 	}
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const wait = readWaitOptions(this, options, 0);
-	const waitForCompletion = options.waitForCompletion !== false;
+	return { plans, outcomes };
+}
 
+/** Refuses the whole batch, before anything is sent, when its estimate is over Max Credits. */
+function checkBudget(context: IExecuteFunctions, plans: Map<number, Plan>, options: IDataObject): void {
 	const maxCredits = Number(options.maxCredits ?? 0);
-	const toPay = plans.filter((plan) => !plan.existingTaskId);
+	const toPay = [...plans.values()].filter((plan) => !plan.existingTaskId);
 	const estimated = toPay.reduce((sum, plan) => sum + (plan.credits ?? 0), 0);
 	if (maxCredits > 0 && estimated > maxCredits) {
-		throw new NodeOperationError(this.getNode(), `These ${toPay.length} videos would cost about ${estimated} credits, more than the limit of ${maxCredits}`, {
+		throw new NodeOperationError(context.getNode(), `These ${toPay.length} videos would cost about ${estimated} credits, more than the limit of ${maxCredits}`, {
 			description: 'Nothing was sent. Raise "Max Credits per Execution", or send fewer items, shorter or lower-resolution videos, or no audio.',
 		});
 	}
-	if (plans.length === 0) return toNodeOutput(this, outcomes);
+}
 
-	// Resume mode hands the service this execution's resume URL: Generate then pauses, or (not
-	// waiting) leaves the pause to a Seedance Wait node in resume mode further on.
-	const resume = wait.mode === 'resume';
-	if (resume) {
-		const taken = plans.find((plan) => plan.request.callbackUrl);
-		if (taken) {
-			throw new NodeOperationError(this.getNode(), 'Callback URL must be empty when Wait Mode is "Resume on Callback"', {
-				itemIndex: taken.itemIndex,
-				description: "The node gives the service this execution's own resume URL. Nothing was sent. Clear Callback URL, or use Wait Mode \"Poll\".",
-			});
-		}
-		const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
-		for (const plan of plans) plan.request.callbackUrl = resumeUrl;
+/**
+ * The callback URL each item's task is created with, token added. Resume mode gives every task
+ * this execution's resume URL (Generate then pauses, or a Seedance Wait in resume mode does).
+ */
+function callbackUrls(context: IExecuteFunctions, plans: Map<number, Plan>, mode: WaitOptions['mode'], token: string): (plan: Plan) => string | undefined {
+	if (mode === 'poll') return (plan) => (plan.request.callbackUrl ? withCallbackToken(plan.request.callbackUrl, token) : undefined);
+	const taken = [...plans.values()].find((plan) => plan.request.callbackUrl);
+	if (taken) {
+		throw new NodeOperationError(context.getNode(), 'Callback URL must be empty when Wait Mode is "Resume on Callback"', {
+			itemIndex: taken.itemIndex,
+			description: "The node gives the service this execution's own resume URL. Nothing was sent. Clear Callback URL, or use Wait Mode \"Poll\".",
+		});
 	}
-	const connection = await getConnection(this);
-	const call = { timeoutMs: wait.settings.requestTimeoutMs };
-	const extraJson = (itemIndex: number) => ({ estimatedCredits: plans.find((plan) => plan.itemIndex === itemIndex)?.credits ?? null });
-	const open: OpenTask[] = [];
-	await mapWithLimit(plans, wait.settings.concurrency, async (plan) => {
+	const resumeUrl = withCallbackToken(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0)), token);
+	return () => resumeUrl;
+}
+
+/** Creates each item's task (or reads its existing one): the open tasks, and the items that failed. */
+async function submit(
+	context: IExecuteFunctions,
+	connection: Connection,
+	plans: Map<number, Plan>,
+	callbackUrlOf: (plan: Plan) => string | undefined,
+	settings: PollSettings,
+): Promise<{ tasks: OpenTask[]; failures: ItemOutcome[] }> {
+	const tasks: OpenTask[] = [];
+	const failures: ItemOutcome[] = [];
+	await mapWithLimit([...plans.values()], settings.concurrency, async (plan) => {
 		const startedAt = Date.now();
+		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex: plan.itemIndex };
 		const submitted = await attempt(
 			plan.existingTaskId
-				? fetchTask(this, connection, plan.existingTaskId, { ...call, itemIndex: plan.itemIndex })
-				: createTask(this, connection, toRequestBody(signedCallback(plan.request, connection.callbackToken)), { ...call, itemIndex: plan.itemIndex }),
+				? fetchTask(context, connection, plan.existingTaskId, call)
+				: createTask(context, connection, toRequestBody({ ...plan.request, callbackUrl: callbackUrlOf(plan) }), call),
 		);
-		if (!submitted.ok) {
-			outcomes.push(failed(plan.itemIndex, submitted.error, plan.existingTaskId));
-			return;
-		}
-		const task = submitted.value;
-		if (waitForCompletion) open.push({ itemIndex: plan.itemIndex, taskId: task.taskId, startedAt, last: task });
-		else outcomes.push({ itemIndex: plan.itemIndex, ok: true, item: { json: { ...task, ...extraJson(plan.itemIndex) }, pairedItem: { item: plan.itemIndex } } });
+		if (submitted.ok) tasks.push({ itemIndex: plan.itemIndex, taskId: submitted.value.taskId, startedAt, last: submitted.value });
+		else failures.push(failed(plan.itemIndex, submitted.error, plan.existingTaskId));
 	});
-	const finishing = { ...wait, extraJson };
+	return { tasks, failures };
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const { plans, outcomes } = await planItems(this, items);
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const wait = readWaitOptions(this, options, 0);
+	checkBudget(this, plans, options);
+	if (plans.size === 0) return toNodeOutput(this, outcomes);
+	const connection = await getConnection(this);
+	const callbackUrlOf = callbackUrls(this, plans, wait.mode, connection.callbackToken);
+	const { tasks, failures } = await submit(this, connection, plans, callbackUrlOf, wait.settings);
+
+	const extraJson = (itemIndex: number) => ({ estimatedCredits: plans.get(itemIndex)?.credits ?? null });
+	if (options.waitForCompletion === false) {
+		const created = tasks.map((task): ItemOutcome => ({ itemIndex: task.itemIndex, ok: true, item: { json: { ...task.last, ...extraJson(task.itemIndex) }, pairedItem: { item: task.itemIndex } } }));
+		return toNodeOutput(this, [...outcomes, ...failures, ...created]);
+	}
 	// Only the tasks created here were given this execution's resume URL.
-	const createdHere = (task: OpenTask) => !plans.find((plan) => plan.itemIndex === task.itemIndex)?.existingTaskId;
-	if (resume && open.length > 0) return await parkForCallbacks(this, connection, outcomes, open, finishing, createdHere);
-	if (open.length > 0) outcomes.push(...(await finishTasks(this, connection, open, finishing)));
-	return toNodeOutput(this, outcomes);
+	const createdHere = (task: OpenTask) => !plans.get(task.itemIndex)?.existingTaskId;
+	const result = await waitOrPark(this, connection, tasks, [...outcomes, ...failures], { ...wait, extraJson }, createdHere);
+	return toNodeOutput(this, result.outcomes, result.notWaitedFor);
 }

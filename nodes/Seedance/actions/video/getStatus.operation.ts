@@ -1,11 +1,11 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { failed, toNodeOutput, type ItemOutcome } from '../../helpers/completion';
-import { attempt, mapWithLimit } from '../../helpers/timing';
-import { fetchTask, getConnection } from '../../transport';
-import { readTaskIds } from './taskIds';
+import { getConnection } from '../../transport';
+import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
+import { readTasksOnce } from '../../waiting/readTasks';
 import { taskIdField } from './taskId.description';
+import { readTaskIds } from './taskIds';
 
 const properties: INodeProperties[] = [taskIdField];
 
@@ -18,10 +18,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const { ids, outcomes } = readTaskIds(this, items);
 	if (ids.length === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);
-	const read = await mapWithLimit(ids, CONCURRENCY, async ({ itemIndex, taskId }): Promise<ItemOutcome> => {
-		const read = await attempt(fetchTask(this, connection, taskId, { timeoutMs: TIMEOUT_MS, itemIndex }));
-		if (!read.ok) return failed(itemIndex, read.error, taskId);
-		return { itemIndex, ok: true, item: { json: read.value, pairedItem: { item: itemIndex } } };
-	});
+	const reads = await readTasksOnce(this, connection, ids, { concurrency: CONCURRENCY, timeoutMs: TIMEOUT_MS });
+	const read = reads.map(({ ref, read }): ItemOutcome =>
+		read.ok ? { itemIndex: ref.itemIndex, ok: true, item: { json: read.value, pairedItem: { item: ref.itemIndex } } } : failed(ref.itemIndex, read.error, ref.taskId),
+	);
 	return toNodeOutput(this, [...outcomes, ...read]);
 }

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { failed, type ItemOutcome } from '../../helpers/completion';
+import { failed, type ItemOutcome } from '../../waiting/outcomes';
 
 /** Reads every item's task id before any request; an empty one fails (or, with Continue On Fail, becomes an error item). */
 export function readTaskIds(context: IExecuteFunctions, items: INodeExecutionData[]): { ids: Array<{ itemIndex: number; taskId: string }>; outcomes: ItemOutcome[] } {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** The Seedance 1.5 Pro model id (seed page); other models share the endpoint. */
+/** The Seedance 1.5 Pro model id; other models share the endpoint. */
 export const SEEDANCE_MODEL = 'seedance-1-5-pro';
 
 export const ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
@@ -70,7 +70,7 @@ export function checkHttpUrl(field: string, value: unknown): string {
 }
 
 /**
- * Checks one item's parameters against the seed's rules. Seedance-only rules (aspect ratio,
+ * Checks one item's parameters against the service's rules. Seedance-only rules (aspect ratio,
  * resolution, duration) apply to the Seedance model only: another model id on the same endpoint
  * (e.g. kling-3, numeric durations) must not be blocked by them.
  */
@@ -119,7 +119,7 @@ export function toRequestBody(request: GenerationRequest): IDataObject {
 }
 
 /**
- * Credits the seed's pricing charges: 2 credits/s at 480p, 3.5 at 720p, doubled with audio
+ * Credits the service charges for Seedance 1.5 Pro: 2 credits/s at 480p, 3.5 at 720p, doubled with audio
  * (480p 4 s = 8, 720p 8 s = 28, 720p 12 s with audio = 84). Null for models it does not price.
  */
 export function estimateCredits(request: Pick<GenerationRequest, 'model' | 'resolution' | 'duration' | 'generateAudio'>): number | null {

@@ -2,8 +2,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { NodeApiError } from 'n8n-workflow';
 
 import { fetchTask, isPassingFault, type Connection, type SeedanceContext } from '../transport';
-import { isTerminal, type SeedanceTask } from './task';
-import { attempt, cancelSignalOf, mapWithLimit, pause, throwIfStopped } from './timing';
+import { isTerminal, type SeedanceTask } from '../domain/task';
+import { attempt, cancelSignalOf, mapWithLimit, pause, throwIfStopped } from '../domain/timing';
 
 export interface PollSettings {
 	/** How long to wait for each task, from when it was submitted. */

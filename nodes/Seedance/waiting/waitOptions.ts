@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { MAX_INTERVAL_FACTOR, type PollSettings } from '../helpers/engine';
+import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
 /** Options shared by every operation that waits for a task and downloads its video. */
 export const waitOptionFields: INodeProperties[] = [
@@ -69,18 +69,24 @@ export const waitOptionFields: INodeProperties[] = [
 	},
 ];
 
-/** The node's wait options; also what `finishTasks` and `parkForCallbacks` take as they are. */
+/** An option's default, as its field declares it: used when the user did not add the option. */
+function defaultOf(name: string): number | string | boolean {
+	return waitOptionFields.find((field) => field.name === name)?.default as number | string | boolean;
+}
+
+/** The node's wait options; also what `finishTasks` and `waitOrPark` take as they are. */
 export interface WaitOptions {
 	settings: PollSettings;
 	binaryProperty?: string;
 	mode: 'poll' | 'resume';
 }
 
-function positive(context: Pick<IExecuteFunctions, 'getNode'>, name: string, value: unknown, fallback: number, minimum: number, itemIndex: number): number {
-	if (value === undefined || value === '') return fallback;
+/** A number option, its field's default when not added, checked against its minimum. */
+function positive(context: Pick<IExecuteFunctions, 'getNode'>, label: string, options: IDataObject, name: string, minimum: number, itemIndex: number): number {
+	const value = options[name] === undefined || options[name] === '' ? defaultOf(name) : options[name];
 	const number = Number(value);
 	if (!Number.isFinite(number) || number < minimum) {
-		throw new NodeOperationError(context.getNode(), `Option "${name}" must be a number of at least ${minimum}`, {
+		throw new NodeOperationError(context.getNode(), `Option "${label}" must be a number of at least ${minimum}`, {
 			itemIndex,
 			description: `Got "${String(value)}".`,
 		});
@@ -90,19 +96,19 @@ function positive(context: Pick<IExecuteFunctions, 'getNode'>, name: string, val
 
 /** Reads and checks the wait options of one item (the batch uses item 0's settings for the shared loop). */
 export function readWaitOptions(context: Pick<IExecuteFunctions, 'getNode'>, options: IDataObject, itemIndex: number): WaitOptions {
-	const minIntervalMs = positive(context, 'Poll Interval', options.pollInterval, 5, 0.1, itemIndex) * 1000;
-	const concurrency = Math.floor(positive(context, 'Concurrency', options.concurrency, 10, 1, itemIndex));
+	const minIntervalMs = positive(context, 'Poll Interval', options, 'pollInterval', 0.1, itemIndex) * 1000;
+	const concurrency = Math.floor(positive(context, 'Concurrency', options, 'concurrency', 1, itemIndex));
 	const settings: PollSettings = {
-		maxWaitMs: positive(context, 'Max Wait Time', options.maxWaitTime, 900, 1, itemIndex) * 1000,
+		maxWaitMs: positive(context, 'Max Wait Time', options, 'maxWaitTime', 1, itemIndex) * 1000,
 		minIntervalMs,
 		maxIntervalMs: minIntervalMs * MAX_INTERVAL_FACTOR,
 		concurrency: Math.min(concurrency, 50),
-		requestTimeoutMs: positive(context, 'Request Timeout', options.requestTimeout, 60, 1, itemIndex) * 1000,
+		requestTimeoutMs: positive(context, 'Request Timeout', options, 'requestTimeout', 1, itemIndex) * 1000,
 	};
-	const download = options.downloadVideo === undefined ? true : options.downloadVideo === true;
+	const download = options.downloadVideo === undefined ? defaultOf('downloadVideo') : options.downloadVideo === true;
 	let binaryProperty: string | undefined;
 	if (download) {
-		binaryProperty = String(options.binaryPropertyName ?? 'data').trim();
+		binaryProperty = String(options.binaryPropertyName ?? defaultOf('binaryPropertyName')).trim();
 		if (!binaryProperty) {
 			throw new NodeOperationError(context.getNode(), 'Option "Binary Property" is empty', {
 				itemIndex,

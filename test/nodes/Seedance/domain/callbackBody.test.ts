@@ -1,4 +1,4 @@
-import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/Seedance/helpers/callbackBody';
+import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/Seedance/domain/callbackBody';
 
 const headers = {};
 

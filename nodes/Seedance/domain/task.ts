@@ -1,4 +1,6 @@
-import type { IDataObject } from 'n8n-workflow';
+import { jsonParse, type IDataObject } from 'n8n-workflow';
+
+import { isObject, unwrapEnvelope } from './envelope';
 
 /** The six states every status word of the service (and of comparable services) maps to. */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
@@ -44,10 +46,6 @@ export function stateFromWord(word: string): TaskState {
 	return STATE_BY_WORD.get(word.trim().toLowerCase().replace(/[\s-]+/g, '_')) ?? 'running';
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function firstString(...candidates: unknown[]): string | null {
 	for (const candidate of candidates) {
 		if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim();
@@ -60,25 +58,11 @@ function firstStringOfList(value: unknown): string | null {
 	return Array.isArray(value) ? firstString(...value) : null;
 }
 
-const TASK_KEYS = ['task_id', 'taskId', 'id', 'status', 'state'];
-
-/** Unwraps `{code, message, data: {...}}`; a bare task object is returned as it is. */
-export function unwrapEnvelope(body: IDataObject): IDataObject {
-	const data = body.data;
-	if (!isObject(data)) return body;
-	const bodyLooksLikeTask = TASK_KEYS.some((key) => key in body && key !== 'id');
-	return bodyLooksLikeTask && !('code' in body) ? body : data;
-}
-
 function parseResultJson(value: unknown): IDataObject | null {
 	if (isObject(value)) return value;
 	if (typeof value !== 'string') return null;
-	try {
-		const parsed: unknown = JSON.parse(value);
-		return isObject(parsed) ? parsed : null;
-	} catch {
-		return null;
-	}
+	const parsed = jsonParse<unknown>(value, { fallbackValue: null });
+	return isObject(parsed) ? parsed : null;
 }
 
 function findVideoUrl(task: IDataObject): string | null {
@@ -124,7 +108,7 @@ function findError(task: IDataObject, state: TaskState): string | null {
 
 /**
  * Turns any task response of the service (create, status or callback body; enveloped or bare;
- * every field variant of shared/api-contract.md) into the node's task model.
+ * every field variant seen on the service and comparable ones) into the node's task model.
  * Returns null when the body holds no recognisable task at all.
  */
 export function normalizeTask(body: unknown, knownTaskId?: string): SeedanceTask | null {

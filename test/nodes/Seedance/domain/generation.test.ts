@@ -1,4 +1,4 @@
-import { InvalidParameter, checkGeneration, estimateCredits, toRequestBody } from '../../../../nodes/Seedance/helpers/generation';
+import { InvalidParameter, checkGeneration, estimateCredits, toRequestBody } from '../../../../nodes/Seedance/domain/generation';
 
 const good = { model: 'seedance-1-5-pro', prompt: 'a dancer', aspectRatio: '16:9', resolution: '720p', duration: '8', generateAudio: false, fixedLens: false };
 

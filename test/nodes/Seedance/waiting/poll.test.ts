@@ -1,4 +1,4 @@
-import { nextPollDelay, type PollSettings } from '../../../../nodes/Seedance/helpers/engine';
+import { nextPollDelay, type PollSettings } from '../../../../nodes/Seedance/waiting/poll';
 
 const settings: PollSettings = { maxWaitMs: 600_000, minIntervalMs: 5_000, maxIntervalMs: 75_000, concurrency: 10, requestTimeoutMs: 60_000 };
 

@@ -1,4 +1,4 @@
-import { CALLBACK_TOKEN_PARAMETER, callbackSecretOf, callbackToken, tokenMatches, withCallbackToken } from '../../../../nodes/Seedance/helpers/callbackToken';
+import { CALLBACK_TOKEN_PARAMETER, callbackSecretOf, callbackToken, tokenMatches, withCallbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
 
 describe('callback token', () => {
 	it('is derived from the Callback Secret, or from the API key when none is set, and never contains either', () => {

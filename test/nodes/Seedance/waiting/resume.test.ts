@@ -6,8 +6,8 @@
  */
 import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
-import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../../nodes/Seedance/helpers/callbackToken';
-import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/helpers/callbackBody';
+import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
+import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { WebhookReceiver } from '../../../harness/webhook';

@@ -1,7 +1,7 @@
 import type { IBinaryData } from 'n8n-workflow';
 
+import type { SeedanceTask } from '../domain/task';
 import { openVideo, type CallOptions, type Connection, type SeedanceContext } from '../transport';
-import type { SeedanceTask } from './task';
 
 /** A file name from the task id, safe on every file system. */
 export function videoFileName(taskId: string): string {
