@@ -3,4 +3,17 @@
 // credentials and nodes rule sets, with no-console. This project disables no rule of its own.
 import { buildScanConfig } from '@n8n/scan-community-package/scanner/scanner.mjs';
 
-export default [{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'scripts/**', 'examples/**', '*.js', '*.mjs'] }, ...(await buildScanConfig())];
+export default [
+	{
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'test/**',
+			'scripts/**',
+			'examples/**',
+			'*.js',
+			'*.mjs',
+		],
+	},
+	...(await buildScanConfig()),
+];

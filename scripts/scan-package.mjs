@@ -11,7 +11,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = path.join(root, '.scan');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
+const packed = JSON.parse(
+	execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+		cwd: root,
+		encoding: 'utf8',
+	}),
+)[0];
 execFileSync('tar', ['-xzf', path.join(work, packed.filename), '-C', work]);
 const packageDir = path.join(work, 'package');
 const files = packed.files.map((file) => file.path);
@@ -24,5 +29,7 @@ if (!result.passed) {
 	console.error(`Verification scan FAILED: ${result.message}\n${result.details ?? ''}`);
 	process.exit(1);
 }
-console.log(`Verification scan passed: ${packed.name}@${packed.version}, ${files.length} files, ${(packed.size / 1024).toFixed(1)} kB packed`);
+console.log(
+	`Verification scan passed: ${packed.name}@${packed.version}, ${files.length} files, ${(packed.size / 1024).toFixed(1)} kB packed`,
+);
 rmSync(work, { recursive: true, force: true });

@@ -13,11 +13,19 @@ import { RealN8n, freePort, installN8n, packPackage } from '../test/harness/real
 
 const root = path.resolve(__dirname, '../..');
 const VERSION = process.env.SCREENSHOT_N8N_VERSION ?? '2.40.7';
-const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Seedance-demo-2026' };
+const OWNER = {
+	email: 'demo@example.com',
+	firstName: 'Demo',
+	lastName: 'User',
+	password: 'Seedance-demo-2026',
+};
 const say = (line: string) => console.log(`==> ${line}`);
 
 function example(name: string): Record<string, unknown> {
-	return JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as Record<string, unknown>;
+	return JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as Record<
+		string,
+		unknown
+	>;
 }
 
 /** Opens a node's panel by double-clicking its icon, just above its label on the canvas. */
@@ -34,20 +42,42 @@ async function main(): Promise<void> {
 	const n8n = new RealN8n(VERSION, installN8n(VERSION));
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
 	});
 	try {
 		n8n.installPackage(packPackage(tmpdir()));
-		await n8n.importCredential({ id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi', data: { apiKey: 'aio_screenshot_key', baseUrl: 'https://apiin.one' } });
+		await n8n.importCredential({
+			id: 'seedanceCred01',
+			name: 'Seedance (API in One)',
+			type: 'seedanceApi',
+			data: { apiKey: 'aio_screenshot_key', baseUrl: 'https://apiin.one' },
+		});
 		await n8n.importWorkflow(example('generate-and-download.json'));
 		await n8n.importWorkflow(example('callback-trigger.json'));
 		await n8n.start(await freePort());
 		say('Creating the owner account and logging in');
-		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(OWNER),
+		});
 		if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
-		const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, deviceScaleFactor: 1 });
+		const context = await browser.newContext({
+			viewport: { width: 1280, height: 760 },
+			deviceScaleFactor: 1,
+		});
 		const page = await context.newPage();
-		const login = await page.request.post(`${n8n.baseUrl}/rest/login`, { data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password } });
+		const login = await page.request.post(`${n8n.baseUrl}/rest/login`, {
+			data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
+		});
 		if (!login.ok()) throw new Error(`Login failed: ${login.status()} ${await login.text()}`);
 
 		say('The example workflow in the editor');

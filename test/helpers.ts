@@ -11,7 +11,14 @@ export function useEmulator(options: EmulatorOptions = {}) {
 	});
 	beforeEach(() => {
 		emulator.reset();
-		Object.assign(emulator.options, { latencyMs: 600, shape: 'default', filesOnApiOrigin: false, callbacks: 'terminal', callbackCopies: 1, ...options });
+		Object.assign(emulator.options, {
+			latencyMs: 600,
+			shape: 'default',
+			filesOnApiOrigin: false,
+			callbacks: 'terminal',
+			callbackCopies: 1,
+			...options,
+		});
 	});
 	return {
 		emulator,
@@ -28,7 +35,8 @@ export function leaks(value: unknown, secret: string): boolean {
 	const text = JSON.stringify(value, function (_key, inner: unknown) {
 		if (inner instanceof Error) {
 			const plain: Record<string, unknown> = {};
-			for (const name of Object.getOwnPropertyNames(inner)) plain[name] = (inner as unknown as Record<string, unknown>)[name];
+			for (const name of Object.getOwnPropertyNames(inner))
+				plain[name] = (inner as unknown as Record<string, unknown>)[name];
 			return plain;
 		}
 		if (typeof inner === 'object' && inner !== null) {
@@ -41,7 +49,11 @@ export function leaks(value: unknown, secret: string): boolean {
 }
 
 /** Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
+export async function waitFor(
+	condition: () => boolean,
+	timeoutMs = 10_000,
+	what = 'the condition',
+): Promise<void> {
 	const end = Date.now() + timeoutMs;
 	while (!condition()) {
 		if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -49,8 +61,15 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what
 	}
 }
 
-/** Creates a task at the emulator over HTTP, as Generate does, with the given callback URL; returns its id. */
-export async function createEmulatedTask(emulator: Emulator, prompt: string, callbackUrl: string): Promise<string> {
+/**
+ * Creates a task at the emulator over HTTP, as Generate does, with the given callback URL; returns
+ * its id.
+ */
+export async function createEmulatedTask(
+	emulator: Emulator,
+	prompt: string,
+	callbackUrl: string,
+): Promise<string> {
 	const response = await fetch(`${emulator.url}/api/v1/videos/generations`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },

@@ -18,7 +18,10 @@ import { isFirstDelivery } from './deliveries';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
 
-/** A callback taken but not acted on (progress, another state, a duplicate): 200, so the service does not retry it. */
+/**
+ * A callback taken but not acted on (progress, another state, a duplicate): 200, so the service
+ * does not retry it.
+ */
 function ignore(reason: string): IWebhookResponseData {
 	return { webhookResponse: { received: true, started: false, reason } };
 }
@@ -30,13 +33,16 @@ export class SeedanceTrigger implements INodeType {
 		icon: { light: 'file:seedance.svg', dark: 'file:seedance.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ {"anyTerminal": "Any finished task", "succeeded": "Video ready", "unsuccessful": "Task failed"}[$parameter["event"]] }}',
+		subtitle:
+			'={{ {"anyTerminal": "Any finished task", "succeeded": "Video ready", "unsuccessful": "Task failed"}[$parameter["event"]] }}',
 		description: 'Starts the workflow when a Seedance video task finishes (API in One calls back)',
 		defaults: { name: 'Seedance Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'seedanceApi', required: true }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' },
+		],
 		properties: [
 			{
 				displayName:
@@ -50,9 +56,17 @@ export class SeedanceTrigger implements INodeType {
 				name: 'event',
 				type: 'options',
 				options: [
-					{ name: 'Any Finished Task', value: 'anyTerminal', description: 'Succeeded, failed, cancelled or expired; the state is in the output' },
+					{
+						name: 'Any Finished Task',
+						value: 'anyTerminal',
+						description: 'Succeeded, failed, cancelled or expired; the state is in the output',
+					},
 					{ name: 'Video Ready', value: 'succeeded', description: 'Only tasks that succeeded' },
-					{ name: 'Task Failed', value: 'unsuccessful', description: 'Only tasks that failed, were cancelled or expired' },
+					{
+						name: 'Task Failed',
+						value: 'unsuccessful',
+						description: 'Only tasks that failed, were cancelled or expired',
+					},
 				],
 				default: 'anyTerminal',
 			},
@@ -75,7 +89,8 @@ export class SeedanceTrigger implements INodeType {
 						name: 'downloadVideo',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
+						description:
+							'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
 					},
 				],
 			},
@@ -86,16 +101,26 @@ export class SeedanceTrigger implements INodeType {
 	webhookMethods = nothingToRegister;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const received = await receiveCallback(this, ': send callbacks to the URL the Seedance node gave the service');
+		const received = await receiveCallback(
+			this,
+			': send callbacks to the URL the Seedance node gave the service',
+		);
 		if (received.refused) return received.refused;
 		const { connection } = received;
-		// The token is a credential of sorts: a body echoing the callback URL must not carry it into the output.
+		// The token is a credential of sorts: a body echoing the callback URL must not carry it into
+		// the output.
 		const task = redactDeep(received.task, [connection.callbackToken]);
-		if (!isTerminal(task.state)) return ignore(`task ${task.taskId} is ${task.state}; the trigger starts on finished tasks only`);
+		if (!isTerminal(task.state))
+			return ignore(
+				`task ${task.taskId} is ${task.state}; the trigger starts on finished tasks only`,
+			);
 		const event = this.getNodeParameter('event', 'anyTerminal') as CallbackEvent;
-		if (!eventMatches(event, task.state)) return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
+		if (!eventMatches(event, task.state))
+			return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
 		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
-		if (!isFirstDelivery(this.getWorkflowStaticData('node'), scope, `${task.taskId}:${task.state}`)) {
+		if (
+			!isFirstDelivery(this.getWorkflowStaticData('node'), scope, `${task.taskId}:${task.state}`)
+		) {
 			return ignore(`task ${task.taskId} ${task.state} was already delivered`);
 		}
 
@@ -103,12 +128,22 @@ export class SeedanceTrigger implements INodeType {
 		const item: INodeExecutionData = { json: task };
 		if (!options.downloadVideo || task.state !== 'succeeded') return { workflowData: [[item]] };
 
-		// The service retries callbacks not answered within seconds, and a download can take minutes: answer first.
+		// The service retries callbacks not answered within seconds, and a download can take minutes:
+		// answer first.
 		answer(this, 200, { received: true, started: true });
-		if (!task.videoUrl) return { noWebhookResponse: true, workflowData: [[{ json: { ...task, downloadError: 'The callback carried no video link' } }]] };
-		const download = await attempt(downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS }));
+		if (!task.videoUrl)
+			return {
+				noWebhookResponse: true,
+				workflowData: [
+					[{ json: { ...task, downloadError: 'The callback carried no video link' } }],
+				],
+			};
+		const download = await attempt(
+			downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS }),
+		);
 		const binaryProperty = String(options.binaryPropertyName || 'data');
-		// A failed download still starts the workflow: the task is paid for and its id must not be lost.
+		// A failed download still starts the workflow: the task is paid for and its id must not be
+		// lost.
 		const downloaded: INodeExecutionData = download.ok
 			? { ...item, binary: { [binaryProperty]: download.value } }
 			: { json: { ...task, downloadError: (download.error as Error).message } };

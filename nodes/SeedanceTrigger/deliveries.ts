@@ -1,6 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** How many recent deliveries the trigger remembers; a duplicate arrives within minutes, not thousands of tasks later. */
+/**
+ * How many recent deliveries the trigger remembers; a duplicate arrives within minutes, not
+ * thousands of tasks later.
+ */
 export const REMEMBERED_DELIVERIES = 1000;
 
 const STATIC_DATA_KEY = 'recentDeliveries';
@@ -14,7 +17,9 @@ const inProcess = new Map<string, Set<string>>();
 
 function remember(list: string[], key: string): string[] {
 	const next = [...list, key];
-	return next.length > REMEMBERED_DELIVERIES ? next.slice(next.length - REMEMBERED_DELIVERIES) : next;
+	return next.length > REMEMBERED_DELIVERIES
+		? next.slice(next.length - REMEMBERED_DELIVERIES)
+		: next;
 }
 
 /**
@@ -22,7 +27,11 @@ function remember(list: string[], key: string): string[] {
  * reaching the same state twice is a duplicate; the same task reaching another state is not.
  */
 export function isFirstDelivery(staticData: IDataObject, scope: string, key: string): boolean {
-	const stored = Array.isArray(staticData[STATIC_DATA_KEY]) ? (staticData[STATIC_DATA_KEY] as unknown[]).filter((entry): entry is string => typeof entry === 'string') : [];
+	const stored = Array.isArray(staticData[STATIC_DATA_KEY])
+		? (staticData[STATIC_DATA_KEY] as unknown[]).filter(
+				(entry): entry is string => typeof entry === 'string',
+			)
+		: [];
 	const seen = inProcess.get(scope) ?? new Set<string>();
 	inProcess.set(scope, seen);
 	if (stored.includes(key) || seen.has(key)) return false;

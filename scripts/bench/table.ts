@@ -12,14 +12,19 @@ export const rows: Row[] = [];
 export const say = (line: string) => console.error(`==> ${line}`);
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const median = (values: number[]) =>
+	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export function printTable(): void {
 	const width = Math.max(...rows.map((row) => row.figure.length));
 	const valueWidth = Math.max(...rows.map((row) => row.value.length));
-	console.log(`\nn8n-nodes-seedance benchmark (${new Date().toISOString().slice(0, 10)}, ${process.version}, emulator on loopback)\n`);
+	console.log(
+		`\nn8n-nodes-seedance benchmark (${new Date().toISOString().slice(0, 10)}, ${process.version}, emulator on loopback)\n`,
+	);
 	for (const row of rows) {
 		const verdict = row.met === null ? '' : row.met ? '  met' : '  NOT MET';
-		console.log(`  ${row.figure.padEnd(width)}  ${row.value.padEnd(valueWidth)}  ${row.target}${verdict}`);
+		console.log(
+			`  ${row.figure.padEnd(width)}  ${row.value.padEnd(valueWidth)}  ${row.target}${verdict}`,
+		);
 	}
 }

@@ -3,7 +3,13 @@
  * declarative node through n8n-core's RoutingNode, then the credential's rules on the answer.
  */
 import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode } from 'n8n-core';
-import { Workflow, createEmptyRunExecutionData, type ICredentialDataDecryptedObject, type INode, type INodeType } from 'n8n-workflow';
+import {
+	Workflow,
+	createEmptyRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type INode,
+	type INodeType,
+} from 'n8n-workflow';
 
 import { SeedanceApi } from '../../credentials/SeedanceApi.credentials';
 import { additionalDataFor } from '../harness/n8n';
@@ -12,7 +18,9 @@ import { useEmulator } from '../helpers';
 const { emulator } = useEmulator();
 const credential = new SeedanceApi();
 
-async function testCredential(data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string }> {
+async function testCredential(
+	data: ICredentialDataDecryptedObject,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'Temp',
@@ -24,22 +32,64 @@ async function testCredential(data: ICredentialDataDecryptedObject): Promise<{ s
 			inputs: ['main'],
 			outputs: ['main'],
 			credentials: [{ name: credential.name, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: credential.test.request }, default: '' }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: credential.test.request },
+					default: '',
+				},
+			],
 		},
 	};
-	const node: INode = { id: 'temp', name: 'Temp', type: 'temp', typeVersion: 1, position: [0, 0], parameters: { temp: '' }, credentials: { seedanceApi: { id: '1', name: 'x' } } };
-	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) };
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp',
+		type: 'temp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { temp: '' },
+		credentials: { seedanceApi: { id: '1', name: 'x' } },
+	};
+	const nodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const hooks = new ExecutionLifecycleHooks('internal', 'cred-test', { nodes: [node], connections: {} } as never);
+	const hooks = new ExecutionLifecycleHooks('internal', 'cred-test', {
+		nodes: [node],
+		connections: {},
+	} as never);
 	const additionalData = additionalDataFor({ seedanceApi: data }, 'cred-test', hooks);
-	const context = new ExecuteContext(workflow, node, additionalData, 'internal', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
-	const routing = new RoutingNode(context, nodeType, { id: '1', name: 'x', type: credential.name, data });
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'internal',
+		createEmptyRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const routing = new RoutingNode(context, nodeType, {
+		id: '1',
+		name: 'x',
+		type: credential.name,
+		data,
+	});
 	try {
 		await routing.runNode();
 	} catch (error) {
 		// As CredentialsTester: a status code named by a rule gives that rule's message.
-		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
-		const rule = (credential.test.rules ?? []).find((candidate) => candidate.type === 'responseCode' && candidate.properties.value === status);
+		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response
+			?.status;
+		const rule = (credential.test.rules ?? []).find(
+			(candidate) => candidate.type === 'responseCode' && candidate.properties.value === status,
+		);
 		return { status: 'Error', message: rule?.properties.message ?? (error as Error).message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
@@ -47,7 +97,10 @@ async function testCredential(data: ICredentialDataDecryptedObject): Promise<{ s
 
 describe('Seedance credential test', () => {
 	it('accepts a good key', async () => {
-		expect(await testCredential({ apiKey: emulator.apiKey, baseUrl: `${emulator.url}/` })).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential({ apiKey: emulator.apiKey, baseUrl: `${emulator.url}/` })).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 		const [request] = emulator.requests;
 		expect(request).toMatchObject({ authorized: true, path: '/api/v1/tasks/n8n-credential-test' });
 	});
@@ -55,11 +108,14 @@ describe('Seedance credential test', () => {
 	it('tells a wrong key apart', async () => {
 		expect(await testCredential({ apiKey: 'aio_wrong', baseUrl: emulator.url })).toEqual({
 			status: 'Error',
-			message: 'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.',
+			message:
+				'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.',
 		});
 	});
 
 	it('fails for an unreachable base URL', async () => {
-		expect((await testCredential({ apiKey: emulator.apiKey, baseUrl: 'http://127.0.0.1:9' })).status).toBe('Error');
+		expect(
+			(await testCredential({ apiKey: emulator.apiKey, baseUrl: 'http://127.0.0.1:9' })).status,
+		).toBe('Error');
 	});
 });

@@ -9,7 +9,14 @@ import path from 'node:path';
 
 import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
-import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
+import {
+	N8N_VERSIONS,
+	RealN8n,
+	freePort,
+	installN8n,
+	packPackage,
+	type StoredRun,
+} from '../harness/realN8n';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CREDENTIAL = { id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi' };
@@ -30,31 +37,72 @@ afterAll(async () => {
 	await emulator.stop();
 });
 
-function example(name: string): Record<string, unknown> & { nodes: Array<Record<string, unknown>> } {
-	return JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Record<string, unknown> & { nodes: Array<Record<string, unknown>> };
+function example(
+	name: string,
+): Record<string, unknown> & { nodes: Array<Record<string, unknown>> } {
+	return JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Record<
+		string,
+		unknown
+	> & { nodes: Array<Record<string, unknown>> };
 }
 
 let nodeIds = 0;
-function node(name: string, type: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-	return { id: `e2e00000-0000-4000-8000-${String(++nodeIds).padStart(12, '0')}`, name, type, typeVersion: 1, position: [nodeIds * 220, 0], parameters, ...extra };
+function node(
+	name: string,
+	type: string,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+) {
+	return {
+		id: `e2e00000-0000-4000-8000-${String(++nodeIds).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion: 1,
+		position: [nodeIds * 220, 0],
+		parameters,
+		...extra,
+	};
 }
 
 function chain(id: string, name: string, nodes: Array<{ name: string }>) {
 	const connections: Record<string, unknown> = {};
-	for (let index = 0; index + 1 < nodes.length; index++) connections[nodes[index].name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+	for (let index = 0; index + 1 < nodes.length; index++)
+		connections[nodes[index].name] = {
+			main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
+		};
 	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
 }
 
 const manual = () => node('Start', 'n8n-nodes-base.manualTrigger', {});
 const generate = (parameters: Record<string, unknown>, name = 'Generate') =>
-	node(name, 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'generate', prompt: 'A paper boat in the rain', resolution: '480p', duration: '4', ...parameters }, { credentials: credentialRef });
+	node(
+		name,
+		'n8n-nodes-seedance.seedance',
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A paper boat in the rain',
+			resolution: '480p',
+			duration: '4',
+			...parameters,
+		},
+		{ credentials: credentialRef },
+	);
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+async function until<T>(
+	read: () => Promise<T>,
+	done: (value: T) => boolean,
+	timeoutMs: number,
+	what: string,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await read();
 		if (done(value)) return value;
-		if (Date.now() > end) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value).slice(0, 500)}`);
+		if (Date.now() > end)
+			throw new Error(
+				`Timed out waiting for ${what}; last: ${JSON.stringify(value).slice(0, 500)}`,
+			);
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 }
@@ -71,7 +119,10 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	beforeAll(async () => {
 		n8n = new RealN8n(version, installN8n(version));
 		n8n.installPackage(tarball);
-		await n8n.importCredential({ ...CREDENTIAL, data: { apiKey: emulator.apiKey, baseUrl: emulator.url } });
+		await n8n.importCredential({
+			...CREDENTIAL,
+			data: { apiKey: emulator.apiKey, baseUrl: emulator.url },
+		});
 	});
 
 	afterAll(async () => {
@@ -86,7 +137,17 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		const workflow = chain('e2eGenWait0001', 'E2E generate, wait, download', [
 			start,
 			generate({ options: { waitForCompletion: false } }),
-			node('Wait for video', 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'wait', taskId: '={{ $json.taskId }}', options: { pollInterval: 0.5, downloadVideo: true } }, { credentials: credentialRef }),
+			node(
+				'Wait for video',
+				'n8n-nodes-seedance.seedance',
+				{
+					resource: 'video',
+					operation: 'wait',
+					taskId: '={{ $json.taskId }}',
+					options: { pollInterval: 0.5, downloadVideo: true },
+				},
+				{ credentials: credentialRef },
+			),
 		]);
 		await n8n.importWorkflow(workflow);
 		const run = await n8n.execute('e2eGenWait0001');
@@ -101,7 +162,9 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	});
 
 	it('5. An invalid parameter fails the execution with the clear message, and nothing reaches the service', async () => {
-		await n8n.importWorkflow(chain('e2eBadInput001', 'E2E bad input', [manual(), generate({ resolution: '1080p' })]));
+		await n8n.importWorkflow(
+			chain('e2eBadInput001', 'E2E bad input', [manual(), generate({ resolution: '1080p' })]),
+		);
 		const run = await n8n.execute('e2eBadInput001');
 		expect(run.status).toBe('error');
 		const error = run.data.resultData.runData.Generate.at(-1)!.error!;
@@ -113,7 +176,13 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	describe('served by n8n start', () => {
 		const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
 		let port = 0;
-		const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`, 'e2e-resume', 'e2e-resume-two', 'e2e-resume-wait'];
+		const webhookPaths = [
+			triggerPath,
+			`${LOAD_WEBHOOK_ID}/callback`,
+			'e2e-resume',
+			'e2e-resume-two',
+			'e2e-resume-wait',
+		];
 
 		beforeAll(async () => {
 			port = await freePort();
@@ -122,52 +191,115 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			const load = example('callback-trigger.json');
 			load.id = 'e2eLoadTrig001';
 			load.name = 'E2E load trigger';
-			Object.assign(load.nodes[0], { webhookId: LOAD_WEBHOOK_ID, parameters: { event: 'anyTerminal', options: {} } });
+			Object.assign(load.nodes[0], {
+				webhookId: LOAD_WEBHOOK_ID,
+				parameters: { event: 'anyTerminal', options: {} },
+			});
 			await n8n.importWorkflow(load);
 			// Resume mode: the example (Generate pauses; if no callback came, an IF sends the items to a
 			// Seedance Wait that checks once more), started by a webhook instead of the manual trigger.
 			const resumeStarter = example('generate-resume-on-callback.json');
 			Object.assign(resumeStarter, { id: 'e2eResume00001', name: 'E2E resume on callback' });
 			const manualName = String(resumeStarter.nodes[0].name);
-			resumeStarter.nodes[0] = node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000001' });
+			resumeStarter.nodes[0] = node(
+				'Start',
+				'n8n-nodes-base.webhook',
+				{ httpMethod: 'POST', path: 'e2e-resume', responseMode: 'onReceived', options: {} },
+				{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000001' },
+			);
 			const connections = resumeStarter.connections as Record<string, unknown>;
 			connections.Start = connections[manualName];
 			delete connections[manualName];
-			const resumeNode = (name: string) => resumeStarter.nodes.find((candidate) => candidate.name === name)!.parameters as Record<string, Record<string, unknown>>;
+			const resumeNode = (name: string) =>
+				resumeStarter.nodes.find((candidate) => candidate.name === name)!.parameters as Record<
+					string,
+					Record<string, unknown>
+				>;
 			Object.assign(resumeNode('Generate and pause'), { prompt: '={{ $json.body.prompt }}' });
-			Object.assign(resumeNode('Generate and pause').options, { maxWaitTime: '={{ $json.body.maxWaitTime }}' });
+			Object.assign(resumeNode('Generate and pause').options, {
+				maxWaitTime: '={{ $json.body.maxWaitTime }}',
+			});
 			Object.assign(resumeNode('Check the task once more').options, { pollInterval: 0.5 });
 			await n8n.importWorkflow(resumeStarter);
 			const resumeTwo = chain('e2eResume00002', 'E2E resume, two items', [
-				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume-two', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000002' }),
+				node(
+					'Start',
+					'n8n-nodes-base.webhook',
+					{ httpMethod: 'POST', path: 'e2e-resume-two', responseMode: 'onReceived', options: {} },
+					{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000002' },
+				),
 				node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.prompts', options: {} }),
-				generate({ prompt: '={{ $json.prompt }}', options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true } }, 'Generate and pause'),
+				generate(
+					{
+						prompt: '={{ $json.prompt }}',
+						options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true },
+					},
+					'Generate and pause',
+				),
 			]);
 			await n8n.importWorkflow(resumeTwo);
 			// Resume mode split in two: Generate hands out the resume URL and goes on; Wait pauses later.
 			const resumeInWait = chain('e2eResume00003', 'E2E resume in a Wait node', [
-				node('Start', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'e2e-resume-wait', responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000003' }),
-				generate({ prompt: '={{ $json.body.prompt }}', options: { waitMode: 'resume', waitForCompletion: false } }, 'Start the video'),
+				node(
+					'Start',
+					'n8n-nodes-base.webhook',
+					{ httpMethod: 'POST', path: 'e2e-resume-wait', responseMode: 'onReceived', options: {} },
+					{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000003' },
+				),
+				generate(
+					{
+						prompt: '={{ $json.body.prompt }}',
+						options: { waitMode: 'resume', waitForCompletion: false },
+					},
+					'Start the video',
+				),
 				node('Other work', 'n8n-nodes-base.noOp', {}),
-				node('Wait for the video', 'n8n-nodes-seedance.seedance', { resource: 'video', operation: 'wait', taskId: '={{ $json.taskId }}', options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true } }, { credentials: credentialRef }),
+				node(
+					'Wait for the video',
+					'n8n-nodes-seedance.seedance',
+					{
+						resource: 'video',
+						operation: 'wait',
+						taskId: '={{ $json.taskId }}',
+						options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true },
+					},
+					{ credentials: credentialRef },
+				),
 			]);
 			await n8n.importWorkflow(resumeInWait);
-			for (const id of ['seedanceTrigger01', 'e2eLoadTrig001', 'e2eResume00001', 'e2eResume00002', 'e2eResume00003']) await n8n.activate(id);
+			for (const id of [
+				'seedanceTrigger01',
+				'e2eLoadTrig001',
+				'e2eResume00001',
+				'e2eResume00002',
+				'e2eResume00003',
+			])
+				await n8n.activate(id);
 			// Workflow A: the example Generate, pointed at this n8n's trigger URL.
 			const generating = example('generate-with-callback.json');
-			Object.assign(generating.nodes[1].parameters as Record<string, unknown>, { callbackUrl: `http://127.0.0.1:${port}/webhook/${triggerPath}` });
+			Object.assign(generating.nodes[1].parameters as Record<string, unknown>, {
+				callbackUrl: `http://127.0.0.1:${port}/webhook/${triggerPath}`,
+			});
 			await n8n.importWorkflow(generating);
 		});
 
 		it('2. The callback of a Generate starts exactly one execution of the trigger workflow; forged and duplicate callbacks start none', async () => {
-			// Workflow A runs (n8n execute) and ends; the service calls back later, once n8n serves webhooks.
+			// Workflow A runs (n8n execute) and ends; the service calls back later, once n8n serves
+			// webhooks.
 			emulator.holdCallbacks = true;
 			const generated = await n8n.execute('seedanceCallGen01');
 			expect(generated.status).toBe('success');
 			const [created] = outputOf(generated.data, 'Start video');
 			await n8n.start(port, webhookPaths);
 			emulator.holdCallbacks = false;
-			const executions = await until(() => n8n.executions('seedanceTrigger01'), (rows) => rows.length >= 1 && rows.every((row) => row.status === 'success' || row.status === 'error'), 60_000, 'the trigger execution');
+			const executions = await until(
+				() => n8n.executions('seedanceTrigger01'),
+				(rows) =>
+					rows.length >= 1 &&
+					rows.every((row) => row.status === 'success' || row.status === 'error'),
+				60_000,
+				'the trigger execution',
+			);
 			expect(executions).toHaveLength(1);
 			expect(executions[0].status).toBe('success');
 			const task = emulator.tasks.get(String(created.json.taskId))!;
@@ -178,46 +310,87 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
 
 			const signedUrl = String(task.body.callback_url);
-			expect(new URL(signedUrl).searchParams.get('seedance_token')).toBe(callbackToken(emulator.apiKey));
+			expect(new URL(signedUrl).searchParams.get('seedance_token')).toBe(
+				callbackToken(emulator.apiKey),
+			);
 			const delivered = emulator.callbacks.find((callback) => callback.url === signedUrl)!;
 			const plainUrl = n8n.webhookUrl(triggerPath);
 			expect(await emulator.postCallback(plainUrl, delivered.body)).toBe(401);
-			expect(await emulator.postCallback(withCallbackToken(plainUrl, 'forged'), delivered.body)).toBe(403);
-			expect(await emulator.postCallback(withCallbackToken(plainUrl, callbackToken('aio_another_key')), delivered.body)).toBe(403);
+			expect(
+				await emulator.postCallback(withCallbackToken(plainUrl, 'forged'), delivered.body),
+			).toBe(403);
+			expect(
+				await emulator.postCallback(
+					withCallbackToken(plainUrl, callbackToken('aio_another_key')),
+					delivered.body,
+				),
+			).toBe(403);
 			expect(await emulator.postCallback(signedUrl, delivered.body)).toBe(200);
-			expect(await emulator.postCallback(signedUrl, 'not json at all', { 'content-type': 'text/plain' })).toBe(400);
+			expect(
+				await emulator.postCallback(signedUrl, 'not json at all', { 'content-type': 'text/plain' }),
+			).toBe(400);
 			await settle(2000);
 			expect(await n8n.executions('seedanceTrigger01')).toHaveLength(1);
 		});
 
 		const startResumed = async (body: Record<string, unknown>) => {
 			const before = (await n8n.executions('e2eResume00001')).length;
-			const response = await fetch(n8n.webhookUrl('e2e-resume'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			const response = await fetch(n8n.webhookUrl('e2e-resume'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
 			expect(response.status).toBe(200);
-			const [execution] = (await until(() => n8n.executions('e2eResume00001'), (rows) => rows.length > before, 30_000, 'the execution')).slice(-1);
+			const [execution] = (
+				await until(
+					() => n8n.executions('e2eResume00001'),
+					(rows) => rows.length > before,
+					30_000,
+					'the execution',
+				)
+			).slice(-1);
 			return execution.id;
 		};
-		const statusOf = async (id: number) => (await n8n.executions('e2eResume00001')).find((row) => row.id === id)!.status;
+		const statusOf = async (id: number) =>
+			(await n8n.executions('e2eResume00001')).find((row) => row.id === id)!.status;
 
 		it('3. Resume on callback: the execution waits without polling and succeeds with the video when the service calls back', async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
 			emulator.holdCallbacks = true;
 			const id = await startResumed({ prompt: 'A paper boat [latency=1000]', maxWaitTime: 120 });
-			await until(() => statusOf(id), (status) => status === 'waiting', 30_000, 'the waiting state');
+			await until(
+				() => statusOf(id),
+				(status) => status === 'waiting',
+				30_000,
+				'the waiting state',
+			);
 			await settle(1500);
 			expect(await statusOf(id)).toBe('waiting');
 			const [task] = emulator.tasks.values();
 			expect(String(task.body.callback_url)).toContain(`/webhook-waiting/${id}`);
 			emulator.holdCallbacks = false;
-			await until(() => statusOf(id), (status) => status === 'success' || status === 'error', 60_000, 'the resumed execution');
+			await until(
+				() => statusOf(id),
+				(status) => status === 'success' || status === 'error',
+				60_000,
+				'the resumed execution',
+			);
 			expect(await statusOf(id)).toBe('success');
 			const run = await n8n.runOf(id);
 			const [item] = outputOf(run, 'Generate and pause');
-			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true, callbackTimedOut: false });
+			expect(item.json).toMatchObject({
+				taskId: task.taskId,
+				state: 'succeeded',
+				callbackReceived: true,
+				callbackTimedOut: false,
+			});
 			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
 			// The IF let it straight through: no second check, no status request at all.
 			expect(run.resultData.runData['Check the task once more']).toBeUndefined();
-			expect(outputOf(run, 'Video ready')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
+			expect(outputOf(run, 'Video ready')[0].json).toMatchObject({
+				taskId: task.taskId,
+				state: 'succeeded',
+			});
 			expect(emulator.count('status')).toBe(0);
 			// A replayed callback to the finished execution changes nothing.
 			await emulator.postCallback(String(task.body.callback_url), emulator.callbacks[0].body);
@@ -229,15 +402,30 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			const response = await fetch(n8n.webhookUrl('e2e-resume-two'), {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ prompts: [{ prompt: 'First item, slow [latency=3000]' }, { prompt: 'Second item, fast [latency=600]' }] }),
+				body: JSON.stringify({
+					prompts: [
+						{ prompt: 'First item, slow [latency=3000]' },
+						{ prompt: 'Second item, fast [latency=600]' },
+					],
+				}),
 			});
 			expect(response.status).toBe(200);
 			// The service delivers the fast task's callback twice (at-least-once): the second copy
 			// arrives while the resume is still reading the slow task, and n8n still shows the
 			// execution as waiting. It must be answered and resume nothing a second time.
-			const resumedBy = await until(async () => emulator.callbacks.find((callback) => callback.status === 200), Boolean, 30_000, 'the resuming callback');
+			const resumedBy = await until(
+				async () => emulator.callbacks.find((callback) => callback.status === 200),
+				Boolean,
+				30_000,
+				'the resuming callback',
+			);
 			expect(await emulator.postCallback(resumedBy!.url, resumedBy!.body)).toBe(200);
-			const [execution] = await until(() => n8n.executions('e2eResume00002'), (rows) => rows.length === 1 && (rows[0].status === 'success' || rows[0].status === 'error'), 60_000, 'the resumed execution');
+			const [execution] = await until(
+				() => n8n.executions('e2eResume00002'),
+				(rows) => rows.length === 1 && (rows[0].status === 'success' || rows[0].status === 'error'),
+				60_000,
+				'the resumed execution',
+			);
 			expect(execution.status).toBe('success');
 			const tasks = [...emulator.tasks.values()];
 			const slow = tasks.find((task) => String(task.body.prompt).startsWith('First'))!;
@@ -245,12 +433,17 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			// The fast task's callback came first and resumed the execution.
 			const firstCallback = emulator.callbacks.find((callback) => callback.status === 200)!;
 			expect(JSON.stringify(firstCallback.body)).toContain(fast.taskId);
-			const output = outputOf(await n8n.runOf(execution.id), 'Generate and pause') as Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>>; pairedItem?: unknown }>;
+			const output = outputOf(await n8n.runOf(execution.id), 'Generate and pause') as Array<{
+				json: Record<string, unknown>;
+				binary?: Record<string, Record<string, unknown>>;
+				pairedItem?: unknown;
+			}>;
 			expect(output.map((item) => [item.json.taskId, item.json.state, item.pairedItem])).toEqual([
 				[slow.taskId, 'succeeded', { item: 0 }],
 				[fast.taskId, 'succeeded', { item: 1 }],
 			]);
-			for (const item of output) expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			for (const item of output)
+				expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
 			// One resume: each video downloaded once (a second resume downloads both again), and
 			// nothing more reaches the service afterwards.
 			await settle(4000);
@@ -261,9 +454,18 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		it('3d. Resume on callback in a Wait node: Generate starts the task and goes on, Wait reads it once and pauses, the callback resumes it with the video', async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
 			emulator.holdCallbacks = true;
-			const response = await fetch(n8n.webhookUrl('e2e-resume-wait'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'A paper boat [latency=1000]' }) });
+			const response = await fetch(n8n.webhookUrl('e2e-resume-wait'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompt: 'A paper boat [latency=1000]' }),
+			});
 			expect(response.status).toBe(200);
-			const [waiting] = await until(() => n8n.executions('e2eResume00003'), (rows) => rows.length === 1 && rows[0].status === 'waiting', 30_000, 'the waiting state');
+			const [waiting] = await until(
+				() => n8n.executions('e2eResume00003'),
+				(rows) => rows.length === 1 && rows[0].status === 'waiting',
+				30_000,
+				'the waiting state',
+			);
 			const [task] = emulator.tasks.values();
 			expect(String(task.body.callback_url)).toContain(`/webhook-waiting/${waiting.id}`);
 			await settle(1500);
@@ -271,12 +473,22 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect((await n8n.executions('e2eResume00003'))[0].status).toBe('waiting');
 			expect(emulator.count('status')).toBe(1);
 			emulator.holdCallbacks = false;
-			const [execution] = await until(() => n8n.executions('e2eResume00003'), (rows) => rows[0].status === 'success' || rows[0].status === 'error', 60_000, 'the resumed execution');
+			const [execution] = await until(
+				() => n8n.executions('e2eResume00003'),
+				(rows) => rows[0].status === 'success' || rows[0].status === 'error',
+				60_000,
+				'the resumed execution',
+			);
 			expect(execution.status).toBe('success');
 			const run = await n8n.runOf(execution.id);
 			expect(outputOf(run, 'Other work')[0].json).toMatchObject({ taskId: task.taskId });
 			const [item] = outputOf(run, 'Wait for the video');
-			expect(item.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true, callbackTimedOut: false });
+			expect(item.json).toMatchObject({
+				taskId: task.taskId,
+				state: 'succeeded',
+				callbackReceived: true,
+				callbackTimedOut: false,
+			});
 			expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
 			expect(emulator.count('create')).toBe(1);
 		});
@@ -285,37 +497,75 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
 			emulator.holdCallbacks = true;
 			const id = await startResumed({ prompt: 'A paper boat [latency=500]', maxWaitTime: 6 });
-			await until(() => statusOf(id), (status) => status === 'waiting', 30_000, 'the waiting state');
+			await until(
+				() => statusOf(id),
+				(status) => status === 'waiting',
+				30_000,
+				'the waiting state',
+			);
 			const [task] = emulator.tasks.values();
 			const resumeUrl = String(task.body.callback_url);
-			const forged = { data: { task_id: 'someone-elses-task', status: 'COMPLETED', output: { video_url: 'https://evil.example.com/v.mp4' } } };
+			const forged = {
+				data: {
+					task_id: 'someone-elses-task',
+					status: 'COMPLETED',
+					output: { video_url: 'https://evil.example.com/v.mp4' },
+				},
+			};
 			expect(await emulator.postCallback(resumeUrl, forged)).toBe(409);
-			expect(await emulator.postCallback(withCallbackToken(resumeUrl, 'forged'), { data: { task_id: task.taskId, status: 'COMPLETED' } })).toBe(403);
+			expect(
+				await emulator.postCallback(withCallbackToken(resumeUrl, 'forged'), {
+					data: { task_id: task.taskId, status: 'COMPLETED' },
+				}),
+			).toBe(403);
 			const unsigned = new URL(resumeUrl);
 			unsigned.searchParams.delete('seedance_token');
-			expect(await emulator.postCallback(unsigned.toString(), { data: { task_id: task.taskId, status: 'COMPLETED' } })).toBe(401);
+			expect(
+				await emulator.postCallback(unsigned.toString(), {
+					data: { task_id: task.taskId, status: 'COMPLETED' },
+				}),
+			).toBe(401);
 			expect(await emulator.postCallback(resumeUrl, { data: { status: 'COMPLETED' } })).toBe(400);
 			expect(await statusOf(id)).toBe('waiting');
 			expect(emulator.count('status')).toBe(0);
-			await until(() => statusOf(id), (status) => status === 'success' || status === 'error', 120_000, 'the deadline');
+			await until(
+				() => statusOf(id),
+				(status) => status === 'success' || status === 'error',
+				120_000,
+				'the deadline',
+			);
 			expect(await statusOf(id)).toBe('success');
 			const run = await n8n.runOf(id);
 			// n8n passes Generate's parked item on at the deadline: no stale state, the task id, and why.
 			const [parked] = outputOf(run, 'Generate and pause');
-			expect(parked.json).toMatchObject({ taskId: task.taskId, callbackReceived: false, callbackTimedOut: true });
+			expect(parked.json).toMatchObject({
+				taskId: task.taskId,
+				callbackReceived: false,
+				callbackTimedOut: true,
+			});
 			expect(parked.json.state).toBeUndefined();
 			expect(String(parked.json.error)).toContain('No callback from API in One within 6 seconds');
 			// The fallback: the task's real state, read after the deadline, with the video.
 			const [checked] = outputOf(run, 'Check the task once more');
-			expect(checked.json).toMatchObject({ taskId: task.taskId, state: 'succeeded', videoUrl: emulator.view(task).videoUrl });
+			expect(checked.json).toMatchObject({
+				taskId: task.taskId,
+				state: 'succeeded',
+				videoUrl: emulator.view(task).videoUrl,
+			});
 			expect(n8n.binaryBytes(checked.binary!.data).equals(SAMPLE_MP4)).toBe(true);
 			expect(emulator.count('status')).toBeGreaterThanOrEqual(1);
-			expect(outputOf(run, 'Video ready')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
+			expect(outputOf(run, 'Video ready')[0].json).toMatchObject({
+				taskId: task.taskId,
+				state: 'succeeded',
+			});
 		});
 
 		it(`4. Load: ${LOAD_CALLBACKS} callbacks -> ${LOAD_CALLBACKS} executions, none lost`, async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
-			const url = withCallbackToken(n8n.webhookUrl(`${LOAD_WEBHOOK_ID}/callback`), callbackToken(emulator.apiKey));
+			const url = withCallbackToken(
+				n8n.webhookUrl(`${LOAD_WEBHOOK_ID}/callback`),
+				callbackToken(emulator.apiKey),
+			);
 			const began = Date.now();
 			const statuses: Array<number | null> = [];
 			let next = 0;
@@ -324,18 +574,32 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				Array.from({ length: 8 }, async () => {
 					while (next < LOAD_CALLBACKS) {
 						const index = next++;
-						const body = { code: 200, message: 'success', data: { task_id: `load-${index}`, status: 'COMPLETED', output: { video_url: `${emulator.cdnUrl}/files/load-${index}.mp4` } } };
+						const body = {
+							code: 200,
+							message: 'success',
+							data: {
+								task_id: `load-${index}`,
+								status: 'COMPLETED',
+								output: { video_url: `${emulator.cdnUrl}/files/load-${index}.mp4` },
+							},
+						};
 						statuses[index] = await emulator.postCallback(url, body);
 					}
 				}),
 			);
 			const posted = Date.now();
-			const rows = await until(() => n8n.executions('e2eLoadTrig001'), (found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'), 300_000, 'every load execution');
+			const rows = await until(
+				() => n8n.executions('e2eLoadTrig001'),
+				(found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'),
+				300_000,
+				'every load execution',
+			);
 			const done = Date.now();
 			expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
 			expect(rows).toHaveLength(LOAD_CALLBACKS);
 			const taskIds = new Set<string>();
-			// Spot-check the recorded task of a sample of executions (reading all 1,000 is slow and proves no more).
+			// Spot-check the recorded task of a sample of executions (reading all 1,000 is slow and
+			// proves no more).
 			for (const row of rows.filter((_, index) => index % 100 === 0)) {
 				taskIds.add(String(outputOf(await n8n.runOf(row.id), 'Seedance Trigger')[0].json.taskId));
 			}

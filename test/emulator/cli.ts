@@ -11,8 +11,13 @@ async function main(): Promise<void> {
 		latencyMs: Number(process.env.EMULATOR_LATENCY_MS ?? 5000),
 		shape: (process.env.EMULATOR_SHAPE as ShapeName | undefined) ?? 'default',
 	});
-	await emulator.start(Number(process.env.EMULATOR_PORT ?? 4010), process.env.EMULATOR_HOST ?? '127.0.0.1');
-	console.log(JSON.stringify({ baseUrl: emulator.url, apiKey: emulator.apiKey, cdnUrl: emulator.cdnUrl }));
+	await emulator.start(
+		Number(process.env.EMULATOR_PORT ?? 4010),
+		process.env.EMULATOR_HOST ?? '127.0.0.1',
+	);
+	console.log(
+		JSON.stringify({ baseUrl: emulator.url, apiKey: emulator.apiKey, cdnUrl: emulator.cdnUrl }),
+	);
 	const stop = () => void emulator.stop().then(() => process.exit(0));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);

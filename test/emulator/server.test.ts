@@ -17,11 +17,16 @@ async function receiver(): Promise<{ url: string; bodies: unknown[]; close: () =
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?token=t`, bodies, close: () => new Promise((resolve) => {
-			// fetch keeps connections alive; close them or close() waits for ever.
-			server.closeAllConnections();
-			server.close(() => resolve());
-		}) };
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?token=t`,
+		bodies,
+		close: () =>
+			new Promise((resolve) => {
+				// fetch keeps connections alive; close them or close() waits for ever.
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,10 @@ import { SHAPES, createdBody, type EmulatedState, type ShapeName, type TaskView 
 /** A real 2 KB H.264 MP4 (1 s, 64x64, made with ffmpeg), the file every finished task serves. */
 export const SAMPLE_MP4 = readFileSync(
 	// Also found when this file runs compiled from .build/test/emulator.
-	[path.join(__dirname, 'sample.mp4'), path.join(__dirname, '../../../test/emulator/sample.mp4')].find((candidate) => existsSync(candidate)) ?? path.join(__dirname, 'sample.mp4'),
+	[
+		path.join(__dirname, 'sample.mp4'),
+		path.join(__dirname, '../../../test/emulator/sample.mp4'),
+	].find((candidate) => existsSync(candidate)) ?? path.join(__dirname, 'sample.mp4'),
 );
 
 export type Route = 'create' | 'status' | 'download';
@@ -28,11 +31,16 @@ export interface EmulatorOptions {
 	shape?: ShapeName;
 	/** Serve files from the API's own origin instead of a separate "CDN" origin. */
 	filesOnApiOrigin?: boolean;
-	/** Callback deliveries: once on the terminal state (default), or on every state change as BytePlus does. */
+	/**
+	 * Callback deliveries: once on the terminal state (default), or on every state change as BytePlus
+	 * does.
+	 */
 	callbacks?: 'terminal' | 'everyChange' | 'none';
 	/** Each callback is delivered this many times (at-least-once delivery). */
 	callbackCopies?: number;
-	/** Bytes served for a download (default: the sample MP4); larger sizes pad the sample with zeros. */
+	/**
+	 * Bytes served for a download (default: the sample MP4); larger sizes pad the sample with zeros.
+	 */
 	downloadBytes?: number;
 }
 
@@ -41,7 +49,10 @@ export interface EmulatedTask {
 	body: Record<string, unknown>;
 	createdAt: number;
 	latencyMs: number;
-	/** What the prompt's markers ask for: [fail] [cancel] [expire] [never] [unknown-status] [expire-url]. */
+	/**
+	 * What the prompt's markers ask for: [fail] [cancel] [expire] [never] [unknown-status] [expire-
+	 * url].
+	 */
 	outcome: 'succeeded' | 'failed' | 'cancelled' | 'expired' | 'never' | 'unknown';
 	expireUrl: boolean;
 	callbacksSent: number;
@@ -78,9 +89,17 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 	});
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+	response: http.ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	const text = typeof body === 'string' ? body : JSON.stringify(body);
-	response.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json', ...headers });
+	response.writeHead(status, {
+		'content-type': typeof body === 'string' ? 'text/html' : 'application/json',
+		...headers,
+	});
 	response.end(text);
 }
 
@@ -88,9 +107,15 @@ function send(response: http.ServerResponse, status: number, body: unknown, head
 function invalidCreate(body: Record<string, unknown>): string | null {
 	if (typeof body.prompt !== 'string' || body.prompt.trim() === '') return 'prompt is required';
 	if (body.model !== 'seedance-1-5-pro') return null;
-	if (body.aspect_ratio !== undefined && !['16:9', '9:16', '4:3', '3:4', '1:1'].includes(String(body.aspect_ratio))) return 'invalid aspect_ratio';
-	if (body.resolution !== undefined && !['480p', '720p'].includes(String(body.resolution))) return 'invalid resolution';
-	if (body.duration !== undefined && !['4', '8', '12'].includes(String(body.duration))) return 'invalid duration';
+	if (
+		body.aspect_ratio !== undefined &&
+		!['16:9', '9:16', '4:3', '3:4', '1:1'].includes(String(body.aspect_ratio))
+	)
+		return 'invalid aspect_ratio';
+	if (body.resolution !== undefined && !['480p', '720p'].includes(String(body.resolution)))
+		return 'invalid resolution';
+	if (body.duration !== undefined && !['4', '8', '12'].includes(String(body.duration)))
+		return 'invalid duration';
 	return null;
 }
 
@@ -171,7 +196,8 @@ export class Emulator {
 		const progress = Math.min(99, Math.floor((elapsed / task.latencyMs) * 100));
 		if (task.outcome === 'never') return { state: 'running', progress: Math.min(progress, 50) };
 		if (elapsed < task.latencyMs * 0.05) return { state: 'queued', progress: 0 };
-		if (elapsed < task.latencyMs) return { state: task.outcome === 'unknown' ? 'unknown' : 'running', progress };
+		if (elapsed < task.latencyMs)
+			return { state: task.outcome === 'unknown' ? 'unknown' : 'running', progress };
 		if (task.outcome === 'unknown') return { state: 'succeeded', progress: 100 };
 		return { state: task.outcome, progress: task.outcome === 'succeeded' ? 100 : progress };
 	}
@@ -184,7 +210,12 @@ export class Emulator {
 			state,
 			progress,
 			videoUrl: `${base}/files/${task.taskId}.mp4?expires=${task.expireUrl ? 'past' : 'later'}`,
-			error: state === 'failed' ? 'Content moderation rejected the prompt' : state === 'expired' ? 'Task timed out at the provider' : 'Task was cancelled',
+			error:
+				state === 'failed'
+					? 'Content moderation rejected the prompt'
+					: state === 'expired'
+						? 'Task timed out at the provider'
+						: 'Task was cancelled',
 		};
 	}
 
@@ -192,8 +223,14 @@ export class Emulator {
 		return SHAPES[this.options.shape](this.view(task));
 	}
 
-	/** POSTs a body to a URL as the service's callback would; used by tests for hostile callbacks too. */
-	async postCallback(url: string, body: unknown, headers: Record<string, string> = {}): Promise<number | null> {
+	/**
+	 * POSTs a body to a URL as the service's callback would; used by tests for hostile callbacks too.
+	 */
+	async postCallback(
+		url: string,
+		body: unknown,
+		headers: Record<string, string> = {},
+	): Promise<number | null> {
 		const record: CallbackRecord = { url, body, status: null, at: Date.now() };
 		this.callbacks.push(record);
 		try {
@@ -258,11 +295,21 @@ export class Emulator {
 	}
 
 	/** Serves an injected fault; true when the request was answered (or dropped) by it. */
-	private async serveFault(route: Route, entry: RequestRecord, res: http.ServerResponse, req: http.IncomingMessage): Promise<{ served: boolean; fault?: Fault }> {
+	private async serveFault(
+		route: Route,
+		entry: RequestRecord,
+		res: http.ServerResponse,
+		req: http.IncomingMessage,
+	): Promise<{ served: boolean; fault?: Fault }> {
 		const fault = this.faults[route].shift() ?? this.faultSource?.(route, entry);
 		if (!fault || fault.kind === 'resetAfterCreate') return { served: false, fault };
 		if (fault.kind === 'status') {
-			send(res, fault.code, fault.body ?? { error: { message: `Injected HTTP ${fault.code}` } }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+			send(
+				res,
+				fault.code,
+				fault.body ?? { error: { message: `Injected HTTP ${fault.code}` } },
+				fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+			);
 		} else if (fault.kind === 'reset') {
 			req.socket.destroy();
 		} else if (fault.kind === 'slow') {
@@ -275,14 +322,21 @@ export class Emulator {
 		return { served: true, fault };
 	}
 
-	private async handle(req: http.IncomingMessage, res: http.ServerResponse, origin: 'api' | 'cdn'): Promise<void> {
+	private async handle(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		origin: 'api' | 'cdn',
+	): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://emulator');
 		try {
-			if (url.pathname.startsWith('/files/') && req.method === 'GET') return await this.download(req, res, url);
+			if (url.pathname.startsWith('/files/') && req.method === 'GET')
+				return await this.download(req, res, url);
 			if (origin === 'cdn') return send(res, 404, { error: 'not found' });
-			if (url.pathname === '/api/v1/videos/generations' && req.method === 'POST') return await this.create(req, res);
+			if (url.pathname === '/api/v1/videos/generations' && req.method === 'POST')
+				return await this.create(req, res);
 			const match = /^\/api\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
-			if (match && req.method === 'GET') return await this.status(req, res, decodeURIComponent(match[1]));
+			if (match && req.method === 'GET')
+				return await this.status(req, res, decodeURIComponent(match[1]));
 			this.record(req, 'other');
 			send(res, 404, { error: { message: 'Not found' } });
 		} catch (error) {
@@ -307,7 +361,17 @@ export class Emulator {
 		const prompt = String(body.prompt);
 		const latency = /\[latency=(\d+)\]/.exec(prompt);
 		const taskId = `n${(++this.counter).toString(36)}${randomBytes(4).toString('hex')}_seedance`;
-		const outcome = marker(prompt, 'fail') ? 'failed' : marker(prompt, 'cancel') ? 'cancelled' : marker(prompt, 'expire') ? 'expired' : marker(prompt, 'never') ? 'never' : marker(prompt, 'unknown-status') ? 'unknown' : 'succeeded';
+		const outcome = marker(prompt, 'fail')
+			? 'failed'
+			: marker(prompt, 'cancel')
+				? 'cancelled'
+				: marker(prompt, 'expire')
+					? 'expired'
+					: marker(prompt, 'never')
+						? 'never'
+						: marker(prompt, 'unknown-status')
+							? 'unknown'
+							: 'succeeded';
 		this.tasks.set(taskId, {
 			taskId,
 			body,
@@ -321,7 +385,11 @@ export class Emulator {
 		send(res, 200, createdBody(taskId));
 	}
 
-	private async status(req: http.IncomingMessage, res: http.ServerResponse, taskId: string): Promise<void> {
+	private async status(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		taskId: string,
+	): Promise<void> {
 		const entry = this.record(req, 'status');
 		if (!entry.authorized) return send(res, 401, { error: { message: 'Invalid API key' } });
 		const { served } = await this.serveFault('status', entry, res, req);
@@ -331,18 +399,25 @@ export class Emulator {
 		send(res, 200, this.statusBody(task));
 	}
 
-	private async download(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+	private async download(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		url: URL,
+	): Promise<void> {
 		const entry = this.record(req, 'download');
 		const { served } = await this.serveFault('download', entry, res, req);
 		if (served) return;
 		const taskId = url.pathname.slice('/files/'.length).replace(/\.mp4$/, '');
 		const task = this.tasks.get(taskId);
-		if (!task || this.stateOf(task).state !== 'succeeded') return send(res, 404, '<html>Not found</html>');
-		if (url.searchParams.get('expires') === 'past') return send(res, 403, '<html>Request has expired</html>');
+		if (!task || this.stateOf(task).state !== 'succeeded')
+			return send(res, 404, '<html>Not found</html>');
+		if (url.searchParams.get('expires') === 'past')
+			return send(res, 403, '<html>Request has expired</html>');
 		const total = this.options.downloadBytes;
 		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(total) });
 		if (total <= SAMPLE_MP4.length) return void res.end(SAMPLE_MP4.subarray(0, total));
-		// Large files: the sample, then zeros, written with back-pressure so the emulator stays small too.
+		// Large files: the sample, then zeros, written with back-pressure so the emulator stays small
+		// too.
 		res.write(SAMPLE_MP4);
 		let left = total - SAMPLE_MP4.length;
 		const chunk = Buffer.alloc(1 << 20);

@@ -2,7 +2,8 @@
  * The response shapes the emulator can speak: the contract's default (enveloped, upper-case
  * status words, video at data.output.video_url) and each variant shared/api-contract.md lists.
  */
-export type EmulatedState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired' | 'unknown';
+export type EmulatedState =
+	'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired' | 'unknown';
 
 export interface TaskView {
 	taskId: string;
@@ -43,7 +44,8 @@ const ALT: Record<EmulatedState, string> = {
 };
 
 const done = (task: TaskView) => task.state === 'succeeded';
-const bad = (task: TaskView) => task.state === 'failed' || task.state === 'cancelled' || task.state === 'expired';
+const bad = (task: TaskView) =>
+	task.state === 'failed' || task.state === 'cancelled' || task.state === 'expired';
 
 export const SHAPES = {
 	/** The contract's most likely shape (the default). */
@@ -77,7 +79,12 @@ export const SHAPES = {
 	content: (task) => ({
 		code: 200,
 		message: 'ok',
-		data: { id: task.taskId, status: LOWER[task.state], ...(done(task) ? { content: { video_url: task.videoUrl } } : {}), ...(bad(task) ? { error: { message: task.error } } : {}) },
+		data: {
+			id: task.taskId,
+			status: LOWER[task.state],
+			...(done(task) ? { content: { video_url: task.videoUrl } } : {}),
+			...(bad(task) ? { error: { message: task.error } } : {}),
+		},
 	}),
 	/** kie.ai-like: `state`, a JSON string `resultJson`, failMsg. */
 	resultJson: (task) => ({
@@ -91,14 +98,48 @@ export const SHAPES = {
 		},
 	}),
 	/** `urls` list, `done`. */
-	urls: (task) => ({ data: { id: task.taskId, status: task.state === 'succeeded' ? 'done' : ALT[task.state], urls: done(task) ? [task.videoUrl] : [], ...(bad(task) ? { message: task.error } : {}) } }),
+	urls: (task) => ({
+		data: {
+			id: task.taskId,
+			status: task.state === 'succeeded' ? 'done' : ALT[task.state],
+			urls: done(task) ? [task.videoUrl] : [],
+			...(bad(task) ? { message: task.error } : {}),
+		},
+	}),
 	/** `output` is the list of URLs; `finished`. */
-	outputList: (task) => ({ task_id: task.taskId, status: task.state === 'succeeded' ? 'finished' : LOWER[task.state], output: done(task) ? [task.videoUrl] : [], ...(bad(task) ? { error: task.error } : {}) }),
+	outputList: (task) => ({
+		task_id: task.taskId,
+		status: task.state === 'succeeded' ? 'finished' : LOWER[task.state],
+		output: done(task) ? [task.videoUrl] : [],
+		...(bad(task) ? { error: task.error } : {}),
+	}),
 	/** output.url and result.url. */
-	outputUrl: (task) => ({ code: 200, data: { task_id: task.taskId, status: task.state === 'succeeded' ? 'SUCCESS' : UPPER[task.state], ...(done(task) ? { output: { url: task.videoUrl } } : {}), ...(bad(task) ? { failMsg: task.error } : {}) } }),
-	resultUrl: (task) => ({ taskId: task.taskId, status: task.state === 'succeeded' ? 'completed' : LOWER[task.state], ...(done(task) ? { result: { url: task.videoUrl } } : {}), ...(bad(task) ? { error: { message: task.error } } : {}) }),
+	outputUrl: (task) => ({
+		code: 200,
+		data: {
+			task_id: task.taskId,
+			status: task.state === 'succeeded' ? 'SUCCESS' : UPPER[task.state],
+			...(done(task) ? { output: { url: task.videoUrl } } : {}),
+			...(bad(task) ? { failMsg: task.error } : {}),
+		},
+	}),
+	resultUrl: (task) => ({
+		taskId: task.taskId,
+		status: task.state === 'succeeded' ? 'completed' : LOWER[task.state],
+		...(done(task) ? { result: { url: task.videoUrl } } : {}),
+		...(bad(task) ? { error: { message: task.error } } : {}),
+	}),
 	/** data.video_url in the envelope. */
-	dataVideoUrl: (task) => ({ code: 200, message: 'success', data: { task_id: task.taskId, status: task.state === 'succeeded' ? 'completed' : LOWER[task.state], ...(done(task) ? { video_url: task.videoUrl } : {}), ...(bad(task) ? { error: task.error } : {}) } }),
+	dataVideoUrl: (task) => ({
+		code: 200,
+		message: 'success',
+		data: {
+			task_id: task.taskId,
+			status: task.state === 'succeeded' ? 'completed' : LOWER[task.state],
+			...(done(task) ? { video_url: task.videoUrl } : {}),
+			...(bad(task) ? { error: task.error } : {}),
+		},
+	}),
 } satisfies Record<string, Shape>;
 
 export type ShapeName = keyof typeof SHAPES;

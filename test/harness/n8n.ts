@@ -25,7 +25,10 @@ import {
 import { SeedanceApi } from '../../credentials/SeedanceApi.credentials';
 import { Seedance } from '../../nodes/Seedance/Seedance.node';
 
-/** A source node for tests: outputs the items given in its `items` parameter (JSON, with optional base64 binaries). */
+/**
+ * A source node for tests: outputs the items given in its `items` parameter (JSON, with optional
+ * base64 binaries).
+ */
 export class TestItems implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Test Items',
@@ -40,14 +43,25 @@ export class TestItems implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as Array<{ json: IDataObject; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>;
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as Array<{
+			json: IDataObject;
+			binary?: Record<string, { data: string; mimeType: string; fileName?: string }>;
+		}>;
 		const output: INodeExecutionData[] = [];
 		for (const [index, item] of items.entries()) {
 			const binary: INodeExecutionData['binary'] = {};
 			for (const [key, value] of Object.entries(item.binary ?? {})) {
-				binary[key] = await this.helpers.prepareBinaryData(Buffer.from(value.data, 'base64'), value.fileName, value.mimeType);
+				binary[key] = await this.helpers.prepareBinaryData(
+					Buffer.from(value.data, 'base64'),
+					value.fileName,
+					value.mimeType,
+				);
 			}
-			output.push({ json: item.json, binary: Object.keys(binary).length ? binary : undefined, pairedItem: { item: index } });
+			output.push({
+				json: item.json,
+				binary: Object.keys(binary).length ? binary : undefined,
+				pairedItem: { item: index },
+			});
 		}
 		return [output];
 	}
@@ -77,13 +91,23 @@ export class ManualStart implements INodeType {
 
 const credentialType = new SeedanceApi();
 
-/** Applies the credential type's own `authenticate` (generic: header templates), so tests exercise it. */
-function applyGenericAuth(credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions): IHttpRequestOptions {
+/**
+ * Applies the credential type's own `authenticate` (generic: header templates), so tests exercise
+ * it.
+ */
+function applyGenericAuth(
+	credentials: ICredentialDataDecryptedObject,
+	request: IHttpRequestOptions,
+): IHttpRequestOptions {
 	const headers: IDataObject = { ...(request.headers ?? {}) };
-	for (const [name, template] of Object.entries(credentialType.authenticate.properties.headers ?? {})) {
+	for (const [name, template] of Object.entries(
+		credentialType.authenticate.properties.headers ?? {},
+	)) {
 		headers[name] = String(template)
 			.replace(/^=/, '')
-			.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
+			.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
+				String(credentials[key] ?? ''),
+			);
 	}
 	return { ...request, headers };
 }
@@ -101,7 +125,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return true;
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		if (typeName !== credentialType.name) throw new Error(`Unknown credential type ${typeName}`);
 		return applyGenericAuth(credentials, requestOptions);
 	}
@@ -118,7 +146,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		throw new Error('not used');
 	}
 
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_additionalData: unknown,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		const found = this.store[type];
 		if (!found) throw new Error(`No test credential of type ${type}`);
 		return { ...found };
@@ -157,7 +189,11 @@ export const nodeTypes: INodeTypes & { register(name: string, type: INodeType): 
 
 let executionCounter = 0;
 
-export function additionalDataFor(credentials: Record<string, ICredentialDataDecryptedObject>, executionId: string, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+export function additionalDataFor(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	executionId: string,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: new TestCredentialsHelper(credentials),
 		hooks,
@@ -201,29 +237,61 @@ export interface RunOptions {
 export async function runWorkflow(nodes: INode[], options: RunOptions = {}): Promise<RunResult> {
 	const connections: IConnections = {};
 	for (let index = 0; index + 1 < nodes.length; index++) {
-		connections[nodes[index].name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+		connections[nodes[index].name] = {
+			main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
+		};
 	}
 	return await runWorkflowGraph(nodes, connections, options);
 }
 
 /** Runs any workflow (e.g. one of examples/) in the real engine, from its first node. */
-export async function runWorkflowGraph(nodes: INode[], connections: IConnections, options: RunOptions = {}): Promise<RunResult> {
-	const workflow = new Workflow({ id: 'test-workflow', name: 'Test', nodes, connections, active: false, nodeTypes, settings: {} });
+export async function runWorkflowGraph(
+	nodes: INode[],
+	connections: IConnections,
+	options: RunOptions = {},
+): Promise<RunResult> {
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'Test',
+		nodes,
+		connections,
+		active: false,
+		nodeTypes,
+		settings: {},
+	});
 	const executionId = String(++executionCounter);
-	const hooks = new ExecutionLifecycleHooks('manual', executionId, { id: 'test-workflow', name: 'Test', nodes, connections, active: false, settings: {}, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null, isArchived: false } as never);
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
+		id: 'test-workflow',
+		name: 'Test',
+		nodes,
+		connections,
+		active: false,
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+		isArchived: false,
+	} as never);
 	let reportFinished: (run: IRun) => void = () => {};
 	const finished = new Promise<IRun>((resolve) => (reportFinished = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => reportFinished(run));
 	const additionalData = additionalDataFor(options.credentials ?? {}, executionId, hooks);
-	const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode(nodes[0].name) ?? undefined });
+	const execution = new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: workflow.getNode(nodes[0].name) ?? undefined,
+	});
 	let timer: NodeJS.Timeout | undefined;
-	if (options.cancelAfterMs !== undefined) timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
+	if (options.cancelAfterMs !== undefined)
+		timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
 	let run: IRun;
 	try {
 		run = await execution;
 	} catch (error) {
 		// A cancelled execution rejects; the hook still reports what ran.
-		run = await Promise.race([finished, new Promise<IRun>((_, reject) => setTimeout(() => reject(error), 5000))]);
+		run = await Promise.race([
+			finished,
+			new Promise<IRun>((_, reject) => setTimeout(() => reject(error), 5000)),
+		]);
 	} finally {
 		if (timer) clearTimeout(timer);
 	}
@@ -231,7 +299,8 @@ export async function runWorkflowGraph(nodes: INode[], connections: IConnections
 	return {
 		run,
 		output: (nodeName) => runData[nodeName]?.at(-1)?.data?.main?.[0] ?? [],
-		errorOf: (nodeName) => runData[nodeName]?.at(-1)?.error as (Error & { description?: string }) | undefined,
+		errorOf: (nodeName) =>
+			runData[nodeName]?.at(-1)?.error as (Error & { description?: string }) | undefined,
 	};
 }
 
@@ -251,5 +320,12 @@ export function seedanceNode(parameters: IDataObject, extra: Partial<INode> = {}
 }
 
 export function itemsNode(items: unknown[]): INode {
-	return { id: `items-${++nodeCounter}`, name: 'Items', type: 'test.items', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } };
+	return {
+		id: `items-${++nodeCounter}`,
+		name: 'Items',
+		type: 'test.items',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { items: JSON.stringify(items) },
+	};
 }

@@ -13,7 +13,9 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..').replace(/\/\.build$/, '');
 const PACKAGE_NAME = 'n8n-nodes-seedance';
 
-export const N8N_VERSIONS = (process.env.N8N_VERSIONS ?? '2.40.7 1.123.81').split(/[\s,]+/).filter(Boolean);
+export const N8N_VERSIONS = (process.env.N8N_VERSIONS ?? '2.40.7 1.123.81')
+	.split(/[\s,]+/)
+	.filter(Boolean);
 
 export interface ExecutionRow {
 	id: number;
@@ -25,10 +27,30 @@ export interface ExecutionRow {
 
 /** An execution as n8n stored it: its run data (flatted in the database, parsed here). */
 export interface StoredRun {
-	resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>> }; error?: { message: string; description?: string } }>>; error?: { message: string; description?: string }; lastNodeExecuted?: string };
+	resultData: {
+		runData: Record<
+			string,
+			Array<{
+				data?: {
+					main: Array<
+						Array<{
+							json: Record<string, unknown>;
+							binary?: Record<string, Record<string, unknown>>;
+						}>
+					>;
+				};
+				error?: { message: string; description?: string };
+			}>
+		>;
+		error?: { message: string; description?: string };
+		lastNodeExecuted?: string;
+	};
 }
 
-type Database = { all(sql: string, params: unknown[], done: (error: Error | null, rows: unknown[]) => void): void; close(): void };
+type Database = {
+	all(sql: string, params: unknown[], done: (error: Error | null, rows: unknown[]) => void): void;
+	close(): void;
+};
 
 /** A loopback port nothing listens on, for `n8n start`. */
 export async function freePort(): Promise<number> {
@@ -41,12 +63,24 @@ export async function freePort(): Promise<number> {
 
 /** Installs n8n `version` into the cache on a miss (minutes), returns its directory. */
 export function installN8n(version: string): string {
-	return execFileSync('bash', [path.join(ROOT, 'scripts/install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!;
+	return execFileSync('bash', [path.join(ROOT, 'scripts/install-n8n.sh'), version], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	})
+		.trim()
+		.split('\n')
+		.at(-1)!;
 }
 
 /** Packs the built package (as npm would publish it) and returns the tarball's path. */
 export function packPackage(outDir: string): string {
-	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], {
+		cwd: ROOT,
+		encoding: 'utf8',
+	})
+		.trim()
+		.split('\n')
+		.at(-1)!;
 	return path.join(outDir, name);
 }
 
@@ -97,13 +131,25 @@ export class RealN8n {
 		return env;
 	}
 
-	/** Installs the package tarball the way n8n keeps community packages: ~/.n8n/nodes/node_modules/<name>. */
+	/**
+	 * Installs the package tarball the way n8n keeps community packages:
+	 * ~/.n8n/nodes/node_modules/<name>.
+	 */
 	installPackage(tarball: string): void {
 		const target = path.join(this.userFolder, '.n8n/nodes/node_modules', PACKAGE_NAME);
 		mkdirSync(target, { recursive: true });
 		execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
-		const { version } = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as { version: string };
-		writeFileSync(path.join(this.userFolder, '.n8n/nodes/package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } }));
+		const { version } = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as {
+			version: string;
+		};
+		writeFileSync(
+			path.join(this.userFolder, '.n8n/nodes/package.json'),
+			JSON.stringify({
+				name: 'installed-nodes',
+				private: true,
+				dependencies: { [PACKAGE_NAME]: version },
+			}),
+		);
 	}
 
 	/**
@@ -111,27 +157,41 @@ export class RealN8n {
 	 * process, and a blocked event loop would leave n8n's requests to it unanswered.
 	 */
 	async cli(...args: string[]): Promise<{ code: number; output: string }> {
-		const child = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), args, { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), args, {
+			env: this.environment,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let output = '';
 		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-		const code = await new Promise<number>((resolve) => child.on('close', (exitCode) => resolve(exitCode ?? 1)));
+		const code = await new Promise<number>((resolve) =>
+			child.on('close', (exitCode) => resolve(exitCode ?? 1)),
+		);
 		return { code, output };
 	}
 
 	private async mustRun(...args: string[]): Promise<string> {
 		const { code, output } = await this.cli(...args);
-		if (code !== 0) throw new Error(`n8n ${args.join(' ')} failed (${code}):\n${output.slice(-3000)}`);
+		if (code !== 0)
+			throw new Error(`n8n ${args.join(' ')} failed (${code}):\n${output.slice(-3000)}`);
 		return output;
 	}
 
 	private async importFile(kind: 'credentials' | 'workflow', content: unknown): Promise<void> {
-		const file = path.join(this.userFolder, `import-${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+		const file = path.join(
+			this.userFolder,
+			`import-${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`,
+		);
 		writeFileSync(file, JSON.stringify(content));
 		await this.mustRun(`import:${kind}`, `--input=${file}`);
 	}
 
-	async importCredential(credential: { id: string; name: string; type: string; data: Record<string, unknown> }): Promise<void> {
+	async importCredential(credential: {
+		id: string;
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}): Promise<void> {
 		await this.importFile('credentials', [credential]);
 	}
 
@@ -154,7 +214,10 @@ export class RealN8n {
 		// A failed execution exits non-zero; its run is in the database all the same.
 		const { output } = await this.cli('execute', `--id=${workflowId}`);
 		const rows = await this.executions(workflowId);
-		if (rows.length === before) throw new Error(`n8n execute recorded no execution of ${workflowId}:\n${output.slice(-3000)}`);
+		if (rows.length === before)
+			throw new Error(
+				`n8n execute recorded no execution of ${workflowId}:\n${output.slice(-3000)}`,
+			);
 		const last = rows.at(-1)!;
 		return { status: last.status, data: await this.runOf(last.id) };
 	}
@@ -165,21 +228,35 @@ export class RealN8n {
 	 */
 	async start(port: number, webhookPaths: string[] = []): Promise<void> {
 		this.port = port;
-		this.server = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), ['start'], { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
-		const keep = (chunk: Buffer) => (this.serverLog = (this.serverLog + chunk.toString()).slice(-20_000));
+		this.server = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), ['start'], {
+			env: this.environment,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const keep = (chunk: Buffer) =>
+			(this.serverLog = (this.serverLog + chunk.toString()).slice(-20_000));
 		this.server.stdout!.on('data', keep);
 		this.server.stderr!.on('data', keep);
 		const end = Date.now() + 120_000;
 		while (Date.now() < end) {
-			if (this.server.exitCode !== null) throw new Error(`n8n exited (${this.server.exitCode}):\n${this.serverLog}`);
-			const ready = await fetch(`${this.baseUrl}/healthz/readiness`).then((response) => response.ok, () => false);
+			if (this.server.exitCode !== null)
+				throw new Error(`n8n exited (${this.server.exitCode}):\n${this.serverLog}`);
+			const ready = await fetch(`${this.baseUrl}/healthz/readiness`).then(
+				(response) => response.ok,
+				() => false,
+			);
 			if (ready) {
-				const registered = new Set((await this.query<{ webhookPath: string }>('SELECT webhookPath FROM webhook_entity')).map((row) => row.webhookPath));
+				const registered = new Set(
+					(await this.query<{ webhookPath: string }>('SELECT webhookPath FROM webhook_entity')).map(
+						(row) => row.webhookPath,
+					),
+				);
 				if (webhookPaths.every((webhookPath) => registered.has(webhookPath))) return;
 			}
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
-		throw new Error(`n8n did not become ready (or register ${webhookPaths.join(', ')}) in 120 s:\n${this.serverLog}`);
+		throw new Error(
+			`n8n did not become ready (or register ${webhookPaths.join(', ')}) in 120 s:\n${this.serverLog}`,
+		);
 	}
 
 	/** The process id of the running `n8n start` (its node process). */
@@ -218,35 +295,59 @@ export class RealN8n {
 	private async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 		// n8n's own sqlite3, built for the Node that runs n8n (the same Node 24 runs this).
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const sqlite3 = require(path.join(this.dir, 'node_modules/sqlite3')) as { Database: new (file: string, mode: number) => Database; OPEN_READONLY: number };
-		const db = new sqlite3.Database(path.join(this.userFolder, '.n8n/database.sqlite'), sqlite3.OPEN_READONLY);
+		const sqlite3 = require(path.join(this.dir, 'node_modules/sqlite3')) as {
+			Database: new (file: string, mode: number) => Database;
+			OPEN_READONLY: number;
+		};
+		const db = new sqlite3.Database(
+			path.join(this.userFolder, '.n8n/database.sqlite'),
+			sqlite3.OPEN_READONLY,
+		);
 		try {
-			return await new Promise<T[]>((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+			return await new Promise<T[]>((resolve, reject) =>
+				db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))),
+			);
 		} finally {
 			db.close();
 		}
 	}
 
 	async executions(workflowId: string): Promise<ExecutionRow[]> {
-		return await this.query<ExecutionRow>('SELECT id, workflowId, status, mode, finished FROM execution_entity WHERE workflowId = ? ORDER BY id', [workflowId]);
+		return await this.query<ExecutionRow>(
+			'SELECT id, workflowId, status, mode, finished FROM execution_entity WHERE workflowId = ? ORDER BY id',
+			[workflowId],
+		);
 	}
 
 	async runOf(executionId: number): Promise<StoredRun> {
-		const [row] = await this.query<{ data: string }>('SELECT data FROM execution_data WHERE executionId = ?', [executionId]);
+		const [row] = await this.query<{ data: string }>(
+			'SELECT data FROM execution_data WHERE executionId = ?',
+			[executionId],
+		);
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const flatted = require(path.join(this.dir, 'node_modules/flatted')) as { parse(text: string): unknown };
+		const flatted = require(path.join(this.dir, 'node_modules/flatted')) as {
+			parse(text: string): unknown;
+		};
 		return flatted.parse(row.data) as StoredRun;
 	}
 
 	/** Where n8n stored a binary item on disk (filesystem mode). */
 	binaryPath(binary: Record<string, unknown>): string {
 		const [mode, relative] = String(binary.id ?? '').split(/:(.*)/s);
-		return path.join(this.userFolder, mode === 'filesystem-v2' ? '.n8n/storage' : '.n8n/binaryData', relative);
+		return path.join(
+			this.userFolder,
+			mode === 'filesystem-v2' ? '.n8n/storage' : '.n8n/binaryData',
+			relative,
+		);
 	}
 
-	/** The bytes of a binary item as n8n stored them (filesystem mode, or inline base64 in 1.x's default mode). */
+	/**
+	 * The bytes of a binary item as n8n stored them (filesystem mode, or inline base64 in 1.x's
+	 * default mode).
+	 */
 	binaryBytes(binary: Record<string, unknown>): Buffer {
-		if (typeof binary.id !== 'string' || !binary.id) return Buffer.from(String(binary.data ?? ''), 'base64');
+		if (typeof binary.id !== 'string' || !binary.id)
+			return Buffer.from(String(binary.data ?? ''), 'base64');
 		const file = this.binaryPath(binary);
 		if (!existsSync(file)) throw new Error(`Binary file ${file} not found`);
 		return readFileSync(file);

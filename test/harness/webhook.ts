@@ -10,7 +10,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
-import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode, type INodeExecutionData, type INodeType, type IRunExecutionData, type IWebhookData, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import {
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type IRunExecutionData,
+	type IWebhookData,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
 
 import { SeedanceTrigger } from '../../nodes/SeedanceTrigger/SeedanceTrigger.node';
 import { additionalDataFor, nodeTypes } from './n8n';
@@ -57,7 +67,8 @@ export class WebhookReceiver {
 			position: [0, 0],
 			...options.node,
 		};
-		if (!options.waiting) this.node.webhookId ??= `5e3d1c4a-0000-4000-8000-${String(receivers).padStart(12, '0')}`;
+		if (!options.waiting)
+			this.node.webhookId ??= `5e3d1c4a-0000-4000-8000-${String(receivers).padStart(12, '0')}`;
 		this.credentials = options.credentials;
 		this.waiting = options.waiting;
 	}
@@ -74,7 +85,9 @@ export class WebhookReceiver {
 		this.server = http.createServer((req, res) => void this.handle(req, res));
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
 		const base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-		this.productionUrl = this.waiting ? `${base}/webhook-waiting/${this.workflowId}` : `${base}/webhook/${this.node.webhookId}/callback`;
+		this.productionUrl = this.waiting
+			? `${base}/webhook-waiting/${this.workflowId}`
+			: `${base}/webhook/${this.node.webhookId}/callback`;
 		return this.productionUrl;
 	}
 
@@ -110,29 +123,64 @@ export class WebhookReceiver {
 		const captured = this.capture(res, delivery);
 
 		const nodes = [this.node];
-		const workflow = new Workflow({ id: this.workflowId, name: 'Webhook', nodes, connections: {}, active: true, nodeTypes, staticData: structuredClone(this.savedStaticData), settings: {} });
-		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook', { id: this.workflowId, nodes, connections: {} } as never);
-		const additionalData: IWorkflowExecuteAdditionalData = { ...additionalDataFor(this.credentials, 'webhook', hooks), httpRequest: req as never, httpResponse: res as never };
+		const workflow = new Workflow({
+			id: this.workflowId,
+			name: 'Webhook',
+			nodes,
+			connections: {},
+			active: true,
+			nodeTypes,
+			staticData: structuredClone(this.savedStaticData),
+			settings: {},
+		});
+		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook', {
+			id: this.workflowId,
+			nodes,
+			connections: {},
+		} as never);
+		const additionalData: IWorkflowExecuteAdditionalData = {
+			...additionalDataFor(this.credentials, 'webhook', hooks),
+			httpRequest: req as never,
+			httpResponse: res as never,
+		};
 		const webhookData: IWebhookData = {
 			httpMethod: 'POST',
 			node: this.node.name,
 			path: this.waiting ? '' : `${this.node.webhookId}/callback`,
-			webhookDescription: { name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: this.waiting ? '' : 'callback', restartWebhook: Boolean(this.waiting) },
+			webhookDescription: {
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: this.waiting ? '' : 'callback',
+				restartWebhook: Boolean(this.waiting),
+			},
 			workflowId: this.workflowId,
 			workflowExecuteAdditionalData: additionalData,
 		};
 		try {
-			// A resumed execution's webhook sees its saved run data; a copy, as each request loads it anew from the database.
+			// A resumed execution's webhook sees its saved run data; a copy, as each request loads it
+			// anew from the database.
 			const runExecutionData = this.waiting ? structuredClone(this.waiting) : null;
-			const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', webhookData, [], runExecutionData);
-			const result = await (nodeTypes.getByName(this.node.type) as INodeType).webhook!.call(context);
+			const context = new WebhookContext(
+				workflow,
+				this.node,
+				additionalData,
+				'webhook',
+				webhookData,
+				[],
+				runExecutionData,
+			);
+			const result = await (nodeTypes.getByName(this.node.type) as INodeType).webhook!.call(
+				context,
+			);
 			this.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 			if (result.workflowData) delivery.started = result.workflowData[0];
 			if (result.noWebhookResponse) {
 				if (!res.headersSent) captured(500, { message: 'The node claimed to answer but did not' });
 				return;
 			}
-			if (result.workflowData === undefined) captured(200, result.webhookResponse ?? { message: 'Webhook call received' });
+			if (result.workflowData === undefined)
+				captured(200, result.webhookResponse ?? { message: 'Webhook call received' });
 			else captured(200, { message: 'Workflow was started' });
 		} catch (error) {
 			captured(500, { message: (error as Error).message });
@@ -140,7 +188,10 @@ export class WebhookReceiver {
 	}
 
 	/** Records what the node (or this server) answers. */
-	private capture(res: http.ServerResponse, delivery: Delivery): (status: number, body: unknown) => void {
+	private capture(
+		res: http.ServerResponse,
+		delivery: Delivery,
+	): (status: number, body: unknown) => void {
 		const writeHead = res.writeHead.bind(res);
 		const end = res.end.bind(res);
 		res.writeHead = ((status: number, ...rest: unknown[]) => {
@@ -167,9 +218,19 @@ export class WebhookReceiver {
 
 /** The Seedance Trigger's production webhook. */
 export class TriggerReceiver extends WebhookReceiver {
-	constructor(parameters: IDataObject, credentials: Record<string, ICredentialDataDecryptedObject>, webhookId?: string) {
+	constructor(
+		parameters: IDataObject,
+		credentials: Record<string, ICredentialDataDecryptedObject>,
+		webhookId?: string,
+	) {
 		super({
-			node: { name: 'Seedance Trigger', type: 'n8n-nodes-seedance.seedanceTrigger', webhookId, parameters: parameters as INode['parameters'], credentials: { seedanceApi: { id: '1', name: 'Seedance account' } } },
+			node: {
+				name: 'Seedance Trigger',
+				type: 'n8n-nodes-seedance.seedanceTrigger',
+				webhookId,
+				parameters: parameters as INode['parameters'],
+				credentials: { seedanceApi: { id: '1', name: 'Seedance account' } },
+			},
 			credentials,
 		});
 	}

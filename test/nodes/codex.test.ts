@@ -8,14 +8,26 @@ import { join } from 'node:path';
  * and the categories against the installed n8n's own nodes).
  */
 const root = join(__dirname, '..', '..');
-const codexFiles = ['nodes/Seedance/Seedance.node.json', 'nodes/SeedanceTrigger/SeedanceTrigger.node.json'];
+const codexFiles = [
+	'nodes/Seedance/Seedance.node.json',
+	'nodes/SeedanceTrigger/SeedanceTrigger.node.json',
+];
 
 describe.each(codexFiles)('%s', (file) => {
-	const codex = JSON.parse(readFileSync(join(root, file), 'utf8')) as { node: string; categories: string[]; subcategories?: Record<string, string[]> };
+	const codex = JSON.parse(readFileSync(join(root, file), 'utf8')) as {
+		node: string;
+		categories: string[];
+		subcategories?: Record<string, string[]>;
+	};
 
 	it('names a node type the package ships', () => {
-		const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; n8n: { nodes: string[] } };
-		const shipped = pkg.n8n.nodes.map((path) => path.replace(/^.*\/(\w+)\.node\.js$/, '$1')).map((name) => `${pkg.name}.${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+		const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+			name: string;
+			n8n: { nodes: string[] };
+		};
+		const shipped = pkg.n8n.nodes
+			.map((path) => path.replace(/^.*\/(\w+)\.node\.js$/, '$1'))
+			.map((name) => `${pkg.name}.${name.charAt(0).toLowerCase()}${name.slice(1)}`);
 		expect(shipped).toContain(codex.node);
 	});
 

@@ -13,12 +13,17 @@ const LAYERS: Array<{ name: string; floor: number; matches: RegExp }> = [
 	{ name: 'waiting', floor: 3, matches: /^nodes\/Seedance\/waiting\// },
 	{ name: 'actions', floor: 4, matches: /^nodes\/Seedance\/actions\// },
 	{ name: 'trigger', floor: 4, matches: /^nodes\/SeedanceTrigger\/(?!SeedanceTrigger\.node\.ts$)/ },
-	{ name: 'nodes', floor: 5, matches: /^nodes\/(Seedance\/Seedance|SeedanceTrigger\/SeedanceTrigger)\.node\.ts$/ },
+	{
+		name: 'nodes',
+		floor: 5,
+		matches: /^nodes\/(Seedance\/Seedance|SeedanceTrigger\/SeedanceTrigger)\.node\.ts$/,
+	},
 ];
 
 function layerOf(file: string) {
 	const layer = LAYERS.find((candidate) => candidate.matches.test(file));
-	if (!layer) throw new Error(`${file} is in no layer: add its folder to LAYERS and to CONTRIBUTING.md`);
+	if (!layer)
+		throw new Error(`${file} is in no layer: add its folder to LAYERS and to CONTRIBUTING.md`);
 	return layer;
 }
 
@@ -33,10 +38,17 @@ function sourceFiles(folder: string): string[] {
 /** Every relative import of a file, as a path from the project root. */
 function importsOf(file: string): string[] {
 	const text = readFileSync(join(root, file), 'utf8');
-	const specifiers = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)].map((match) => match[1]);
+	const specifiers = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)].map(
+		(match) => match[1],
+	);
 	return specifiers.map((specifier) => {
 		const target = resolve(root, dirname(file), specifier);
-		return relative(root, existsSync(target) && statSync(target).isDirectory() ? join(target, 'index.ts') : `${target}.ts`);
+		return relative(
+			root,
+			existsSync(target) && statSync(target).isDirectory()
+				? join(target, 'index.ts')
+				: `${target}.ts`,
+		);
 	});
 }
 

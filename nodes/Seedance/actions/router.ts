@@ -4,7 +4,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { ExecutionStopped } from '../domain/timing';
 import * as video from './video/Video.resource';
 
-const operations: Record<string, (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>> = {
+const operations: Record<
+	string,
+	(this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>
+> = {
 	generate: video.generate.execute,
 	getStatus: video.getStatus.execute,
 	wait: video.wait.execute,
@@ -26,9 +29,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		},
 	);
 	if (stopped === null) {
-		throw new NodeOperationError(this.getNode(), 'The execution was stopped while waiting for Seedance', {
-			description: 'Tasks already created keep running at the service (and are charged if they succeed). Use the Wait operation with their task IDs to pick them up.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'The execution was stopped while waiting for Seedance',
+			{
+				description:
+					'Tasks already created keep running at the service (and are charged if they succeed). Use the Wait operation with their task IDs to pick them up.',
+			},
+		);
 	}
 	return stopped;
 }

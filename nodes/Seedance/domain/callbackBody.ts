@@ -14,19 +14,29 @@ export interface CallbackRequest {
 	headers: Record<string, string | string[] | undefined>;
 }
 
-/** Size of the body as it arrived: the raw bytes n8n kept, or the declared length, or the parsed body re-serialised. */
+/**
+ * Size of the body as it arrived: the raw bytes n8n kept, or the declared length, or the parsed
+ * body re-serialised.
+ */
 export function bodySize(request: CallbackRequest): number {
 	if (request.rawBody) return request.rawBody.length;
 	const declared = Number(request.headers['content-length']);
 	if (Number.isFinite(declared) && declared >= 0) return declared;
-	return typeof request.body === 'string' ? request.body.length : JSON.stringify(request.body ?? '').length;
+	return typeof request.body === 'string'
+		? request.body.length
+		: JSON.stringify(request.body ?? '').length;
 }
 
 /** Text as JSON, or null when it is not JSON (then it is not a callback). */
 const parseJson = (text: string): unknown => jsonParse<unknown>(text, { fallbackValue: null });
 
 function isEmptyObject(value: unknown): boolean {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		Object.keys(value).length === 0
+	);
 }
 
 /**
@@ -37,7 +47,8 @@ function jsonBodyOf(request: CallbackRequest): unknown {
 	const { body, rawBody } = request;
 	if (typeof body === 'string') return parseJson(body);
 	if (body instanceof Uint8Array) return parseJson(Buffer.from(body).toString('utf8'));
-	if ((body === undefined || isEmptyObject(body)) && rawBody && rawBody.length > 0) return parseJson(rawBody.toString('utf8'));
+	if ((body === undefined || isEmptyObject(body)) && rawBody && rawBody.length > 0)
+		return parseJson(rawBody.toString('utf8'));
 	return body;
 }
 
@@ -47,9 +58,14 @@ function jsonBodyOf(request: CallbackRequest): unknown {
  */
 export function readCallback(request: CallbackRequest): CallbackReading {
 	const size = bodySize(request);
-	if (size > MAX_CALLBACK_BYTES) return { ok: false, reason: `The body is ${size} bytes; a task callback is at most ${MAX_CALLBACK_BYTES}` };
+	if (size > MAX_CALLBACK_BYTES)
+		return {
+			ok: false,
+			reason: `The body is ${size} bytes; a task callback is at most ${MAX_CALLBACK_BYTES}`,
+		};
 	const body = jsonBodyOf(request);
-	if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'The body is not a JSON object' };
+	if (typeof body !== 'object' || body === null || Array.isArray(body))
+		return { ok: false, reason: 'The body is not a JSON object' };
 	const task = normalizeTask(body as IDataObject);
 	if (!task) return { ok: false, reason: 'The body holds no task ID' };
 	return { ok: true, task };

@@ -28,10 +28,14 @@ export function withCallbackToken(url: string, token: string): string {
 	return parsed.toString();
 }
 
-/** Compares a received token with the expected one in constant time (no early exit on the first wrong character). */
+/**
+ * Compares a received token with the expected one in constant time (no early exit on the first
+ * wrong character).
+ */
 export function tokenMatches(received: unknown, expected: string): boolean {
 	if (typeof received !== 'string' || received === '') return false;
-	// Hashing both sides gives equal lengths, which timingSafeEqual needs, without revealing the expected length.
+	// Hashing both sides gives equal lengths, which timingSafeEqual needs, without revealing the
+	// expected length.
 	const digest = (text: string) => createHmac('sha256', HMAC_LABEL).update(text).digest();
 	return timingSafeEqual(digest(received), digest(expected));
 }

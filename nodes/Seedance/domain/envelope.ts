@@ -15,12 +15,19 @@ export function unwrapEnvelope(body: IDataObject): IDataObject {
 	return bodyLooksLikeTask && !('code' in body) ? body : data;
 }
 
-/** Some gateways answer HTTP 200 with the real status in the envelope's `code`: that code, or null. */
+/**
+ * Some gateways answer HTTP 200 with the real status in the envelope's `code`: that code, or null.
+ */
 export function envelopeErrorCode(body: IDataObject): number | null {
-	return typeof body.code === 'number' && body.code >= 400 && !isObject(body.data) ? body.code : null;
+	return typeof body.code === 'number' && body.code >= 400 && !isObject(body.data)
+		? body.code
+		: null;
 }
 
-/** The service's own words in an error answer (`error.message`, `error`, `message`, `msg`, `detail`). */
+/**
+ * The service's own words in an error answer (`error.message`, `error`, `message`, `msg`,
+ * `detail`).
+ */
 export function serviceMessageOf(body: unknown): string | null {
 	if (typeof body === 'string') return body.trim().slice(0, 300) || null;
 	if (!isObject(body)) return null;

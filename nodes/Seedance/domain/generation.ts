@@ -21,7 +21,10 @@ export interface GenerationRequest {
 	extraFields?: IDataObject;
 }
 
-/** A rule a parameter broke: which field, and what is allowed. Turned into a NodeOperationError by the caller. */
+/**
+ * A rule a parameter broke: which field, and what is allowed. Turned into a NodeOperationError by
+ * the caller.
+ */
 export class InvalidParameter extends Error {
 	constructor(
 		readonly field: string,
@@ -84,9 +87,18 @@ export function checkGeneration(input: {
 	fixedLens: unknown;
 }): Omit<GenerationRequest, 'image' | 'callbackUrl' | 'extraFields'> {
 	const model = typeof input.model === 'string' ? input.model.trim() : '';
-	if (!model) throw new InvalidParameter('Model', 'Model is empty', `Use ${SEEDANCE_MODEL} or another model ID of the service.`);
+	if (!model)
+		throw new InvalidParameter(
+			'Model',
+			'Model is empty',
+			`Use ${SEEDANCE_MODEL} or another model ID of the service.`,
+		);
 	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
-		throw new InvalidParameter('Prompt', 'Prompt is empty', 'Describe the video to generate, e.g. "A dancer spinning in the rain".');
+		throw new InvalidParameter(
+			'Prompt',
+			'Prompt is empty',
+			'Describe the video to generate, e.g. "A dancer spinning in the rain".',
+		);
 	}
 	const isSeedance = model === SEEDANCE_MODEL;
 	const pick = (field: string, value: unknown, allowed: readonly string[]) =>
@@ -102,7 +114,10 @@ export function checkGeneration(input: {
 	};
 }
 
-/** The create request's JSON body. Every field is sent explicitly: the service's defaults changed over time. */
+/**
+ * The create request's JSON body. Every field is sent explicitly: the service's defaults changed
+ * over time.
+ */
 export function toRequestBody(request: GenerationRequest): IDataObject {
 	const body: IDataObject = {
 		model: request.model,
@@ -122,7 +137,9 @@ export function toRequestBody(request: GenerationRequest): IDataObject {
  * Credits the service charges for Seedance 1.5 Pro: 2 credits/s at 480p, 3.5 at 720p, doubled with audio
  * (480p 4 s = 8, 720p 8 s = 28, 720p 12 s with audio = 84). Null for models it does not price.
  */
-export function estimateCredits(request: Pick<GenerationRequest, 'model' | 'resolution' | 'duration' | 'generateAudio'>): number | null {
+export function estimateCredits(
+	request: Pick<GenerationRequest, 'model' | 'resolution' | 'duration' | 'generateAudio'>,
+): number | null {
 	if (request.model !== SEEDANCE_MODEL) return null;
 	const perSecond = request.resolution === '480p' ? 2 : 3.5;
 	return perSecond * Number(request.duration) * (request.generateAudio ? 2 : 1);

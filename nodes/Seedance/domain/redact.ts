@@ -1,7 +1,9 @@
 /** What stands in for a secret wherever the service echoes one back. */
 export const REDACTED = '[redacted]';
 
-/** Secrets shorter than this are not scrubbed: replacing a few common characters would garble text. */
+/**
+ * Secrets shorter than this are not scrubbed: replacing a few common characters would garble text.
+ */
 const MIN_SECRET_LENGTH = 4;
 
 /** Removes every occurrence of every secret from a text. */

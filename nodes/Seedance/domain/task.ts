@@ -31,7 +31,12 @@ const STATE_BY_WORD = new Map<string, TaskState>(
 	),
 );
 
-export const TERMINAL_STATES: readonly TaskState[] = ['succeeded', 'failed', 'cancelled', 'expired'];
+export const TERMINAL_STATES: readonly TaskState[] = [
+	'succeeded',
+	'failed',
+	'cancelled',
+	'expired',
+];
 
 export function isTerminal(state: TaskState): boolean {
 	return TERMINAL_STATES.includes(state);
@@ -43,7 +48,14 @@ export function isTerminal(state: TaskState): boolean {
  * stays in the output.
  */
 export function stateFromWord(word: string): TaskState {
-	return STATE_BY_WORD.get(word.trim().toLowerCase().replace(/[\s-]+/g, '_')) ?? 'running';
+	return (
+		STATE_BY_WORD.get(
+			word
+				.trim()
+				.toLowerCase()
+				.replace(/[\s-]+/g, '_'),
+		) ?? 'running'
+	);
 }
 
 function firstString(...candidates: unknown[]): string | null {
@@ -93,17 +105,30 @@ function findProgress(task: IDataObject): number | null {
 	const value = typeof raw === 'string' ? parseFloat(raw) : raw;
 	if (typeof value !== 'number' || !Number.isFinite(value)) return null;
 	// Some services report 0..1 rather than 0..100.
-	const percent = value > 0 && value <= 1 && typeof raw === 'number' && !Number.isInteger(raw) ? value * 100 : value;
+	const percent =
+		value > 0 && value <= 1 && typeof raw === 'number' && !Number.isInteger(raw)
+			? value * 100
+			: value;
 	return Math.max(0, Math.min(100, percent));
 }
 
 function findError(task: IDataObject, state: TaskState): string | null {
 	const error = task.error;
-	const fromError = isObject(error) ? firstString(error.message, error.msg, error.code) : firstString(error);
-	const explicit = firstString(fromError, task.fail_msg, task.failMsg, task.error_message, task.errorMessage);
+	const fromError = isObject(error)
+		? firstString(error.message, error.msg, error.code)
+		: firstString(error);
+	const explicit = firstString(
+		fromError,
+		task.fail_msg,
+		task.failMsg,
+		task.error_message,
+		task.errorMessage,
+	);
 	if (explicit) return explicit;
 	// A bare `message` is an error only on a task that did not succeed ("success" is not an error).
-	return state === 'failed' || state === 'cancelled' || state === 'expired' ? firstString(task.message, task.msg) : null;
+	return state === 'failed' || state === 'cancelled' || state === 'expired'
+		? firstString(task.message, task.msg)
+		: null;
 }
 
 /**

@@ -8,7 +8,9 @@ export class ExecutionStopped extends Error {
 	}
 }
 
-export function cancelSignalOf(context: IExecuteFunctions | IWebhookFunctions): AbortSignal | undefined {
+export function cancelSignalOf(
+	context: IExecuteFunctions | IWebhookFunctions,
+): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 }
 
@@ -50,7 +52,11 @@ export async function attempt<T>(promise: Promise<T>): Promise<Attempt<T>> {
 }
 
 /** Runs `worker` over `inputs` with at most `limit` at once; results keep the input order. */
-export async function mapWithLimit<T, R>(inputs: readonly T[], limit: number, worker: (input: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithLimit<T, R>(
+	inputs: readonly T[],
+	limit: number,
+	worker: (input: T, index: number) => Promise<R>,
+): Promise<R[]> {
 	const results = new Array<R>(inputs.length);
 	let next = 0;
 	const lanes = Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, async () => {

@@ -35,7 +35,12 @@ interface Explanation {
 	description: string;
 }
 
-function explainHttp(status: number, serviceMessage: string | null, purpose: RequestPurpose, subject: string): Explanation {
+function explainHttp(
+	status: number,
+	serviceMessage: string | null,
+	purpose: RequestPurpose,
+	subject: string,
+): Explanation {
 	const said = serviceMessage ? ` The service said: "${serviceMessage}".` : '';
 	if (status === 401 || status === 403) {
 		if (purpose === 'download') {
@@ -58,7 +63,8 @@ function explainHttp(status: number, serviceMessage: string | null, purpose: Req
 	if (status === 400 || status === 422) {
 		return {
 			message: `API in One rejected the request's parameters (HTTP ${status})${serviceMessage ? `: ${serviceMessage}` : ''}`,
-			description: 'Check the node parameters named in the message (model, prompt, image, aspect ratio, resolution, duration) and try again. Nothing was charged.',
+			description:
+				'Check the node parameters named in the message (model, prompt, image, aspect ratio, resolution, duration) and try again. Nothing was charged.',
 		};
 	}
 	if (status === 404) {
@@ -71,7 +77,8 @@ function explainHttp(status: number, serviceMessage: string | null, purpose: Req
 		if (purpose === 'create') {
 			return {
 				message: 'The API in One endpoint was not found (HTTP 404)',
-				description: 'Check the Base URL in the Seedance credential: it should be https://apiin.one (no path). Nothing was charged.',
+				description:
+					'Check the Base URL in the Seedance credential: it should be https://apiin.one (no path). Nothing was charged.',
 			};
 		}
 		return {
@@ -91,7 +98,10 @@ function explainHttp(status: number, serviceMessage: string | null, purpose: Req
 	if (status >= 500) {
 		return {
 			message: `The API in One service had a problem (HTTP ${status})`,
-			description: purpose === 'create' ? MAY_HAVE_BEEN_CHARGED : `The node retried several times. Try again later.${said}`,
+			description:
+				purpose === 'create'
+					? MAY_HAVE_BEEN_CHARGED
+					: `The node retried several times. Try again later.${said}`,
 		};
 	}
 	return {
@@ -100,8 +110,14 @@ function explainHttp(status: number, serviceMessage: string | null, purpose: Req
 	};
 }
 
-function explain(failure: Failure, purpose: RequestPurpose, subject: string, baseUrl: string): Explanation {
-	if (failure.kind === 'http') return explainHttp(failure.status, failure.serviceMessage, purpose, subject);
+function explain(
+	failure: Failure,
+	purpose: RequestPurpose,
+	subject: string,
+	baseUrl: string,
+): Explanation {
+	if (failure.kind === 'http')
+		return explainHttp(failure.status, failure.serviceMessage, purpose, subject);
 	if (failure.kind === 'malformed') {
 		return {
 			message: 'API in One sent an answer the node could not read',
@@ -111,7 +127,8 @@ function explain(failure: Failure, purpose: RequestPurpose, subject: string, bas
 					: `The answer for ${subject} was not the JSON the node expects. The node retried; try again later.`,
 		};
 	}
-	// The network code stays out of the message: NodeApiError swaps a message holding one for its own generic text.
+	// The network code stays out of the message: NodeApiError swaps a message holding one for its own
+	// generic text.
 	const what = failure.timedOut ? 'did not answer in time' : 'could not be reached';
 	const host = purpose === 'download' ? 'The video host' : `API in One at ${baseUrl}`;
 	const detail = `Network error: ${failure.code}.`;
@@ -124,19 +141,38 @@ function explain(failure: Failure, purpose: RequestPurpose, subject: string, bas
 	};
 }
 
-/** The NodeApiError for a failure. Built from plain data only, never from the HTTP client's error, which holds the request's headers. */
+/**
+ * The NodeApiError for a failure. Built from plain data only, never from the HTTP client's error,
+ * which holds the request's headers.
+ */
 export function failureToError(
 	node: INode,
 	failure: Failure,
-	context: { purpose: RequestPurpose; subject: string; baseUrl: string; secret?: string; itemIndex?: number },
+	context: {
+		purpose: RequestPurpose;
+		subject: string;
+		baseUrl: string;
+		secret?: string;
+		itemIndex?: number;
+	},
 ): NodeApiError {
-	const { message, description } = explain(failure, context.purpose, context.subject, context.baseUrl);
+	const { message, description } = explain(
+		failure,
+		context.purpose,
+		context.subject,
+		context.baseUrl,
+	);
 	const clean = (text: string) => redact(text, [context.secret]);
-	// Plain facts only: NodeApiError replaces the message with its own when it finds a network `code`.
+	// Plain facts only: NodeApiError replaces the message with its own when it finds a network
+	// `code`.
 	const response: JsonObject =
 		failure.kind === 'network'
 			? { kind: failure.kind, networkError: failure.code, timedOut: failure.timedOut }
-			: { kind: failure.kind, httpStatus: failure.status, serviceMessage: clean(failure.kind === 'http' ? failure.serviceMessage ?? '' : '') };
+			: {
+					kind: failure.kind,
+					httpStatus: failure.status,
+					serviceMessage: clean(failure.kind === 'http' ? (failure.serviceMessage ?? '') : ''),
+				};
 	return new NodeApiError(node, response, {
 		message: clean(message),
 		description: clean(description),

@@ -1,15 +1,29 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
 import { ExecutionStopped, cancelSignalOf, pause } from '../domain/timing';
-import { createCertainlyNotProcessed, failureToError, isTransient, type Failure, type RequestPurpose } from './errors';
+import {
+	createCertainlyNotProcessed,
+	failureToError,
+	isTransient,
+	type Failure,
+	type RequestPurpose,
+} from './errors';
 
 /** Every request of both nodes goes through this module. */
 export type SeedanceContext = IExecuteFunctions | IWebhookFunctions;
 
-/** A response body stream, as n8n's binary helpers take it (no import of node:stream in node code). */
+/**
+ * A response body stream, as n8n's binary helpers take it (no import of node:stream in node code).
+ */
 type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
 
 export const CREDENTIAL_TYPE = 'seedanceApi';
@@ -18,7 +32,10 @@ export interface Connection {
 	baseUrl: string;
 	/** Kept only to scrub it out of any text the service sends back; never output. */
 	secret: string;
-	/** What Generate appends to callback URLs and the Seedance Trigger expects (see domain/callbackToken). */
+	/**
+	 * What Generate appends to callback URLs and the Seedance Trigger expects (see
+	 * domain/callbackToken).
+	 */
 	callbackToken: string;
 }
 
@@ -29,18 +46,30 @@ export interface CallOptions {
 	deadline?: number;
 }
 
-/** Tries of one status read or download (a create is tried again only when it certainly made nothing). */
+/**
+ * Tries of one status read or download (a create is tried again only when it certainly made
+ * nothing).
+ */
 const ATTEMPTS = 5;
 const RETRY_BASE_MS = 500;
 const RETRY_CAP_MS = 30_000;
 
 export async function getConnection(context: SeedanceContext): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	const baseUrl = String(credentials.baseUrl || 'https://apiin.one').trim().replace(/\/+$/, '');
-	return { baseUrl, secret: String(credentials.apiKey ?? ''), callbackToken: callbackToken(callbackSecretOf(credentials)) };
+	const baseUrl = String(credentials.baseUrl || 'https://apiin.one')
+		.trim()
+		.replace(/\/+$/, '');
+	return {
+		baseUrl,
+		secret: String(credentials.apiKey ?? ''),
+		callbackToken: callbackToken(callbackSecretOf(credentials)),
+	};
 }
 
-/** Whether a request error is a passing fault (rate limit, outage) rather than a lasting refusal; set by `exchange`. */
+/**
+ * Whether a request error is a passing fault (rate limit, outage) rather than a lasting refusal;
+ * set by `exchange`.
+ */
 export function isPassingFault(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } }).context?.transient === true;
 }
@@ -72,18 +101,36 @@ function readAnswer(response: FullResponse): { body: IDataObject } | { failure: 
 		}
 	}
 	if (statusCode < 200 || statusCode >= 300) {
-		return { failure: { kind: 'http', status: statusCode, serviceMessage: serviceMessageOf(body), retryAfterMs: retryAfterMs(headers) } };
+		return {
+			failure: {
+				kind: 'http',
+				status: statusCode,
+				serviceMessage: serviceMessageOf(body),
+				retryAfterMs: retryAfterMs(headers),
+			},
+		};
 	}
 	if (!isObject(body)) return { failure: { kind: 'malformed', status: statusCode } };
 	// Some gateways answer HTTP 200 with the real status in the envelope's `code`.
 	const code = envelopeErrorCode(body);
-	if (code !== null) return { failure: { kind: 'http', status: code, serviceMessage: serviceMessageOf(body), retryAfterMs: retryAfterMs(headers) } };
+	if (code !== null)
+		return {
+			failure: {
+				kind: 'http',
+				status: code,
+				serviceMessage: serviceMessageOf(body),
+				retryAfterMs: retryAfterMs(headers),
+			},
+		};
 	return { body };
 }
 
 const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
 
-/** Classifies an error thrown by the HTTP helper (NodeApiError around an axios error, or the axios error). */
+/**
+ * Classifies an error thrown by the HTTP helper (NodeApiError around an axios error, or the axios
+ * error).
+ */
 function networkFailure(error: unknown, signal: AbortSignal | undefined): Failure {
 	const chain: Array<{ code?: unknown; message?: unknown; cause?: unknown }> = [];
 	let current: unknown = error;
@@ -92,7 +139,9 @@ function networkFailure(error: unknown, signal: AbortSignal | undefined): Failur
 		if (chain.length > 4) break;
 		current = (current as { cause?: unknown }).cause;
 	}
-	const code = chain.map((link) => link.code).find((value): value is string => typeof value === 'string') ?? 'UNKNOWN';
+	const code =
+		chain.map((link) => link.code).find((value): value is string => typeof value === 'string') ??
+		'UNKNOWN';
 	if (signal?.aborted || code === 'ERR_CANCELED') throw new ExecutionStopped();
 	const text = chain.map((link) => String(link.message ?? '')).join(' ');
 	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text);
@@ -119,7 +168,12 @@ interface Exchange {
  * 429 (honouring Retry-After), 5xx and network faults. A create is paid: it is sent again only
  * when the first attempt certainly did not reach processing (429, connection refused).
  */
-async function exchange(context: SeedanceContext, connection: Connection, call: Exchange, options: CallOptions): Promise<FullResponse> {
+async function exchange(
+	context: SeedanceContext,
+	connection: Connection,
+	call: Exchange,
+	options: CallOptions,
+): Promise<FullResponse> {
 	const signal = cancelSignalOf(context);
 	for (let attempt = 1; ; attempt++) {
 		let failure: Failure;
@@ -130,13 +184,25 @@ async function exchange(context: SeedanceContext, connection: Connection, call: 
 				ignoreHttpStatusErrors: true,
 				timeout: options.timeoutMs,
 			};
-			const response = (call.anonymous
-				? await context.helpers.httpRequest({ ...request, abortSignal: signal })
-				: await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as FullResponse;
-			if (call.purpose === 'download' && response.statusCode >= 200 && response.statusCode < 300) return response;
+			const response = (
+				call.anonymous
+					? await context.helpers.httpRequest({ ...request, abortSignal: signal })
+					: await context.helpers.httpRequestWithAuthentication.call(
+							context,
+							CREDENTIAL_TYPE,
+							request,
+						)
+			) as FullResponse;
+			if (call.purpose === 'download' && response.statusCode >= 200 && response.statusCode < 300)
+				return response;
 			if (call.purpose === 'download') {
 				(response.body as Readable | undefined)?.destroy?.();
-				failure = { kind: 'http', status: response.statusCode, serviceMessage: null, retryAfterMs: retryAfterMs(response.headers) };
+				failure = {
+					kind: 'http',
+					status: response.statusCode,
+					serviceMessage: null,
+					retryAfterMs: retryAfterMs(response.headers),
+				};
 			} else {
 				const answer = readAnswer(response);
 				if ('body' in answer) return { ...response, body: answer.body };
@@ -145,7 +211,8 @@ async function exchange(context: SeedanceContext, connection: Connection, call: 
 		} catch (error) {
 			failure = networkFailure(error, signal);
 		}
-		const retryable = call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);
+		const retryable =
+			call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);
 		const wait = backoffMs(failure, attempt);
 		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
 		if (!retryable || attempt >= ATTEMPTS || pastDeadline) {
@@ -156,59 +223,93 @@ async function exchange(context: SeedanceContext, connection: Connection, call: 
 				secret: connection.secret,
 				itemIndex: options.itemIndex,
 			});
-			// The poll loop keeps waiting through a passing fault; it needs to tell one from a lasting refusal.
+			// The poll loop keeps waiting through a passing fault; it needs to tell one from a lasting
+			// refusal.
 			error.context.transient = isTransient(failure);
 			throw error;
 		}
-		context.logger.debug(`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`);
+		context.logger.debug(
+			`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`,
+		);
 		await pause(wait, signal);
 	}
 }
 
-function jsonRequest(connection: Connection, method: IHttpRequestMethods, path: string, body?: IDataObject): IHttpRequestOptions {
+function jsonRequest(
+	connection: Connection,
+	method: IHttpRequestMethods,
+	path: string,
+	body?: IDataObject,
+): IHttpRequestOptions {
 	return { method, url: `${connection.baseUrl}${path}`, body, json: true };
 }
 
 /** POST /api/v1/videos/generations: the paid request. */
-export async function createTask(context: SeedanceContext, connection: Connection, body: IDataObject, options: CallOptions): Promise<SeedanceTask> {
+export async function createTask(
+	context: SeedanceContext,
+	connection: Connection,
+	body: IDataObject,
+	options: CallOptions,
+): Promise<SeedanceTask> {
 	const response = await exchange(
 		context,
 		connection,
-		{ purpose: 'create', subject: 'the new video', request: jsonRequest(connection, 'POST', '/api/v1/videos/generations', body) },
+		{
+			purpose: 'create',
+			subject: 'the new video',
+			request: jsonRequest(connection, 'POST', '/api/v1/videos/generations', body),
+		},
 		options,
 	);
 	const task = normalizeTask(response.body);
 	if (!task) {
 		// Accepted (2xx) but no task id: the task may exist and be charged. Never re-sent.
-		throw failureToError(context.getNode(), { kind: 'malformed', status: response.statusCode }, {
-			purpose: 'create',
-			subject: 'the new video',
-			baseUrl: connection.baseUrl,
-			secret: connection.secret,
-			itemIndex: options.itemIndex,
-		});
+		throw failureToError(
+			context.getNode(),
+			{ kind: 'malformed', status: response.statusCode },
+			{
+				purpose: 'create',
+				subject: 'the new video',
+				baseUrl: connection.baseUrl,
+				secret: connection.secret,
+				itemIndex: options.itemIndex,
+			},
+		);
 	}
 	return task;
 }
 
 /** GET /api/v1/tasks/{task_id} */
-export async function fetchTask(context: SeedanceContext, connection: Connection, taskId: string, options: CallOptions): Promise<SeedanceTask> {
+export async function fetchTask(
+	context: SeedanceContext,
+	connection: Connection,
+	taskId: string,
+	options: CallOptions,
+): Promise<SeedanceTask> {
 	const subject = `task ${taskId}`;
 	const response = await exchange(
 		context,
 		connection,
-		{ purpose: 'status', subject, request: jsonRequest(connection, 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`) },
+		{
+			purpose: 'status',
+			subject,
+			request: jsonRequest(connection, 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`),
+		},
 		options,
 	);
 	const task = normalizeTask(response.body, taskId);
 	if (!task) {
-		throw failureToError(context.getNode(), { kind: 'malformed', status: response.statusCode }, {
-			purpose: 'status',
-			subject,
-			baseUrl: connection.baseUrl,
-			secret: connection.secret,
-			itemIndex: options.itemIndex,
-		});
+		throw failureToError(
+			context.getNode(),
+			{ kind: 'malformed', status: response.statusCode },
+			{
+				purpose: 'status',
+				subject,
+				baseUrl: connection.baseUrl,
+				secret: connection.secret,
+				itemIndex: options.itemIndex,
+			},
+		);
 	}
 	return task;
 }
@@ -231,11 +332,33 @@ export interface VideoStream {
  * result links usually point at a CDN or a pre-signed storage URL, which must not receive it
  * (and pre-signed URLs refuse a second authorisation).
  */
-export async function openVideo(context: SeedanceContext, connection: Connection, url: string, taskId: string, options: CallOptions): Promise<VideoStream> {
+export async function openVideo(
+	context: SeedanceContext,
+	connection: Connection,
+	url: string,
+	taskId: string,
+	options: CallOptions,
+): Promise<VideoStream> {
 	const own = sameOrigin(url, connection.baseUrl);
-	// A redirect from the service to a CDN must not carry the key either (option of n8n >= 1.1xx; ignored before).
-	const request: IHttpRequestOptions = { method: 'GET', url, encoding: 'stream', sendCredentialsOnCrossOriginRedirect: false };
-	const response = await exchange(context, connection, { purpose: 'download', subject: `task ${taskId}`, request, anonymous: !own }, options);
-	const contentType = String(response.headers?.['content-type'] ?? '').split(';')[0].trim();
-	return { stream: response.body as Readable, mimeType: contentType.startsWith('video/') ? contentType : 'video/mp4' };
+	// A redirect from the service to a CDN must not carry the key either (option of n8n >= 1.1xx;
+	// ignored before).
+	const request: IHttpRequestOptions = {
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
+	const response = await exchange(
+		context,
+		connection,
+		{ purpose: 'download', subject: `task ${taskId}`, request, anonymous: !own },
+		options,
+	);
+	const contentType = String(response.headers?.['content-type'] ?? '')
+		.split(';')[0]
+		.trim();
+	return {
+		stream: response.body as Readable,
+		mimeType: contentType.startsWith('video/') ? contentType : 'video/mp4',
+	};
 }

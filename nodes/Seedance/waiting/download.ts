@@ -18,6 +18,12 @@ export async function downloadVideo(
 	task: SeedanceTask,
 	options: CallOptions,
 ): Promise<IBinaryData> {
-	const { stream, mimeType } = await openVideo(context, connection, task.videoUrl ?? '', task.taskId, options);
+	const { stream, mimeType } = await openVideo(
+		context,
+		connection,
+		task.videoUrl ?? '',
+		task.taskId,
+		options,
+	);
 	return await context.helpers.prepareBinaryData(stream, videoFileName(task.taskId), mimeType);
 }

@@ -24,18 +24,35 @@ async function taskItem(
 	itemIndex: number,
 	options: FinishOptions,
 ): Promise<ItemOutcome> {
-	const item: INodeExecutionData = { json: { ...task, ...(options.extraJson?.(itemIndex) ?? {}) }, pairedItem: { item: itemIndex } };
+	const item: INodeExecutionData = {
+		json: { ...task, ...(options.extraJson?.(itemIndex) ?? {}) },
+		pairedItem: { item: itemIndex },
+	};
 	if (!options.binaryProperty || task.state !== 'succeeded') return { itemIndex, ok: true, item };
 	if (!task.videoUrl) {
-		const error = new NodeOperationError(context.getNode(), `Task ${task.taskId} succeeded but the service sent no video link`, {
-			itemIndex,
-			description: 'The task output is in the raw response. Run Get Status later, or turn off "Download Video".',
-		});
+		const error = new NodeOperationError(
+			context.getNode(),
+			`Task ${task.taskId} succeeded but the service sent no video link`,
+			{
+				itemIndex,
+				description:
+					'The task output is in the raw response. Run Get Status later, or turn off "Download Video".',
+			},
+		);
 		return { itemIndex, ok: false, error, taskId: task.taskId };
 	}
-	const download = await attempt(downloadVideo(context, connection, task, { timeoutMs: options.settings.requestTimeoutMs, itemIndex }));
+	const download = await attempt(
+		downloadVideo(context, connection, task, {
+			timeoutMs: options.settings.requestTimeoutMs,
+			itemIndex,
+		}),
+	);
 	if (!download.ok) return failed(itemIndex, download.error, task.taskId);
-	return { itemIndex, ok: true, item: { ...item, binary: { [options.binaryProperty]: download.value } } };
+	return {
+		itemIndex,
+		ok: true,
+		item: { ...item, binary: { [options.binaryProperty]: download.value } },
+	};
 }
 
 /** Waits for every open task with the shared poll loop, then downloads the finished videos. */

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
 
 export type NodeError = NodeApiError | NodeOperationError;
 
@@ -17,36 +22,62 @@ export function failed(itemIndex: number, error: unknown, taskId?: string): Item
 	return { itemIndex, ok: false, error: error as NodeError, taskId };
 }
 
-/** A failed item as an output item (Continue On Fail, resume mode): the error and the task id, so nothing paid is lost. */
+/**
+ * A failed item as an output item (Continue On Fail, resume mode): the error and the task id, so
+ * nothing paid is lost.
+ */
 export function errorItem(outcome: Extract<ItemOutcome, { ok: false }>): INodeExecutionData {
-	return { json: { error: outcome.error.message, description: outcome.error.description ?? null, taskId: outcome.taskId ?? null }, pairedItem: { item: outcome.itemIndex } };
+	return {
+		json: {
+			error: outcome.error.message,
+			description: outcome.error.description ?? null,
+			taskId: outcome.taskId ?? null,
+		},
+		pairedItem: { item: outcome.itemIndex },
+	};
 }
 
 /** Every outcome as an output item, in input order, failures as error items. */
 export function outputItems(outcomes: ItemOutcome[]): INodeExecutionData[] {
-	return [...outcomes].sort((a, b) => a.itemIndex - b.itemIndex).map((outcome) => (outcome.ok ? outcome.item : errorItem(outcome)));
+	return [...outcomes]
+		.sort((a, b) => a.itemIndex - b.itemIndex)
+		.map((outcome) => (outcome.ok ? outcome.item : errorItem(outcome)));
 }
 
-const listed = (tasks: Array<{ taskId?: string; itemIndex: number }>) => tasks.map((task) => `${String(task.taskId)} (item ${task.itemIndex + 1})`).join(', ');
+const listed = (tasks: Array<{ taskId?: string; itemIndex: number }>) =>
+	tasks.map((task) => `${String(task.taskId)} (item ${task.itemIndex + 1})`).join(', ');
 
 /**
  * The node's output in input order. With "Continue On Fail" a failed item becomes an error item;
  * without it the node fails with the first error and lists the paid tasks (finished, failed and
  * not waited for), so a re-run can pick them up instead of paying again.
  */
-export function toNodeOutput(context: IExecuteFunctions, outcomes: ItemOutcome[], stillRunning: RunningTask[] = []): INodeExecutionData[] {
+export function toNodeOutput(
+	context: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+	stillRunning: RunningTask[] = [],
+): INodeExecutionData[] {
 	if (context.continueOnFail()) return outputItems(outcomes);
 	const ordered = [...outcomes].sort((a, b) => a.itemIndex - b.itemIndex);
 	const firstFailure = ordered.find((outcome) => !outcome.ok);
 	if (firstFailure && !firstFailure.ok) {
-		const finished = ordered.flatMap((outcome) => (outcome.ok ? [{ taskId: String(outcome.item.json.taskId), itemIndex: outcome.itemIndex }] : []));
-		const otherFailures = ordered.flatMap((outcome) => (!outcome.ok && outcome !== firstFailure && outcome.taskId ? [outcome] : []));
+		const finished = ordered.flatMap((outcome) =>
+			outcome.ok
+				? [{ taskId: String(outcome.item.json.taskId), itemIndex: outcome.itemIndex }]
+				: [],
+		);
+		const otherFailures = ordered.flatMap((outcome) =>
+			!outcome.ok && outcome !== firstFailure && outcome.taskId ? [outcome] : [],
+		);
 		const notes = [
 			finished.length ? `Tasks that finished in this run: ${listed(finished)}.` : '',
 			otherFailures.length ? `Other tasks that did not finish: ${listed(otherFailures)}.` : '',
 			stillRunning.length ? `Tasks still running, not waited for: ${listed(stillRunning)}.` : '',
 		].filter(Boolean);
-		if (notes.length) firstFailure.error.description = [firstFailure.error.description, ...notes].filter(Boolean).join(' ');
+		if (notes.length)
+			firstFailure.error.description = [firstFailure.error.description, ...notes]
+				.filter(Boolean)
+				.join(' ');
 		throw firstFailure.error;
 	}
 	return ordered.map((outcome) => (outcome.ok ? outcome.item : { json: {} }));

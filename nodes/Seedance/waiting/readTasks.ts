@@ -7,7 +7,10 @@ export interface TaskRef {
 	taskId: string;
 }
 
-/** Reads each task once, at most `concurrency` at a time; each answer is a task or the error of its read. */
+/**
+ * Reads each task once, at most `concurrency` at a time; each answer is a task or the error of its
+ * read.
+ */
 export async function readTasksOnce<T extends TaskRef>(
 	context: SeedanceContext,
 	connection: Connection,
@@ -16,6 +19,11 @@ export async function readTasksOnce<T extends TaskRef>(
 ): Promise<Array<{ ref: T; read: Attempt<SeedanceTask> }>> {
 	return await mapWithLimit(tasks, options.concurrency, async (ref) => ({
 		ref,
-		read: await attempt(fetchTask(context, connection, ref.taskId, { timeoutMs: options.timeoutMs, itemIndex: ref.itemIndex })),
+		read: await attempt(
+			fetchTask(context, connection, ref.taskId, {
+				timeoutMs: options.timeoutMs,
+				itemIndex: ref.itemIndex,
+			}),
+		),
 	}));
 }

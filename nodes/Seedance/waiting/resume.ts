@@ -19,7 +19,9 @@ import { readWaitOptions, type WaitOptions } from './waitOptions';
 // The only module that touches n8n's wait-and-resume internals. Why it works the way it does,
 // in n8n 1.x and 2.x: docs/resume-mode.md in the package's repository.
 
-/** The webhook behind `$execution.resumeUrl`: the service's callback resumes the parked execution. */
+/**
+ * The webhook behind `$execution.resumeUrl`: the service's callback resumes the parked execution.
+ */
 export const RESUME_WEBHOOK: IWebhookDescription = {
 	name: 'default',
 	httpMethod: 'POST',
@@ -57,7 +59,11 @@ const noCallback = (seconds: number) =>
 	`No callback from API in One within ${seconds} seconds. The task may still finish: check it with a Seedance Wait or Get Status node on "taskId" (route these items with an IF on "callbackTimedOut").`;
 
 function isParked(json: IDataObject): json is ParkedJson {
-	return json.callbackReceived === false && typeof json.taskId === 'string' && typeof json.waitDeadline === 'string';
+	return (
+		json.callbackReceived === false &&
+		typeof json.taskId === 'string' &&
+		typeof json.waitDeadline === 'string'
+	);
 }
 
 const hasEnded = (task: OpenTask) => task.last !== undefined && isTerminal(task.last.state);
@@ -76,28 +82,53 @@ export async function waitOrPark(
 	wait: WaitRequest,
 	callsBackHere: (task: OpenTask) => boolean = () => true,
 ): Promise<WaitResult> {
-	if (wait.mode === 'poll') return { outcomes: [...settled, ...(await finishTasks(context, connection, tasks, wait))], notWaitedFor: [] };
+	if (wait.mode === 'poll')
+		return {
+			outcomes: [...settled, ...(await finishTasks(context, connection, tasks, wait))],
+			notWaitedFor: [],
+		};
 	const { known, outcomes } = await readUnknownStates(context, connection, tasks, wait);
-	outcomes.unshift(...settled, ...(await finishTasks(context, connection, known.filter(hasEnded), wait)));
+	outcomes.unshift(
+		...settled,
+		...(await finishTasks(context, connection, known.filter(hasEnded), wait)),
+	);
 	const pending = known.filter((task) => !hasEnded(task));
 	if (pending.length === 0) return { outcomes, notWaitedFor: [] };
-	if (!pending.some(callsBackHere)) return { outcomes: [...outcomes, ...(await finishTasks(context, connection, pending, wait))], notWaitedFor: [] };
+	if (!pending.some(callsBackHere))
+		return {
+			outcomes: [...outcomes, ...(await finishTasks(context, connection, pending, wait))],
+			notWaitedFor: [],
+		};
 	// n8n runs no node code at the deadline, so a failed item must fail the node now.
-	if (!context.continueOnFail() && outcomes.some((outcome) => !outcome.ok)) return { outcomes, notWaitedFor: pending };
+	if (!context.continueOnFail() && outcomes.some((outcome) => !outcome.ok))
+		return { outcomes, notWaitedFor: pending };
 	const deadline = new Date(Date.now() + wait.settings.maxWaitMs);
 	const all = [...outcomes, ...parkedOutcomes(pending, deadline, wait.settings.maxWaitMs)];
 	await putToWait(context, all, deadline);
 	return { outcomes: all, notWaitedFor: [] };
 }
 
-/** Reads once each task whose state is unknown; a passing fault is no reason not to wait, an unknown task or a bad key is. */
-async function readUnknownStates(context: IExecuteFunctions, connection: Connection, tasks: OpenTask[], wait: WaitRequest) {
+/**
+ * Reads once each task whose state is unknown; a passing fault is no reason not to wait, an unknown
+ * task or a bad key is.
+ */
+async function readUnknownStates(
+	context: IExecuteFunctions,
+	connection: Connection,
+	tasks: OpenTask[],
+	wait: WaitRequest,
+) {
 	const known = tasks.filter((task) => task.last);
 	const outcomes: ItemOutcome[] = [];
-	const reads = await readTasksOnce(context, connection, tasks.filter((task) => !task.last), {
-		concurrency: wait.settings.concurrency,
-		timeoutMs: wait.settings.requestTimeoutMs,
-	});
+	const reads = await readTasksOnce(
+		context,
+		connection,
+		tasks.filter((task) => !task.last),
+		{
+			concurrency: wait.settings.concurrency,
+			timeoutMs: wait.settings.requestTimeoutMs,
+		},
+	);
 	for (const { ref, read } of reads) {
 		if (read.ok) known.push({ ...ref, last: read.value });
 		else if (isPassingFault(read.error)) known.push(ref);
@@ -115,7 +146,11 @@ function parkedOutcomes(pending: OpenTask[], deadline: Date, maxWaitMs: number):
 			waitDeadline: deadline.toISOString(),
 			error: noCallback(Math.round(maxWaitMs / 1000)),
 		};
-		return { itemIndex: task.itemIndex, ok: true, item: { json, pairedItem: { item: task.itemIndex } } };
+		return {
+			itemIndex: task.itemIndex,
+			ok: true,
+			item: { json, pairedItem: { item: task.itemIndex } },
+		};
 	});
 }
 
@@ -124,13 +159,20 @@ function parkedOutcomes(pending: OpenTask[], deadline: Date, maxWaitMs: number):
  * n8n hands them to the resume webhook (the record of what this park waits for) and passes them
  * on unchanged if the deadline comes first.
  */
-async function putToWait(context: IExecuteFunctions, outcomes: ItemOutcome[], deadline: Date): Promise<void> {
+async function putToWait(
+	context: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+	deadline: Date,
+): Promise<void> {
 	const input = context.getExecuteData().data.main[0];
 	if (input) input.splice(0, input.length, ...outputItems(outcomes));
 	await context.putExecutionToWait(deadline);
 }
 
-/** The park this webhook call resumes: n8n-core keeps the waiting node's input as `connectionInputData`, without an accessor. */
+/**
+ * The park this webhook call resumes: n8n-core keeps the waiting node's input as
+ * `connectionInputData`, without an accessor.
+ */
 function readPark(context: IWebhookFunctions): Park {
 	const raw = (context as unknown as { connectionInputData?: unknown }).connectionInputData;
 	const items = Array.isArray(raw) ? (raw as INodeExecutionData[]) : [];
@@ -144,7 +186,10 @@ function readPark(context: IWebhookFunctions): Park {
 	return { items, waiting, deadline };
 }
 
-/** Parks being resumed by this process: each park resumes once (a second callback meanwhile gets 200, resumed: false). */
+/**
+ * Parks being resumed by this process: each park resumes once (a second callback meanwhile gets
+ * 200, resumed: false).
+ */
 const resumesUnderWay = new Set<string>();
 const MAX_REMEMBERED_RESUMES = 10_000;
 
@@ -157,19 +202,30 @@ function parkKey(context: IWebhookFunctions, park: Park): string {
  * resumes it (others get 401/403/400/409 and the execution keeps waiting); the body gives that
  * task's result, the park's other tasks are read until they end.
  */
-export async function resumeFromCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+export async function resumeFromCallback(
+	context: IWebhookFunctions,
+): Promise<IWebhookResponseData> {
 	const received = await receiveCallback(context);
 	if (received.refused) return received.refused;
 	const { connection, task } = received;
 	const park = readPark(context);
 	const mine = [...park.waiting].find(([, taskId]) => taskId === task.taskId)?.[0];
-	if (mine === undefined) return answer(context, 409, { message: `Task ${task.taskId} is not waited for by this execution` });
+	if (mine === undefined)
+		return answer(context, 409, {
+			message: `Task ${task.taskId} is not waited for by this execution`,
+		});
 	if (!isTerminal(task.state)) return { webhookResponse: { received: true, resumed: false } };
 
 	const key = parkKey(context, park);
-	if (resumesUnderWay.has(key)) return answer(context, 200, { received: true, resumed: false, message: 'This execution is already resuming' });
+	if (resumesUnderWay.has(key))
+		return answer(context, 200, {
+			received: true,
+			resumed: false,
+			message: 'This execution is already resuming',
+		});
 	resumesUnderWay.add(key);
-	if (resumesUnderWay.size > MAX_REMEMBERED_RESUMES) resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
+	if (resumesUnderWay.size > MAX_REMEMBERED_RESUMES)
+		resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
 	let resumed = false;
 	try {
 		const result = await resume(context, connection, park, mine, task);
@@ -180,19 +236,39 @@ export async function resumeFromCallback(context: IWebhookFunctions): Promise<IW
 	}
 }
 
-/** Answers the service at once (it retries slow receivers), then gathers every parked task's result. */
-async function resume(context: IWebhookFunctions, connection: Connection, park: Park, mine: number, task: SeedanceTask): Promise<IWebhookResponseData> {
+/**
+ * Answers the service at once (it retries slow receivers), then gathers every parked task's result.
+ */
+async function resume(
+	context: IWebhookFunctions,
+	connection: Connection,
+	park: Park,
+	mine: number,
+	task: SeedanceTask,
+): Promise<IWebhookResponseData> {
 	answer(context, 200, { received: true, resumed: true });
 	const wait = readWaitOptions(context, context.getNodeParameter('options', {}) as IDataObject, 0);
 	const startedAt = Date.parse(park.deadline) - wait.settings.maxWaitMs;
-	const open: OpenTask[] = [...park.waiting].map(([itemIndex, taskId]) => ({ itemIndex, taskId, startedAt, last: itemIndex === mine ? task : undefined }));
+	const open: OpenTask[] = [...park.waiting].map(([itemIndex, taskId]) => ({
+		itemIndex,
+		taskId,
+		startedAt,
+		last: itemIndex === mine ? task : undefined,
+	}));
 	const finished = await finishTasks(context, connection, open, wait);
 	const resumedItems = finished.map((outcome): ItemOutcome => {
 		if (!outcome.ok) return outcome;
-		const json = { ...outcome.item.json, callbackReceived: outcome.itemIndex === mine, callbackTimedOut: false };
+		const json = {
+			...outcome.item.json,
+			callbackReceived: outcome.itemIndex === mine,
+			callbackTimedOut: false,
+		};
 		return { ...outcome, item: { ...outcome.item, json } };
 	});
-	// Items parked as settled (an error item, a task that had already ended) pass through as they are.
-	const passing = park.items.flatMap((item, itemIndex): ItemOutcome[] => (park.waiting.has(itemIndex) ? [] : [{ itemIndex, ok: true, item }]));
+	// Items parked as settled (an error item, a task that had already ended) pass through as they
+	// are.
+	const passing = park.items.flatMap((item, itemIndex): ItemOutcome[] =>
+		park.waiting.has(itemIndex) ? [] : [{ itemIndex, ok: true, item }],
+	);
 	return { noWebhookResponse: true, workflowData: [outputItems([...passing, ...resumedItems])] };
 }

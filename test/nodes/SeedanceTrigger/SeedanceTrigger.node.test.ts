@@ -1,4 +1,8 @@
-import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../nodes/Seedance/domain/callbackToken';
+import {
+	callbackSecretOf,
+	callbackToken,
+	withCallbackToken,
+} from '../../../nodes/Seedance/domain/callbackToken';
 import { SAMPLE_MP4 } from '../../emulator/server';
 import { SHAPE_NAMES } from '../../emulator/shapes';
 import { runWorkflow, itemsNode, seedanceNode } from '../../harness/n8n';
@@ -9,9 +13,15 @@ const { emulator, credentials } = useEmulator({ latencyMs: 100 });
 
 let receiver: TriggerReceiver;
 
-async function startTrigger(parameters: Record<string, unknown> = {}, credentialOverrides: Record<string, unknown> = {}): Promise<TriggerReceiver> {
+async function startTrigger(
+	parameters: Record<string, unknown> = {},
+	credentialOverrides: Record<string, unknown> = {},
+): Promise<TriggerReceiver> {
 	const store = credentials();
-	receiver = new TriggerReceiver({ event: 'anyTerminal', options: {}, ...parameters }, { seedanceApi: { ...store.seedanceApi, ...credentialOverrides } });
+	receiver = new TriggerReceiver(
+		{ event: 'anyTerminal', options: {}, ...parameters },
+		{ seedanceApi: { ...store.seedanceApi, ...credentialOverrides } },
+	);
 	await receiver.start();
 	return receiver;
 }
@@ -21,7 +31,10 @@ afterEach(async () => {
 });
 
 /** The URL Generate would hand the service for this trigger. */
-function signed(url: string, credential: Record<string, unknown> = credentials().seedanceApi): string {
+function signed(
+	url: string,
+	credential: Record<string, unknown> = credentials().seedanceApi,
+): string {
 	return withCallbackToken(url, callbackToken(callbackSecretOf(credential as never)));
 }
 
@@ -35,8 +48,17 @@ describe('Seedance Trigger: what starts an execution', () => {
 		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
 		const [[item]] = trigger.executions;
 		const view = emulator.view(emulator.tasks.get(taskId)!);
-		expect(item.json).toMatchObject({ taskId, state: 'succeeded', videoUrl: view.videoUrl, error: null, raw: emulator.statusBody(emulator.tasks.get(taskId)!) });
-		expect(trigger.deliveries[0]).toMatchObject({ status: 200, body: { message: 'Workflow was started' } });
+		expect(item.json).toMatchObject({
+			taskId,
+			state: 'succeeded',
+			videoUrl: view.videoUrl,
+			error: null,
+			raw: emulator.statusBody(emulator.tasks.get(taskId)!),
+		});
+		expect(trigger.deliveries[0]).toMatchObject({
+			status: 200,
+			body: { message: 'Workflow was started' },
+		});
 	});
 
 	it.each([
@@ -52,9 +74,17 @@ describe('Seedance Trigger: what starts an execution', () => {
 			cancelled: await createEmulatedTask(emulator, 'x [cancel]', url),
 			expired: await createEmulatedTask(emulator, 'x [expire]', url),
 		};
-		await waitFor(() => trigger.deliveries.length === 4 && trigger.deliveries.every((delivery) => delivery.status !== 0), 5000, 'four callbacks');
+		await waitFor(
+			() =>
+				trigger.deliveries.length === 4 &&
+				trigger.deliveries.every((delivery) => delivery.status !== 0),
+			5000,
+			'four callbacks',
+		);
 		const started = trigger.executions.map(([item]) => [item.json.state, item.json.taskId]);
-		expect(started.sort()).toEqual(fires.map((state) => [state, ids[state as keyof typeof ids]]).sort());
+		expect(started.sort()).toEqual(
+			fires.map((state) => [state, ids[state as keyof typeof ids]]).sort(),
+		);
 		// Ignored callbacks are still answered 200, or the service would retry them.
 		expect(trigger.deliveries.every((delivery) => delivery.status === 200)).toBe(true);
 		const failed = trigger.executions.find(([item]) => item.json.state === 'failed');
@@ -64,34 +94,70 @@ describe('Seedance Trigger: what starts an execution', () => {
 	it('starts nothing on progress callbacks, once on the terminal one', async () => {
 		emulator.options.callbacks = 'everyChange';
 		const trigger = await startTrigger();
-		const taskId = await createEmulatedTask(emulator, 'a dancer [latency=400]', signed(trigger.productionUrl));
+		const taskId = await createEmulatedTask(
+			emulator,
+			'a dancer [latency=400]',
+			signed(trigger.productionUrl),
+		);
 		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
 		await settle(200);
 		expect(trigger.deliveries.length).toBeGreaterThanOrEqual(2);
 		expect(trigger.executions).toHaveLength(1);
 		expect(trigger.executions[0][0].json).toMatchObject({ taskId, state: 'succeeded' });
 		const progress = trigger.deliveries.filter((delivery) => !delivery.started);
-		expect(progress.every((delivery) => delivery.status === 200 && (delivery.body as { started: boolean }).started === false)).toBe(true);
+		expect(
+			progress.every(
+				(delivery) =>
+					delivery.status === 200 && (delivery.body as { started: boolean }).started === false,
+			),
+		).toBe(true);
 	});
 
 	it('starts one execution for a callback delivered twice, and for two copies arriving at once', async () => {
 		emulator.options.callbackCopies = 2;
 		const trigger = await startTrigger();
 		const taskId = await createEmulatedTask(emulator, 'a dancer', signed(trigger.productionUrl));
-		await waitFor(() => trigger.deliveries.length === 2 && trigger.deliveries.every((delivery) => delivery.status !== 0), 5000, 'both copies');
+		await waitFor(
+			() =>
+				trigger.deliveries.length === 2 &&
+				trigger.deliveries.every((delivery) => delivery.status !== 0),
+			5000,
+			'both copies',
+		);
 		expect(trigger.executions).toHaveLength(1);
-		expect(trigger.deliveries[1]).toMatchObject({ status: 200, body: { started: false, reason: `task ${taskId} succeeded was already delivered` } });
-		expect(trigger.savedStaticData).toEqual({ 'node:Seedance Trigger': { recentDeliveries: [`${taskId}:succeeded`] } });
+		expect(trigger.deliveries[1]).toMatchObject({
+			status: 200,
+			body: { started: false, reason: `task ${taskId} succeeded was already delivered` },
+		});
+		expect(trigger.savedStaticData).toEqual({
+			'node:Seedance Trigger': { recentDeliveries: [`${taskId}:succeeded`] },
+		});
 
-		const body = { data: { task_id: 'racing-task', status: 'COMPLETED', output: { video_url: 'https://cdn.example.com/v.mp4' } } };
-		const statuses = await Promise.all([1, 2, 3].map(async () => await emulator.postCallback(signed(trigger.productionUrl), body)));
+		const body = {
+			data: {
+				task_id: 'racing-task',
+				status: 'COMPLETED',
+				output: { video_url: 'https://cdn.example.com/v.mp4' },
+			},
+		};
+		const statuses = await Promise.all(
+			[1, 2, 3].map(async () => await emulator.postCallback(signed(trigger.productionUrl), body)),
+		);
 		expect(statuses).toEqual([200, 200, 200]);
-		expect(trigger.executions.filter(([item]) => item.json.taskId === 'racing-task')).toHaveLength(1);
+		expect(trigger.executions.filter(([item]) => item.json.taskId === 'racing-task')).toHaveLength(
+			1,
+		);
 	});
 });
 
 describe('Seedance Trigger: what it refuses', () => {
-	const body = { data: { task_id: 'forged-task', status: 'COMPLETED', output: { video_url: 'https://evil.example.com/v.mp4' } } };
+	const body = {
+		data: {
+			task_id: 'forged-task',
+			status: 'COMPLETED',
+			output: { video_url: 'https://evil.example.com/v.mp4' },
+		},
+	};
 
 	it('answers 401 to a callback without a token and 403 to a wrong or forged one, starting nothing', async () => {
 		const trigger = await startTrigger();
@@ -103,7 +169,9 @@ describe('Seedance Trigger: what it refuses', () => {
 		expect(await emulator.postCallback(otherKeyToken, body)).toBe(403);
 		expect(await emulator.postCallback(`${signed(url)}&seedance_token=again`, body)).toBe(403);
 		expect(trigger.executions).toHaveLength(0);
-		expect(trigger.deliveries.map((delivery) => delivery.status)).toEqual([401, 403, 403, 403, 403]);
+		expect(trigger.deliveries.map((delivery) => delivery.status)).toEqual([
+			401, 403, 403, 403, 403,
+		]);
 		expect(leaks(trigger.deliveries, emulator.apiKey)).toBe(false);
 		expect(leaks(trigger.deliveries, callbackToken(emulator.apiKey))).toBe(false);
 	});
@@ -111,7 +179,12 @@ describe('Seedance Trigger: what it refuses', () => {
 	it('checks the Callback Secret of the credential when one is set', async () => {
 		const trigger = await startTrigger({}, { callbackSecret: 'team-secret-123' });
 		expect(await emulator.postCallback(signed(trigger.productionUrl), body)).toBe(403);
-		expect(await emulator.postCallback(signed(trigger.productionUrl, { apiKey: 'x', callbackSecret: 'team-secret-123' }), body)).toBe(200);
+		expect(
+			await emulator.postCallback(
+				signed(trigger.productionUrl, { apiKey: 'x', callbackSecret: 'team-secret-123' }),
+				body,
+			),
+		).toBe(200);
 		expect(trigger.executions).toHaveLength(1);
 	});
 
@@ -119,11 +192,25 @@ describe('Seedance Trigger: what it refuses', () => {
 		['not JSON', 'this is not json', 'application/json', 'The body is not a JSON object'],
 		['HTML as text', '<html>oops</html>', 'text/html', 'The body is not a JSON object'],
 		['a JSON array', '[{"task_id":"t"}]', 'application/json', 'The body is not a JSON object'],
-		['no task id', '{"data":{"status":"COMPLETED"}}', 'application/json', 'The body holds no task ID'],
-		['absurdly large', JSON.stringify({ task_id: 't', status: 'COMPLETED', padding: 'x'.repeat(2 * 1024 * 1024) }), 'application/json', 'bytes; a task callback is at most'],
+		[
+			'no task id',
+			'{"data":{"status":"COMPLETED"}}',
+			'application/json',
+			'The body holds no task ID',
+		],
+		[
+			'absurdly large',
+			JSON.stringify({ task_id: 't', status: 'COMPLETED', padding: 'x'.repeat(2 * 1024 * 1024) }),
+			'application/json',
+			'bytes; a task callback is at most',
+		],
 	])('answers 400 to %s and starts nothing', async (_name, text, contentType, reason) => {
 		const trigger = await startTrigger();
-		expect(await emulator.postCallback(signed(trigger.productionUrl), text, { 'content-type': contentType })).toBe(400);
+		expect(
+			await emulator.postCallback(signed(trigger.productionUrl), text, {
+				'content-type': contentType,
+			}),
+		).toBe(400);
 		expect(trigger.executions).toHaveLength(0);
 		expect((trigger.deliveries[0].body as { message: string }).message).toContain(reason);
 	});
@@ -131,7 +218,14 @@ describe('Seedance Trigger: what it refuses', () => {
 	it('keeps the token out of the output when the service echoes the callback URL', async () => {
 		const trigger = await startTrigger();
 		const url = signed(trigger.productionUrl);
-		expect(await emulator.postCallback(url, { task_id: 'echo', status: 'success', video_url: 'https://cdn.example.com/v.mp4', callback_url: url })).toBe(200);
+		expect(
+			await emulator.postCallback(url, {
+				task_id: 'echo',
+				status: 'success',
+				video_url: 'https://cdn.example.com/v.mp4',
+				callback_url: url,
+			}),
+		).toBe(200);
 		expect(trigger.executions).toHaveLength(1);
 		expect(leaks(trigger.executions, callbackToken(emulator.apiKey))).toBe(false);
 		expect(JSON.stringify(trigger.executions)).toContain('[redacted]');
@@ -141,8 +235,16 @@ describe('Seedance Trigger: what it refuses', () => {
 describe('Generate -> callback -> Seedance Trigger', () => {
 	it("the trigger's output carries the task Generate created, and its video", async () => {
 		const trigger = await startTrigger({ options: { downloadVideo: true } });
-		const generate = seedanceNode({ resource: 'video', operation: 'generate', prompt: 'A dancer spinning in the rain', callbackUrl: trigger.productionUrl, options: { waitForCompletion: false } });
-		const run = await runWorkflow([itemsNode([{ json: {} }]), generate], { credentials: credentials() });
+		const generate = seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A dancer spinning in the rain',
+			callbackUrl: trigger.productionUrl,
+			options: { waitForCompletion: false },
+		});
+		const run = await runWorkflow([itemsNode([{ json: {} }]), generate], {
+			credentials: credentials(),
+		});
 		expect(run.errorOf('Seedance')).toBeUndefined();
 		const taskId = run.output('Seedance')[0].json.taskId;
 		// Generate signed the URL it was given.
@@ -155,9 +257,15 @@ describe('Generate -> callback -> Seedance Trigger', () => {
 		expect(item.json).toMatchObject({ taskId, state: 'succeeded', rawStatus: 'COMPLETED' });
 		const bytes = Buffer.from(item.binary!.data.data, 'base64');
 		expect(bytes.equals(SAMPLE_MP4)).toBe(true);
-		expect(item.binary!.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${String(taskId)}.mp4` });
+		expect(item.binary!.data).toMatchObject({
+			mimeType: 'video/mp4',
+			fileName: `${String(taskId)}.mp4`,
+		});
 		// Answered before the download, so a slow download cannot make the service retry.
-		expect(trigger.deliveries[0]).toMatchObject({ status: 200, body: { received: true, started: true } });
+		expect(trigger.deliveries[0]).toMatchObject({
+			status: 200,
+			body: { received: true, started: true },
+		});
 		expect(leaks(trigger.executions, emulator.apiKey)).toBe(false);
 	});
 

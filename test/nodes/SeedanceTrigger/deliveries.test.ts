@@ -27,7 +27,8 @@ describe('isFirstDelivery', () => {
 
 	it('keeps a bounded memory, forgetting the oldest first', () => {
 		const data: IDataObject = {};
-		for (let index = 0; index <= REMEMBERED_DELIVERIES; index++) isFirstDelivery(data, 'wf/e', `t${index}:succeeded`);
+		for (let index = 0; index <= REMEMBERED_DELIVERIES; index++)
+			isFirstDelivery(data, 'wf/e', `t${index}:succeeded`);
 		const list = data.recentDeliveries as string[];
 		expect(list).toHaveLength(REMEMBERED_DELIVERIES);
 		expect(list[0]).toBe('t1:succeeded');

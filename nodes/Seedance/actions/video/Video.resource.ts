@@ -17,7 +17,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Generate',
 				value: 'generate',
-				description: 'Create a video from text or an image, and optionally wait for it and download it',
+				description:
+					'Create a video from text or an image, and optionally wait for it and download it',
 				action: 'Generate a video',
 			},
 			{

@@ -1,4 +1,10 @@
-import { CALLBACK_TOKEN_PARAMETER, callbackSecretOf, callbackToken, tokenMatches, withCallbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
+import {
+	CALLBACK_TOKEN_PARAMETER,
+	callbackSecretOf,
+	callbackToken,
+	tokenMatches,
+	withCallbackToken,
+} from '../../../../nodes/Seedance/domain/callbackToken';
 
 describe('callback token', () => {
 	it('is derived from the Callback Secret, or from the API key when none is set, and never contains either', () => {
@@ -12,7 +18,10 @@ describe('callback token', () => {
 	});
 
 	it('is set on the URL, replacing an old one and keeping the other query parameters (e.g. n8n signatures)', () => {
-		const url = withCallbackToken('https://n8n.example.com/webhook/abc/callback?signature=xyz&seedance_token=old', 'new');
+		const url = withCallbackToken(
+			'https://n8n.example.com/webhook/abc/callback?signature=xyz&seedance_token=old',
+			'new',
+		);
 		const parsed = new URL(url);
 		expect(parsed.searchParams.get('signature')).toBe('xyz');
 		expect(parsed.searchParams.getAll(CALLBACK_TOKEN_PARAMETER)).toEqual(['new']);

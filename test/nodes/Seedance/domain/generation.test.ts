@@ -1,6 +1,19 @@
-import { InvalidParameter, checkGeneration, estimateCredits, toRequestBody } from '../../../../nodes/Seedance/domain/generation';
+import {
+	InvalidParameter,
+	checkGeneration,
+	estimateCredits,
+	toRequestBody,
+} from '../../../../nodes/Seedance/domain/generation';
 
-const good = { model: 'seedance-1-5-pro', prompt: 'a dancer', aspectRatio: '16:9', resolution: '720p', duration: '8', generateAudio: false, fixedLens: false };
+const good = {
+	model: 'seedance-1-5-pro',
+	prompt: 'a dancer',
+	aspectRatio: '16:9',
+	resolution: '720p',
+	duration: '8',
+	generateAudio: false,
+	fixedLens: false,
+};
 
 describe('estimateCredits (seed pricing)', () => {
 	it.each([
@@ -10,11 +23,20 @@ describe('estimateCredits (seed pricing)', () => {
 		['480p', '12', true, 48],
 		['720p', '4', false, 14],
 	])('%s %ss audio=%s costs %d credits', (resolution, duration, generateAudio, credits) => {
-		expect(estimateCredits({ model: 'seedance-1-5-pro', resolution, duration, generateAudio })).toBe(credits);
+		expect(
+			estimateCredits({ model: 'seedance-1-5-pro', resolution, duration, generateAudio }),
+		).toBe(credits);
 	});
 
 	it('does not price other models', () => {
-		expect(estimateCredits({ model: 'kling-3', resolution: '720p', duration: '8', generateAudio: false })).toBeNull();
+		expect(
+			estimateCredits({
+				model: 'kling-3',
+				resolution: '720p',
+				duration: '8',
+				generateAudio: false,
+			}),
+		).toBeNull();
 	});
 });
 
@@ -36,7 +58,9 @@ describe('checkGeneration', () => {
 	});
 
 	it('lists the allowed values', () => {
-		expect(() => checkGeneration({ ...good, resolution: '1080p' })).toThrow(expect.objectContaining({ hint: 'Use one of: 480p, 720p.' }));
+		expect(() => checkGeneration({ ...good, resolution: '1080p' })).toThrow(
+			expect.objectContaining({ hint: 'Use one of: 480p, 720p.' }),
+		);
 	});
 
 	it('accepts a numeric duration from an expression', () => {
@@ -44,11 +68,29 @@ describe('checkGeneration', () => {
 	});
 
 	it('does not apply Seedance-only rules to other models on the endpoint', () => {
-		expect(checkGeneration({ ...good, model: 'kling-3', duration: 10, resolution: '1080p' })).toMatchObject({ model: 'kling-3', duration: '10', resolution: '1080p' });
+		expect(
+			checkGeneration({ ...good, model: 'kling-3', duration: 10, resolution: '1080p' }),
+		).toMatchObject({ model: 'kling-3', duration: '10', resolution: '1080p' });
 	});
 
 	it('sends every field explicitly, plus extras for other models', () => {
-		const body = toRequestBody({ ...checkGeneration(good), image: 'https://x/y.png', callbackUrl: 'https://hook', extraFields: { mode: 'pro' } });
-		expect(body).toEqual({ model: 'seedance-1-5-pro', prompt: 'a dancer', aspect_ratio: '16:9', resolution: '720p', duration: '8', generateAudio: false, fixedLens: false, image: 'https://x/y.png', callback_url: 'https://hook', mode: 'pro' });
+		const body = toRequestBody({
+			...checkGeneration(good),
+			image: 'https://x/y.png',
+			callbackUrl: 'https://hook',
+			extraFields: { mode: 'pro' },
+		});
+		expect(body).toEqual({
+			model: 'seedance-1-5-pro',
+			prompt: 'a dancer',
+			aspect_ratio: '16:9',
+			resolution: '720p',
+			duration: '8',
+			generateAudio: false,
+			fixedLens: false,
+			image: 'https://x/y.png',
+			callback_url: 'https://hook',
+			mode: 'pro',
+		});
 	});
 });

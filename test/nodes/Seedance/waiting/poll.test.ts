@@ -1,10 +1,24 @@
 import { nextPollDelay, type PollSettings } from '../../../../nodes/Seedance/waiting/poll';
 
-const settings: PollSettings = { maxWaitMs: 600_000, minIntervalMs: 5_000, maxIntervalMs: 75_000, concurrency: 10, requestTimeoutMs: 60_000 };
+const settings: PollSettings = {
+	maxWaitMs: 600_000,
+	minIntervalMs: 5_000,
+	maxIntervalMs: 75_000,
+	concurrency: 10,
+	requestTimeoutMs: 60_000,
+};
 
 function task(elapsedMs: number, progress: number | null) {
 	const now = 1_000_000;
-	return { now, task: { itemIndex: 0, taskId: 't', startedAt: now - elapsedMs, last: progress === null ? undefined : ({ progress } as never) } };
+	return {
+		now,
+		task: {
+			itemIndex: 0,
+			taskId: 't',
+			startedAt: now - elapsedMs,
+			last: progress === null ? undefined : ({ progress } as never),
+		},
+	};
 }
 
 describe('nextPollDelay', () => {
@@ -29,7 +43,8 @@ describe('nextPollDelay', () => {
 	});
 
 	it('needs few reads for a five-minute job that reports progress', () => {
-		// Generate knows the task's state from the create answer, so the first read comes one interval later.
+		// Generate knows the task's state from the create answer, so the first read comes one interval
+		// later.
 		let now = settings.minIntervalMs;
 		let reads = 0;
 		const job = 300_000;

@@ -6,7 +6,11 @@
  */
 import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
-import { callbackSecretOf, callbackToken, withCallbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
+import {
+	callbackSecretOf,
+	callbackToken,
+	withCallbackToken,
+} from '../../../../nodes/Seedance/domain/callbackToken';
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
@@ -30,20 +34,41 @@ interface Parked {
 	receiver: WebhookReceiver;
 }
 
-/** Runs Generate in resume mode until it parks, then serves the parked execution's resume webhook. */
+/**
+ * Runs Generate in resume mode until it parks, then serves the parked execution's resume webhook.
+ */
 async function park(prompts: string[], options: Record<string, unknown> = {}): Promise<Parked> {
-	const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, ...options } });
-	const run = (await runWorkflow([itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node], { credentials: credentials() })).run;
+	const node = seedanceNode({
+		resource: 'video',
+		operation: 'generate',
+		prompt: '={{ $json.prompt }}',
+		resolution: '480p',
+		duration: '4',
+		options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, ...options },
+	});
+	const run = (
+		await runWorkflow([itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node], {
+			credentials: credentials(),
+		})
+	).run;
 	receiver = new WebhookReceiver({ node, credentials: credentials(), waiting: run.data });
 	await receiver.start();
-	const signedUrl = withCallbackToken(receiver.productionUrl, callbackToken(callbackSecretOf(credentials().seedanceApi as never)));
+	const signedUrl = withCallbackToken(
+		receiver.productionUrl,
+		callbackToken(callbackSecretOf(credentials().seedanceApi as never)),
+	);
 	return { run, node, tasks: [...emulator.tasks.values()], signedUrl, receiver };
 }
 
 const finished = (task: EmulatedTask) => emulator.stateOf(task).state === 'succeeded';
 
 /** The webhook answers the service first, then gathers its output: wait for that output. */
-const resumed = async (webhook: WebhookReceiver) => await waitFor(() => webhook.deliveries.some((delivery) => delivery.started), 10_000, 'the resumed output');
+const resumed = async (webhook: WebhookReceiver) =>
+	await waitFor(
+		() => webhook.deliveries.some((delivery) => delivery.started),
+		10_000,
+		'the resumed output',
+	);
 
 describe('Generate in resume mode parks the execution', () => {
 	it('sends the resume URL with its token, reads no status, and waits with one parked item per task', async () => {
@@ -57,45 +82,113 @@ describe('Generate in resume mode parks the execution', () => {
 		expect(emulator.count('status')).toBe(0);
 		const [parked] = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
 		// Nothing stale: the create answer's state is not carried; the item says the result is missing.
-		expect(Object.keys(parked.json).sort()).toEqual(['callbackReceived', 'callbackTimedOut', 'error', 'taskId', 'waitDeadline']);
-		expect(parked.json).toMatchObject({ taskId: tasks[0].taskId, callbackReceived: false, callbackTimedOut: true });
+		expect(Object.keys(parked.json).sort()).toEqual([
+			'callbackReceived',
+			'callbackTimedOut',
+			'error',
+			'taskId',
+			'waitDeadline',
+		]);
+		expect(parked.json).toMatchObject({
+			taskId: tasks[0].taskId,
+			callbackReceived: false,
+			callbackTimedOut: true,
+		});
 		expect(String(parked.json.error)).toContain('No callback from API in One within 60 seconds');
 	});
 });
 
 describe('Generate in resume mode, when an item fails', () => {
 	it('without Continue On Fail fails the node at once, as Poll mode does, naming the task still running; nothing parks', async () => {
-		emulator.inject('create', { kind: 'status', code: 402, body: { error: { message: 'Insufficient credits' } } });
-		const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', concurrency: 1 } });
-		const { run, errorOf } = await runWorkflow([itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node], { credentials: credentials() });
+		emulator.inject('create', {
+			kind: 'status',
+			code: 402,
+			body: { error: { message: 'Insufficient credits' } },
+		});
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: '={{ $json.prompt }}',
+			resolution: '480p',
+			duration: '4',
+			options: { ...FAST, waitMode: 'resume', concurrency: 1 },
+		});
+		const { run, errorOf } = await runWorkflow(
+			[itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node],
+			{ credentials: credentials() },
+		);
 		expect(run.status).toBe('error');
 		expect(run.waitTill).toBeFalsy();
 		const [task] = emulator.tasks.values();
 		expect(emulator.tasks.size).toBe(1);
 		expect(errorOf('Seedance')?.message).toMatch(/credits/i);
-		expect(errorOf('Seedance')?.description).toContain(`Tasks still running, not waited for: ${task.taskId} (item 2).`);
+		expect(errorOf('Seedance')?.description).toContain(
+			`Tasks still running, not waited for: ${task.taskId} (item 2).`,
+		);
 	});
 
 	it('with Continue On Fail parks the failed item as an error item next to the running task', async () => {
-		emulator.inject('create', { kind: 'status', code: 402, body: { error: { message: 'Insufficient credits' } } });
-		const node = { ...seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', concurrency: 1 } }), onError: 'continueRegularOutput' as const };
-		const { run } = await runWorkflow([itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node], { credentials: credentials() });
+		emulator.inject('create', {
+			kind: 'status',
+			code: 402,
+			body: { error: { message: 'Insufficient credits' } },
+		});
+		const node = {
+			...seedanceNode({
+				resource: 'video',
+				operation: 'generate',
+				prompt: '={{ $json.prompt }}',
+				resolution: '480p',
+				duration: '4',
+				options: { ...FAST, waitMode: 'resume', concurrency: 1 },
+			}),
+			onError: 'continueRegularOutput' as const,
+		};
+		const { run } = await runWorkflow(
+			[itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node],
+			{ credentials: credentials() },
+		);
 		expect(run.status).toBe('waiting');
 		const parked = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
 		expect(parked.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(parked[0].json.error).toMatch(/credits/i);
-		expect(parked[1].json).toMatchObject({ taskId: [...emulator.tasks.values()][0].taskId, callbackReceived: false });
+		expect(parked[1].json).toMatchObject({
+			taskId: [...emulator.tasks.values()][0].taskId,
+			callbackReceived: false,
+		});
 	});
 });
 
 describe('Generate in resume mode, picking up an existing task', () => {
 	it('does not pause for a task that has already ended: no callback will come for it, so it is output at once with its video', async () => {
-		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]), seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitForCompletion: false } })], { credentials: credentials() });
+		const first = await runWorkflow(
+			[
+				itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]),
+				seedanceNode({
+					resource: 'video',
+					operation: 'generate',
+					prompt: '={{ $json.prompt }}',
+					resolution: '480p',
+					duration: '4',
+					options: { ...FAST, waitForCompletion: false },
+				}),
+			],
+			{ credentials: credentials() },
+		);
 		const [created] = first.output('Seedance');
 		const [task] = emulator.tasks.values();
 		await waitFor(() => finished(task), 5000, 'the job');
-		const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: 'A paper boat', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId } });
-		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], { credentials: credentials() });
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A paper boat',
+			resolution: '480p',
+			duration: '4',
+			options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId },
+		});
+		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], {
+			credentials: credentials(),
+		});
 		expect(run.status).toBe('success');
 		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
 		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
@@ -103,12 +196,34 @@ describe('Generate in resume mode, picking up an existing task', () => {
 	});
 
 	it('reads a picked-up task that is still running until it ends, as Poll mode does: no callback can come here for it', async () => {
-		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Slow [latency=1200]' } }]), seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitForCompletion: false } })], { credentials: credentials() });
+		const first = await runWorkflow(
+			[
+				itemsNode([{ json: { prompt: 'Slow [latency=1200]' } }]),
+				seedanceNode({
+					resource: 'video',
+					operation: 'generate',
+					prompt: '={{ $json.prompt }}',
+					resolution: '480p',
+					duration: '4',
+					options: { ...FAST, waitForCompletion: false },
+				}),
+			],
+			{ credentials: credentials() },
+		);
 		const [created] = first.output('Seedance');
 		const [task] = emulator.tasks.values();
 		expect(finished(task)).toBe(false);
-		const node = seedanceNode({ resource: 'video', operation: 'generate', prompt: 'A paper boat', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId } });
-		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], { credentials: credentials() });
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A paper boat',
+			resolution: '480p',
+			duration: '4',
+			options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId },
+		});
+		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], {
+			credentials: credentials(),
+		});
 		expect(run.status).toBe('success');
 		expect(run.waitTill).toBeFalsy();
 		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
@@ -126,7 +241,12 @@ describe('the resume webhook', () => {
 		expect(webhook.deliveries[0].body).toEqual({ received: true, resumed: true });
 		await resumed(webhook);
 		const [[item]] = webhook.executions;
-		expect(item.json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded', callbackReceived: true, callbackTimedOut: false });
+		expect(item.json).toMatchObject({
+			taskId: tasks[0].taskId,
+			state: 'succeeded',
+			callbackReceived: true,
+			callbackTimedOut: false,
+		});
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(emulator.count('status')).toBe(0);
 		expect(leaks(webhook.deliveries, emulator.apiKey)).toBe(false);
@@ -135,29 +255,51 @@ describe('the resume webhook', () => {
 	it('takes a callback body sent as text, as the Seedance Trigger does', async () => {
 		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat']);
 		await waitFor(() => finished(tasks[0]), 5000, 'the job');
-		expect(await emulator.postCallback(signedUrl, JSON.stringify(emulator.statusBody(tasks[0])), { 'content-type': 'text/plain' })).toBe(200);
+		expect(
+			await emulator.postCallback(signedUrl, JSON.stringify(emulator.statusBody(tasks[0])), {
+				'content-type': 'text/plain',
+			}),
+		).toBe(200);
 		await resumed(webhook);
-		expect(webhook.executions[0][0].json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded' });
+		expect(webhook.executions[0][0].json).toMatchObject({
+			taskId: tasks[0].taskId,
+			state: 'succeeded',
+		});
 	});
 
 	it('refuses forged, foreign and malformed callbacks, keeps waiting on progress, and still resumes on the real one', async () => {
 		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat [latency=1500]']);
 		const [task] = tasks;
-		const done = { data: { task_id: task.taskId, status: 'COMPLETED', output: { video_url: 'https://evil.example.com/v.mp4' } } };
+		const done = {
+			data: {
+				task_id: task.taskId,
+				status: 'COMPLETED',
+				output: { video_url: 'https://evil.example.com/v.mp4' },
+			},
+		};
 		const unsigned = new URL(signedUrl);
 		unsigned.searchParams.delete('seedance_token');
 		const hostile: Array<[string, string, unknown, Record<string, string>?]> = [
 			['no token', unsigned.toString(), done],
 			['a forged token', withCallbackToken(unsigned.toString(), 'forged'), done],
-			["another key's token", withCallbackToken(unsigned.toString(), callbackToken('aio_another_key')), done],
-			['a task of someone else', signedUrl, { data: { task_id: 'someone-elses-task', status: 'COMPLETED' } }],
+			[
+				"another key's token",
+				withCallbackToken(unsigned.toString(), callbackToken('aio_another_key')),
+				done,
+			],
+			[
+				'a task of someone else',
+				signedUrl,
+				{ data: { task_id: 'someone-elses-task', status: 'COMPLETED' } },
+			],
 			['no task id', signedUrl, { data: { status: 'COMPLETED' } }],
 			['not JSON', signedUrl, 'not json at all', { 'content-type': 'text/plain' }],
 			['a JSON array', signedUrl, [done]],
 			['an oversized body', signedUrl, { ...done, padding: 'x'.repeat(MAX_CALLBACK_BYTES) }],
 		];
 		const statuses: Record<string, number | null> = {};
-		for (const [what, url, body, headers] of hostile) statuses[what] = await emulator.postCallback(url, body, headers);
+		for (const [what, url, body, headers] of hostile)
+			statuses[what] = await emulator.postCallback(url, body, headers);
 		expect(statuses).toEqual({
 			'no token': 401,
 			'a forged token': 403,
@@ -176,30 +318,57 @@ describe('the resume webhook', () => {
 		await waitFor(() => finished(task), 5000, 'the job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
 		await resumed(webhook);
-		expect(webhook.executions[0][0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded', videoUrl: emulator.view(task).videoUrl });
+		expect(webhook.executions[0][0].json).toMatchObject({
+			taskId: task.taskId,
+			state: 'succeeded',
+			videoUrl: emulator.view(task).videoUrl,
+		});
 		expect(emulator.count('status')).toBe(0);
 	});
 
-	it('with two items, resumes on the second one\'s callback and reads the first until it ends: both paired, in order', async () => {
-		const { tasks, signedUrl, receiver: webhook } = await park(['First, slow [latency=1200]', 'Second, fast [latency=200]'], { downloadVideo: true });
+	it("with two items, resumes on the second one's callback and reads the first until it ends: both paired, in order", async () => {
+		const {
+			tasks,
+			signedUrl,
+			receiver: webhook,
+		} = await park(['First, slow [latency=1200]', 'Second, fast [latency=200]'], {
+			downloadVideo: true,
+		});
 		const [slow, fast] = tasks;
 		await waitFor(() => finished(fast), 5000, 'the fast job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
 		await resumed(webhook);
 		const output: INodeExecutionData[] = webhook.executions[0];
-		expect(output.map((item) => [item.json.taskId, item.json.state, item.json.callbackReceived, item.pairedItem])).toEqual([
+		expect(
+			output.map((item) => [
+				item.json.taskId,
+				item.json.state,
+				item.json.callbackReceived,
+				item.pairedItem,
+			]),
+		).toEqual([
 			[slow.taskId, 'succeeded', false, { item: 0 }],
 			[fast.taskId, 'succeeded', true, { item: 1 }],
 		]);
 		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
 		// Only the task without a callback was read.
-		expect(emulator.requests.filter((request) => request.route === 'status').every((request) => request.path.includes(slow.taskId))).toBe(true);
+		expect(
+			emulator.requests
+				.filter((request) => request.route === 'status')
+				.every((request) => request.path.includes(slow.taskId)),
+		).toBe(true);
 	});
 });
 
 describe('the resume webhook while a resume is under way', () => {
-	it('resumes once: the other task\'s callback and a repeated one, arriving while it gathers, get 200 and start nothing', async () => {
-		const { tasks, signedUrl, receiver: webhook } = await park(['First, slow [latency=1500]', 'Second, fast [latency=200]'], { downloadVideo: true });
+	it("resumes once: the other task's callback and a repeated one, arriving while it gathers, get 200 and start nothing", async () => {
+		const {
+			tasks,
+			signedUrl,
+			receiver: webhook,
+		} = await park(['First, slow [latency=1500]', 'Second, fast [latency=200]'], {
+			downloadVideo: true,
+		});
 		const [slow, fast] = tasks;
 		await waitFor(() => finished(fast), 5000, 'the fast job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
@@ -220,12 +389,34 @@ describe('the resume webhook while a resume is under way', () => {
 
 describe('a Wait node in resume mode, after a Generate in resume mode that does not wait', () => {
 	const generateNoWait = () =>
-		seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { ...FAST, waitMode: 'resume', waitForCompletion: false } }, { name: 'Generate' });
-	const waitNode = () => seedanceNode({ resource: 'video', operation: 'wait', taskId: '={{ $json.taskId }}', options: { ...FAST, waitMode: 'resume', maxWaitTime: 60 } }, { name: 'Wait' });
+		seedanceNode(
+			{
+				resource: 'video',
+				operation: 'generate',
+				prompt: '={{ $json.prompt }}',
+				resolution: '480p',
+				duration: '4',
+				options: { ...FAST, waitMode: 'resume', waitForCompletion: false },
+			},
+			{ name: 'Generate' },
+		);
+	const waitNode = () =>
+		seedanceNode(
+			{
+				resource: 'video',
+				operation: 'wait',
+				taskId: '={{ $json.taskId }}',
+				options: { ...FAST, waitMode: 'resume', maxWaitTime: 60 },
+			},
+			{ name: 'Wait' },
+		);
 
 	it('Generate gives the service the resume URL and goes on; Wait reads once, pauses, and resumes on the callback', async () => {
 		const wait = waitNode();
-		const { run } = await runWorkflow([itemsNode([{ json: { prompt: 'A paper boat [latency=1500]' } }]), generateNoWait(), wait], { credentials: credentials() });
+		const { run } = await runWorkflow(
+			[itemsNode([{ json: { prompt: 'A paper boat [latency=1500]' } }]), generateNoWait(), wait],
+			{ credentials: credentials() },
+		);
 		const [task] = emulator.tasks.values();
 		expect(new URL(String(task.body.callback_url)).pathname).toMatch(/^\/webhook-waiting\/\d+$/);
 		expect(run.status).toBe('waiting');
@@ -238,24 +429,37 @@ describe('a Wait node in resume mode, after a Generate in resume mode that does 
 		await waitFor(() => finished(task), 5000, 'the job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
 		await resumed(receiver);
-		expect(receiver.executions[0][0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded', callbackReceived: true });
+		expect(receiver.executions[0][0].json).toMatchObject({
+			taskId: task.taskId,
+			state: 'succeeded',
+			callbackReceived: true,
+		});
 		expect(receiver.executions[0][0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
 		expect(emulator.count('status')).toBe(1);
 	});
 
 	it('does not pause for a task that has already ended: one read, and the result at once', async () => {
-		const first = await runWorkflow([itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]), generateNoWait()], { credentials: credentials() });
+		const first = await runWorkflow(
+			[itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]), generateNoWait()],
+			{ credentials: credentials() },
+		);
 		const [created] = first.output('Generate');
 		const [task] = emulator.tasks.values();
 		await waitFor(() => finished(task), 5000, 'the job');
-		const { run, output } = await runWorkflow([itemsNode([{ json: { taskId: created.json.taskId } }]), waitNode()], { credentials: credentials() });
+		const { run, output } = await runWorkflow(
+			[itemsNode([{ json: { taskId: created.json.taskId } }]), waitNode()],
+			{ credentials: credentials() },
+		);
 		expect(run.status).toBe('success');
 		expect(output('Wait')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
 		expect(emulator.count('status')).toBe(1);
 	});
 
 	it('fails at once, without pausing, for a task the service does not know', async () => {
-		const { run, errorOf } = await runWorkflow([itemsNode([{ json: { taskId: 'no-such-task' } }]), waitNode()], { credentials: credentials() });
+		const { run, errorOf } = await runWorkflow(
+			[itemsNode([{ json: { taskId: 'no-such-task' } }]), waitNode()],
+			{ credentials: credentials() },
+		);
 		expect(run.status).not.toBe('waiting');
 		expect(errorOf('Wait')?.message).toContain('no-such-task');
 	});

@@ -11,8 +11,10 @@ import { SAMPLE_MP4, type Fault, type Route } from '../../../../emulator/server'
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { leaks, useEmulator } from '../../../../helpers';
 
-// n8n's logger at its most verbose, so the node's retry lines are among what is searched for the key
-// (read when this file's logger is first made; put back so later test files in the worker stay quiet).
+// n8n's logger at its most verbose, so the node's retry lines are among what is searched for the
+// key
+// (read when this file's logger is first made; put back so later test files in the worker stay
+// quiet).
 const logLevelBefore = process.env.N8N_LOG_LEVEL;
 process.env.N8N_LOG_LEVEL = 'debug';
 afterAll(() => {
@@ -37,7 +39,18 @@ function seeded(seed: number): () => number {
 }
 
 /** What happens to item i's task: the prompt markers the emulator understands. */
-const TASK_FATES = ['', '', '', '', '', '[fail]', '[expire]', '[never]', '[unknown-status]', '[expire-url]'] as const;
+const TASK_FATES = [
+	'',
+	'',
+	'',
+	'',
+	'',
+	'[fail]',
+	'[expire]',
+	'[never]',
+	'[unknown-status]',
+	'[expire-url]',
+] as const;
 const fateOf = (index: number) => TASK_FATES[index % TASK_FATES.length];
 
 type Weighted = Array<[number, Fault]>;
@@ -78,12 +91,19 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 		const refusedCreates: number[] = [];
 		const lostAnswers = new Set<number>();
 		// Every kind of fault at least once (the first requests of each route), then at random.
-		const firstOfEach: Record<Route, Fault[]> = { create: FAULTS.create.map(([, fault]) => fault), status: FAULTS.status.map(([, fault]) => fault), download: FAULTS.download.map(([, fault]) => fault) };
-		const describeFault = (route: Route, fault: Fault) => `${route} ${fault.kind === 'status' ? `${fault.code}${fault.retryAfter ? ' + Retry-After' : ''}` : fault.kind}`;
+		const firstOfEach: Record<Route, Fault[]> = {
+			create: FAULTS.create.map(([, fault]) => fault),
+			status: FAULTS.status.map(([, fault]) => fault),
+			download: FAULTS.download.map(([, fault]) => fault),
+		};
+		const describeFault = (route: Route, fault: Fault) =>
+			`${route} ${fault.kind === 'status' ? `${fault.code}${fault.retryAfter ? ' + Retry-After' : ''}` : fault.kind}`;
 		const note = (route: Route, fault: Fault, body: unknown) => {
 			injected[describeFault(route, fault)] = (injected[describeFault(route, fault)] ?? 0) + 1;
-			if (route === 'create' && fault.kind === 'status' && fault.code === 429) refusedCreates.push(itemOf(body) ?? -1);
-			if (route === 'create' && fault.kind === 'resetAfterCreate') lostAnswers.add(itemOf(body) ?? -1);
+			if (route === 'create' && fault.kind === 'status' && fault.code === 429)
+				refusedCreates.push(itemOf(body) ?? -1);
+			if (route === 'create' && fault.kind === 'resetAfterCreate')
+				lostAnswers.add(itemOf(body) ?? -1);
 			return fault;
 		};
 		emulator.faultSource = (route, request) => {
@@ -99,16 +119,39 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 
 		// Everything the engine and n8n print while the batch runs, to look for the key in it.
 		const logged: string[] = [];
-		const writes = [process.stdout, process.stderr].map((stream) => jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0));
-		const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) => jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' '))));
-		// And everything handed to n8n's logger (the node's `this.logger`), whatever its transport prints.
+		const writes = [process.stdout, process.stderr].map((stream) =>
+			jest
+				.spyOn(stream, 'write')
+				.mockImplementation((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0),
+		);
+		const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+			jest
+				.spyOn(console, level)
+				.mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' '))),
+		);
+		// And everything handed to n8n's logger (the node's `this.logger`), whatever its transport
+		// prints.
 		// (`log` is private: every level method ends in it.)
-		const n8nLogger = Container.get(Logger) as unknown as { log: (level: string, message: string, metadata?: object) => void };
-		const logger = jest.spyOn(n8nLogger, 'log').mockImplementation((level, message, metadata) => void logged.push(`${level} ${message} ${JSON.stringify(metadata ?? {})}`));
+		const n8nLogger = Container.get(Logger) as unknown as {
+			log: (level: string, message: string, metadata?: object) => void;
+		};
+		const logger = jest
+			.spyOn(n8nLogger, 'log')
+			.mockImplementation(
+				(level, message, metadata) =>
+					void logged.push(`${level} ${message} ${JSON.stringify(metadata ?? {})}`),
+			);
 
-		const items = Array.from({ length: ITEMS }, (_, index) => ({ json: { prompt: `Clip #${index} ${fateOf(index)}` } }));
+		const items = Array.from({ length: ITEMS }, (_, index) => ({
+			json: { prompt: `Clip #${index} ${fateOf(index)}` },
+		}));
 		const node = seedanceNode(
-			{ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', options: { pollInterval: 0.1, maxWaitTime: 15, requestTimeout: 1, concurrency: 10 } },
+			{
+				resource: 'video',
+				operation: 'generate',
+				prompt: '={{ $json.prompt }}',
+				options: { pollInterval: 0.1, maxWaitTime: 15, requestTimeout: 1, concurrency: 10 },
+			},
 			{ onError: 'continueRegularOutput' },
 		);
 		const began = Date.now();
@@ -154,7 +197,8 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 				return count('error before a task existed (create refused or failed)');
 			}
 			if (lostAnswers.has(index)) {
-				// The service made the task but its answer was lost: the node cannot know the id, and says a charge is possible.
+				// The service made the task but its answer was lost: the node cannot know the id, and says
+				// a charge is possible.
 				expect(message).toMatch(/may have been (created|charged)|charged/i);
 				return count('error: create answer lost (warned of a possible charge)');
 			}
@@ -162,26 +206,40 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 			expect(item.json.taskId).toBe(taskId);
 			expect(message).toContain(String(taskId));
 			if (/did not finish within \d+ seconds/.test(message)) {
-				// The deadline came first: a never-ending task, or faults that kept every read of it failing.
-				if (fateOf(index) !== '[never]') expect(message).toMatch(/The last status check failed: .+\(HTTP \d+\)|could not be reached|did not answer|could not read/);
-				return count(`error with task id: did not finish in time (${fateOf(index) === '[never]' ? 'never-ending task' : 'faults outlasted every read'})`);
+				// The deadline came first: a never-ending task, or faults that kept every read of it
+				// failing.
+				if (fateOf(index) !== '[never]')
+					expect(message).toMatch(
+						/The last status check failed: .+\(HTTP \d+\)|could not be reached|did not answer|could not read/,
+					);
+				return count(
+					`error with task id: did not finish in time (${fateOf(index) === '[never]' ? 'never-ending task' : 'faults outlasted every read'})`,
+				);
 			}
 			const fate = fateOf(index);
 			if (fate === '[fail]') expect(message).toMatch(/failed/);
 			else if (fate === '[expire]') expect(message).toMatch(/expired/);
 			else if (fate === '[expire-url]') expect(message).toMatch(/expired or is not accessible|403/);
-			else expect(message).toMatch(/\(HTTP \d+\)|could not be reached|did not answer|could not read/);
+			else
+				expect(message).toMatch(/\(HTTP \d+\)|could not be reached|did not answer|could not read/);
 			count(`error with task id: ${fate || 'a fault outlasted the retries'}`);
 		});
 
 		// The key is nowhere: not in the output, not in errors, not in what was logged.
-		const leakedOutput = leaks(output, emulator.apiKey) || leaks(result.run.data.resultData, emulator.apiKey);
+		const leakedOutput =
+			leaks(output, emulator.apiKey) || leaks(result.run.data.resultData, emulator.apiKey);
 		const leakedLogs = logged.filter((line) => line.includes(emulator.apiKey)).length;
 		expect(leakedOutput).toBe(false);
 		expect(leakedLogs).toBe(0);
 		// The search saw the node's own log lines (its retries), not an empty log.
 		expect(logged.filter((line) => line.includes('Seedance: ')).length).toBeGreaterThan(10);
-		expect(Object.keys(injected).sort()).toEqual(Object.entries(FAULTS).flatMap(([route, faults]) => faults.map(([, fault]) => describeFault(route as Route, fault))).sort());
+		expect(Object.keys(injected).sort()).toEqual(
+			Object.entries(FAULTS)
+				.flatMap(([route, faults]) =>
+					faults.map(([, fault]) => describeFault(route as Route, fault)),
+				)
+				.sort(),
+		);
 
 		const rows: Array<[string, string | number]> = [
 			['items', ITEMS],
@@ -193,11 +251,15 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 			['duplicate tasks (paid twice)', duplicates],
 			['status requests', emulator.count('status')],
 			['download requests', emulator.count('download')],
-			...Object.entries(injected).sort().map(([name, times]): [string, number] => [`injected: ${name}`, times]),
+			...Object.entries(injected)
+				.sort()
+				.map(([name, times]): [string, number] => [`injected: ${name}`, times]),
 			['API key in output or errors', leakedOutput ? 'yes' : 'no'],
 			['API key in log lines (n8n log level debug)', `${leakedLogs} of ${logged.length}`],
 			['wall time', `${seconds.toFixed(1)} s`],
 		];
-		console.log(`Fault suite (seed ${process.env.FAULT_SEED ?? 20261125}):\n${rows.map(([name, value]) => `  ${name.padEnd(62)} ${value}`).join('\n')}`);
+		console.log(
+			`Fault suite (seed ${process.env.FAULT_SEED ?? 20261125}):\n${rows.map(([name, value]) => `  ${name.padEnd(62)} ${value}`).join('\n')}`,
+		);
 	});
 });

@@ -6,27 +6,55 @@ import { SAMPLE_MP4 } from '../../../../emulator/server';
 const { emulator, credentials } = useEmulator();
 
 function generate(parameters: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
-	return seedanceNode({ resource: 'video', operation: 'generate', prompt: 'A dancer spinning in the rain', options: { ...FAST, ...options }, ...parameters });
+	return seedanceNode({
+		resource: 'video',
+		operation: 'generate',
+		prompt: 'A dancer spinning in the rain',
+		options: { ...FAST, ...options },
+		...parameters,
+	});
 }
 
 describe('Generate', () => {
 	it('creates a task, waits for it and downloads the MP4 into binary data', async () => {
-		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], { credentials: credentials() });
+		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {
+			credentials: credentials(),
+		});
 		expect(result.errorOf('Seedance')).toBeUndefined();
 		const [item] = result.output('Seedance');
-		expect(item.json).toMatchObject({ state: 'succeeded', rawStatus: 'COMPLETED', estimatedCredits: 28, progress: 100 });
+		expect(item.json).toMatchObject({
+			state: 'succeeded',
+			rawStatus: 'COMPLETED',
+			estimatedCredits: 28,
+			progress: 100,
+		});
 		expect(item.pairedItem).toEqual({ item: 0 });
 		const binary = item.binary?.data;
-		expect(binary).toMatchObject({ mimeType: 'video/mp4', fileName: `${String(item.json.taskId)}.mp4` });
+		expect(binary).toMatchObject({
+			mimeType: 'video/mp4',
+			fileName: `${String(item.json.taskId)}.mp4`,
+		});
 		const bytes = Buffer.from(binary!.data, 'base64');
 		expect(bytes.length).toBe(SAMPLE_MP4.length);
 		expect(bytes.equals(SAMPLE_MP4)).toBe(true);
 		expect(bytes.subarray(4, 8).toString()).toBe('ftyp');
 		expect(emulator.count('create')).toBe(1);
 		const sent = emulator.requests.find((request) => request.route === 'create')?.body;
-		expect(sent).toEqual({ model: 'seedance-1-5-pro', prompt: 'A dancer spinning in the rain', aspect_ratio: '16:9', resolution: '720p', duration: '8', generateAudio: false, fixedLens: false });
+		expect(sent).toEqual({
+			model: 'seedance-1-5-pro',
+			prompt: 'A dancer spinning in the rain',
+			aspect_ratio: '16:9',
+			resolution: '720p',
+			duration: '8',
+			generateAudio: false,
+			fixedLens: false,
+		});
 		// The CDN origin must never see the API key.
-		expect(emulator.requests.filter((request) => request.route === 'download').every((request) => !request.sawAuthorizationHeader)).toBe(true);
+		expect(
+			emulator.requests
+				.filter((request) => request.route === 'download')
+				.every((request) => !request.sawAuthorizationHeader),
+		).toBe(true);
 	});
 });
 
@@ -34,19 +62,46 @@ describe('Generate: parameters are checked before anything is sent', () => {
 	it.each([
 		[{ prompt: '={{ $json.missing ?? "" }}' }, 'Prompt is empty'],
 		[{ resolution: '1080p' }, 'Resolution "1080p" is not allowed. Use one of: 480p, 720p.'],
-		[{ aspectRatio: '2:1' }, 'Aspect Ratio "2:1" is not allowed. Use one of: 16:9, 9:16, 4:3, 3:4, 1:1.'],
+		[
+			{ aspectRatio: '2:1' },
+			'Aspect Ratio "2:1" is not allowed. Use one of: 16:9, 9:16, 4:3, 3:4, 1:1.',
+		],
 		[{ duration: '5' }, 'Duration "5" is not allowed. Use one of: 4, 8, 12.'],
-		[{ imageSource: 'url', imageUrl: 'not a url' }, 'Image URL "not a url" is not a valid web address'],
-		[{ imageSource: 'url', imageUrl: 'ftp://x/y.png' }, 'Image URL "ftp://x/y.png" is not a valid web address'],
-		[{ imageSource: 'binary', imageBinaryProperty: 'photo' }, 'Input Binary Field "photo" is not in item 1'],
-		[{ callbackUrl: 'javascript:alert(1)' }, 'Callback URL "javascript:alert(1)" is not a valid web address'],
+		[
+			{ imageSource: 'url', imageUrl: 'not a url' },
+			'Image URL "not a url" is not a valid web address',
+		],
+		[
+			{ imageSource: 'url', imageUrl: 'ftp://x/y.png' },
+			'Image URL "ftp://x/y.png" is not a valid web address',
+		],
+		[
+			{ imageSource: 'binary', imageBinaryProperty: 'photo' },
+			'Input Binary Field "photo" is not in item 1',
+		],
+		[
+			{ callbackUrl: 'javascript:alert(1)' },
+			'Callback URL "javascript:alert(1)" is not a valid web address',
+		],
 		[{ options: { ...FAST, extraBodyFields: '{oops' } }, 'Extra Body Fields is not valid JSON'],
-		[{ options: { ...FAST, pollInterval: 0 } }, 'Option "Poll Interval" must be a number of at least 0.1'],
-		[{ options: { ...FAST, maxWaitTime: -5 } }, 'Option "Max Wait Time" must be a number of at least 1'],
+		[
+			{ options: { ...FAST, pollInterval: 0 } },
+			'Option "Poll Interval" must be a number of at least 0.1',
+		],
+		[
+			{ options: { ...FAST, maxWaitTime: -5 } },
+			'Option "Max Wait Time" must be a number of at least 1',
+		],
 		[{ options: { ...FAST, binaryPropertyName: ' ' } }, 'Option "Binary Property" is empty'],
-		[{ callbackUrl: 'https://n8n.example/webhook/x', options: { ...FAST, waitMode: 'resume' } }, 'Callback URL must be empty when Wait Mode is "Resume on Callback"'],
+		[
+			{ callbackUrl: 'https://n8n.example/webhook/x', options: { ...FAST, waitMode: 'resume' } },
+			'Callback URL must be empty when Wait Mode is "Resume on Callback"',
+		],
 	])('%p fails with a clear message and sends nothing', async (parameters, message) => {
-		const result = await runWorkflow([itemsNode([{ json: {} }, { json: {} }]), generate(parameters)], { credentials: credentials() });
+		const result = await runWorkflow(
+			[itemsNode([{ json: {} }, { json: {} }]), generate(parameters)],
+			{ credentials: credentials() },
+		);
 		const error = result.errorOf('Seedance');
 		expect(error?.message).toContain(message);
 		expect(emulator.requests).toHaveLength(0);
@@ -54,22 +109,32 @@ describe('Generate: parameters are checked before anything is sent', () => {
 
 	it('checks every item before the first request: a bad second item stops the whole batch', async () => {
 		const node = generate({ resolution: '={{ $json.resolution }}' });
-		const result = await runWorkflow([itemsNode([{ json: { resolution: '720p' } }, { json: { resolution: '4k' } }]), node], { credentials: credentials() });
+		const result = await runWorkflow(
+			[itemsNode([{ json: { resolution: '720p' } }, { json: { resolution: '4k' } }]), node],
+			{ credentials: credentials() },
+		);
 		expect(result.errorOf('Seedance')?.message).toContain('Resolution "4k" is not allowed');
 		expect(emulator.requests).toHaveLength(0);
 	});
 
 	it('refuses a batch above the credit budget and sends nothing', async () => {
 		const items = Array.from({ length: 4 }, () => ({ json: {} }));
-		const result = await runWorkflow([itemsNode(items), generate({}, { maxCredits: 100 })], { credentials: credentials() });
-		expect(result.errorOf('Seedance')?.message).toBe('These 4 videos would cost about 112 credits, more than the limit of 100');
+		const result = await runWorkflow([itemsNode(items), generate({}, { maxCredits: 100 })], {
+			credentials: credentials(),
+		});
+		expect(result.errorOf('Seedance')?.message).toBe(
+			'These 4 videos would cost about 112 credits, more than the limit of 100',
+		);
 		expect(emulator.requests).toHaveLength(0);
 	});
 
 	it('with Continue On Fail, a bad item becomes an error item and the good ones still run', async () => {
 		const node = generate({ duration: '={{ $json.duration }}' }, { downloadVideo: false });
 		node.onError = 'continueRegularOutput';
-		const result = await runWorkflow([itemsNode([{ json: { duration: '4' } }, { json: { duration: '7' } }]), node], { credentials: credentials() });
+		const result = await runWorkflow(
+			[itemsNode([{ json: { duration: '4' } }, { json: { duration: '7' } }]), node],
+			{ credentials: credentials() },
+		);
 		const [ok, bad] = result.output('Seedance');
 		expect(ok.json).toMatchObject({ state: 'succeeded', estimatedCredits: 14 });
 		expect(bad.json.error).toContain('Duration "7" is not allowed');
@@ -81,57 +146,143 @@ describe('Generate: parameters are checked before anything is sent', () => {
 describe('Generate: inputs and options', () => {
 	it('sends an image from a binary property as a data URI', async () => {
 		const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-		const items = [{ json: {}, binary: { photo: { data: png.toString('base64'), mimeType: 'image/png', fileName: 'p.png' } } }];
-		const result = await runWorkflow([itemsNode(items), generate({ imageSource: 'binary', imageBinaryProperty: 'photo' }, { waitForCompletion: false })], { credentials: credentials() });
+		const items = [
+			{
+				json: {},
+				binary: {
+					photo: { data: png.toString('base64'), mimeType: 'image/png', fileName: 'p.png' },
+				},
+			},
+		];
+		const result = await runWorkflow(
+			[
+				itemsNode(items),
+				generate(
+					{ imageSource: 'binary', imageBinaryProperty: 'photo' },
+					{ waitForCompletion: false },
+				),
+			],
+			{ credentials: credentials() },
+		);
 		expect(result.errorOf('Seedance')).toBeUndefined();
-		const sent = emulator.requests.find((request) => request.route === 'create')?.body as Record<string, unknown>;
+		const sent = emulator.requests.find((request) => request.route === 'create')?.body as Record<
+			string,
+			unknown
+		>;
 		expect(sent.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
 	});
 
 	it('refuses a binary property that is not an image', async () => {
-		const items = [{ json: {}, binary: { data: { data: Buffer.from('hello').toString('base64'), mimeType: 'text/plain' } } }];
-		const result = await runWorkflow([itemsNode(items), generate({ imageSource: 'binary' })], { credentials: credentials() });
+		const items = [
+			{
+				json: {},
+				binary: { data: { data: Buffer.from('hello').toString('base64'), mimeType: 'text/plain' } },
+			},
+		];
+		const result = await runWorkflow([itemsNode(items), generate({ imageSource: 'binary' })], {
+			credentials: credentials(),
+		});
 		expect(result.errorOf('Seedance')?.message).toContain('holds text/plain, not an image');
 		expect(emulator.requests).toHaveLength(0);
 	});
 
 	it('sends an image URL, the callback URL and every Seedance field', async () => {
-		const parameters = { imageSource: 'url', imageUrl: 'https://example.com/a.jpg', aspectRatio: '9:16', resolution: '480p', duration: '12', generateAudio: true, fixedLens: true, callbackUrl: 'https://n8n.example/webhook/x' };
-		const result = await runWorkflow([itemsNode([{ json: {} }]), generate(parameters, { waitForCompletion: false })], { credentials: credentials() });
-		expect(result.output('Seedance')[0].json).toMatchObject({ state: 'running', rawStatus: 'IN_PROGRESS', estimatedCredits: 48 });
-		expect(emulator.requests[0].body).toEqual({ model: 'seedance-1-5-pro', prompt: 'A dancer spinning in the rain', image: 'https://example.com/a.jpg', aspect_ratio: '9:16', resolution: '480p', duration: '12', generateAudio: true, fixedLens: true, callback_url: `https://n8n.example/webhook/x?seedance_token=${callbackToken(emulator.apiKey)}` });
+		const parameters = {
+			imageSource: 'url',
+			imageUrl: 'https://example.com/a.jpg',
+			aspectRatio: '9:16',
+			resolution: '480p',
+			duration: '12',
+			generateAudio: true,
+			fixedLens: true,
+			callbackUrl: 'https://n8n.example/webhook/x',
+		};
+		const result = await runWorkflow(
+			[itemsNode([{ json: {} }]), generate(parameters, { waitForCompletion: false })],
+			{ credentials: credentials() },
+		);
+		expect(result.output('Seedance')[0].json).toMatchObject({
+			state: 'running',
+			rawStatus: 'IN_PROGRESS',
+			estimatedCredits: 48,
+		});
+		expect(emulator.requests[0].body).toEqual({
+			model: 'seedance-1-5-pro',
+			prompt: 'A dancer spinning in the rain',
+			image: 'https://example.com/a.jpg',
+			aspect_ratio: '9:16',
+			resolution: '480p',
+			duration: '12',
+			generateAudio: true,
+			fixedLens: true,
+			callback_url: `https://n8n.example/webhook/x?seedance_token=${callbackToken(emulator.apiKey)}`,
+		});
 	});
 
 	it('lets another model id through with its own fields', async () => {
-		const result = await runWorkflow([itemsNode([{ json: {} }]), generate({ model: 'custom', customModel: 'kling-3', duration: '={{ 10 }}', options: { ...FAST, waitForCompletion: false, extraBodyFields: '{"mode":"pro"}' } })], { credentials: credentials() });
+		const result = await runWorkflow(
+			[
+				itemsNode([{ json: {} }]),
+				generate({
+					model: 'custom',
+					customModel: 'kling-3',
+					duration: '={{ 10 }}',
+					options: { ...FAST, waitForCompletion: false, extraBodyFields: '{"mode":"pro"}' },
+				}),
+			],
+			{ credentials: credentials() },
+		);
 		expect(result.errorOf('Seedance')).toBeUndefined();
-		expect(emulator.requests[0].body).toMatchObject({ model: 'kling-3', duration: '10', mode: 'pro' });
+		expect(emulator.requests[0].body).toMatchObject({
+			model: 'kling-3',
+			duration: '10',
+			mode: 'pro',
+		});
 		expect(result.output('Seedance')[0].json.estimatedCredits).toBeNull();
 	});
 
 	it('picks up an existing task instead of paying for a new one', async () => {
-		const first = await runWorkflow([itemsNode([{ json: {} }]), generate({}, { waitForCompletion: false })], { credentials: credentials() });
+		const first = await runWorkflow(
+			[itemsNode([{ json: {} }]), generate({}, { waitForCompletion: false })],
+			{ credentials: credentials() },
+		);
 		const taskId = String(first.output('Seedance')[0].json.taskId);
-		const again = await runWorkflow([itemsNode([{ json: {} }]), generate({}, { existingTaskId: taskId })], { credentials: credentials() });
+		const again = await runWorkflow(
+			[itemsNode([{ json: {} }]), generate({}, { existingTaskId: taskId })],
+			{ credentials: credentials() },
+		);
 		expect(again.output('Seedance')[0].json).toMatchObject({ taskId, state: 'succeeded' });
 		expect(emulator.count('create')).toBe(1);
 	});
 
-	it('downloads with the key only when the file is on the service\'s own origin', async () => {
+	it("downloads with the key only when the file is on the service's own origin", async () => {
 		emulator.options.filesOnApiOrigin = true;
-		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], { credentials: credentials() });
+		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {
+			credentials: credentials(),
+		});
 		expect(result.output('Seedance')[0].binary?.data.mimeType).toBe('video/mp4');
-		expect(emulator.requests.filter((request) => request.route === 'download').every((request) => request.authorized)).toBe(true);
+		expect(
+			emulator.requests
+				.filter((request) => request.route === 'download')
+				.every((request) => request.authorized),
+		).toBe(true);
 	});
 
 	it('runs a batch in parallel: every item keeps its order and pairing', async () => {
 		const items = Array.from({ length: 12 }, (_, index) => ({ json: { n: index } }));
-		const node = generate({ prompt: '=Dancer number {{ $json.n }} [latency={{ 300 + ($json.n % 4) * 200 }}]' }, { downloadVideo: false, concurrency: 5 });
+		const node = generate(
+			{ prompt: '=Dancer number {{ $json.n }} [latency={{ 300 + ($json.n % 4) * 200 }}]' },
+			{ downloadVideo: false, concurrency: 5 },
+		);
 		const started = Date.now();
 		const result = await runWorkflow([itemsNode(items), node], { credentials: credentials() });
 		const output = result.output('Seedance');
-		expect(output.map((item) => item.pairedItem)).toEqual(items.map((_, index) => ({ item: index })));
-		const prompts = output.map((item) => String((emulator.tasks.get(String(item.json.taskId))?.body.prompt as string).split(' [')[0]));
+		expect(output.map((item) => item.pairedItem)).toEqual(
+			items.map((_, index) => ({ item: index })),
+		);
+		const prompts = output.map((item) =>
+			String((emulator.tasks.get(String(item.json.taskId))?.body.prompt as string).split(' [')[0]),
+		);
 		expect(prompts).toEqual(items.map((_, index) => `Dancer number ${index}`));
 		// Twelve jobs of up to 0.9 s each: far less than their sum (6.6 s) when awaited together.
 		expect(Date.now() - started).toBeLessThan(5000);

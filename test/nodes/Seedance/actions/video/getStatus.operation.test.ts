@@ -5,7 +5,18 @@ import { SHAPE_NAMES } from '../../../../emulator/shapes';
 const { emulator, credentials } = useEmulator({ latencyMs: 200 });
 
 async function createdTask(prompt = 'A dancer'): Promise<string> {
-	const result = await runWorkflow([itemsNode([{ json: {} }]), seedanceNode({ resource: 'video', operation: 'generate', prompt, options: { waitForCompletion: false } })], { credentials: credentials() });
+	const result = await runWorkflow(
+		[
+			itemsNode([{ json: {} }]),
+			seedanceNode({
+				resource: 'video',
+				operation: 'generate',
+				prompt,
+				options: { waitForCompletion: false },
+			}),
+		],
+		{ credentials: credentials() },
+	);
 	return String(result.output('Seedance')[0].json.taskId);
 }
 
@@ -18,45 +29,76 @@ describe('Get Status', () => {
 		emulator.options.shape = shape;
 		const taskId = await createdTask();
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus(taskId)], { credentials: credentials() });
+		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus(taskId)], {
+			credentials: credentials(),
+		});
 		const [item] = result.output('Seedance');
 		expect(item.json).toMatchObject({ taskId, state: 'succeeded', error: null });
 		expect(String(item.json.videoUrl)).toContain(`/files/${taskId}.mp4`);
 		expect(item.json.raw).toEqual(emulator.statusBody(emulator.tasks.get(taskId)!));
 	});
 
-	it.each(SHAPE_NAMES)('normalises a failed task with its error in the "%s" shape', async (shape) => {
-		emulator.options.shape = shape;
-		const taskId = await createdTask('A dancer [fail]');
-		await new Promise((resolve) => setTimeout(resolve, 300));
-		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus(taskId)], { credentials: credentials() });
-		expect(result.output('Seedance')[0].json).toMatchObject({ taskId, state: 'failed', error: 'Content moderation rejected the prompt', videoUrl: null });
-	});
+	it.each(SHAPE_NAMES)(
+		'normalises a failed task with its error in the "%s" shape',
+		async (shape) => {
+			emulator.options.shape = shape;
+			const taskId = await createdTask('A dancer [fail]');
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus(taskId)], {
+				credentials: credentials(),
+			});
+			expect(result.output('Seedance')[0].json).toMatchObject({
+				taskId,
+				state: 'failed',
+				error: 'Content moderation rejected the prompt',
+				videoUrl: null,
+			});
+		},
+	);
 
 	it('reports a running task with its progress', async () => {
 		emulator.options.latencyMs = 10_000;
 		const taskId = await createdTask();
 		await new Promise((resolve) => setTimeout(resolve, 1200));
-		const [item] = (await runWorkflow([itemsNode([{ json: {} }]), getStatus(taskId)], { credentials: credentials() })).output('Seedance');
+		const [item] = (
+			await runWorkflow([itemsNode([{ json: {} }]), getStatus(taskId)], {
+				credentials: credentials(),
+			})
+		).output('Seedance');
 		expect(item.json).toMatchObject({ state: 'running', rawStatus: 'IN_PROGRESS' });
 		expect(item.json.progress).toBeGreaterThanOrEqual(10);
 	});
 
 	it('reads many task ids from many items, each paired', async () => {
 		const ids = [await createdTask(), await createdTask()];
-		const node = seedanceNode({ resource: 'video', operation: 'getStatus', taskId: '={{ $json.id }}' });
-		const output = (await runWorkflow([itemsNode(ids.map((id) => ({ json: { id } }))), node], { credentials: credentials() })).output('Seedance');
-		expect(output.map((item) => [item.json.taskId, item.pairedItem])).toEqual([[ids[0], { item: 0 }], [ids[1], { item: 1 }]]);
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'getStatus',
+			taskId: '={{ $json.id }}',
+		});
+		const output = (
+			await runWorkflow([itemsNode(ids.map((id) => ({ json: { id } }))), node], {
+				credentials: credentials(),
+			})
+		).output('Seedance');
+		expect(output.map((item) => [item.json.taskId, item.pairedItem])).toEqual([
+			[ids[0], { item: 0 }],
+			[ids[1], { item: 1 }],
+		]);
 	});
 
 	it('fails clearly for an unknown task', async () => {
-		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus('nope')], { credentials: credentials() });
+		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus('nope')], {
+			credentials: credentials(),
+		});
 		expect(result.errorOf('Seedance')?.message).toBe('Task nope was not found (HTTP 404)');
 		expect(result.errorOf('Seedance')?.description).toContain('Check the task ID');
 	});
 
 	it('refuses an empty task id without a request', async () => {
-		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus('  ')], { credentials: credentials() });
+		const result = await runWorkflow([itemsNode([{ json: {} }]), getStatus('  ')], {
+			credentials: credentials(),
+		});
 		expect(result.errorOf('Seedance')?.message).toBe('Task ID is empty');
 		expect(emulator.requests).toHaveLength(0);
 	});
