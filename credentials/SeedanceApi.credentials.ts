@@ -1,4 +1,9 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 export class SeedanceApi implements ICredentialType {
 	name = 'seedanceApi';
@@ -33,7 +38,8 @@ export class SeedanceApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Optional secret that the Seedance Trigger checks on incoming callbacks. Leave empty to let each trigger use its own.',
+			description:
+				'Optional. Callback URLs carry a token made from this secret, which the Seedance Trigger and the resume URL check. Leave empty to make the token from the API key; set one to keep callbacks valid when you change the key.',
 		},
 	];
 
@@ -47,7 +53,8 @@ export class SeedanceApi implements ICredentialType {
 	};
 
 	// Reads a task id that cannot exist: the service answers 401/403 to a wrong key and 404 to a
-	// good one. Every answer but 401/403 is accepted, so only an authorisation refusal fails the test.
+	// good one. Every answer but 401/403 is accepted, so only an authorisation refusal fails the
+	// test.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
@@ -56,8 +63,21 @@ export class SeedanceApi implements ICredentialType {
 			ignoreHttpStatusErrors: { ignore: true, except: [401, 403] },
 		},
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.' } },
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'API in One rejected the API key (HTTP 401). Check the key in your API in One dashboard.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.',
+				},
+			},
 		],
 	};
 }

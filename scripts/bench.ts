@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance figures the README quotes, each measured in this one run
+ * `npm run bench`: the performance figures docs/performance.md quotes, each measured in this one run
  * against the emulator with time-compressed job latency, printed as a table with its target.
  *   1. 100 items in one Generate (wait + download) vs the same items one after another;
  *   2. status requests for a 5-minute job (compressed 10x: 30 s job, 0.5 s poll interval);
@@ -22,17 +22,36 @@ import { median, printTable, rows, say, seconds } from './bench/table';
 const root = path.resolve(__dirname, '../..');
 
 function generateNode(options: Record<string, unknown>): INode {
-	return seedanceNode({ resource: 'video', operation: 'generate', prompt: '={{ $json.prompt }}', resolution: '480p', duration: '4', options: { requestTimeout: 30, ...options } });
+	return seedanceNode({
+		resource: 'video',
+		operation: 'generate',
+		prompt: '={{ $json.prompt }}',
+		resolution: '480p',
+		duration: '4',
+		options: { requestTimeout: 30, ...options },
+	});
 }
 
-async function timedBatch(emulator: Emulator, count: number, options: Record<string, unknown>): Promise<number> {
-	const items = Array.from({ length: count }, (_, index) => ({ json: { prompt: `Clip ${index}` } }));
+async function timedBatch(
+	emulator: Emulator,
+	count: number,
+	options: Record<string, unknown>,
+): Promise<number> {
+	const items = Array.from({ length: count }, (_, index) => ({
+		json: { prompt: `Clip ${index}` },
+	}));
 	const started = Date.now();
-	const result = await runWorkflow([itemsNode(items), generateNode(options)], { credentials: { seedanceApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } } });
+	const result = await runWorkflow([itemsNode(items), generateNode(options)], {
+		credentials: { seedanceApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } },
+	});
 	const error = result.errorOf('Seedance');
 	if (error) throw new Error(`Batch failed: ${error.message}`);
 	const output = result.output('Seedance');
-	if (output.length !== count || output.some((item) => item.json.state !== 'succeeded' || !item.binary?.data)) throw new Error('Batch output is incomplete');
+	if (
+		output.length !== count ||
+		output.some((item) => item.json.state !== 'succeeded' || !item.binary?.data)
+	)
+		throw new Error('Batch output is incomplete');
 	return Date.now() - started;
 }
 
@@ -45,16 +64,39 @@ async function batchVersusSequential(): Promise<void> {
 	try {
 		say(`Batch: ${items} items in one node, job latency L = ${seconds(latencyMs)}`);
 		const batchMs = await timedBatch(emulator, items, options);
-		say(`Sequential baseline: ${sampled} items one after another (one execution each), same settings`);
+		say(
+			`Sequential baseline: ${sampled} items one after another (one execution each), same settings`,
+		);
 		let sequentialMs = 0;
-		for (let index = 0; index < sampled; index++) sequentialMs += await timedBatch(emulator, 1, options);
+		for (let index = 0; index < sampled; index++)
+			sequentialMs += await timedBatch(emulator, 1, options);
 		const perItem = sequentialMs / sampled;
 		const baseline = perItem * items;
 		const limit = 1.1 * latencyMs + 2000;
-		rows.push({ figure: `${items} items, wall time (L = ${seconds(latencyMs)})`, value: seconds(batchMs), target: `<= 1.1 L + 2 s = ${seconds(limit)}`, met: batchMs <= limit });
-		rows.push({ figure: `  sequential: ${sampled} items measured, x${items / sampled}`, value: `${seconds(perItem)} per item, ${seconds(baseline)} for ${items}`, target: '', met: null });
-		rows.push({ figure: '  speed-up vs sequential', value: `${(baseline / batchMs).toFixed(1)}x`, target: '>= 50x', met: baseline / batchMs >= 50 });
-		rows.push({ figure: '  wall time / L', value: `${(batchMs / latencyMs).toFixed(2)}`, target: '', met: null });
+		rows.push({
+			figure: `${items} items, wall time (L = ${seconds(latencyMs)})`,
+			value: seconds(batchMs),
+			target: `<= 1.1 L + 2 s = ${seconds(limit)}`,
+			met: batchMs <= limit,
+		});
+		rows.push({
+			figure: `  sequential: ${sampled} items measured, x${items / sampled}`,
+			value: `${seconds(perItem)} per item, ${seconds(baseline)} for ${items}`,
+			target: '',
+			met: null,
+		});
+		rows.push({
+			figure: '  speed-up vs sequential',
+			value: `${(baseline / batchMs).toFixed(1)}x`,
+			target: '>= 50x',
+			met: baseline / batchMs >= 50,
+		});
+		rows.push({
+			figure: '  wall time / L',
+			value: `${(batchMs / latencyMs).toFixed(2)}`,
+			target: '',
+			met: null,
+		});
 	} finally {
 		await emulator.stop();
 	}
@@ -65,14 +107,26 @@ async function readsPerLongJob(): Promise<void> {
 	const scale = 10;
 	const jobMs = 300_000 / scale;
 	const options = { pollInterval: 5 / scale, maxWaitTime: 900 / scale, downloadVideo: false };
-	say(`Status requests for a 5-minute job (compressed ${scale}x: ${seconds(jobMs)} job, ${options.pollInterval} s poll interval)`);
+	say(
+		`Status requests for a 5-minute job (compressed ${scale}x: ${seconds(jobMs)} job, ${options.pollInterval} s poll interval)`,
+	);
 	const withProgress = await new Emulator({ latencyMs: jobMs }).start();
 	const withoutProgress = await new Emulator({ latencyMs: jobMs, shape: 'resultJson' }).start();
 	try {
 		await Promise.all([timedRun(withProgress, options), timedRun(withoutProgress, options)]);
 		const reads = withProgress.count('status');
-		rows.push({ figure: '5-minute job, status requests (service reports progress)', value: String(reads), target: '<= 8', met: reads <= 8 });
-		rows.push({ figure: '5-minute job, status requests (no progress reported)', value: String(withoutProgress.count('status')), target: '(geometric back-off)', met: null });
+		rows.push({
+			figure: '5-minute job, status requests (service reports progress)',
+			value: String(reads),
+			target: '<= 8',
+			met: reads <= 8,
+		});
+		rows.push({
+			figure: '5-minute job, status requests (no progress reported)',
+			value: String(withoutProgress.count('status')),
+			target: '(geometric back-off)',
+			met: null,
+		});
 	} finally {
 		await withProgress.stop();
 		await withoutProgress.stop();
@@ -80,8 +134,12 @@ async function readsPerLongJob(): Promise<void> {
 }
 
 async function timedRun(emulator: Emulator, options: Record<string, unknown>): Promise<void> {
-	const result = await runWorkflow([itemsNode([{ json: { prompt: 'A long job' } }]), generateNode(options)], { credentials: { seedanceApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } } });
-	if (result.errorOf('Seedance')) throw new Error(`Long job failed: ${result.errorOf('Seedance')!.message}`);
+	const result = await runWorkflow(
+		[itemsNode([{ json: { prompt: 'A long job' } }]), generateNode(options)],
+		{ credentials: { seedanceApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } } },
+	);
+	if (result.errorOf('Seedance'))
+		throw new Error(`Long job failed: ${result.errorOf('Seedance')!.message}`);
 }
 
 function sizeOf(dir: string): { bytes: number; files: number } {
@@ -103,20 +161,57 @@ function sizeOf(dir: string): { bytes: number; files: number } {
 
 function packageFigures(): void {
 	const dist = sizeOf(path.join(root, 'dist'));
-	const js = readdirSync(path.join(root, 'dist'), { recursive: true }).filter((file) => String(file).endsWith('.js.map'));
-	const mapBytes = js.reduce((sum, file) => sum + statSync(path.join(root, 'dist', String(file))).size, 0);
-	rows.push({ figure: 'dist/ size', value: `${(dist.bytes / 1024).toFixed(1)} kB in ${dist.files} files (${(mapBytes / 1024).toFixed(1)} kB of it source maps)`, target: '', met: null });
-	const pack = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ size: number; unpackedSize: number }>;
-	rows.push({ figure: 'npm package', value: `${(pack[0].size / 1024).toFixed(1)} kB packed, ${(pack[0].unpackedSize / 1024).toFixed(1)} kB unpacked`, target: '', met: null });
+	const js = readdirSync(path.join(root, 'dist'), { recursive: true }).filter((file) =>
+		String(file).endsWith('.js.map'),
+	);
+	const mapBytes = js.reduce(
+		(sum, file) => sum + statSync(path.join(root, 'dist', String(file))).size,
+		0,
+	);
+	rows.push({
+		figure: 'dist/ size',
+		value: `${(dist.bytes / 1024).toFixed(1)} kB in ${dist.files} files (${(mapBytes / 1024).toFixed(1)} kB of it source maps)`,
+		target: '',
+		met: null,
+	});
+	const pack = JSON.parse(
+		execFileSync('npm', ['pack', '--dry-run', '--json'], {
+			cwd: root,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		}),
+	) as Array<{ size: number; unpackedSize: number }>;
+	rows.push({
+		figure: 'npm package',
+		value: `${(pack[0].size / 1024).toFixed(1)} kB packed, ${(pack[0].unpackedSize / 1024).toFixed(1)} kB unpacked`,
+		target: '',
+		met: null,
+	});
 	const script = `
 		const t0 = performance.now(); require('n8n-workflow'); const t1 = performance.now();
 		require('./dist/nodes/Seedance/Seedance.node.js'); const t2 = performance.now();
 		require('./dist/nodes/SeedanceTrigger/SeedanceTrigger.node.js'); require('./dist/credentials/SeedanceApi.credentials.js'); const t3 = performance.now();
 		console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
-	const runs = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as number[]);
+	const runs = Array.from(
+		{ length: 5 },
+		() =>
+			JSON.parse(
+				execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }),
+			) as number[],
+	);
 	const ms = (index: number) => `${median(runs.map((run) => run[index])).toFixed(1)} ms`;
-	rows.push({ figure: 'import time: Seedance.node.js (n8n-workflow already loaded)', value: ms(1), target: '', met: null });
-	rows.push({ figure: 'import time: trigger + credential after it', value: ms(2), target: '', met: null });
+	rows.push({
+		figure: 'import time: Seedance.node.js (n8n-workflow already loaded)',
+		value: ms(1),
+		target: '',
+		met: null,
+	});
+	rows.push({
+		figure: 'import time: trigger + credential after it',
+		value: ms(2),
+		target: '',
+		met: null,
+	});
 	rows.push({ figure: '  (n8n-workflow itself, for scale)', value: ms(0), target: '', met: null });
 }
 

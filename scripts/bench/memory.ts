@@ -27,7 +27,8 @@ const SERVER_WORKFLOW = 'seedanceBenchSrv';
 const WEBHOOK_PATH = 'bench-download';
 /** Servers started for the server figure; each is measured once per figure, the median printed. */
 const SERVERS = 5;
-// The one setting found that changes the `n8n execute` figure: a smaller V8 young generation (see README).
+// The one setting found that changes the `n8n execute` figure: a smaller V8 young generation (see
+// docs/performance.md).
 const TUNED = '--max-semi-space-size=1';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,18 +36,28 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A process's resident memory now and its peak since start or the last reset (Linux /proc). */
 function memoryOf(pid: number): { rss: number; peak: number } {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const kB = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) * 1024;
+	const kB = (field: string) =>
+		Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) * 1024;
 	return { rss: kB('VmRSS'), peak: kB('VmHWM') };
 }
 
-/** Runs a command to its end and returns its peak RSS (and its output); fails when the command does. */
-async function peakOfCommand(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): Promise<{ high: number; ms: number; output: string }> {
+/**
+ * Runs a command to its end and returns its peak RSS (and its output); fails when the command does.
+ */
+async function peakOfCommand(
+	command: string,
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	what: string,
+): Promise<{ high: number; ms: number; output: string }> {
 	const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	let done = false;
-	const exited = new Promise<number>((resolve) => child.on('close', (code) => ((done = true), resolve(code ?? 1))));
+	const exited = new Promise<number>((resolve) =>
+		child.on('close', (code) => ((done = true), resolve(code ?? 1))),
+	);
 	const started = Date.now();
 	let high = 0;
 	while (!done) {
@@ -64,17 +75,31 @@ async function peakOfCommand(command: string, args: string[], env: NodeJS.Proces
 /** Bytes of the video the last execution of a workflow stored (n8n's filesystem binary data). */
 async function storedBytes(n8n: RealN8n, workflowId: string, nodeName: string): Promise<number> {
 	const [execution] = (await n8n.executions(workflowId)).slice(-1);
-	const binary = (await n8n.runOf(execution.id)).resultData.runData[nodeName]?.at(-1)?.data?.main[0][0].binary?.data;
+	const binary = (await n8n.runOf(execution.id)).resultData.runData[nodeName]?.at(-1)?.data
+		?.main[0][0].binary?.data;
 	return binary ? statSync(n8n.binaryPath(binary)).size : 0;
 }
 
-/** Installs the package, a credential, the example workflow (run by `n8n execute`) and the same node behind a webhook (run by the server). */
+/**
+ * Installs the package, a credential, the example workflow (run by `n8n execute`) and the same node
+ * behind a webhook (run by the server).
+ */
 async function setUp(n8n: RealN8n, emulator: Emulator): Promise<string> {
 	n8n.installPackage(packPackage(tmpdir()));
-	await n8n.importCredential({ id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi', data: { apiKey: emulator.apiKey, baseUrl: emulator.url } });
-	const example = JSON.parse(readFileSync(path.join(root, 'examples/generate-and-download.json'), 'utf8')) as { nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }> };
+	await n8n.importCredential({
+		id: 'seedanceCred01',
+		name: 'Seedance (API in One)',
+		type: 'seedanceApi',
+		data: { apiKey: emulator.apiKey, baseUrl: emulator.url },
+	});
+	const example = JSON.parse(
+		readFileSync(path.join(root, 'examples/generate-and-download.json'), 'utf8'),
+	) as { nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }> };
 	const generate = example.nodes.find((node) => node.type === 'n8n-nodes-seedance.seedance')!;
-	Object.assign(generate.parameters.options as Record<string, unknown>, { pollInterval: 0.2, requestTimeout: 600 });
+	Object.assign(generate.parameters.options as Record<string, unknown>, {
+		pollInterval: 0.2,
+		requestTimeout: 600,
+	});
 	await n8n.importWorkflow(example);
 	const webhook = {
 		id: 'b0000000-5eed-4000-8000-000000000001',
@@ -84,7 +109,13 @@ async function setUp(n8n: RealN8n, emulator: Emulator): Promise<string> {
 		position: [0, 0],
 		webhookId: 'b0000000-5eed-4000-8000-0000000000aa',
 		// Answer when the run ends, without sending the video back.
-		parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'lastNode', responseData: 'noData', options: {} },
+		parameters: {
+			httpMethod: 'POST',
+			path: WEBHOOK_PATH,
+			responseMode: 'lastNode',
+			responseData: 'noData',
+			options: {},
+		},
 	};
 	await n8n.importWorkflow({
 		id: SERVER_WORKFLOW,
@@ -97,10 +128,13 @@ async function setUp(n8n: RealN8n, emulator: Emulator): Promise<string> {
 	return generate.name;
 }
 
-/** Waits until the server's RSS holds still (within 2 MB for 30 s), as a server between scheduled runs does; returns it. */
+/**
+ * Waits until the server's RSS holds still (within 2 MB for 30 s), as a server between scheduled
+ * runs does; returns it.
+ */
 async function atRest(pid: number): Promise<number> {
 	const readings: number[] = [];
-	for (const end = Date.now() + 120_000; Date.now() < end; ) {
+	for (const end = Date.now() + 120_000; Date.now() < end;) {
 		await pause(2500);
 		readings.push(memoryOf(pid).rss);
 		const last = readings.slice(-13);
@@ -113,15 +147,25 @@ async function atRest(pid: number): Promise<number> {
  * One webhook-started run on the server downloading `bytes`: the peak RSS during the run (the
  * peak is reset to the current RSS just before it: Linux `clear_refs` 5) minus the RSS then.
  */
-async function serverRunGrowth(n8n: RealN8n, emulator: Emulator, bytes: number, nodeName: string): Promise<number> {
+async function serverRunGrowth(
+	n8n: RealN8n,
+	emulator: Emulator,
+	bytes: number,
+	nodeName: string,
+): Promise<number> {
 	const pid = n8n.pid!;
 	emulator.options.downloadBytes = bytes;
 	writeFileSync(`/proc/${pid}/clear_refs`, '5');
 	const before = memoryOf(pid).rss;
-	const response = await fetch(n8n.webhookUrl(WEBHOOK_PATH), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+	const response = await fetch(n8n.webhookUrl(WEBHOOK_PATH), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: '{}',
+	});
 	const body = await response.text();
 	const growth = memoryOf(pid).peak - before;
-	if (!response.ok) throw new Error(`The server's run failed (HTTP ${response.status}): ${body.slice(0, 500)}`);
+	if (!response.ok)
+		throw new Error(`The server's run failed (HTTP ${response.status}): ${body.slice(0, 500)}`);
 	const stored = await storedBytes(n8n, SERVER_WORKFLOW, nodeName);
 	if (stored !== bytes) throw new Error(`n8n stored ${stored} bytes, not ${bytes}`);
 	return growth;
@@ -144,29 +188,61 @@ async function serverFigures(n8n: RealN8n, emulator: Emulator, nodeName: string)
 			await n8n.stop();
 		}
 	}
-	const runs = (values: number[]) => `${megabytes(median(values))} (${values.map((value) => (value / MB).toFixed(1)).join(', ')})`;
-	rows.push({ figure: `n8n start: RSS of the server at rest (${SERVERS} servers)`, value: runs(rest), target: '', met: null });
-	rows.push({ figure: '  growth while a webhook-started run downloads 1 GB', value: runs(first), target: '<= 64 MB', met: median(first) <= LIMIT });
-	rows.push({ figure: '  growth of the next 1 GB download in the same server', value: runs(next), target: '', met: null });
+	const runs = (values: number[]) =>
+		`${megabytes(median(values))} (${values.map((value) => (value / MB).toFixed(1)).join(', ')})`;
+	rows.push({
+		figure: `n8n start: RSS of the server at rest (${SERVERS} servers)`,
+		value: runs(rest),
+		target: '',
+		met: null,
+	});
+	rows.push({
+		figure: '  growth while a webhook-started run downloads 1 GB',
+		value: runs(first),
+		target: '<= 64 MB',
+		met: median(first) <= LIMIT,
+	});
+	rows.push({
+		figure: '  growth of the next 1 GB download in the same server',
+		value: runs(next),
+		target: '',
+		met: null,
+	});
 }
 
 /** Garbage collections V8 reports (`--trace-gc`) in one `n8n execute`, by kind. */
 function collectionsIn(output: string): { full: number; young: number } {
-	return { full: output.match(/: Mark-Compact /g)?.length ?? 0, young: output.match(/: (Scavenge|Minor Mark-Sweep)/g)?.length ?? 0 };
+	return {
+		full: output.match(/: Mark-Compact /g)?.length ?? 0,
+		young: output.match(/: (Scavenge|Minor Mark-Sweep)/g)?.length ?? 0,
+	};
 }
 
 async function cliFigures(n8n: RealN8n, emulator: Emulator, nodeName: string): Promise<void> {
 	const bin = path.join(n8n.dir, 'node_modules/.bin/n8n');
 	const run = async (bytes: number, how: { nodeOptions?: string; nodeFlags?: string[] } = {}) => {
 		emulator.options.downloadBytes = bytes;
-		const env = how.nodeOptions ? { ...n8n.environment, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${how.nodeOptions}`.trim() } : n8n.environment;
-		const [command, args] = how.nodeFlags ? [process.execPath, [...how.nodeFlags, bin, 'execute', `--id=${CLI_WORKFLOW}`]] : [bin, ['execute', `--id=${CLI_WORKFLOW}`]];
-		const result = await peakOfCommand(command, args, env, `n8n execute downloading ${bytes} bytes`);
+		const env = how.nodeOptions
+			? {
+					...n8n.environment,
+					NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${how.nodeOptions}`.trim(),
+				}
+			: n8n.environment;
+		const [command, args] = how.nodeFlags
+			? [process.execPath, [...how.nodeFlags, bin, 'execute', `--id=${CLI_WORKFLOW}`]]
+			: [bin, ['execute', `--id=${CLI_WORKFLOW}`]];
+		const result = await peakOfCommand(
+			command,
+			args,
+			env,
+			`n8n execute downloading ${bytes} bytes`,
+		);
 		const stored = await storedBytes(n8n, CLI_WORKFLOW, nodeName);
 		if (stored !== bytes) throw new Error(`n8n stored ${stored} bytes, not ${bytes}`);
 		return result;
 	};
-	// A whole process's peak varies by about 10 MB with n8n's start-up: each growth is the median of three big/small pairs.
+	// A whole process's peak varies by about 10 MB with n8n's start-up: each growth is the median of
+	// three big/small pairs.
 	const growthOf = async (bytes: number, how: { nodeOptions?: string } = {}) => {
 		const pairs: Array<{ growth: number; small: number; big: number; ms: number }> = [];
 		for (let pair = 0; pair < 3; pair++) {
@@ -183,10 +259,30 @@ async function cliFigures(n8n: RealN8n, emulator: Emulator, nodeName: string): P
 	const traced = collectionsIn((await run(GB, { nodeFlags: ['--trace-gc'] })).output);
 	const tracedSmall = collectionsIn((await run(SMALL, { nodeFlags: ['--trace-gc'] })).output);
 	const tuned = await growthOf(GB, { nodeOptions: TUNED });
-	rows.push({ figure: 'n8n execute (one-shot process): peak RSS, 2 KB / 1 GB video', value: `${(big.small / MB).toFixed(0)} MB / ${(big.big / MB).toFixed(0)} MB (${seconds(big.ms)})`, target: '', met: null });
-	rows.push({ figure: '  its growth for 256 MB / 1 GB (peak over a 2 KB run)', value: `${megabytes(quarter.growth)} / ${megabytes(big.growth)}`, target: '', met: null });
-	rows.push({ figure: '  V8 collections the 1 GB download added: full / young', value: `${traced.full - tracedSmall.full} / ${traced.young - tracedSmall.young}`, target: '', met: null });
-	rows.push({ figure: `  growth for 1 GB with NODE_OPTIONS=${TUNED}`, value: `${megabytes(tuned.growth)} (peak ${(tuned.big / MB).toFixed(0)} MB)`, target: '', met: null });
+	rows.push({
+		figure: 'n8n execute (one-shot process): peak RSS, 2 KB / 1 GB video',
+		value: `${(big.small / MB).toFixed(0)} MB / ${(big.big / MB).toFixed(0)} MB (${seconds(big.ms)})`,
+		target: '',
+		met: null,
+	});
+	rows.push({
+		figure: '  its growth for 256 MB / 1 GB (peak over a 2 KB run)',
+		value: `${megabytes(quarter.growth)} / ${megabytes(big.growth)}`,
+		target: '',
+		met: null,
+	});
+	rows.push({
+		figure: '  V8 collections the 1 GB download added: full / young',
+		value: `${traced.full - tracedSmall.full} / ${traced.young - tracedSmall.young}`,
+		target: '',
+		met: null,
+	});
+	rows.push({
+		figure: `  growth for 1 GB with NODE_OPTIONS=${TUNED}`,
+		value: `${megabytes(tuned.growth)} (peak ${(tuned.big / MB).toFixed(0)} MB)`,
+		target: '',
+		met: null,
+	});
 }
 
 /**
@@ -204,12 +300,19 @@ async function nodeFloor(emulator: Emulator): Promise<void> {
 		}).on('error', () => process.exit(1));`;
 	const once = async (size: number) => {
 		emulator.options.downloadBytes = size;
-		return (await peakOfCommand(process.execPath, ['-e', script], process.env, 'the bare Node download')).high;
+		return (
+			await peakOfCommand(process.execPath, ['-e', script], process.env, 'the bare Node download')
+		).high;
 	};
 	try {
 		const runs: number[] = [];
 		for (let run = 0; run < 3; run++) runs.push((await once(GB)) - (await once(SMALL)));
-		rows.push({ figure: 'floor: plain Node, no n8n, 1 GB socket -> file (as n8n stores it)', value: megabytes(median(runs)), target: '', met: null });
+		rows.push({
+			figure: 'floor: plain Node, no n8n, 1 GB socket -> file (as n8n stores it)',
+			value: megabytes(median(runs)),
+			target: '',
+			met: null,
+		});
 	} finally {
 		rmSync(target, { force: true });
 	}
