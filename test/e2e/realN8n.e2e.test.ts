@@ -173,6 +173,106 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		expect(emulator.requests).toHaveLength(0);
 	});
 
+	describe("6. n8n's node settings spend nothing twice", () => {
+		/** Manual -> three items with these prompts (Edit Fields, Split Out) -> the given nodes. */
+		function withPrompts(id: string, prompts: string[], rest: Array<Record<string, unknown>>) {
+			const fields = node(
+				'Prompts',
+				'n8n-nodes-base.set',
+				{ mode: 'raw', jsonOutput: JSON.stringify({ prompts }) },
+				{ typeVersion: 3.4 },
+			);
+			const split = node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'prompts' });
+			return chain(id, `E2E ${id}`, [manual(), fields, split, ...rest] as Array<{ name: string }>);
+		}
+		const fast = { pollInterval: 0.5, maxWaitTime: 60 };
+
+		it('6a. Retry On Fail, 3 items, the first fails: exactly 3 creates, the failure kept with its task id', async () => {
+			const generator = generate({ prompt: '={{ $json.prompts }}', options: fast }, 'Generate');
+			Object.assign(generator, {
+				retryOnFail: true,
+				maxTries: 3,
+				waitBetweenTries: 0,
+				onError: 'continueRegularOutput',
+			});
+			await n8n.importWorkflow(
+				withPrompts('e2eRetry000001', ['one [fail]', 'two', 'three'], [generator]),
+			);
+			const run = await n8n.execute('e2eRetry000001');
+			expect(run.status).toBe('success');
+			const items = outputOf(run.data, 'Generate');
+			expect(items.map((item) => item.json.state ?? 'error')).toEqual([
+				'error',
+				'succeeded',
+				'succeeded',
+			]);
+			expect(items[0].json.taskId).toEqual(expect.any(String));
+			expect(emulator.count('create')).toBe(3);
+		});
+
+		it('6b. On Error "Continue (using error output)": 2 items on the success branch, 1 on the error branch naming its task', async () => {
+			const generator = generate({ prompt: '={{ $json.prompts }}', options: fast }, 'Generate');
+			Object.assign(generator, { onError: 'continueErrorOutput' });
+			const ok = node('Video ready', 'n8n-nodes-base.noOp', {});
+			const failed = node('Video failed', 'n8n-nodes-base.noOp', {});
+			const workflow = withPrompts(
+				'e2eErrorOut001',
+				['one', 'two [fail]', 'three'],
+				[generator, ok],
+			);
+			workflow.nodes.push(failed);
+			(workflow.connections as Record<string, unknown>).Generate = {
+				main: [
+					[{ node: 'Video ready', type: 'main', index: 0 }],
+					[{ node: 'Video failed', type: 'main', index: 0 }],
+				],
+			};
+			await n8n.importWorkflow(workflow);
+			const run = await n8n.execute('e2eErrorOut001');
+			expect(run.status).toBe('success');
+			expect(outputOf(run.data, 'Video ready').map((item) => item.json.state)).toEqual([
+				'succeeded',
+				'succeeded',
+			]);
+			const errors = outputOf(run.data, 'Video failed');
+			expect(errors).toHaveLength(1);
+			// n8n's error-item shape (error, message), merged with the input item; the text names the task.
+			expect(errors[0].json.error).toMatch(/^Seedance task \S+ failed/);
+			expect(errors[0].json.prompts).toBe('two [fail]');
+			expect(emulator.count('create')).toBe(3);
+		});
+
+		it('6c. Loop Over Items: Max Credits counts every pass (8 + 8 credits pass a limit of 20, the third 8 does not)', async () => {
+			const loop = node(
+				'Loop',
+				'n8n-nodes-base.splitInBatches',
+				{ batchSize: 1, options: {} },
+				{ typeVersion: 3 },
+			);
+			const generator = generate(
+				{
+					prompt: '={{ $json.prompts }}',
+					options: { ...fast, maxCredits: 20, downloadVideo: false },
+				},
+				'Generate',
+			);
+			const workflow = withPrompts('e2eLoopBudget1', ['one', 'two', 'three'], [loop]);
+			workflow.nodes.push(generator);
+			Object.assign(workflow.connections as Record<string, unknown>, {
+				Loop: { main: [[], [{ node: 'Generate', type: 'main', index: 0 }]] },
+				Generate: { main: [[{ node: 'Loop', type: 'main', index: 0 }]] },
+			});
+			await n8n.importWorkflow(workflow);
+			const run = await n8n.execute('e2eLoopBudget1');
+			expect(run.status).toBe('error');
+			expect(run.data.resultData.runData.Generate).toHaveLength(3);
+			expect(run.data.resultData.runData.Generate.at(-1)!.error!.message).toContain(
+				'with the 16 credits this node already used in this execution, that is more than the limit of 20',
+			);
+			expect(emulator.count('create')).toBe(2);
+		});
+	});
+
 	describe('served by n8n start', () => {
 		const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
 		let port = 0;
@@ -182,6 +282,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			'e2e-resume',
 			'e2e-resume-two',
 			'e2e-resume-wait',
+			'e2e-retry-execution',
 		];
 
 		beforeAll(async () => {
@@ -267,7 +368,29 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				),
 			]);
 			await n8n.importWorkflow(resumeInWait);
+			// A Generate that fails, for "Retry execution" from the executions list.
+			await n8n.importWorkflow(
+				chain('e2eRetryExec01', 'E2E retry execution', [
+					node(
+						'Start',
+						'n8n-nodes-base.webhook',
+						{
+							httpMethod: 'POST',
+							path: 'e2e-retry-execution',
+							responseMode: 'onReceived',
+							options: {},
+						},
+						{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000004' },
+					),
+					node('Split', 'n8n-nodes-base.splitOut', {
+						fieldToSplitOut: 'body.prompts',
+						options: {},
+					}),
+					generate({ prompt: '={{ $json.prompt }}', options: { pollInterval: 0.5 } }, 'Generate'),
+				]),
+			);
 			for (const id of [
+				'e2eRetryExec01',
 				'seedanceTrigger01',
 				'e2eLoadTrig001',
 				'e2eResume00001',
@@ -608,6 +731,40 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				`[e2e n8n ${version}] load: ${LOAD_CALLBACKS} callbacks posted in ${((posted - began) / 1000).toFixed(1)} s, ` +
 					`${rows.length} executions recorded (all success) after ${((done - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
 			);
+		});
+
+		it('6d. "Retry execution" from the executions list picks up the tasks the failed execution paid for', async () => {
+			const response = await fetch(n8n.webhookUrl('e2e-retry-execution'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompts: [{ prompt: 'one [fail]' }, { prompt: 'two' }] }),
+			});
+			expect(response.status).toBe(200);
+			const [failed] = await until(
+				() => n8n.executions('e2eRetryExec01'),
+				(rows) => rows.length === 1 && rows[0].status === 'error',
+				60_000,
+				'the failed execution',
+			);
+			expect(emulator.count('create')).toBe(2);
+			const retry = await n8n.rest('POST', `executions/${failed.id}/retry`, {
+				loadWorkflow: false,
+			});
+			expect(retry.status).toBe(200);
+			const rows = await until(
+				() => n8n.executions('e2eRetryExec01'),
+				(found) => found.length === 2 && found[1].status === 'error',
+				60_000,
+				'the retried execution',
+			);
+			const retried = await n8n.runOf(rows[1].id);
+			const error = retried.resultData.runData.Generate.at(-1)!.error!;
+			const failedTask = [...emulator.tasks.values()].find(
+				(task) => task.body.prompt === 'one [fail]',
+			);
+			expect(error.message).toContain(`Seedance task ${failedTask?.taskId} failed`);
+			// The retry read both tasks again; it paid for nothing.
+			expect(emulator.count('create')).toBe(2);
 		});
 	});
 });

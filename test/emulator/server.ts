@@ -22,7 +22,9 @@ export type Fault =
 	/** Create only: the task is made (and charged), then the connection drops. */
 	| { kind: 'resetAfterCreate' }
 	| { kind: 'slow'; ms: number }
-	| { kind: 'malformed' };
+	| { kind: 'malformed' }
+	/** Download only: the headers and part of the video, then the connection drops. */
+	| { kind: 'cut' };
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -315,6 +317,14 @@ export class Emulator {
 		} else if (fault.kind === 'slow') {
 			await new Promise((resolve) => setTimeout(resolve, fault.ms));
 			if (!res.destroyed) send(res, 503, { error: { message: 'slow' } });
+		} else if (fault.kind === 'cut') {
+			res.writeHead(200, {
+				'content-type': 'video/mp4',
+				'content-length': String(SAMPLE_MP4.length),
+			});
+			res.write(SAMPLE_MP4.subarray(0, Math.floor(SAMPLE_MP4.length / 2)), () =>
+				req.socket.destroy(),
+			);
 		} else {
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end('{"code":200,"data":{"task_');

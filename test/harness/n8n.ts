@@ -223,6 +223,10 @@ export interface RunResult {
 	run: IRun;
 	/** The first output of a node's last run. */
 	output(nodeName: string): INodeExecutionData[];
+	/** Every main output of a node's last run (the error output is the last with On Error: error output). */
+	outputs(nodeName: string): INodeExecutionData[][];
+	/** How many times a node ran in the execution. */
+	runs(nodeName: string): number;
 	/** The error a node ended with, if any. */
 	errorOf(nodeName: string): (Error & { description?: string }) | undefined;
 }
@@ -299,6 +303,9 @@ export async function runWorkflowGraph(
 	return {
 		run,
 		output: (nodeName) => runData[nodeName]?.at(-1)?.data?.main?.[0] ?? [],
+		outputs: (nodeName) =>
+			(runData[nodeName]?.at(-1)?.data?.main ?? []).map((items) => items ?? []),
+		runs: (nodeName) => runData[nodeName]?.length ?? 0,
 		errorOf: (nodeName) =>
 			runData[nodeName]?.at(-1)?.error as (Error & { description?: string }) | undefined,
 	};

@@ -259,6 +259,55 @@ export class RealN8n {
 		);
 	}
 
+	private cookie?: string;
+
+	/** Sets up the owner account of the running server (once) and logs in; REST calls then use it. */
+	async loginAsOwner(): Promise<void> {
+		if (this.cookie) return;
+		const owner = {
+			email: 'owner@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-Passw0rd!',
+		};
+		const setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
+		const login = await fetch(`${this.baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				emailOrLdapLoginId: owner.email,
+				email: owner.email,
+				password: owner.password,
+			}),
+		});
+		if (!login.ok) throw new Error(`Login failed: ${login.status} ${await login.text()}`);
+		this.cookie = login.headers
+			.getSetCookie()
+			.map((cookie) => cookie.split(';')[0])
+			.join('; ');
+	}
+
+	/** A call to n8n's REST API as the owner (what the editor does). */
+	async rest(
+		method: string,
+		pathPart: string,
+		body?: unknown,
+	): Promise<{ status: number; body: unknown }> {
+		await this.loginAsOwner();
+		const response = await fetch(`${this.baseUrl}/rest/${pathPart}`, {
+			method,
+			headers: { 'content-type': 'application/json', cookie: this.cookie ?? '' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+	}
+
 	/** The process id of the running `n8n start` (its node process). */
 	get pid(): number | undefined {
 		return this.running ? this.server!.pid : undefined;

@@ -1,4 +1,7 @@
-import type { IDataObject } from 'n8n-workflow';
+import { jsonParse, type IDataObject } from 'n8n-workflow';
+
+import { isObject } from './envelope';
+import { InvalidParameter } from './invalidParameter';
 
 /** The Seedance 1.5 Pro model id; other models share the endpoint. */
 export const SEEDANCE_MODEL = 'seedance-1-5-pro';
@@ -19,20 +22,6 @@ export interface GenerationRequest {
 	fixedLens: boolean;
 	callbackUrl?: string;
 	extraFields?: IDataObject;
-}
-
-/**
- * A rule a parameter broke: which field, and what is allowed. Turned into a NodeOperationError by
- * the caller.
- */
-export class InvalidParameter extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-		readonly hint: string,
-	) {
-		super(message);
-	}
 }
 
 function oneOf(field: string, value: unknown, allowed: readonly string[]): string {
@@ -100,11 +89,12 @@ export function checkGeneration(input: {
 			'Describe the video to generate, e.g. "A dancer spinning in the rain".',
 		);
 	}
-	const isSeedance = model === SEEDANCE_MODEL;
+	// Model IDs are matched case-insensitively: "Seedance-1-5-Pro" is Seedance, checked and priced.
+	const isSeedance = model.toLowerCase() === SEEDANCE_MODEL;
 	const pick = (field: string, value: unknown, allowed: readonly string[]) =>
 		isSeedance ? oneOf(field, value, allowed) : String(value ?? '').trim();
 	return {
-		model,
+		model: isSeedance ? SEEDANCE_MODEL : model,
 		prompt: input.prompt,
 		aspectRatio: pick('Aspect Ratio', input.aspectRatio, ASPECT_RATIOS),
 		resolution: pick('Resolution', input.resolution, RESOLUTIONS),
@@ -143,4 +133,53 @@ export function estimateCredits(
 	if (request.model !== SEEDANCE_MODEL) return null;
 	const perSecond = request.resolution === '480p' ? 2 : 3.5;
 	return perSecond * Number(request.duration) * (request.generateAudio ? 2 : 1);
+}
+
+/** Fields of the request body the node sets itself; Extra Body Fields may not replace them. */
+const OWNED_FIELDS = [
+	'model',
+	'prompt',
+	'image',
+	'aspect_ratio',
+	'resolution',
+	'duration',
+	'generateAudio',
+	'fixedLens',
+	'callback_url',
+];
+
+/** The same key however it is written: `aspectRatio`, `aspect_ratio`, `Aspect-Ratio`. */
+const keyOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const OWNED_KEYS = new Map(OWNED_FIELDS.map((name) => [keyOf(name), name]));
+
+const EXTRA_FIELD = 'Extra Body Fields (JSON)';
+const EXTRA_HINT = 'Enter a JSON object such as {"mode": "pro"}.';
+
+/**
+ * Extra Body Fields: a JSON object of fields for other models of the endpoint. Fields the node
+ * owns are refused: they would bypass the checks and the credit estimate, or drop the callback
+ * token or the resume URL.
+ */
+export function parseExtraFields(value: unknown): IDataObject {
+	if (value === undefined || value === '') return {};
+	const notJson = Symbol('not JSON');
+	const parsed: unknown =
+		typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: notJson }) : value;
+	if (parsed === notJson) {
+		throw new InvalidParameter(EXTRA_FIELD, 'Extra Body Fields is not valid JSON', EXTRA_HINT);
+	}
+	if (!isObject(parsed)) {
+		throw new InvalidParameter(EXTRA_FIELD, 'Extra Body Fields must be a JSON object', EXTRA_HINT);
+	}
+	for (const key of Object.keys(parsed)) {
+		const owned = OWNED_KEYS.get(keyOf(key));
+		if (owned) {
+			throw new InvalidParameter(
+				EXTRA_FIELD,
+				`Extra Body Fields may not set "${key}"`,
+				`The node sets "${owned}" from its own fields: use those instead.`,
+			);
+		}
+	}
+	return parsed;
 }

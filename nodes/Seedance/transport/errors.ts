@@ -27,6 +27,13 @@ export function createCertainlyNotProcessed(failure: Failure): boolean {
 	return failure.kind === 'network' && failure.neverConnected;
 }
 
+/** Whether a failed create may still have made a (paid) task: anything but a clear refusal. */
+export function createMayHaveBeenMade(failure: Failure): boolean {
+	if (failure.kind === 'http') return failure.status >= 500 || failure.status < 400;
+	if (failure.kind === 'malformed') return true;
+	return !failure.neverConnected;
+}
+
 const MAY_HAVE_BEEN_CHARGED =
 	'The video may or may not have been created (and charged). To avoid paying twice, check the task list in your API in One dashboard before running this again; if it is there, use the Wait operation with its task ID instead.';
 
@@ -173,10 +180,15 @@ export function failureToError(
 					httpStatus: failure.status,
 					serviceMessage: clean(failure.kind === 'http' ? (failure.serviceMessage ?? '') : ''),
 				};
-	return new NodeApiError(node, response, {
+	const error = new NodeApiError(node, response, {
 		message: clean(message),
 		description: clean(description),
 		httpCode: failure.kind === 'network' ? undefined : String(failure.status),
 		itemIndex: context.itemIndex,
 	});
+	// What callers decide on: the poll loop waits through a passing fault; a retry of the node
+	// must not create again what may exist.
+	error.context.transient = isTransient(failure);
+	error.context.mayHaveCreated = context.purpose === 'create' && createMayHaveBeenMade(failure);
+	return error;
 }

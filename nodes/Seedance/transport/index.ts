@@ -74,6 +74,11 @@ export function isPassingFault(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } }).context?.transient === true;
 }
 
+/** Whether a failed create request may have made a (paid) task after all; set by `failureToError`. */
+export function createMayHaveSucceeded(error: unknown): boolean {
+	return (error as { context?: { mayHaveCreated?: unknown } }).context?.mayHaveCreated === true;
+}
+
 function retryAfterMs(headers: IDataObject | undefined): number | null {
 	const value = headers?.['retry-after'];
 	if (typeof value !== 'string' && typeof value !== 'number') return null;
@@ -216,17 +221,13 @@ async function exchange(
 		const wait = backoffMs(failure, attempt);
 		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
 		if (!retryable || attempt >= ATTEMPTS || pastDeadline) {
-			const error = failureToError(context.getNode(), failure, {
+			throw failureToError(context.getNode(), failure, {
 				purpose: call.purpose,
 				subject: call.subject,
 				baseUrl: connection.baseUrl,
 				secret: connection.secret,
 				itemIndex: options.itemIndex,
 			});
-			// The poll loop keeps waiting through a passing fault; it needs to tell one from a lasting
-			// refusal.
-			error.context.transient = isTransient(failure);
-			throw error;
 		}
 		context.logger.debug(
 			`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`,

@@ -1,5 +1,6 @@
 import type {
 	IExecuteFunctions,
+	INode,
 	INodeExecutionData,
 	NodeApiError,
 	NodeOperationError,
@@ -23,25 +24,34 @@ export function failed(itemIndex: number, error: unknown, taskId?: string): Item
 }
 
 /**
- * A failed item as an output item (Continue On Fail, resume mode): the error and the task id, so
- * nothing paid is lost.
+ * A failed item as an output item (Continue On Fail, resume mode), naming its task so nothing
+ * paid is lost. With "Continue (using error output)" it has n8n's error-item shape, `error` and
+ * `message` only: the one that n8n 1.x and 2.x both send to the error output.
  */
-export function errorItem(outcome: Extract<ItemOutcome, { ok: false }>): INodeExecutionData {
+export function errorItem(
+	outcome: Extract<ItemOutcome, { ok: false }>,
+	node: INode,
+): INodeExecutionData {
+	const { message, description } = outcome.error;
+	const taskId = outcome.taskId ?? null;
+	if (node.onError !== 'continueErrorOutput') {
+		return {
+			json: { error: message, description: description ?? null, taskId },
+			pairedItem: { item: outcome.itemIndex },
+		};
+	}
+	const named = taskId && !message.includes(taskId) ? `${message} (task ${taskId})` : message;
 	return {
-		json: {
-			error: outcome.error.message,
-			description: outcome.error.description ?? null,
-			taskId: outcome.taskId ?? null,
-		},
+		json: { error: named, message: description ?? '' },
 		pairedItem: { item: outcome.itemIndex },
 	};
 }
 
 /** Every outcome as an output item, in input order, failures as error items. */
-export function outputItems(outcomes: ItemOutcome[]): INodeExecutionData[] {
+export function outputItems(outcomes: ItemOutcome[], node: INode): INodeExecutionData[] {
 	return [...outcomes]
 		.sort((a, b) => a.itemIndex - b.itemIndex)
-		.map((outcome) => (outcome.ok ? outcome.item : errorItem(outcome)));
+		.map((outcome) => (outcome.ok ? outcome.item : errorItem(outcome, node)));
 }
 
 const listed = (tasks: Array<{ taskId?: string; itemIndex: number }>) =>
@@ -57,7 +67,7 @@ export function toNodeOutput(
 	outcomes: ItemOutcome[],
 	stillRunning: RunningTask[] = [],
 ): INodeExecutionData[] {
-	if (context.continueOnFail()) return outputItems(outcomes);
+	if (context.continueOnFail()) return outputItems(outcomes, context.getNode());
 	const ordered = [...outcomes].sort((a, b) => a.itemIndex - b.itemIndex);
 	const firstFailure = ordered.find((outcome) => !outcome.ok);
 	if (firstFailure && !firstFailure.ok) {

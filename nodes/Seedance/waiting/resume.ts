@@ -16,8 +16,8 @@ import type { OpenTask } from './poll';
 import { readTasksOnce } from './readTasks';
 import { readWaitOptions, type WaitOptions } from './waitOptions';
 
-// The only module that touches n8n's wait-and-resume internals. Why it works the way it does,
-// in n8n 1.x and 2.x: docs/resume-mode.md in the package's repository.
+// The only module that touches n8n's wait-and-resume internals (n8n's Wait-node mechanism, as
+// n8n-core 1.x and 2.x implement it).
 
 /**
  * The webhook behind `$execution.resumeUrl`: the service's callback resumes the parked execution.
@@ -165,7 +165,7 @@ async function putToWait(
 	deadline: Date,
 ): Promise<void> {
 	const input = context.getExecuteData().data.main[0];
-	if (input) input.splice(0, input.length, ...outputItems(outcomes));
+	if (input) input.splice(0, input.length, ...outputItems(outcomes, context.getNode()));
 	await context.putExecutionToWait(deadline);
 }
 
@@ -270,5 +270,8 @@ async function resume(
 	const passing = park.items.flatMap((item, itemIndex): ItemOutcome[] =>
 		park.waiting.has(itemIndex) ? [] : [{ itemIndex, ok: true, item }],
 	);
-	return { noWebhookResponse: true, workflowData: [outputItems([...passing, ...resumedItems])] };
+	return {
+		noWebhookResponse: true,
+		workflowData: [outputItems([...passing, ...resumedItems], context.getNode())],
+	};
 }

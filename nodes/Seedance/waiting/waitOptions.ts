@@ -1,5 +1,6 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { InvalidParameter, checkNumber, checked } from '../domain/invalidParameter';
 
 import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
@@ -33,7 +34,7 @@ export const waitOptionFields: INodeProperties[] = [
 		displayName: 'Max Wait Time (Seconds)',
 		name: 'maxWaitTime',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: 1, maxValue: 604800 },
 		default: 900,
 		description:
 			'How long to wait for the video before giving up. The task keeps running at the service; use the Wait operation with its task ID to pick it up later.',
@@ -42,7 +43,7 @@ export const waitOptionFields: INodeProperties[] = [
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
 		type: 'number',
-		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		typeOptions: { minValue: 0.1, maxValue: 3600, numberPrecision: 1 },
 		default: 5,
 		description:
 			'First gap between status checks. The node then checks less often, guided by the progress the service reports, up to 15 times this gap.',
@@ -51,7 +52,7 @@ export const waitOptionFields: INodeProperties[] = [
 		displayName: 'Request Timeout (Seconds)',
 		name: 'requestTimeout',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: 1, maxValue: 3600 },
 		default: 60,
 		description: 'How long one request to the service may take',
 	},
@@ -78,10 +79,10 @@ export const waitOptionFields: INodeProperties[] = [
 	},
 ];
 
-/** An option's default, as its field declares it: used when the user did not add the option. */
-function defaultOf(name: string): number | string | boolean {
-	return waitOptionFields.find((field) => field.name === name)?.default as
-		number | string | boolean;
+function fieldOf(name: string): INodeProperties {
+	const field = waitOptionFields.find((candidate) => candidate.name === name);
+	if (!field) throw new Error(`No wait option "${name}"`);
+	return field;
 }
 
 /** The node's wait options; also what `finishTasks` and `waitOrPark` take as they are. */
@@ -91,67 +92,67 @@ export interface WaitOptions {
 	mode: 'poll' | 'resume';
 }
 
-/** A number option, its field's default when not added, checked against its minimum. */
-function positive(
-	context: Pick<IExecuteFunctions, 'getNode'>,
-	label: string,
-	options: IDataObject,
-	name: string,
-	minimum: number,
-	itemIndex: number,
-): number {
-	const value =
-		options[name] === undefined || options[name] === '' ? defaultOf(name) : options[name];
-	const number = Number(value);
-	if (!Number.isFinite(number) || number < minimum) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`Option "${label}" must be a number of at least ${minimum}`,
-			{
-				itemIndex,
-				description: `Got "${String(value)}".`,
-			},
-		);
-	}
-	return number;
+/** A number option: its field's default when not added, within its field's bounds. */
+function numberOption(options: IDataObject, name: string, integer = false): number {
+	const field = fieldOf(name);
+	const value = options[name] === undefined || options[name] === '' ? field.default : options[name];
+	const { minValue, maxValue } = field.typeOptions ?? {};
+	return checkNumber(field.displayName, value, {
+		min: Number(minValue),
+		max: Number(maxValue),
+		integer,
+	});
 }
 
-/**
- * Reads and checks the wait options of one item (the batch uses item 0's settings for the shared
- * loop).
- */
+function checkedWaitOptions(options: IDataObject): WaitOptions {
+	const minIntervalMs = numberOption(options, 'pollInterval') * 1000;
+	const settings: PollSettings = {
+		maxWaitMs: numberOption(options, 'maxWaitTime') * 1000,
+		minIntervalMs,
+		maxIntervalMs: minIntervalMs * MAX_INTERVAL_FACTOR,
+		concurrency: numberOption(options, 'concurrency', true),
+		requestTimeoutMs: numberOption(options, 'requestTimeout') * 1000,
+	};
+	const modes = (fieldOf('waitMode').options ?? []).map((option) =>
+		String((option as { value: unknown }).value),
+	);
+	const mode = String(options.waitMode ?? fieldOf('waitMode').default);
+	if (!modes.includes(mode)) {
+		throw new InvalidParameter(
+			'Wait Mode',
+			`Wait Mode "${mode}" is not allowed`,
+			`Use one of: ${modes.join(', ')}.`,
+		);
+	}
+	const download = options.downloadVideo ?? fieldOf('downloadVideo').default;
+	if (download !== true && download !== false) {
+		throw new InvalidParameter(
+			'Download Video',
+			'Download Video must be true or false',
+			`Got "${String(download)}".`,
+		);
+	}
+	let binaryProperty: string | undefined;
+	if (download) {
+		binaryProperty = String(
+			options.binaryPropertyName ?? fieldOf('binaryPropertyName').default,
+		).trim();
+		if (!binaryProperty) {
+			throw new InvalidParameter(
+				'Binary Property',
+				'Option "Binary Property" is empty',
+				'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
+			);
+		}
+	}
+	return { settings, binaryProperty, mode: mode as WaitOptions['mode'] };
+}
+
+/** Reads and checks the wait options of one item (the batch uses item 0's for the shared loop). */
 export function readWaitOptions(
 	context: Pick<IExecuteFunctions, 'getNode'>,
 	options: IDataObject,
 	itemIndex: number,
 ): WaitOptions {
-	const minIntervalMs =
-		positive(context, 'Poll Interval', options, 'pollInterval', 0.1, itemIndex) * 1000;
-	const concurrency = Math.floor(
-		positive(context, 'Concurrency', options, 'concurrency', 1, itemIndex),
-	);
-	const settings: PollSettings = {
-		maxWaitMs: positive(context, 'Max Wait Time', options, 'maxWaitTime', 1, itemIndex) * 1000,
-		minIntervalMs,
-		maxIntervalMs: minIntervalMs * MAX_INTERVAL_FACTOR,
-		concurrency: Math.min(concurrency, 50),
-		requestTimeoutMs:
-			positive(context, 'Request Timeout', options, 'requestTimeout', 1, itemIndex) * 1000,
-	};
-	const download =
-		options.downloadVideo === undefined
-			? defaultOf('downloadVideo')
-			: options.downloadVideo === true;
-	let binaryProperty: string | undefined;
-	if (download) {
-		binaryProperty = String(options.binaryPropertyName ?? defaultOf('binaryPropertyName')).trim();
-		if (!binaryProperty) {
-			throw new NodeOperationError(context.getNode(), 'Option "Binary Property" is empty', {
-				itemIndex,
-				description:
-					'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
-			});
-		}
-	}
-	return { settings, binaryProperty, mode: options.waitMode === 'resume' ? 'resume' : 'poll' };
+	return checked(context.getNode(), itemIndex, () => checkedWaitOptions(options));
 }

@@ -1,4 +1,4 @@
-import { NodeOperationError, jsonParse, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -10,24 +10,25 @@ import { withCallbackToken } from '../../domain/callbackToken';
 import {
 	ASPECT_RATIOS,
 	DURATIONS,
-	InvalidParameter,
 	RESOLUTIONS,
 	SEEDANCE_MODEL,
-	checkGeneration,
-	checkHttpUrl,
-	estimateCredits,
 	toRequestBody,
-	type GenerationRequest,
 } from '../../domain/generation';
+import { checkNumber, checked } from '../../domain/invalidParameter';
+import { createKey, creditsSpent, findCreate, recordCreate } from '../../domain/ledger';
 import { attempt, mapWithLimit } from '../../domain/timing';
-import { createTask, fetchTask, getConnection, type Connection } from '../../transport';
+import {
+	createMayHaveSucceeded,
+	createTask,
+	fetchTask,
+	getConnection,
+	type Connection,
+} from '../../transport';
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { waitOrPark } from '../../waiting/resume';
 import { readWaitOptions, waitOptionFields, type WaitOptions } from '../../waiting/waitOptions';
-
-/** Largest reference image sent inline as a data URI. */
-const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+import { planItems, type Plan } from './generatePlan';
 
 const properties: INodeProperties[] = [
 	{
@@ -190,162 +191,16 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-interface Plan {
-	itemIndex: number;
-	request: GenerationRequest;
-	credits: number | null;
-	existingTaskId?: string;
-}
+/** Highest Max Credits accepted: far above any batch, and a typo such as 1e18 is caught. */
+const MAX_CREDITS_LIMIT = 10_000_000;
 
-function invalid(
-	context: IExecuteFunctions,
-	error: InvalidParameter,
-	itemIndex: number,
-): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `${error.message}. ${error.hint}`, {
-		itemIndex,
-		description: `Fix "${error.field}" and run again. Nothing was sent to the service.`,
-	});
-}
-
-async function imageFromBinary(context: IExecuteFunctions, itemIndex: number): Promise<string> {
-	const property = String(
-		context.getNodeParameter('imageBinaryProperty', itemIndex, 'data'),
-	).trim();
-	const item = context.getInputData()[itemIndex];
-	const binary = item.binary?.[property];
-	if (!binary) {
-		throw new InvalidParameter(
-			'Input Binary Field',
-			`Input Binary Field "${property}" is not in item ${itemIndex + 1}`,
-			`Available binary fields: ${Object.keys(item.binary ?? {}).join(', ') || 'none'}.`,
-		);
-	}
-	if (!binary.mimeType?.startsWith('image/')) {
-		throw new InvalidParameter(
-			'Input Binary Field',
-			`Input Binary Field "${property}" holds ${binary.mimeType || 'an unknown type'}, not an image`,
-			'Use a JPEG, PNG or WebP image.',
-		);
-	}
-	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
-	if (buffer.length > MAX_IMAGE_BYTES) {
-		throw new InvalidParameter(
-			'Input Binary Field',
-			`The image in "${property}" is ${(buffer.length / 1048576).toFixed(1)} MB`,
-			'Use an image of 10 MB or less, or pass it by URL.',
-		);
-	}
-	return `data:${binary.mimeType};base64,${buffer.toString('base64')}`;
-}
-
-/** Marks text that is not JSON at all, as opposed to JSON that is not an object. */
-const NOT_JSON = Symbol('not JSON');
-
-function extraFields(value: unknown): IDataObject {
-	if (value === undefined || value === '') return {};
-	const parsed: unknown =
-		typeof value === 'string' ? jsonParse<unknown>(value, { fallbackValue: NOT_JSON }) : value;
-	if (parsed === NOT_JSON) {
-		throw new InvalidParameter(
-			'Extra Body Fields (JSON)',
-			'Extra Body Fields is not valid JSON',
-			'Enter a JSON object such as {"mode": "pro"}.',
-		);
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new InvalidParameter(
-			'Extra Body Fields (JSON)',
-			'Extra Body Fields must be a JSON object',
-			'Enter a JSON object such as {"mode": "pro"}.',
-		);
-	}
-	return parsed as IDataObject;
-}
-
-/** Reads and checks everything one item asks for; throws before anything is sent. */
-async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<Plan> {
-	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const modelChoice = context.getNodeParameter('model', itemIndex) as string;
-	const checked = checkGeneration({
-		model:
-			modelChoice === 'custom'
-				? context.getNodeParameter('customModel', itemIndex, '')
-				: modelChoice,
-		prompt: context.getNodeParameter('prompt', itemIndex, ''),
-		aspectRatio: context.getNodeParameter('aspectRatio', itemIndex),
-		resolution: context.getNodeParameter('resolution', itemIndex),
-		duration: context.getNodeParameter('duration', itemIndex),
-		generateAudio: context.getNodeParameter('generateAudio', itemIndex),
-		fixedLens: context.getNodeParameter('fixedLens', itemIndex),
-	});
-	const imageSource = context.getNodeParameter('imageSource', itemIndex, 'none') as string;
-	let image: string | undefined;
-	if (imageSource === 'url')
-		image = checkHttpUrl('Image URL', context.getNodeParameter('imageUrl', itemIndex, ''));
-	else if (imageSource === 'binary') image = await imageFromBinary(context, itemIndex);
-	else if (imageSource !== 'none')
-		throw new InvalidParameter(
-			'Reference Image',
-			`Reference Image "${imageSource}" is not allowed`,
-			'Use one of: none, url, binary.',
-		);
-	const callbackText = String(context.getNodeParameter('callbackUrl', itemIndex, '')).trim();
-	const request: GenerationRequest = {
-		...checked,
-		image,
-		callbackUrl: callbackText ? checkHttpUrl('Callback URL', callbackText) : undefined,
-		extraFields: extraFields(options.extraBodyFields),
-	};
-	const existingTaskId = String(options.existingTaskId ?? '').trim() || undefined;
-	return { itemIndex, request, credits: estimateCredits(request), existingTaskId };
-}
-
-/**
- * Checks every item before the first (paid) request goes out; with Continue On Fail a bad item
- * becomes an error item.
- */
-async function planItems(
-	context: IExecuteFunctions,
-	items: INodeExecutionData[],
-): Promise<{ plans: Map<number, Plan>; outcomes: ItemOutcome[] }> {
-	const plans = new Map<number, Plan>();
-	const outcomes: ItemOutcome[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const plan = await attempt(planItem(context, itemIndex));
-		if (plan.ok) {
-			plans.set(itemIndex, plan.value);
-			continue;
-		}
-		const error =
-			plan.error instanceof InvalidParameter
-				? invalid(context, plan.error, itemIndex)
-				: (plan.error as NodeOperationError);
-		if (!context.continueOnFail()) throw error;
-		outcomes.push(failed(itemIndex, error));
-	}
-	return { plans, outcomes };
-}
-
-/** Refuses the whole batch, before anything is sent, when its estimate is over Max Credits. */
-function checkBudget(
-	context: IExecuteFunctions,
-	plans: Map<number, Plan>,
-	options: IDataObject,
-): void {
-	const maxCredits = Number(options.maxCredits ?? 0);
-	const toPay = [...plans.values()].filter((plan) => !plan.existingTaskId);
-	const estimated = toPay.reduce((sum, plan) => sum + (plan.credits ?? 0), 0);
-	if (maxCredits > 0 && estimated > maxCredits) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`These ${toPay.length} videos would cost about ${estimated} credits, more than the limit of ${maxCredits}`,
-			{
-				description:
-					'Nothing was sent. Raise "Max Credits per Execution", or send fewer items, shorter or lower-resolution videos, or no audio.',
-			},
-		);
-	}
+function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number {
+	return checked(context.getNode(), 0, () =>
+		checkNumber('Max Credits per Execution', options.maxCredits ?? 0, {
+			min: 0,
+			max: MAX_CREDITS_LIMIT,
+		}),
+	);
 }
 
 /**
@@ -358,9 +213,10 @@ function callbackUrls(
 	mode: WaitOptions['mode'],
 	token: string,
 ): (plan: Plan) => string | undefined {
-	if (mode === 'poll')
+	if (mode === 'poll') {
 		return (plan) =>
 			plan.request.callbackUrl ? withCallbackToken(plan.request.callbackUrl, token) : undefined;
+	}
 	const taken = [...plans.values()].find((plan) => plan.request.callbackUrl);
 	if (taken) {
 		throw new NodeOperationError(
@@ -373,48 +229,137 @@ function callbackUrls(
 			},
 		);
 	}
-	const resumeUrl = withCallbackToken(
-		String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0)),
-		token,
-	);
-	return () => resumeUrl;
+	const resumeUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+	return () => withCallbackToken(resumeUrl, token);
 }
 
 /**
- * Creates each item's task (or reads its existing one): the open tasks, and the items that failed.
+ * What each item's request becomes. A create an earlier try of this run already made (n8n's Retry
+ * On Fail, or "Retry execution") is picked up instead of paid again; one whose answer was lost
+ * is not sent again at all.
+ */
+type Order =
+	| { kind: 'create'; plan: Plan; body: IDataObject; key: string }
+	| { kind: 'pickUp'; plan: Plan; taskId: string; callsBackHere: boolean }
+	| { kind: 'uncertain'; plan: Plan };
+
+function orderAll(
+	plans: Map<number, Plan>,
+	callbackUrlOf: (plan: Plan) => string | undefined,
+	runIndex: number,
+	ledger: IDataObject,
+): Order[] {
+	return [...plans.values()].map((plan): Order => {
+		if (plan.existingTaskId) {
+			return { kind: 'pickUp', plan, taskId: plan.existingTaskId, callsBackHere: false };
+		}
+		const body = toRequestBody({ ...plan.request, callbackUrl: callbackUrlOf(plan) });
+		const key = createKey(runIndex, plan.itemIndex, body);
+		const earlier = findCreate(ledger, key);
+		if (!earlier) return { kind: 'create', plan, body, key };
+		if (!earlier.taskId) return { kind: 'uncertain', plan };
+		const callsBackHere =
+			earlier.callbackUrl !== undefined && earlier.callbackUrl === body.callback_url;
+		return { kind: 'pickUp', plan, taskId: earlier.taskId, callsBackHere };
+	});
+}
+
+/**
+ * Refuses the whole batch, before anything is sent, when its estimate and what this node already
+ * spent in this execution (earlier loop passes, earlier tries) exceed Max Credits.
+ */
+function checkBudget(
+	context: IExecuteFunctions,
+	orders: Order[],
+	maxCredits: number,
+	spent: number,
+): void {
+	if (maxCredits === 0) return;
+	const creates = orders.filter((order) => order.kind === 'create');
+	const unpriced = creates.find((order) => order.plan.credits === null);
+	if (unpriced) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`The node cannot estimate the credits of model "${unpriced.plan.request.model}"`,
+			{
+				itemIndex: unpriced.plan.itemIndex,
+				description:
+					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro only. Nothing was sent. To use this model, set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
+			},
+		);
+	}
+	const estimated = creates.reduce((sum, order) => sum + (order.plan.credits ?? 0), 0);
+	if (spent + estimated <= maxCredits) return;
+	const already =
+		spent > 0
+			? `; with the ${spent} credits this node already used in this execution, that is`
+			: ',';
+	throw new NodeOperationError(
+		context.getNode(),
+		`These ${creates.length} videos would cost about ${estimated} credits${already} more than the limit of ${maxCredits}`,
+		{
+			description:
+				'Nothing was sent. Raise "Max Credits per Execution", or send fewer items, shorter or lower-resolution videos, or no audio.',
+		},
+	);
+}
+
+function uncertainCreate(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`An earlier try of this node may already have created the video of item ${itemIndex + 1}`,
+		{
+			itemIndex,
+			description:
+				'The answer to that request was lost, so the node does not send it again: you could pay twice. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID". Nothing was sent.',
+		},
+	);
+}
+
+/**
+ * Creates each item's task (or reads the one it already has), recording every create that may
+ * have reached the service: the open tasks, the items that failed, and which tasks were given this
+ * execution's resume URL.
  */
 async function submit(
 	context: IExecuteFunctions,
 	connection: Connection,
-	plans: Map<number, Plan>,
-	callbackUrlOf: (plan: Plan) => string | undefined,
+	orders: Order[],
+	ledger: IDataObject,
 	settings: PollSettings,
-): Promise<{ tasks: OpenTask[]; failures: ItemOutcome[] }> {
+): Promise<{ tasks: OpenTask[]; failures: ItemOutcome[]; callsBackHere: Set<number> }> {
 	const tasks: OpenTask[] = [];
 	const failures: ItemOutcome[] = [];
-	await mapWithLimit([...plans.values()], settings.concurrency, async (plan) => {
+	const callsBackHere = new Set<number>();
+	await mapWithLimit(orders, settings.concurrency, async (order) => {
+		const { itemIndex, credits } = order.plan;
 		const startedAt = Date.now();
-		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex: plan.itemIndex };
-		const submitted = await attempt(
-			plan.existingTaskId
-				? fetchTask(context, connection, plan.existingTaskId, call)
-				: createTask(
-						context,
-						connection,
-						toRequestBody({ ...plan.request, callbackUrl: callbackUrlOf(plan) }),
-						call,
-					),
+		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
+		if (order.kind === 'uncertain') {
+			failures.push(failed(itemIndex, uncertainCreate(context, itemIndex)));
+			return;
+		}
+		const answer = await attempt(
+			order.kind === 'pickUp'
+				? fetchTask(context, connection, order.taskId, call)
+				: createTask(context, connection, order.body, call),
 		);
-		if (submitted.ok)
-			tasks.push({
-				itemIndex: plan.itemIndex,
-				taskId: submitted.value.taskId,
-				startedAt,
-				last: submitted.value,
-			});
-		else failures.push(failed(plan.itemIndex, submitted.error, plan.existingTaskId));
+		const callbackUrl =
+			order.kind === 'create' ? (order.body.callback_url as string | undefined) : undefined;
+		if (order.kind === 'create' && (answer.ok || createMayHaveSucceeded(answer.error))) {
+			const taskId = answer.ok ? answer.value.taskId : undefined;
+			recordCreate(ledger, order.key, { taskId, callbackUrl, credits: credits ?? 0 });
+		}
+		if (!answer.ok) {
+			failures.push(
+				failed(itemIndex, answer.error, order.kind === 'pickUp' ? order.taskId : undefined),
+			);
+			return;
+		}
+		if (order.kind === 'create' || order.callsBackHere) callsBackHere.add(itemIndex);
+		tasks.push({ itemIndex, taskId: answer.value.taskId, startedAt, last: answer.value });
 	});
-	return { tasks, failures };
+	return { tasks, failures, callsBackHere };
 }
 
 export async function execute(
@@ -424,11 +369,21 @@ export async function execute(
 	const { plans, outcomes } = await planItems(this, items);
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const wait = readWaitOptions(this, options, 0);
-	checkBudget(this, plans, options);
+	const maxCredits = readMaxCredits(this, options);
 	if (plans.size === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);
 	const callbackUrlOf = callbackUrls(this, plans, wait.mode, connection.callbackToken);
-	const { tasks, failures } = await submit(this, connection, plans, callbackUrlOf, wait.settings);
+	const ledger = this.getContext('node');
+	const runIndex = Number(this.evaluateExpression('{{ $runIndex }}', 0)) || 0;
+	const orders = orderAll(plans, callbackUrlOf, runIndex, ledger);
+	checkBudget(this, orders, maxCredits, creditsSpent(ledger));
+	const { tasks, failures, callsBackHere } = await submit(
+		this,
+		connection,
+		orders,
+		ledger,
+		wait.settings,
+	);
 
 	const extraJson = (itemIndex: number) => ({
 		estimatedCredits: plans.get(itemIndex)?.credits ?? null,
@@ -444,15 +399,13 @@ export async function execute(
 		}));
 		return toNodeOutput(this, [...outcomes, ...failures, ...created]);
 	}
-	// Only the tasks created here were given this execution's resume URL.
-	const createdHere = (task: OpenTask) => !plans.get(task.itemIndex)?.existingTaskId;
 	const result = await waitOrPark(
 		this,
 		connection,
 		tasks,
 		[...outcomes, ...failures],
 		{ ...wait, extraJson },
-		createdHere,
+		(task) => callsBackHere.has(task.itemIndex),
 	);
 	return toNodeOutput(this, result.outcomes, result.notWaitedFor);
 }

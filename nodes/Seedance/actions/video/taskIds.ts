@@ -1,11 +1,13 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { InvalidParameter, parameterError } from '../../domain/invalidParameter';
+import { checkTaskId } from '../../domain/taskId';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 
 /**
- * Reads every item's task id before any request; an empty one fails (or, with Continue On Fail,
- * becomes an error item).
+ * Reads and checks every item's task id before any request; a bad one fails (or, with Continue On
+ * Fail, becomes an error item).
  */
 export function readTaskIds(
 	context: IExecuteFunctions,
@@ -14,20 +16,24 @@ export function readTaskIds(
 	const ids: Array<{ itemIndex: number; taskId: string }> = [];
 	const outcomes: ItemOutcome[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const value = context.getNodeParameter('taskId', itemIndex, '');
-		const taskId =
-			typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-		if (taskId) {
-			ids.push({ itemIndex, taskId });
-			continue;
+		const read = checkTaskIdOf(context, itemIndex);
+		if (read instanceof NodeOperationError) {
+			if (!context.continueOnFail()) throw read;
+			outcomes.push(failed(itemIndex, read));
+		} else {
+			ids.push({ itemIndex, taskId: read });
 		}
-		const error = new NodeOperationError(context.getNode(), 'Task ID is empty', {
-			itemIndex,
-			description:
-				'Enter the ID of a task, e.g. {{ $json.taskId }} after a Generate node. Nothing was sent to the service.',
-		});
-		if (!context.continueOnFail()) throw error;
-		outcomes.push(failed(itemIndex, error));
 	}
 	return { ids, outcomes };
+}
+
+/** The item's task id, or the error that says what is wrong with it. */
+function checkTaskIdOf(context: IExecuteFunctions, itemIndex: number): string | NodeOperationError {
+	try {
+		return checkTaskId('Task ID', context.getNodeParameter('taskId', itemIndex, ''));
+	} catch (error) {
+		return error instanceof InvalidParameter
+			? parameterError(context.getNode(), error, itemIndex)
+			: new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+	}
 }

@@ -1,5 +1,5 @@
+import { InvalidParameter } from '../../../../nodes/Seedance/domain/invalidParameter';
 import {
-	InvalidParameter,
 	checkGeneration,
 	estimateCredits,
 	toRequestBody,

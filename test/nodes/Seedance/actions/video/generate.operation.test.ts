@@ -86,11 +86,11 @@ describe('Generate: parameters are checked before anything is sent', () => {
 		[{ options: { ...FAST, extraBodyFields: '{oops' } }, 'Extra Body Fields is not valid JSON'],
 		[
 			{ options: { ...FAST, pollInterval: 0 } },
-			'Option "Poll Interval" must be a number of at least 0.1',
+			'Poll Interval (Seconds) must be a number from 0.1 to 3600',
 		],
 		[
 			{ options: { ...FAST, maxWaitTime: -5 } },
-			'Option "Max Wait Time" must be a number of at least 1',
+			'Max Wait Time (Seconds) must be a number from 1 to 604800',
 		],
 		[{ options: { ...FAST, binaryPropertyName: ' ' } }, 'Option "Binary Property" is empty'],
 		[

@@ -1,0 +1,121 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import {
+	checkGeneration,
+	checkHttpUrl,
+	estimateCredits,
+	parseExtraFields,
+	type GenerationRequest,
+} from '../../domain/generation';
+import { InvalidParameter, parameterError } from '../../domain/invalidParameter';
+import { checkTaskId } from '../../domain/taskId';
+import { attempt } from '../../domain/timing';
+import { failed, type ItemOutcome } from '../../waiting/outcomes';
+
+/** Largest reference image sent inline as a data URI. */
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** One item's request, checked, with its estimate. */
+export interface Plan {
+	itemIndex: number;
+	request: GenerationRequest;
+	credits: number | null;
+	existingTaskId?: string;
+}
+
+async function imageFromBinary(context: IExecuteFunctions, itemIndex: number): Promise<string> {
+	const property = String(
+		context.getNodeParameter('imageBinaryProperty', itemIndex, 'data'),
+	).trim();
+	const item = context.getInputData()[itemIndex];
+	const binary = item.binary?.[property];
+	if (!binary) {
+		throw new InvalidParameter(
+			'Input Binary Field',
+			`Input Binary Field "${property}" is not in item ${itemIndex + 1}`,
+			`Available binary fields: ${Object.keys(item.binary ?? {}).join(', ') || 'none'}.`,
+		);
+	}
+	if (!binary.mimeType?.startsWith('image/')) {
+		throw new InvalidParameter(
+			'Input Binary Field',
+			`Input Binary Field "${property}" holds ${binary.mimeType || 'an unknown type'}, not an image`,
+			'Use a JPEG, PNG or WebP image.',
+		);
+	}
+	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	if (buffer.length > MAX_IMAGE_BYTES) {
+		throw new InvalidParameter(
+			'Input Binary Field',
+			`The image in "${property}" is ${(buffer.length / 1048576).toFixed(1)} MB`,
+			'Use an image of 10 MB or less, or pass it by URL.',
+		);
+	}
+	return `data:${binary.mimeType};base64,${buffer.toString('base64')}`;
+}
+
+/** Reads and checks everything one item asks for; throws before anything is sent. */
+async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<Plan> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const modelChoice = context.getNodeParameter('model', itemIndex) as string;
+	const checked = checkGeneration({
+		model:
+			modelChoice === 'custom'
+				? context.getNodeParameter('customModel', itemIndex, '')
+				: modelChoice,
+		prompt: context.getNodeParameter('prompt', itemIndex, ''),
+		aspectRatio: context.getNodeParameter('aspectRatio', itemIndex),
+		resolution: context.getNodeParameter('resolution', itemIndex),
+		duration: context.getNodeParameter('duration', itemIndex),
+		generateAudio: context.getNodeParameter('generateAudio', itemIndex),
+		fixedLens: context.getNodeParameter('fixedLens', itemIndex),
+	});
+	const imageSource = context.getNodeParameter('imageSource', itemIndex, 'none') as string;
+	let image: string | undefined;
+	if (imageSource === 'url')
+		image = checkHttpUrl('Image URL', context.getNodeParameter('imageUrl', itemIndex, ''));
+	else if (imageSource === 'binary') image = await imageFromBinary(context, itemIndex);
+	else if (imageSource !== 'none')
+		throw new InvalidParameter(
+			'Reference Image',
+			`Reference Image "${imageSource}" is not allowed`,
+			'Use one of: none, url, binary.',
+		);
+	const callbackText = String(context.getNodeParameter('callbackUrl', itemIndex, '')).trim();
+	const request: GenerationRequest = {
+		...checked,
+		image,
+		callbackUrl: callbackText ? checkHttpUrl('Callback URL', callbackText) : undefined,
+		extraFields: parseExtraFields(options.extraBodyFields),
+	};
+	const existingText = String(options.existingTaskId ?? '').trim();
+	const existingTaskId = existingText ? checkTaskId('Existing Task ID', existingText) : undefined;
+	return { itemIndex, request, credits: estimateCredits(request), existingTaskId };
+}
+
+/**
+ * Checks every item before the first (paid) request goes out; with Continue On Fail a bad item
+ * becomes an error item.
+ */
+export async function planItems(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<{ plans: Map<number, Plan>; outcomes: ItemOutcome[] }> {
+	const plans = new Map<number, Plan>();
+	const outcomes: ItemOutcome[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const plan = await attempt(planItem(context, itemIndex));
+		if (plan.ok) {
+			plans.set(itemIndex, plan.value);
+			continue;
+		}
+		const error =
+			plan.error instanceof InvalidParameter
+				? parameterError(context.getNode(), plan.error, itemIndex)
+				: (plan.error as NodeOperationError);
+		if (!context.continueOnFail()) throw error;
+		outcomes.push(failed(itemIndex, error));
+	}
+	return { plans, outcomes };
+}
