@@ -5,6 +5,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+/** Redirect statuses: the test fails on them rather than carry the key elsewhere. */
+const REDIRECTS = [301, 302, 303, 307, 308];
+
 export class SeedanceApi implements ICredentialType {
 	name = 'seedanceApi';
 
@@ -60,7 +63,9 @@ export class SeedanceApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/api/v1/tasks/n8n-credential-test',
 			method: 'GET',
-			ignoreHttpStatusErrors: { ignore: true, except: [401, 403] },
+			ignoreHttpStatusErrors: { ignore: true, except: [401, 403, ...REDIRECTS] },
+			// The key must not follow a redirect to wherever it points.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{
@@ -78,6 +83,13 @@ export class SeedanceApi implements ICredentialType {
 					message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.',
 				},
 			},
+			...REDIRECTS.map((value) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value,
+					message: `The Base URL answered with a redirect (HTTP ${value}); the key was not sent there. Enter the address the service answers on itself, e.g. https://apiin.one.`,
+				},
+			})),
 		],
 	};
 }

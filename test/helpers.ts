@@ -1,3 +1,6 @@
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+
 import { Emulator, type EmulatorOptions } from './emulator/server';
 
 /** Starts an emulator for a test file and gives the credential that points at it. */
@@ -17,6 +20,7 @@ export function useEmulator(options: EmulatorOptions = {}) {
 			filesOnApiOrigin: false,
 			callbacks: 'terminal',
 			callbackCopies: 1,
+			announceLength: true,
 			...options,
 		});
 	});
@@ -76,4 +80,36 @@ export async function createEmulatedTask(
 		body: JSON.stringify({ model: 'seedance-1-5-pro', prompt, callback_url: callbackUrl }),
 	});
 	return ((await response.json()) as { data: { task_id: string } }).data.task_id;
+}
+
+/**
+ * Captures everything printed (stdout, stderr, console) and everything handed to n8n's logger
+ * (the node's `this.logger`, whatever its transport prints) until `restore()`.
+ */
+export function captureLogs(): { lines: string[]; restore(): void } {
+	const lines: string[] = [];
+	const writes = [process.stdout, process.stderr].map((stream) =>
+		jest
+			.spyOn(stream, 'write')
+			.mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0),
+	);
+	const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+		jest
+			.spyOn(console, level)
+			.mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+	);
+	// `log` is private: every level method ends in it.
+	const n8nLogger = Container.get(Logger) as unknown as {
+		log: (level: string, message: string, metadata?: object) => void;
+	};
+	const logger = jest
+		.spyOn(n8nLogger, 'log')
+		.mockImplementation(
+			(level, message, metadata) =>
+				void lines.push(`${level} ${message} ${JSON.stringify(metadata ?? {})}`),
+		);
+	return {
+		lines,
+		restore: () => [...writes, ...consoles, logger].forEach((spy) => spy.mockRestore()),
+	};
 }

@@ -8,10 +8,15 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { redactDeep } from '../Seedance/domain/redact';
+import { checkNumber, checked } from '../Seedance/domain/invalidParameter';
 import { isTerminal } from '../Seedance/domain/task';
 import { attempt } from '../Seedance/domain/timing';
-import { answer, nothingToRegister, receiveCallback } from '../Seedance/waiting/callbacks';
+import {
+	answer,
+	confirmWithService,
+	nothingToRegister,
+	receiveCallback,
+} from '../Seedance/waiting/callbacks';
 import { downloadVideo } from '../Seedance/waiting/download';
 import { eventMatches, type CallbackEvent } from './events';
 import { isFirstDelivery } from './deliveries';
@@ -85,12 +90,29 @@ export class SeedanceTrigger implements INodeType {
 						description: 'Name of the binary property to put the downloaded video in',
 					},
 					{
+						displayName: 'Confirm With API in One',
+						name: 'confirmWithService',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to read the task from API in One (free) before starting, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the callback URL could start this workflow with a made-up task.",
+					},
+					{
 						displayName: 'Download Video',
 						name: 'downloadVideo',
 						type: 'boolean',
 						default: false,
 						description:
 							'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
+					},
+					{
+						displayName: 'Max Video Size (MB)',
+						name: 'maxVideoSize',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 16384 },
+						default: 2048,
+						description:
+							'Largest video downloaded; a bigger one is cut off and the workflow starts with downloadError',
 					},
 				],
 			},
@@ -107,13 +129,20 @@ export class SeedanceTrigger implements INodeType {
 		);
 		if (received.refused) return received.refused;
 		const { connection } = received;
-		// The token is a credential of sorts: a body echoing the callback URL must not carry it into
-		// the output.
-		const task = redactDeep(received.task, [connection.callbackToken]);
-		if (!isTerminal(task.state))
+		// Progress callbacks are ignored before anything else: the finished task calls back again.
+		if (!isTerminal(received.task.state))
 			return ignore(
-				`task ${task.taskId} is ${task.state}; the trigger starts on finished tasks only`,
+				`task ${received.task.taskId} is ${received.task.state}; the trigger starts on finished tasks only`,
 			);
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		let task = received.task;
+		if (options.confirmWithService !== false) {
+			const confirmed = await confirmWithService(this, connection, received.task);
+			if (confirmed.refused) return confirmed.refused;
+			task = confirmed.task;
+			if (!isTerminal(task.state))
+				return ignore(`API in One says task ${task.taskId} is ${task.state}`);
+		}
 		const event = this.getNodeParameter('event', 'anyTerminal') as CallbackEvent;
 		if (!eventMatches(event, task.state))
 			return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
@@ -124,23 +153,25 @@ export class SeedanceTrigger implements INodeType {
 			return ignore(`task ${task.taskId} ${task.state} was already delivered`);
 		}
 
-		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const item: INodeExecutionData = { json: task };
 		if (!options.downloadVideo || task.state !== 'succeeded') return { workflowData: [[item]] };
 
 		// The service retries callbacks not answered within seconds, and a download can take minutes:
 		// answer first.
 		answer(this, 200, { received: true, started: true });
-		if (!task.videoUrl)
-			return {
-				noWebhookResponse: true,
-				workflowData: [
-					[{ json: { ...task, downloadError: 'The callback carried no video link' } }],
-				],
-			};
-		const download = await attempt(
-			downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS }),
-		);
+		const maxBytes =
+			checked(this.getNode(), 0, () =>
+				checkNumber('Max Video Size (MB)', options.maxVideoSize ?? 2048, {
+					min: 1,
+					max: 16384,
+					integer: true,
+				}),
+			) * 1048576;
+		const download = task.videoUrl
+			? await attempt(
+					downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS, maxBytes }),
+				)
+			: { ok: false as const, error: new Error('The task has no video link') };
 		const binaryProperty = String(options.binaryPropertyName || 'data');
 		// A failed download still starts the workflow: the task is paid for and its id must not be
 		// lost.

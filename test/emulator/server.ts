@@ -17,7 +17,13 @@ export const SAMPLE_MP4 = readFileSync(
 
 export type Route = 'create' | 'status' | 'download';
 export type Fault =
-	| { kind: 'status'; code: number; body?: unknown; retryAfter?: string }
+	| {
+			kind: 'status';
+			code: number;
+			body?: unknown;
+			retryAfter?: string;
+			headers?: Record<string, string>;
+	  }
 	| { kind: 'reset' }
 	/** Create only: the task is made (and charged), then the connection drops. */
 	| { kind: 'resetAfterCreate' }
@@ -44,6 +50,8 @@ export interface EmulatorOptions {
 	 * Bytes served for a download (default: the sample MP4); larger sizes pad the sample with zeros.
 	 */
 	downloadBytes?: number;
+	/** Send a download's Content-Length (default) or stream it chunked, size unknown in advance. */
+	announceLength?: boolean;
 }
 
 export interface EmulatedTask {
@@ -150,6 +158,7 @@ export class Emulator {
 			shape: options.shape ?? 'default',
 			filesOnApiOrigin: options.filesOnApiOrigin ?? false,
 			callbacks: options.callbacks ?? 'terminal',
+			announceLength: options.announceLength ?? true,
 			callbackCopies: options.callbackCopies ?? 1,
 			downloadBytes: options.downloadBytes ?? SAMPLE_MP4.length,
 		};
@@ -306,12 +315,10 @@ export class Emulator {
 		const fault = this.faults[route].shift() ?? this.faultSource?.(route, entry);
 		if (!fault || fault.kind === 'resetAfterCreate') return { served: false, fault };
 		if (fault.kind === 'status') {
-			send(
-				res,
-				fault.code,
-				fault.body ?? { error: { message: `Injected HTTP ${fault.code}` } },
-				fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
-			);
+			send(res, fault.code, fault.body ?? { error: { message: `Injected HTTP ${fault.code}` } }, {
+				...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+				...fault.headers,
+			});
 		} else if (fault.kind === 'reset') {
 			req.socket.destroy();
 		} else if (fault.kind === 'slow') {
@@ -424,7 +431,8 @@ export class Emulator {
 		if (url.searchParams.get('expires') === 'past')
 			return send(res, 403, '<html>Request has expired</html>');
 		const total = this.options.downloadBytes;
-		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(total) });
+		const length = this.options.announceLength === false ? {} : { 'content-length': String(total) };
+		res.writeHead(200, { 'content-type': 'video/mp4', ...length });
 		if (total <= SAMPLE_MP4.length) return void res.end(SAMPLE_MP4.subarray(0, total));
 		// Large files: the sample, then zeros, written with back-pressure so the emulator stays small
 		// too.

@@ -42,6 +42,8 @@ export interface ReceiverOptions {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	/** Serve the resume URL of this waiting execution instead of a production webhook. */
 	waiting?: IRunExecutionData;
+	/** The waiting execution's id, as n8n hands it to the resumed webhook (default "webhook"). */
+	executionId?: string;
 }
 
 export class WebhookReceiver {
@@ -71,7 +73,10 @@ export class WebhookReceiver {
 			this.node.webhookId ??= `5e3d1c4a-0000-4000-8000-${String(receivers).padStart(12, '0')}`;
 		this.credentials = options.credentials;
 		this.waiting = options.waiting;
+		this.executionId = options.executionId ?? 'webhook';
 	}
+
+	private readonly executionId: string;
 
 	/** The trigger's Production URL, as its panel shows it, or the waiting execution's resume URL. */
 	productionUrl = '';
@@ -86,7 +91,7 @@ export class WebhookReceiver {
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
 		const base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
 		this.productionUrl = this.waiting
-			? `${base}/webhook-waiting/${this.workflowId}`
+			? `${base}/webhook-waiting/${this.waiting && this.executionId !== 'webhook' ? this.executionId : this.workflowId}`
 			: `${base}/webhook/${this.node.webhookId}/callback`;
 		return this.productionUrl;
 	}
@@ -133,13 +138,13 @@ export class WebhookReceiver {
 			staticData: structuredClone(this.savedStaticData),
 			settings: {},
 		});
-		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook', {
+		const hooks = new ExecutionLifecycleHooks('webhook', this.executionId, {
 			id: this.workflowId,
 			nodes,
 			connections: {},
 		} as never);
 		const additionalData: IWorkflowExecuteAdditionalData = {
-			...additionalDataFor(this.credentials, 'webhook', hooks),
+			...additionalDataFor(this.credentials, this.executionId, hooks),
 			httpRequest: req as never,
 			httpResponse: res as never,
 		};

@@ -7,13 +7,16 @@ import { redact } from '../domain/redact';
 export type Failure =
 	| { kind: 'http'; status: number; serviceMessage: string | null; retryAfterMs: number | null }
 	| { kind: 'malformed'; status: number }
-	| { kind: 'network'; code: string; timedOut: boolean; neverConnected: boolean };
+	| { kind: 'network'; code: string; timedOut: boolean; neverConnected: boolean }
+	/** An answer that points elsewhere (3xx): authenticated requests never follow it. */
+	| { kind: 'redirect'; status: number; to: string };
 
 export type RequestPurpose = 'create' | 'status' | 'download';
 
 /** Whether trying again is safe and useful: status reads and downloads on transient faults only. */
 export function isTransient(failure: Failure): boolean {
 	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
+	if (failure.kind === 'redirect') return false;
 	return failure.status === 429 || failure.status === 408 || failure.status >= 500;
 }
 
@@ -30,7 +33,7 @@ export function createCertainlyNotProcessed(failure: Failure): boolean {
 /** Whether a failed create may still have made a (paid) task: anything but a clear refusal. */
 export function createMayHaveBeenMade(failure: Failure): boolean {
 	if (failure.kind === 'http') return failure.status >= 500 || failure.status < 400;
-	if (failure.kind === 'malformed') return true;
+	if (failure.kind === 'malformed' || failure.kind === 'redirect') return true;
 	return !failure.neverConnected;
 }
 
@@ -125,6 +128,22 @@ function explain(
 ): Explanation {
 	if (failure.kind === 'http')
 		return explainHttp(failure.status, failure.serviceMessage, purpose, subject);
+	if (failure.kind === 'redirect' && purpose === 'download') {
+		return {
+			message: `The video link for ${subject} redirected to ${failure.to}, which the node does not follow (HTTP ${failure.status})`,
+			description: `Only web addresses (http, https) are followed, at most 5 times. Run Get Status for ${subject} to get a fresh link.`,
+		};
+	}
+	if (failure.kind === 'redirect') {
+		const key =
+			'The node does not follow redirects with your API key, so the key stayed with the service.';
+		const fix = `Check the Base URL in the Seedance credential: it must be the address the service answers on itself (e.g. https://apiin.one), not one that forwards elsewhere.`;
+		return {
+			message: `API in One answered with a redirect (HTTP ${failure.status}) to ${failure.to}`,
+			description:
+				purpose === 'create' ? `${key} ${MAY_HAVE_BEEN_CHARGED} ${fix}` : `${key} ${fix}`,
+		};
+	}
 	if (failure.kind === 'malformed') {
 		return {
 			message: 'API in One sent an answer the node could not read',
@@ -159,7 +178,8 @@ export function failureToError(
 		purpose: RequestPurpose;
 		subject: string;
 		baseUrl: string;
-		secret?: string;
+		/** Everything to scrub from the texts (the API key, the callback token, resume URLs). */
+		secrets: readonly string[];
 		itemIndex?: number;
 	},
 ): NodeApiError {
@@ -169,7 +189,7 @@ export function failureToError(
 		context.subject,
 		context.baseUrl,
 	);
-	const clean = (text: string) => redact(text, [context.secret]);
+	const clean = (text: string) => redact(text, context.secrets);
 	// Plain facts only: NodeApiError replaces the message with its own when it finds a network
 	// `code`.
 	const response: JsonObject =

@@ -8,6 +8,7 @@ import type {
 
 import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
+import { redact, redactDeep } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
 import { ExecutionStopped, cancelSignalOf, pause } from '../domain/timing';
 import {
@@ -30,8 +31,11 @@ export const CREDENTIAL_TYPE = 'seedanceApi';
 
 export interface Connection {
 	baseUrl: string;
-	/** Kept only to scrub it out of any text the service sends back; never output. */
-	secret: string;
+	/**
+	 * What must never reach output, errors or logs: the API key, the callback token, and any resume
+	 * URL handed to the service. Kept only to scrub them out of what the service sends back.
+	 */
+	secrets: readonly string[];
 	/**
 	 * What Generate appends to callback URLs and the Seedance Trigger expects (see
 	 * domain/callbackToken).
@@ -54,16 +58,23 @@ const ATTEMPTS = 5;
 const RETRY_BASE_MS = 500;
 const RETRY_CAP_MS = 30_000;
 
-export async function getConnection(context: SeedanceContext): Promise<Connection> {
+/** The credential's connection; `moreSecrets` (e.g. this execution's resume URL) are scrubbed too. */
+export async function getConnection(
+	context: SeedanceContext,
+	moreSecrets: readonly string[] = [],
+): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = String(credentials.baseUrl || 'https://apiin.one')
 		.trim()
 		.replace(/\/+$/, '');
-	return {
-		baseUrl,
-		secret: String(credentials.apiKey ?? ''),
-		callbackToken: callbackToken(callbackSecretOf(credentials)),
-	};
+	const token = callbackToken(callbackSecretOf(credentials));
+	const secrets = [String(credentials.apiKey ?? ''), token, ...moreSecrets].filter(Boolean);
+	return { baseUrl, secrets, callbackToken: token };
+}
+
+/** A copy of anything the service sent with every secret of the connection replaced. */
+export function scrub<T>(connection: Connection, value: T): T {
+	return redactDeep(value, connection.secrets);
 }
 
 /**
@@ -88,6 +99,15 @@ function retryAfterMs(headers: IDataObject | undefined): number | null {
 	return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
+/** Where a redirect points, as an origin (never the path or query, which may hold secrets). */
+function originOf(location: unknown): string {
+	try {
+		return new URL(String(location)).origin;
+	} catch {
+		return 'another address';
+	}
+}
+
 interface FullResponse {
 	statusCode: number;
 	headers?: IDataObject;
@@ -97,6 +117,9 @@ interface FullResponse {
 /** Reads an HTTP answer: the JSON body on success, or what went wrong. */
 function readAnswer(response: FullResponse): { body: IDataObject } | { failure: Failure } {
 	const { statusCode, headers } = response;
+	if (statusCode >= 300 && statusCode < 400) {
+		return { failure: { kind: 'redirect', status: statusCode, to: originOf(headers?.location) } };
+	}
 	let body = response.body;
 	if (typeof body === 'string') {
 		try {
@@ -188,6 +211,8 @@ async function exchange(
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: options.timeoutMs,
+				// A request carrying the key never follows a redirect: the key would go wherever it points.
+				disableFollowRedirect: !call.anonymous,
 			};
 			const response = (
 				call.anonymous
@@ -198,8 +223,8 @@ async function exchange(
 							request,
 						)
 			) as FullResponse;
-			if (call.purpose === 'download' && response.statusCode >= 200 && response.statusCode < 300)
-				return response;
+			const redirected = response.statusCode >= 300 && response.statusCode < 400;
+			if (call.purpose === 'download' && (redirected || response.statusCode < 300)) return response;
 			if (call.purpose === 'download') {
 				(response.body as Readable | undefined)?.destroy?.();
 				failure = {
@@ -225,12 +250,15 @@ async function exchange(
 				purpose: call.purpose,
 				subject: call.subject,
 				baseUrl: connection.baseUrl,
-				secret: connection.secret,
+				secrets: connection.secrets,
 				itemIndex: options.itemIndex,
 			});
 		}
 		context.logger.debug(
-			`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`,
+			redact(
+				`Seedance: ${call.purpose} request for ${call.subject} failed (${failure.kind}); retry ${attempt} in ${Math.round(wait)} ms`,
+				connection.secrets,
+			),
 		);
 		await pause(wait, signal);
 	}
@@ -272,12 +300,12 @@ export async function createTask(
 				purpose: 'create',
 				subject: 'the new video',
 				baseUrl: connection.baseUrl,
-				secret: connection.secret,
+				secrets: connection.secrets,
 				itemIndex: options.itemIndex,
 			},
 		);
 	}
-	return task;
+	return scrub(connection, task);
 }
 
 /** GET /api/v1/tasks/{task_id} */
@@ -288,6 +316,20 @@ export async function fetchTask(
 	options: CallOptions,
 ): Promise<SeedanceTask> {
 	const subject = `task ${taskId}`;
+	// `.` and `..` would be read as path segments and reach other routes of the service.
+	if (!taskId || /^\.+$/.test(taskId)) {
+		throw failureToError(
+			context.getNode(),
+			{ kind: 'malformed', status: 0 },
+			{
+				purpose: 'status',
+				subject,
+				baseUrl: connection.baseUrl,
+				secrets: connection.secrets,
+				itemIndex: options.itemIndex,
+			},
+		);
+	}
 	const response = await exchange(
 		context,
 		connection,
@@ -307,12 +349,12 @@ export async function fetchTask(
 				purpose: 'status',
 				subject,
 				baseUrl: connection.baseUrl,
-				secret: connection.secret,
+				secrets: connection.secrets,
 				itemIndex: options.itemIndex,
 			},
 		);
 	}
-	return task;
+	return scrub(connection, task);
 }
 
 function sameOrigin(url: string, baseUrl: string): boolean {
@@ -325,13 +367,20 @@ function sameOrigin(url: string, baseUrl: string): boolean {
 
 export interface VideoStream {
 	stream: Readable;
-	mimeType: string;
+	/** The type the link answered with, as sent (empty when none). */
+	contentType: string;
+	/** The size the link announced, or null. */
+	contentLength: number | null;
 }
+
+/** Redirects a video link may take (pre-signed storage URLs often take one). */
+const MAX_REDIRECTS = 5;
 
 /**
  * Opens the finished video as a stream. The bearer key goes only to the service's own origin:
- * result links usually point at a CDN or a pre-signed storage URL, which must not receive it
- * (and pre-signed URLs refuse a second authorisation).
+ * result links usually point at a CDN or a pre-signed storage URL, which must not receive it (and
+ * pre-signed URLs refuse a second authorisation). A redirect from the service's origin is followed
+ * by hand, so the key never travels with it to another origin.
  */
 export async function openVideo(
 	context: SeedanceContext,
@@ -340,26 +389,46 @@ export async function openVideo(
 	taskId: string,
 	options: CallOptions,
 ): Promise<VideoStream> {
-	const own = sameOrigin(url, connection.baseUrl);
-	// A redirect from the service to a CDN must not carry the key either (option of n8n >= 1.1xx;
-	// ignored before).
-	const request: IHttpRequestOptions = {
-		method: 'GET',
-		url,
-		encoding: 'stream',
-		sendCredentialsOnCrossOriginRedirect: false,
-	};
-	const response = await exchange(
-		context,
-		connection,
-		{ purpose: 'download', subject: `task ${taskId}`, request, anonymous: !own },
-		options,
-	);
-	const contentType = String(response.headers?.['content-type'] ?? '')
-		.split(';')[0]
-		.trim();
-	return {
-		stream: response.body as Readable,
-		mimeType: contentType.startsWith('video/') ? contentType : 'video/mp4',
-	};
+	let current = url;
+	for (let hops = 0; ; hops++) {
+		const own = sameOrigin(current, connection.baseUrl);
+		const request: IHttpRequestOptions = { method: 'GET', url: current, encoding: 'stream' };
+		const response = await exchange(
+			context,
+			connection,
+			{ purpose: 'download', subject: `task ${taskId}`, request, anonymous: !own },
+			options,
+		);
+		const location = response.headers?.location;
+		if (response.statusCode < 300) {
+			const length = Number(response.headers?.['content-length']);
+			return {
+				stream: response.body as Readable,
+				contentType: String(response.headers?.['content-type'] ?? '')
+					.split(';')[0]
+					.trim(),
+				contentLength: Number.isFinite(length) && length >= 0 ? length : null,
+			};
+		}
+		(response.body as Readable | undefined)?.destroy?.();
+		const next = typeof location === 'string' ? new URL(location, current) : null;
+		if (!next || !/^https?:$/.test(next.protocol) || hops >= MAX_REDIRECTS) {
+			throw failureToError(
+				context.getNode(),
+				{
+					kind: 'redirect',
+					status: response.statusCode,
+					to: next ? next.origin : 'another address',
+				},
+				{
+					purpose: 'download',
+					subject: `task ${taskId}`,
+					baseUrl: connection.baseUrl,
+					secrets: connection.secrets,
+					itemIndex: options.itemIndex,
+				},
+			);
+		}
+		current = next.toString();
+	}
 }

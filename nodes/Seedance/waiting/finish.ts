@@ -12,6 +12,8 @@ export interface FinishOptions {
 	settings: PollSettings;
 	/** Name of the binary property to download into; undefined: no download. */
 	binaryProperty?: string;
+	/** Largest video downloaded, in bytes. */
+	maxVideoBytes: number;
 	/** Extra fields of each item's output (e.g. the estimated credits). */
 	extraJson?: (itemIndex: number) => IDataObject;
 }
@@ -45,6 +47,7 @@ async function taskItem(
 		downloadVideo(context, connection, task, {
 			timeoutMs: options.settings.requestTimeoutMs,
 			itemIndex,
+			maxBytes: options.maxVideoBytes,
 		}),
 	);
 	if (!download.ok) return failed(itemIndex, download.error, task.taskId);

@@ -9,7 +9,7 @@ import type {
 
 import { isTerminal, type SeedanceTask } from '../domain/task';
 import { isPassingFault, type Connection } from '../transport';
-import { answer, receiveCallback } from './callbacks';
+import { answer, confirmWithService, receiveCallback } from './callbacks';
 import { finishTasks, type FinishOptions } from './finish';
 import { failed, outputItems, type ItemOutcome, type RunningTask } from './outcomes';
 import type { OpenTask } from './poll';
@@ -207,7 +207,8 @@ export async function resumeFromCallback(
 ): Promise<IWebhookResponseData> {
 	const received = await receiveCallback(context);
 	if (received.refused) return received.refused;
-	const { connection, task } = received;
+	const { connection } = received;
+	let { task } = received;
 	const park = readPark(context);
 	const mine = [...park.waiting].find(([, taskId]) => taskId === task.taskId)?.[0];
 	if (mine === undefined)
@@ -215,6 +216,15 @@ export async function resumeFromCallback(
 			message: `Task ${task.taskId} is not waited for by this execution`,
 		});
 	if (!isTerminal(task.state)) return { webhookResponse: { received: true, resumed: false } };
+	const wait = readWaitOptions(context, context.getNodeParameter('options', {}) as IDataObject, 0);
+	if (wait.confirmCallbacks) {
+		const confirmed = await confirmWithService(context, connection, task);
+		if (confirmed.refused) return confirmed.refused;
+		// The service says it has not ended: an early or forged claim; keep waiting for the real one.
+		if (!isTerminal(confirmed.task.state))
+			return { webhookResponse: { received: true, resumed: false } };
+		task = confirmed.task;
+	}
 
 	const key = parkKey(context, park);
 	if (resumesUnderWay.has(key))
@@ -228,7 +238,7 @@ export async function resumeFromCallback(
 		resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
 	let resumed = false;
 	try {
-		const result = await resume(context, connection, park, mine, task);
+		const result = await resume(context, connection, park, mine, task, wait);
 		resumed = true;
 		return result;
 	} finally {
@@ -245,9 +255,9 @@ async function resume(
 	park: Park,
 	mine: number,
 	task: SeedanceTask,
+	wait: WaitOptions,
 ): Promise<IWebhookResponseData> {
 	answer(context, 200, { received: true, resumed: true });
-	const wait = readWaitOptions(context, context.getNodeParameter('options', {}) as IDataObject, 0);
 	const startedAt = Date.parse(park.deadline) - wait.settings.maxWaitMs;
 	const open: OpenTask[] = [...park.waiting].map(([itemIndex, taskId]) => ({
 		itemIndex,

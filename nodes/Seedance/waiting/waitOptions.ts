@@ -23,12 +23,29 @@ export const waitOptionFields: INodeProperties[] = [
 			'Maximum number of requests to the service at once when the node processes many items',
 	},
 	{
+		displayName: 'Confirm Callbacks With API in One',
+		name: 'confirmCallbacks',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether, in Resume on Callback mode, to read the task from API in One (free) before resuming, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the resume URL and token could resume the execution with a made-up result.",
+	},
+	{
 		displayName: 'Download Video',
 		name: 'downloadVideo',
 		type: 'boolean',
 		default: true,
 		description:
 			'Whether to download the finished video into binary data. Result links expire, so keep the file if you need it later.',
+	},
+	{
+		displayName: 'Max Video Size (MB)',
+		name: 'maxVideoSize',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 16384 },
+		default: 2048,
+		description:
+			'Largest video the node downloads. A link that sends more is cut off while downloading and the item fails, naming its task.',
 	},
 	{
 		displayName: 'Max Wait Time (Seconds)',
@@ -89,7 +106,11 @@ function fieldOf(name: string): INodeProperties {
 export interface WaitOptions {
 	settings: PollSettings;
 	binaryProperty?: string;
+	/** Largest video downloaded, in bytes. */
+	maxVideoBytes: number;
 	mode: 'poll' | 'resume';
+	/** Resume mode: read a callback's task from the service before resuming. */
+	confirmCallbacks: boolean;
 }
 
 /** A number option: its field's default when not added, within its field's bounds. */
@@ -102,6 +123,19 @@ function numberOption(options: IDataObject, name: string, integer = false): numb
 		max: Number(maxValue),
 		integer,
 	});
+}
+
+function booleanOption(options: IDataObject, name: string): boolean {
+	const field = fieldOf(name);
+	const value = options[name] ?? field.default;
+	if (value !== true && value !== false) {
+		throw new InvalidParameter(
+			field.displayName,
+			`${field.displayName} must be true or false`,
+			`Got "${String(value)}".`,
+		);
+	}
+	return value;
 }
 
 function checkedWaitOptions(options: IDataObject): WaitOptions {
@@ -124,14 +158,8 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 			`Use one of: ${modes.join(', ')}.`,
 		);
 	}
-	const download = options.downloadVideo ?? fieldOf('downloadVideo').default;
-	if (download !== true && download !== false) {
-		throw new InvalidParameter(
-			'Download Video',
-			'Download Video must be true or false',
-			`Got "${String(download)}".`,
-		);
-	}
+	const download = booleanOption(options, 'downloadVideo');
+	const confirmCallbacks = booleanOption(options, 'confirmCallbacks');
 	let binaryProperty: string | undefined;
 	if (download) {
 		binaryProperty = String(
@@ -145,7 +173,14 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 			);
 		}
 	}
-	return { settings, binaryProperty, mode: mode as WaitOptions['mode'] };
+	const maxVideoBytes = numberOption(options, 'maxVideoSize', true) * 1048576;
+	return {
+		settings,
+		binaryProperty,
+		maxVideoBytes,
+		mode: mode as WaitOptions['mode'],
+		confirmCallbacks,
+	};
 }
 
 /** Reads and checks the wait options of one item (the batch uses item 0's for the shared loop). */

@@ -133,20 +133,23 @@ describe('Seedance Trigger: what starts an execution', () => {
 			'node:Seedance Trigger': { recentDeliveries: [`${taskId}:succeeded`] },
 		});
 
-		const body = {
-			data: {
-				task_id: 'racing-task',
-				status: 'COMPLETED',
-				output: { video_url: 'https://cdn.example.com/v.mp4' },
-			},
-		};
+		// Three copies of another task's callback at the same instant.
+		emulator.options.callbacks = 'none';
+		const racingId = await createEmulatedTask(
+			emulator,
+			'racing [latency=100]',
+			signed(trigger.productionUrl),
+		);
+		const racing = emulator.tasks.get(racingId)!;
+		await waitFor(() => emulator.stateOf(racing).state === 'succeeded', 5000, 'the racing job');
 		const statuses = await Promise.all(
-			[1, 2, 3].map(async () => await emulator.postCallback(signed(trigger.productionUrl), body)),
+			[1, 2, 3].map(
+				async () =>
+					await emulator.postCallback(signed(trigger.productionUrl), emulator.statusBody(racing)),
+			),
 		);
 		expect(statuses).toEqual([200, 200, 200]);
-		expect(trigger.executions.filter(([item]) => item.json.taskId === 'racing-task')).toHaveLength(
-			1,
-		);
+		expect(trigger.executions.filter(([item]) => item.json.taskId === racingId)).toHaveLength(1);
 	});
 });
 
@@ -177,7 +180,8 @@ describe('Seedance Trigger: what it refuses', () => {
 	});
 
 	it('checks the Callback Secret of the credential when one is set', async () => {
-		const trigger = await startTrigger({}, { callbackSecret: 'team-secret-123' });
+		const unconfirmed = { options: { confirmWithService: false } };
+		const trigger = await startTrigger(unconfirmed, { callbackSecret: 'team-secret-123' });
 		expect(await emulator.postCallback(signed(trigger.productionUrl), body)).toBe(403);
 		expect(
 			await emulator.postCallback(
@@ -215,8 +219,8 @@ describe('Seedance Trigger: what it refuses', () => {
 		expect((trigger.deliveries[0].body as { message: string }).message).toContain(reason);
 	});
 
-	it('keeps the token out of the output when the service echoes the callback URL', async () => {
-		const trigger = await startTrigger();
+	it('keeps the token out of the output when the service echoes the callback URL (unconfirmed)', async () => {
+		const trigger = await startTrigger({ options: { confirmWithService: false } });
 		const url = signed(trigger.productionUrl);
 		expect(
 			await emulator.postCallback(url, {
@@ -229,6 +233,90 @@ describe('Seedance Trigger: what it refuses', () => {
 		expect(trigger.executions).toHaveLength(1);
 		expect(leaks(trigger.executions, callbackToken(emulator.apiKey))).toBe(false);
 		expect(JSON.stringify(trigger.executions)).toContain('[redacted]');
+	});
+});
+
+describe('Seedance Trigger: callbacks are claims, the service is the truth', () => {
+	async function finishedTask(prompt = 'a dancer [latency=100]') {
+		emulator.options.callbacks = 'none';
+		const taskId = await createEmulatedTask(emulator, prompt, 'http://127.0.0.1:9/unused');
+		const task = emulator.tasks.get(taskId)!;
+		await waitFor(() => emulator.stateOf(task).state === 'succeeded', 5000, 'the job');
+		return task;
+	}
+
+	it('a signed callback for a task the service does not know starts nothing (409)', async () => {
+		const trigger = await startTrigger();
+		const body = {
+			data: {
+				task_id: 'made-up',
+				status: 'COMPLETED',
+				output: { video_url: 'http://127.0.0.1:9/x' },
+			},
+		};
+		expect(await emulator.postCallback(signed(trigger.productionUrl), body)).toBe(409);
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	it('a signed "COMPLETED" for a task still running starts nothing', async () => {
+		const trigger = await startTrigger();
+		emulator.options.callbacks = 'none';
+		const taskId = await createEmulatedTask(
+			emulator,
+			'slow [latency=5000]',
+			'http://127.0.0.1:9/unused',
+		);
+		const body = {
+			data: { task_id: taskId, status: 'COMPLETED', output: { video_url: 'http://127.0.0.1:9/x' } },
+		};
+		expect(await emulator.postCallback(signed(trigger.productionUrl), body)).toBe(200);
+		expect(trigger.deliveries[0].body).toMatchObject({
+			started: false,
+			reason: expect.stringMatching(
+				new RegExp(`^API in One says task ${taskId} is (queued|running)$`),
+			),
+		});
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	it('takes the state and the video link from the service, not the body; a replay with another state is a duplicate', async () => {
+		const trigger = await startTrigger({ options: { downloadVideo: true } });
+		const task = await finishedTask();
+		const foreign = {
+			data: {
+				task_id: task.taskId,
+				status: 'COMPLETED',
+				output: { video_url: 'http://127.0.0.1:9/internal.json' },
+			},
+		};
+		expect(await emulator.postCallback(signed(trigger.productionUrl), foreign)).toBe(200);
+		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
+		const [[item]] = trigger.executions;
+		expect(item.json).toMatchObject({
+			taskId: task.taskId,
+			state: 'succeeded',
+			videoUrl: emulator.view(task).videoUrl,
+		});
+		expect(Buffer.from(item.binary!.data.data, 'base64').equals(SAMPLE_MP4)).toBe(true);
+
+		const replay = {
+			data: { task_id: task.taskId, status: 'FAILED', error: { message: 'replayed' } },
+		};
+		expect(await emulator.postCallback(signed(trigger.productionUrl), replay)).toBe(200);
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	it('asks the caller to try again (503) while the service cannot confirm', async () => {
+		const trigger = await startTrigger();
+		const task = await finishedTask();
+		emulator.inject(
+			'status',
+			...Array.from({ length: 6 }, () => ({ kind: 'status' as const, code: 502 })),
+		);
+		expect(
+			await emulator.postCallback(signed(trigger.productionUrl), emulator.statusBody(task)),
+		).toBe(503);
+		expect(trigger.executions).toHaveLength(0);
 	});
 });
 

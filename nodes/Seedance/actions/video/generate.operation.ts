@@ -27,7 +27,7 @@ import {
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { waitOrPark } from '../../waiting/resume';
-import { readWaitOptions, waitOptionFields, type WaitOptions } from '../../waiting/waitOptions';
+import { readWaitOptions, waitOptionFields } from '../../waiting/waitOptions';
 import { planItems, type Plan } from './generatePlan';
 
 const properties: INodeProperties[] = [
@@ -210,10 +210,10 @@ function readMaxCredits(context: IExecuteFunctions, options: IDataObject): numbe
 function callbackUrls(
 	context: IExecuteFunctions,
 	plans: Map<number, Plan>,
-	mode: WaitOptions['mode'],
+	resumeUrl: string | undefined,
 	token: string,
 ): (plan: Plan) => string | undefined {
-	if (mode === 'poll') {
+	if (resumeUrl === undefined) {
 		return (plan) =>
 			plan.request.callbackUrl ? withCallbackToken(plan.request.callbackUrl, token) : undefined;
 	}
@@ -229,8 +229,14 @@ function callbackUrls(
 			},
 		);
 	}
-	const resumeUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 	return () => withCallbackToken(resumeUrl, token);
+}
+
+/** This execution's resume URL lets anyone resume it: its address and n8n 2.x's signature are secrets. */
+function resumeUrlSecrets(resumeUrl: string | undefined): string[] {
+	if (!resumeUrl) return [];
+	const url = new URL(resumeUrl);
+	return [url.pathname, url.searchParams.get('signature') ?? ''].filter(Boolean);
 }
 
 /**
@@ -371,8 +377,12 @@ export async function execute(
 	const wait = readWaitOptions(this, options, 0);
 	const maxCredits = readMaxCredits(this, options);
 	if (plans.size === 0) return toNodeOutput(this, outcomes);
-	const connection = await getConnection(this);
-	const callbackUrlOf = callbackUrls(this, plans, wait.mode, connection.callbackToken);
+	const resumeUrl =
+		wait.mode === 'resume'
+			? String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0))
+			: undefined;
+	const connection = await getConnection(this, resumeUrlSecrets(resumeUrl));
+	const callbackUrlOf = callbackUrls(this, plans, resumeUrl, connection.callbackToken);
 	const ledger = this.getContext('node');
 	const runIndex = Number(this.evaluateExpression('{{ $runIndex }}', 0)) || 0;
 	const orders = orderAll(plans, callbackUrlOf, runIndex, ledger);

@@ -248,7 +248,7 @@ describe('the resume webhook', () => {
 			callbackTimedOut: false,
 		});
 		expect(item.pairedItem).toEqual({ item: 0 });
-		expect(emulator.count('status')).toBe(0);
+		expect(emulator.count('status')).toBe(1); // the callback confirmed with the service, nothing polled
 		expect(leaks(webhook.deliveries, emulator.apiKey)).toBe(false);
 	});
 
@@ -323,7 +323,7 @@ describe('the resume webhook', () => {
 			state: 'succeeded',
 			videoUrl: emulator.view(task).videoUrl,
 		});
-		expect(emulator.count('status')).toBe(0);
+		expect(emulator.count('status')).toBe(1); // only the real callback reached the service check
 	});
 
 	it("with two items, resumes on the second one's callback and reads the first until it ends: both paired, in order", async () => {
@@ -351,12 +351,62 @@ describe('the resume webhook', () => {
 			[fast.taskId, 'succeeded', true, { item: 1 }],
 		]);
 		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		// Only the task without a callback was read.
+		// The callback's task was read once, to confirm it; only the other one was polled.
+		const reads = emulator.requests.filter((request) => request.route === 'status');
+		expect(reads.filter((request) => request.path.includes(fast.taskId))).toHaveLength(1);
 		expect(
-			emulator.requests
-				.filter((request) => request.route === 'status')
+			reads
+				.filter((request) => !request.path.includes(fast.taskId))
 				.every((request) => request.path.includes(slow.taskId)),
 		).toBe(true);
+	});
+});
+
+describe('the resume webhook confirms a callback with the service', () => {
+	it('an early signed "COMPLETED" with a foreign video resumes nothing; the real callback then resumes with the real video', async () => {
+		const {
+			tasks,
+			signedUrl,
+			receiver: webhook,
+		} = await park(['A paper boat [latency=1500]'], {
+			downloadVideo: true,
+		});
+		const [task] = tasks;
+		const fake = {
+			data: {
+				task_id: task.taskId,
+				status: 'COMPLETED',
+				output: { video_url: 'http://127.0.0.1:9/internal.json' },
+			},
+		};
+		expect(await emulator.postCallback(signedUrl, fake)).toBe(200);
+		expect(webhook.deliveries[0].body).toEqual({ received: true, resumed: false });
+		expect(webhook.executions).toHaveLength(0);
+
+		await waitFor(() => finished(task), 5000, 'the job');
+		// The real callback, with the foreign link once more: the service's answer decides.
+		expect(await emulator.postCallback(signedUrl, fake)).toBe(200);
+		await resumed(webhook);
+		const [[item]] = webhook.executions;
+		expect(item.json).toMatchObject({
+			taskId: task.taskId,
+			state: 'succeeded',
+			videoUrl: emulator.view(task).videoUrl,
+		});
+		expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+	});
+
+	it('with the check off, the callback alone decides (and costs no status read)', async () => {
+		const {
+			tasks,
+			signedUrl,
+			receiver: webhook,
+		} = await park(['A paper boat'], { confirmCallbacks: false });
+		await waitFor(() => finished(tasks[0]), 5000, 'the job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(tasks[0]))).toBe(200);
+		await resumed(webhook);
+		expect(webhook.executions[0][0].json).toMatchObject({ state: 'succeeded' });
+		expect(emulator.count('status')).toBe(0);
 	});
 });
 
@@ -435,7 +485,7 @@ describe('a Wait node in resume mode, after a Generate in resume mode that does 
 			callbackReceived: true,
 		});
 		expect(receiver.executions[0][0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		expect(emulator.count('status')).toBe(1);
+		expect(emulator.count('status')).toBe(2); // the read before pausing, and the confirmation
 	});
 
 	it('does not pause for a task that has already ended: one read, and the result at once', async () => {

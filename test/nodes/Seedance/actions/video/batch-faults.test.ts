@@ -4,12 +4,10 @@
  * item must end in a result or a clear error with its task id, no create may be sent twice,
  * nothing may be lost, and the API key must appear nowhere. Prints its figures.
  */
-import { Logger } from '@n8n/backend-common';
-import { Container } from '@n8n/di';
 
 import { SAMPLE_MP4, type Fault, type Route } from '../../../../emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
-import { leaks, useEmulator } from '../../../../helpers';
+import { captureLogs, leaks, useEmulator } from '../../../../helpers';
 
 // n8n's logger at its most verbose, so the node's retry lines are among what is searched for the
 // key
@@ -118,29 +116,8 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 		};
 
 		// Everything the engine and n8n print while the batch runs, to look for the key in it.
-		const logged: string[] = [];
-		const writes = [process.stdout, process.stderr].map((stream) =>
-			jest
-				.spyOn(stream, 'write')
-				.mockImplementation((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0),
-		);
-		const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
-			jest
-				.spyOn(console, level)
-				.mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' '))),
-		);
-		// And everything handed to n8n's logger (the node's `this.logger`), whatever its transport
-		// prints.
-		// (`log` is private: every level method ends in it.)
-		const n8nLogger = Container.get(Logger) as unknown as {
-			log: (level: string, message: string, metadata?: object) => void;
-		};
-		const logger = jest
-			.spyOn(n8nLogger, 'log')
-			.mockImplementation(
-				(level, message, metadata) =>
-					void logged.push(`${level} ${message} ${JSON.stringify(metadata ?? {})}`),
-			);
+		const capture = captureLogs();
+		const logged = capture.lines;
 
 		const items = Array.from({ length: ITEMS }, (_, index) => ({
 			json: { prompt: `Clip #${index} ${fateOf(index)}` },
@@ -159,7 +136,7 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 		try {
 			result = await runWorkflow([itemsNode(items), node], { credentials: credentials() });
 		} finally {
-			for (const spy of [...writes, ...consoles, logger]) spy.mockRestore();
+			capture.restore();
 		}
 		const seconds = (Date.now() - began) / 1000;
 
