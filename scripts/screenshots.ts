@@ -94,7 +94,7 @@ async function main(): Promise<void> {
 		await page.screenshot({ path: path.join(out, 'generate-parameters.png') });
 
 		say("The Seedance Trigger's panel");
-		await page.goto(`${n8n.baseUrl}/workflow/seedanceTrigger01`);
+		await page.goto(`${n8n.baseUrl}/workflow/seedanceTrigger1`);
 		await page.getByText('Seedance Trigger').first().waitFor({ timeout: 60_000 });
 		await page.waitForTimeout(1000);
 		await openNode(page, 'Seedance Trigger');

@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
+import { createEmulatedTask } from '../helpers';
 import {
 	N8N_VERSIONS,
 	RealN8n,
@@ -391,7 +392,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			);
 			for (const id of [
 				'e2eRetryExec01',
-				'seedanceTrigger01',
+				'seedanceTrigger1',
 				'e2eLoadTrig001',
 				'e2eResume00001',
 				'e2eResume00002',
@@ -410,13 +411,13 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			// Workflow A runs (n8n execute) and ends; the service calls back later, once n8n serves
 			// webhooks.
 			emulator.holdCallbacks = true;
-			const generated = await n8n.execute('seedanceCallGen01');
+			const generated = await n8n.execute('seedanceCallGen1');
 			expect(generated.status).toBe('success');
 			const [created] = outputOf(generated.data, 'Start video');
 			await n8n.start(port, webhookPaths);
 			emulator.holdCallbacks = false;
 			const executions = await until(
-				() => n8n.executions('seedanceTrigger01'),
+				() => n8n.executions('seedanceTrigger1'),
 				(rows) =>
 					rows.length >= 1 &&
 					rows.every((row) => row.status === 'success' || row.status === 'error'),
@@ -453,7 +454,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				await emulator.postCallback(signedUrl, 'not json at all', { 'content-type': 'text/plain' }),
 			).toBe(400);
 			await settle(2000);
-			expect(await n8n.executions('seedanceTrigger01')).toHaveLength(1);
+			expect(await n8n.executions('seedanceTrigger1')).toHaveLength(1);
 		});
 
 		const startResumed = async (body: Record<string, unknown>) => {
@@ -476,6 +477,57 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		};
 		const statusOf = async (id: number) =>
 			(await n8n.executions('e2eResume00001')).find((row) => row.id === id)!.status;
+
+		it('2b. The same signed callback 5 times at once starts one execution, and again after a restart none; a made-up task none', async () => {
+			const before = (await n8n.executions('seedanceTrigger1')).length;
+			emulator.holdCallbacks = true;
+			const signedUrl = withCallbackToken(
+				n8n.webhookUrl(triggerPath),
+				callbackToken(emulator.apiKey),
+			);
+			const taskId = await createEmulatedTask(emulator, 'Concurrent [latency=200]', signedUrl);
+			const task = emulator.tasks.get(taskId)!;
+			await until(
+				async () => emulator.stateOf(task).state,
+				(state) => state === 'succeeded',
+				10_000,
+				'the job',
+			);
+			const statuses = await Promise.all(
+				Array.from(
+					{ length: 5 },
+					async () => await emulator.postCallback(signedUrl, emulator.statusBody(task)),
+				),
+			);
+			expect(statuses).toEqual([200, 200, 200, 200, 200]);
+			const rows = await until(
+				() => n8n.executions('seedanceTrigger1'),
+				(found) => found.length > before && found.every((row) => row.status !== 'running'),
+				30_000,
+				'the execution',
+			);
+			await settle(2000);
+			expect((await n8n.executions('seedanceTrigger1')).length - before).toBe(1);
+			expect(rows.length - before).toBe(1);
+
+			// The workflow is activated anew when n8n starts again; the delivery is remembered.
+			await n8n.stop();
+			await n8n.start(port, webhookPaths, triggerPath);
+			// n8n 1.x activates the other workflows one after the other.
+			await settle(3000);
+			expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+			const forged = {
+				data: {
+					task_id: 'made-up-task',
+					status: 'COMPLETED',
+					output: { video_url: 'http://127.0.0.1:9/x' },
+				},
+			};
+			expect(await emulator.postCallback(signedUrl, forged)).toBe(409);
+			await settle(2000);
+			expect((await n8n.executions('seedanceTrigger1')).length - before).toBe(1);
+			emulator.holdCallbacks = false;
+		});
 
 		it('3. Resume on callback: the execution waits without polling and succeeds with the video when the service calls back', async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
@@ -514,7 +566,8 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				taskId: task.taskId,
 				state: 'succeeded',
 			});
-			expect(emulator.count('status')).toBe(0);
+			// One read: the callback confirmed with the service. Nothing polled.
+			expect(emulator.count('status')).toBe(1);
 			// A replayed callback to the finished execution changes nothing.
 			await emulator.postCallback(String(task.body.callback_url), emulator.callbacks[0].body);
 			expect(await statusOf(id)).toBe('success');

@@ -226,7 +226,7 @@ export class RealN8n {
 	 * Starts `n8n start` on loopback. n8n reports ready before it has activated the workflows, so
 	 * this also waits until the given webhook paths are registered.
 	 */
-	async start(port: number, webhookPaths: string[] = []): Promise<void> {
+	async start(port: number, webhookPaths: string[] = [], probePath?: string): Promise<void> {
 		this.port = port;
 		this.server = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), ['start'], {
 			env: this.environment,
@@ -250,7 +250,15 @@ export class RealN8n {
 						(row) => row.webhookPath,
 					),
 				);
-				if (webhookPaths.every((webhookPath) => registered.has(webhookPath))) return;
+				// After a restart the rows are there already (n8n 1.x keeps them): a probe of a trigger path
+				// that answers without starting anything (401 without a token) shows it is live.
+				const live =
+					!probePath ||
+					(await fetch(this.webhookUrl(probePath), { method: 'POST' }).then(
+						(response) => response.status !== 404,
+						() => false,
+					));
+				if (live && webhookPaths.every((webhookPath) => registered.has(webhookPath))) return;
 			}
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
