@@ -15,7 +15,7 @@ export class SeedanceApi implements ICredentialType {
 
 	icon = 'file:seedance.svg' as const;
 
-	documentationUrl = 'https://apiin.one';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-seedance#credential';
 
 	properties: INodeProperties[] = [
 		{
