@@ -1,4 +1,4 @@
-// The exact rule set of n8n's community-package verification (the same as `n8n-node lint`):
+// The exact rule set of n8n's community-package verification (`n8n-node lint` runs too, in npm test):
 // @n8n/eslint-plugin-community-nodes (recommended) plus eslint-plugin-n8n-nodes-base's community,
 // credentials and nodes rule sets, with no-console. One rule waits for the publisher: the author
 // e-mail is theirs to give (CONTRIBUTING.md, "Publishing"); `npm run scan -- --for-publish`, the

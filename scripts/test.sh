@@ -11,4 +11,5 @@ step "Build" && npm run --silent build
 step "Type-check (nodes, credentials, tests)" && npx tsc -p tsconfig.json --noEmit
 step "Lint (community-nodes recommended + n8n-nodes-base)" && npx eslint nodes credentials package.json
 step "Verification scan of the packed package" && node scripts/scan-package.mjs
+step "n8n-node lint (@n8n/node-cli)" && node scripts/n8n-node-lint.mjs
 step "Tests (jest)" && npx jest "$@"

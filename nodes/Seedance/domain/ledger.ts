@@ -22,7 +22,9 @@ const SPENT_KEY = 'seedanceCreditsSpent';
  * same request) is the same create; a loop's next pass (another run index) is not.
  */
 export function createKey(runIndex: number, itemIndex: number, body: IDataObject): string {
-	const { callback_url: _callbackUrl, ...request } = body;
+	// The callback URL may differ between tries (a new execution's resume URL): not part of the key.
+	const request = { ...body };
+	delete request.callback_url;
 	const digest = createHash('sha256').update(JSON.stringify(request)).digest('base64url');
 	return `${runIndex}:${itemIndex}:${digest}`;
 }
