@@ -11,4 +11,10 @@ step "Build" && npm run --silent build
 for version in $N8N_VERSIONS; do
 	step "n8n $version" && bash scripts/install-n8n.sh "$version" >/dev/null
 done
+# The editor suite drives Debian's Chromium (no browser download reaches this network).
+if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null; then
+	step "Installing Debian's chromium for the editor suite"
+	if [ "$(id -u)" = 0 ]; then apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+	else echo "Install Chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
+fi
 step "End-to-end suite in n8n $N8N_VERSIONS (jest -c jest.e2e.config.js)" && npx jest -c jest.e2e.config.js "$@"

@@ -121,6 +121,9 @@ export class RealN8n {
 			N8N_SECURE_COOKIE: 'false',
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_PORT: String(this.port || 5678),
+			// n8n 2.x opens its task broker even with runners off: next to the server's port, so two
+			// instances (the suite's and a developer's) do not collide on the default 5679.
+			N8N_RUNNERS_BROKER_PORT: String((this.port || 5678) + 1),
 			N8N_LOG_LEVEL: 'warn',
 			DB_SQLITE_POOL_SIZE: '2',
 			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
@@ -298,6 +301,17 @@ export class RealN8n {
 			.getSetCookie()
 			.map((cookie) => cookie.split(';')[0])
 			.join('; ');
+	}
+
+	/** The owner's session as browser cookies (after `loginAsOwner`). */
+	sessionCookies(): Array<{ name: string; value: string; url: string }> {
+		return (this.cookie ?? '')
+			.split('; ')
+			.filter(Boolean)
+			.map((pair) => {
+				const at = pair.indexOf('=');
+				return { name: pair.slice(0, at), value: pair.slice(at + 1), url: this.baseUrl };
+			});
 	}
 
 	/** A call to n8n's REST API as the owner (what the editor does). */

@@ -1,0 +1,244 @@
+/**
+ * Through the user's door: a person in the real n8n 2.x editor (headless Chromium, playwright-core)
+ * finds both nodes in the node search (blank canvas and after a Manual Trigger), adds
+ * Seedance > Generate from the creator, creates the credential in the credential modal (its test
+ * fails with a wrong key and passes with the right one, against the emulator) and fills the
+ * prompt. Each step's screenshot lands in docs/editor-*.png.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { chromium, selectors, type Browser, type Page } from 'playwright-core';
+
+import { Emulator } from '../emulator/server';
+import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage } from '../harness/realN8n';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SHOTS = path.join(ROOT, 'docs');
+/** The editor suite runs on n8n 2.x, whose editor the selectors follow. */
+const EDITOR_VERSIONS = N8N_VERSIONS.filter((version) => version.startsWith('2.'));
+/** The README shows the newest version's pictures; the others go to the test output. */
+const PICTURED = EDITOR_VERSIONS[0];
+
+const emulator = new Emulator({ latencyMs: 1500 });
+let tarball = '';
+let browser: Browser;
+
+beforeAll(async () => {
+	// n8n's editor marks its elements with data-test-id (Playwright's default is data-testid).
+	selectors.setTestIdAttribute('data-test-id');
+	await emulator.start();
+	tarball = packPackage(tmpdir());
+	browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
+	});
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await emulator.stop();
+});
+
+describe.each(EDITOR_VERSIONS)('the editor of n8n %s', (version) => {
+	let n8n: RealN8n;
+	let page: Page;
+	const shotDir =
+		version === PICTURED ? SHOTS : path.join(ROOT, 'test-output', `editor-${version}`);
+	const shot = async (name: string) => {
+		mkdirSync(shotDir, { recursive: true });
+		await page.screenshot({ path: path.join(shotDir, `editor-${name}.png`) });
+	};
+	const search = async (text: string) => {
+		const bar = page.getByTestId('node-creator-search-bar');
+		await bar.waitFor({ state: 'visible', timeout: 30_000 });
+		await bar.fill(text);
+		await page.waitForTimeout(500);
+	};
+	/**
+	 * Clicks the first of these buttons there is until the node creator opens (a click while the
+	 * editor is still starting is lost).
+	 */
+	const openCreator = async (testIds: string[]) => {
+		const bar = page.getByTestId('node-creator-search-bar');
+		for (let tries = 0; tries < 5; tries++) {
+			for (const id of testIds) {
+				const button = page.getByTestId(id).filter({ visible: true }).first();
+				if ((await button.count()) === 0) continue;
+				await button.click({ timeout: 5_000 }).catch(() => undefined);
+				const opened = await bar.waitFor({ state: 'visible', timeout: 3_000 }).then(
+					() => true,
+					() => false,
+				);
+				if (opened) return;
+			}
+			await page.waitForTimeout(1000);
+		}
+		throw new Error(`The node creator did not open from ${testIds.join(' / ')}`);
+	};
+	const items = () => page.getByTestId('node-creator').getByTestId('item-iterator-item');
+
+	beforeAll(async () => {
+		emulator.reset();
+		n8n = new RealN8n(version, installN8n(version));
+		n8n.installPackage(tarball);
+		await n8n.start(await freePort());
+		await n8n.loginAsOwner();
+		const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		await context.addCookies(n8n.sessionCookies());
+		page = await context.newPage();
+	});
+
+	afterAll(async () => {
+		await page?.context().close();
+		await n8n?.stop();
+		n8n?.remove();
+	});
+
+	// What the page showed when a step failed: test-output/editor-<version>/last.png and the
+	// test ids on it.
+	afterEach(async () => {
+		const failed = (expect.getState() as { assertionCalls: number }).assertionCalls === 0;
+		if (!failed || !page) return;
+		const out = path.join(ROOT, 'test-output', `editor-${version}`);
+		mkdirSync(out, { recursive: true });
+		await page.screenshot({ path: path.join(out, 'last.png') }).catch(() => undefined);
+		const ids = await page
+			.locator('[data-test-id]')
+			.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-test-id')))
+			.catch(() => [] as Array<string | null>);
+		writeFileSync(path.join(out, 'last-test-ids.txt'), [...new Set(ids)].join('\n'));
+	});
+
+	it("lists the nodes under categories n8n's own nodes use, and none the search hides", () => {
+		const own = new Set<string>();
+		const walk = (folder: string): string[] =>
+			readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+				entry.isDirectory()
+					? walk(path.join(folder, entry.name))
+					: entry.name.endsWith('.node.json')
+						? [path.join(folder, entry.name)]
+						: [],
+			);
+		const base = path.join(installN8n(version), 'node_modules/n8n-nodes-base/dist/nodes');
+		for (const file of walk(base)) {
+			const codex = JSON.parse(readFileSync(file, 'utf8')) as { categories?: string[] };
+			for (const category of codex.categories ?? []) own.add(category);
+		}
+		expect(own.size).toBeGreaterThan(5);
+		for (const file of [
+			'nodes/Seedance/Seedance.node.json',
+			'nodes/SeedanceTrigger/SeedanceTrigger.node.json',
+		]) {
+			const codex = JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as {
+				categories: string[];
+			};
+			for (const category of codex.categories) expect([...own]).toContain(category);
+			expect(codex.categories).not.toContain('AI');
+		}
+	});
+
+	it('finds the nodes in the node search and builds Seedance > Generate with a new, tested credential', async () => {
+		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		// A blank canvas: the creator offers triggers.
+		await openCreator(['canvas-plus-button', 'canvas-add-button', 'node-creator-plus-button']);
+		// The trigger list shows Seedance Trigger as "Seedance", with the trigger's description.
+		const trigger = () => items().filter({ hasText: 'Seedance video task finishes' }).first();
+		await search('Seedance');
+		await trigger().waitFor({ timeout: 15_000 });
+		await shot('1-search-blank-canvas');
+		await search('video');
+		await trigger().waitFor({ timeout: 15_000 });
+
+		// A Manual Trigger, then the creator again: the regular node and its actions.
+		await search('manual');
+		await items()
+			.filter({ hasText: /Manual Trigger|Trigger manually/i })
+			.first()
+			.click();
+		await page.keyboard.press('Escape');
+		await openCreator(['node-creator-plus-button', 'canvas-plus-button']);
+		await search('Seedance');
+		const seedance = items()
+			.filter({ has: page.getByText('Seedance', { exact: true }) })
+			.first();
+		await seedance.waitFor({ timeout: 15_000 });
+		await shot('2-search-after-trigger');
+		await seedance.click();
+		const generate = page.getByTestId('node-creator').getByText('Generate a video').first();
+		await generate.waitFor({ timeout: 15_000 });
+		await shot('3-actions');
+		await generate.click();
+
+		// The credential modal: opened by n8n for a node without a credential, or from the picker.
+		const modal = page.getByTestId('editCredential-modal');
+		const openedByItself = await modal.waitFor({ timeout: 8_000 }).then(
+			() => true,
+			() => false,
+		);
+		if (!openedByItself) {
+			await page
+				.getByText(/Connect to Seedance|Select Credential/)
+				.or(page.getByTestId('node-credentials-select'))
+				.first()
+				.click();
+			const opened = await modal.waitFor({ timeout: 3_000 }).then(
+				() => true,
+				() => false,
+			);
+			if (!opened)
+				await page
+					.getByTestId('node-credentials-select-item-new')
+					.or(page.getByText('Create new credential'))
+					.first()
+					.click();
+		}
+		await modal.waitFor({ timeout: 15_000 });
+		const field = (name: string) =>
+			modal.getByTestId(`parameter-input-${name}`).locator('input, textarea').first();
+		await field('baseUrl').fill(emulator.url);
+		await field('apiKey').fill('aio_wrong_key');
+		await modal.getByTestId('credential-save-button').click();
+		await modal
+			.getByText(/Couldn.t connect|rejected the API key/)
+			.first()
+			.waitFor({ timeout: 30_000 });
+		await shot('4-credential-wrong-key');
+		await field('apiKey').fill(emulator.apiKey);
+		await modal.getByTestId('credential-save-button').click();
+		// A passing test: n8n says so, or saves and closes the modal with the credential selected.
+		await Promise.race([
+			modal
+				.getByText(/tested successfully/i)
+				.first()
+				.waitFor({ timeout: 30_000 }),
+			modal.waitFor({ state: 'hidden', timeout: 30_000 }),
+		]);
+		if (await modal.isVisible()) await modal.locator('.el-dialog__close').first().click();
+		expect(await page.getByText(/Couldn.t connect/).count()).toBe(0);
+		const saved = (await n8n.rest('GET', 'credentials')).body as { data: Array<{ type: string }> };
+		expect(saved.data.map((credential) => credential.type)).toEqual(['seedanceApi']);
+		await shot('5-credential-saved');
+
+		// The prompt, typed as a person does, then the panel's Execute button.
+		const prompt = page.getByPlaceholder(/A dancer performing contemporary ballet/).first();
+		await prompt.click();
+		await prompt.fill('A paper boat sailing through a rainy street, cinematic');
+		await page.getByText('Prompt', { exact: true }).first().click();
+		await shot('6-prompt');
+		expect(await prompt.inputValue()).toBe(
+			'A paper boat sailing through a rainy street, cinematic',
+		);
+		// Nothing was paid for while building the workflow: only the credential test's read.
+		expect(emulator.count('create')).toBe(0);
+	});
+});
