@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+
+import { launchChromium } from '../test/harness/browser';
 
 import { RealN8n, freePort, installN8n, packPackage } from '../test/harness/realN8n';
 
@@ -40,18 +42,8 @@ async function main(): Promise<void> {
 	mkdirSync(out, { recursive: true });
 	say(`Preparing n8n ${VERSION} with the package`);
 	const n8n = new RealN8n(VERSION, installN8n(VERSION));
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-		],
-	});
+	const browser = await launchChromium();
+
 	try {
 		n8n.installPackage(packPackage(tmpdir()));
 		await n8n.importCredential({

@@ -8,7 +8,6 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { checkNumber, checked } from '../Seedance/domain/invalidParameter';
 import { isTerminal } from '../Seedance/domain/task';
 import { attempt } from '../Seedance/domain/timing';
 import {
@@ -18,6 +17,7 @@ import {
 	receiveCallback,
 } from '../Seedance/waiting/callbacks';
 import { downloadVideo } from '../Seedance/waiting/download';
+import { maxVideoSizeField, readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { eventMatches, type CallbackEvent } from './events';
 import { isFirstDelivery } from './deliveries';
 
@@ -105,15 +105,7 @@ export class SeedanceTrigger implements INodeType {
 						description:
 							'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
 					},
-					{
-						displayName: 'Max Video Size (MB)',
-						name: 'maxVideoSize',
-						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 16384 },
-						default: 2048,
-						description:
-							'Largest video downloaded; a bigger one is cut off and the workflow starts with downloadError',
-					},
+					maxVideoSizeField,
 				],
 			},
 		],
@@ -159,14 +151,7 @@ export class SeedanceTrigger implements INodeType {
 		// The service retries callbacks not answered within seconds, and a download can take minutes:
 		// answer first.
 		answer(this, 200, { received: true, started: true });
-		const maxBytes =
-			checked(this.getNode(), 0, () =>
-				checkNumber('Max Video Size (MB)', options.maxVideoSize ?? 2048, {
-					min: 1,
-					max: 16384,
-					integer: true,
-				}),
-			) * 1048576;
+		const maxBytes = readMaxVideoBytes(this, options);
 		const download = task.videoUrl
 			? await attempt(
 					downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS, maxBytes }),

@@ -9,9 +9,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { chromium, selectors, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import { Emulator } from '../emulator/server';
+import { launchChromium } from '../harness/browser';
 import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage } from '../harness/realN8n';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,22 +27,9 @@ let tarball = '';
 let browser: Browser;
 
 beforeAll(async () => {
-	// n8n's editor marks its elements with data-test-id (Playwright's default is data-testid).
-	selectors.setTestIdAttribute('data-test-id');
 	await emulator.start();
 	tarball = packPackage(tmpdir());
-	browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-		],
-	});
+	browser = await launchChromium();
 });
 
 afterAll(async () => {

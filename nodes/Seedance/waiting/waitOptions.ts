@@ -4,6 +4,17 @@ import { InvalidParameter, checkNumber, checked } from '../domain/invalidParamet
 
 import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
+/** The largest video a download takes; the Seedance Trigger offers it too. */
+export const maxVideoSizeField: INodeProperties = {
+	displayName: 'Max Video Size (MB)',
+	name: 'maxVideoSize',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 16384 },
+	default: 2048,
+	description:
+		'Largest video the node downloads. A link that sends more is cut off while downloading and the item fails, naming its task.',
+};
+
 /** Options shared by every operation that waits for a task and downloads its video. */
 export const waitOptionFields: INodeProperties[] = [
 	{
@@ -38,15 +49,7 @@ export const waitOptionFields: INodeProperties[] = [
 		description:
 			'Whether to download the finished video into binary data. Result links expire, so keep the file if you need it later.',
 	},
-	{
-		displayName: 'Max Video Size (MB)',
-		name: 'maxVideoSize',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 16384 },
-		default: 2048,
-		description:
-			'Largest video the node downloads. A link that sends more is cut off while downloading and the item fails, naming its task.',
-	},
+	maxVideoSizeField,
 	{
 		displayName: 'Max Wait Time (Seconds)',
 		name: 'maxWaitTime',
@@ -97,7 +100,9 @@ export const waitOptionFields: INodeProperties[] = [
 ];
 
 function fieldOf(name: string): INodeProperties {
-	const field = waitOptionFields.find((candidate) => candidate.name === name);
+	const field = [...waitOptionFields, maxVideoSizeField].find(
+		(candidate) => candidate.name === name,
+	);
 	if (!field) throw new Error(`No wait option "${name}"`);
 	return field;
 }
@@ -173,7 +178,7 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 			);
 		}
 	}
-	const maxVideoBytes = numberOption(options, 'maxVideoSize', true) * 1048576;
+	const maxVideoBytes = maxVideoBytesOf(options);
 	return {
 		settings,
 		binaryProperty,
@@ -181,6 +186,19 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 		mode: mode as WaitOptions['mode'],
 		confirmCallbacks,
 	};
+}
+
+/** Max Video Size in bytes, checked against its field's bounds (the default when not added). */
+function maxVideoBytesOf(options: IDataObject): number {
+	return numberOption(options, 'maxVideoSize', true) * 1048576;
+}
+
+/** Max Video Size of the Seedance Trigger's options, in bytes. */
+export function readMaxVideoBytes(
+	context: Pick<IExecuteFunctions, 'getNode'>,
+	options: IDataObject,
+): number {
+	return checked(context.getNode(), 0, () => maxVideoBytesOf(options));
 }
 
 /** Reads and checks the wait options of one item (the batch uses item 0's for the shared loop). */
