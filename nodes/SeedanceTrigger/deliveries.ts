@@ -1,12 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * How many recent deliveries the trigger remembers; a duplicate arrives within minutes, not
- * thousands of tasks later.
+ * How long a finished task is remembered. A finished task never changes again, so any later
+ * callback for it is a replay; the service's own retries come within seconds.
  */
-export const REMEMBERED_DELIVERIES = 1000;
+export const REMEMBER_FOR_DAYS = 30;
 
-const STATIC_DATA_KEY = 'recentDeliveries';
+/** Upper bound on remembered deliveries, so static data stays small (about 40 bytes each). */
+export const REMEMBERED_DELIVERIES = 20_000;
+
+const STATIC_DATA_KEY = 'deliveredTasks';
+/** Written by versions up to 0.1.x: a plain list of the last 1,000 keys. */
+const LEGACY_KEY = 'recentDeliveries';
+const MINUTE_MS = 60_000;
 
 /**
  * Deliveries seen by this n8n process, per trigger node. The workflow's static data is the
@@ -15,27 +21,57 @@ const STATIC_DATA_KEY = 'recentDeliveries';
  */
 const inProcess = new Map<string, Set<string>>();
 
-function remember(list: string[], key: string): string[] {
-	const next = [...list, key];
-	return next.length > REMEMBERED_DELIVERIES
-		? next.slice(next.length - REMEMBERED_DELIVERIES)
-		: next;
+/**
+ * `task:state` -> minute first delivered. Keys keep insertion order (they are never integer-like),
+ * so the oldest is always first and forgetting never needs a sort.
+ */
+function storedDeliveries(staticData: IDataObject, nowMinute: number): Record<string, number> {
+	const current = staticData[STATIC_DATA_KEY];
+	const stored: Record<string, number> =
+		current && typeof current === 'object' && !Array.isArray(current)
+			? (current as Record<string, number>)
+			: {};
+	const legacy = staticData[LEGACY_KEY];
+	if (Array.isArray(legacy))
+		for (const key of legacy) if (typeof key === 'string') stored[key] ??= nowMinute;
+	return stored;
+}
+
+function forgetOld(stored: Record<string, number>, oldestMinute: number): void {
+	let count = Object.keys(stored).length;
+	for (const key in stored) {
+		const minute = stored[key];
+		if (count <= REMEMBERED_DELIVERIES && typeof minute === 'number' && minute >= oldestMinute)
+			break;
+		delete stored[key];
+		count--;
+	}
 }
 
 /**
  * Records a delivery (`taskId:state`) and tells whether it is the first one. The same task
  * reaching the same state twice is a duplicate; the same task reaching another state is not.
  */
-export function isFirstDelivery(staticData: IDataObject, scope: string, key: string): boolean {
-	const stored = Array.isArray(staticData[STATIC_DATA_KEY])
-		? (staticData[STATIC_DATA_KEY] as unknown[]).filter(
-				(entry): entry is string => typeof entry === 'string',
-			)
-		: [];
+export function isFirstDelivery(
+	staticData: IDataObject,
+	scope: string,
+	key: string,
+	now = Date.now(),
+): boolean {
+	const nowMinute = Math.floor(now / MINUTE_MS);
+	const oldestMinute = nowMinute - REMEMBER_FOR_DAYS * 24 * 60;
+	const stored = storedDeliveries(staticData, nowMinute);
 	const seen = inProcess.get(scope) ?? new Set<string>();
 	inProcess.set(scope, seen);
-	if (stored.includes(key) || seen.has(key)) return false;
-	staticData[STATIC_DATA_KEY] = remember(stored, key);
+	const firstSeen = stored[key];
+	const remembered = typeof firstSeen === 'number' && firstSeen >= oldestMinute;
+	if (remembered || seen.has(key)) return false;
+	delete stored[key];
+	stored[key] = nowMinute;
+	forgetOld(stored, oldestMinute);
+	// Assigned again so n8n sees the change and saves it.
+	staticData[STATIC_DATA_KEY] = stored;
+	delete staticData[LEGACY_KEY];
 	seen.add(key);
 	if (seen.size > REMEMBERED_DELIVERIES) seen.delete(seen.values().next().value as string);
 	return true;

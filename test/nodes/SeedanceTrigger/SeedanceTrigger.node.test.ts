@@ -130,7 +130,7 @@ describe('Seedance Trigger: what starts an execution', () => {
 			body: { started: false, reason: `task ${taskId} succeeded was already delivered` },
 		});
 		expect(trigger.savedStaticData).toEqual({
-			'node:Seedance Trigger': { recentDeliveries: [`${taskId}:succeeded`] },
+			'node:Seedance Trigger': { deliveredTasks: { [`${taskId}:succeeded`]: expect.any(Number) } },
 		});
 
 		// Three copies of another task's callback at the same instant.

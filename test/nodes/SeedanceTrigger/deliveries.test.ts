@@ -1,6 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { REMEMBERED_DELIVERIES, isFirstDelivery } from '../../../nodes/SeedanceTrigger/deliveries';
+import {
+	REMEMBERED_DELIVERIES,
+	REMEMBER_FOR_DAYS,
+	isFirstDelivery,
+} from '../../../nodes/SeedanceTrigger/deliveries';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('isFirstDelivery', () => {
 	it('takes a task state once, per trigger', () => {
@@ -25,13 +31,52 @@ describe('isFirstDelivery', () => {
 		expect([first, second]).toEqual([true, false]);
 	});
 
-	it('keeps a bounded memory, forgetting the oldest first', () => {
+	it('refuses a replay that comes after 1,000 other deliveries, and after a restart', () => {
+		let data: IDataObject = {};
+		isFirstDelivery(data, 'wf/e', 'replayed:succeeded');
+		for (let index = 0; index < 1000; index++) isFirstDelivery(data, 'wf/e', `t${index}:succeeded`);
+		data = JSON.parse(JSON.stringify(data)) as IDataObject;
+		expect(isFirstDelivery(data, 'wf/e-restarted', 'replayed:succeeded')).toBe(false);
+	});
+
+	/** Static data as it looks after `count` deliveries one minute apart, the first at `start`. */
+	function storedAfter(count: number, start: number): IDataObject {
+		const firstMinute = Math.floor(start / 60_000);
+		const entries = Array.from({ length: count }, (_, index) => [
+			`t${index}:succeeded`,
+			firstMinute + index,
+		]);
+		return { deliveredTasks: Object.fromEntries(entries) as IDataObject };
+	}
+
+	it(`forgets after ${REMEMBER_FOR_DAYS} days or ${REMEMBERED_DELIVERIES} deliveries, oldest first`, () => {
+		const start = Date.UTC(2026, 0, 1);
 		const data: IDataObject = {};
-		for (let index = 0; index <= REMEMBERED_DELIVERIES; index++)
-			isFirstDelivery(data, 'wf/e', `t${index}:succeeded`);
-		const list = data.recentDeliveries as string[];
-		expect(list).toHaveLength(REMEMBERED_DELIVERIES);
-		expect(list[0]).toBe('t1:succeeded');
-		expect(isFirstDelivery(data, 'wf/e', `t${REMEMBERED_DELIVERIES}:succeeded`)).toBe(false);
+		isFirstDelivery(data, 'wf/f', 'old:succeeded', start);
+		isFirstDelivery(data, 'wf/f', 'newer:succeeded', start + DAY_MS);
+		const later = start + (REMEMBER_FOR_DAYS + 0.5) * DAY_MS;
+		isFirstDelivery(data, 'wf/f', 'today:succeeded', later);
+		expect(Object.keys(data.deliveredTasks as object)).toEqual([
+			'newer:succeeded',
+			'today:succeeded',
+		]);
+
+		const full = storedAfter(REMEMBERED_DELIVERIES, start);
+		const afterLast = start + REMEMBERED_DELIVERIES * 60_000;
+		// 10,000 deliveries later, within the days kept: still a replay.
+		expect(isFirstDelivery(full, 'wf/g', 't10000:succeeded', afterLast)).toBe(false);
+		expect(isFirstDelivery(full, 'wf/g', 'next:succeeded', afterLast)).toBe(true);
+		const kept = Object.keys(full.deliveredTasks as object);
+		expect(kept).toHaveLength(REMEMBERED_DELIVERIES);
+		expect(kept[0]).toBe('t1:succeeded');
+		expect(kept.at(-1)).toBe('next:succeeded');
+	});
+
+	it('reads the list older versions stored, and replaces it', () => {
+		const data: IDataObject = { recentDeliveries: ['t7:succeeded'] };
+		expect(isFirstDelivery(data, 'wf/h', 't7:succeeded')).toBe(false);
+		expect(isFirstDelivery(data, 'wf/h', 't8:succeeded')).toBe(true);
+		expect(data.recentDeliveries).toBeUndefined();
+		expect(Object.keys(data.deliveredTasks as object)).toEqual(['t7:succeeded', 't8:succeeded']);
 	});
 });
