@@ -6,7 +6,8 @@
  *   3. peak RSS growth of a real n8n (filesystem binary mode) downloading a 1 GB video: a server
  *      at rest (the target), a one-shot `n8n execute` and what lies behind its larger figure, and
  *      what a bare Node process needs to store the same bytes (scripts/bench/memory.ts);
- *   4. size of dist/ and the import time of the node modules.
+ *   4. size of dist/ and the import time of the node modules;
+ *   5. the execution data a 100-item Generate leaves in n8n, with and without Simplify.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -215,6 +216,44 @@ function packageFigures(): void {
 	rows.push({ figure: '  (n8n-workflow itself, for scale)', value: ms(0), target: '', met: null });
 }
 
+/** The execution data n8n stores for a 100-item Generate (its run data, serialised as n8n saves it). */
+async function executionData(): Promise<void> {
+	const emulator = await new Emulator({ latencyMs: 200 }).start();
+	const items = Array.from({ length: 100 }, (_, index) => ({ json: { prompt: `Clip ${index}` } }));
+	say('Execution data of a 100-item Generate (no download), Simplify on and off');
+	const stored = async (simplify: boolean) => {
+		const node = {
+			...generateNode({ pollInterval: 0.1, downloadVideo: false }),
+			typeVersion: 1.1,
+		};
+		node.parameters = { ...node.parameters, simplify };
+		const result = await runWorkflow([itemsNode(items), node], {
+			credentials: { seedanceApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } },
+		});
+		if (result.output('Seedance').length !== items.length) throw new Error('Batch incomplete');
+		return JSON.stringify(result.run.data.resultData.runData).length;
+	};
+	try {
+		const kilobytes = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+		const full = await stored(false);
+		const lean = await stored(true);
+		rows.push({
+			figure: '100-item Generate, execution data, Simplify off',
+			value: kilobytes(full),
+			target: '',
+			met: null,
+		});
+		rows.push({
+			figure: '100-item Generate, execution data, Simplify on (default)',
+			value: `${kilobytes(lean)} (${(full / lean).toFixed(1)}x smaller)`,
+			target: 'smaller',
+			met: lean < full,
+		});
+	} finally {
+		await emulator.stop();
+	}
+}
+
 async function main(): Promise<void> {
 	const only = process.env.BENCH_ONLY;
 	if (!only || only === 'batch') await batchVersusSequential();
@@ -222,6 +261,7 @@ async function main(): Promise<void> {
 	if ((!only || only === 'memory') && process.env.BENCH_SKIP_N8N !== '1') await downloadMemory();
 	if (only === 'server') await downloadMemory('server');
 	if (!only || only === 'package') packageFigures();
+	if (!only || only === 'data') await executionData();
 	printTable();
 	if (rows.some((row) => row.met === false)) process.exitCode = 1;
 }

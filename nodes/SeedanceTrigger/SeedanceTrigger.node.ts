@@ -17,6 +17,7 @@ import {
 	receiveCallback,
 } from '../Seedance/waiting/callbacks';
 import { downloadVideo } from '../Seedance/waiting/download';
+import { leanItems, simplifyField } from '../Seedance/waiting/leanOutput';
 import { maxVideoSizeField, readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { eventMatches, type CallbackEvent } from './events';
 import { isFirstDelivery } from './deliveries';
@@ -37,7 +38,8 @@ export class SeedanceTrigger implements INodeType {
 		name: 'seedanceTrigger',
 		icon: { light: 'file:seedance.svg', dark: 'file:seedance.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle:
 			'={{ {"anyTerminal": "Any finished task", "succeeded": "Video ready", "unsuccessful": "Task failed"}[$parameter["event"]] }}',
 		description: 'Starts the workflow when a Seedance video task finishes (API in One calls back)',
@@ -75,6 +77,7 @@ export class SeedanceTrigger implements INodeType {
 				],
 				default: 'anyTerminal',
 			},
+			simplifyField,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -83,11 +86,11 @@ export class SeedanceTrigger implements INodeType {
 				default: {},
 				options: [
 					{
-						displayName: 'Binary Property',
+						displayName: 'Put Output File in Field',
 						name: 'binaryPropertyName',
 						type: 'string',
 						default: 'data',
-						description: 'Name of the binary property to put the downloaded video in',
+						hint: 'The name of the output binary field to put the video in',
 					},
 					{
 						displayName: 'Confirm With API in One',
@@ -145,7 +148,8 @@ export class SeedanceTrigger implements INodeType {
 			return ignore(`task ${task.taskId} ${task.state} was already delivered`);
 		}
 
-		const item: INodeExecutionData = { json: task };
+		const simplify = this.getNodeParameter('simplify', false) === true;
+		const [item] = leanItems([{ json: task }], { simplify });
 		if (!options.downloadVideo || task.state !== 'succeeded') return { workflowData: [[item]] };
 
 		// The service retries callbacks not answered within seconds, and a download can take minutes:
@@ -162,7 +166,7 @@ export class SeedanceTrigger implements INodeType {
 		// lost.
 		const downloaded: INodeExecutionData = download.ok
 			? { ...item, binary: { [binaryProperty]: download.value } }
-			: { json: { ...task, downloadError: (download.error as Error).message } };
+			: { json: { ...item.json, downloadError: (download.error as Error).message } };
 		return { noWebhookResponse: true, workflowData: [[downloaded]] };
 	}
 }

@@ -2,11 +2,17 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ExecutionStopped } from '../domain/timing';
+import { leanItems } from '../waiting/leanOutput';
+import { callModeOf, type CallMode } from './video/callMode';
 import * as video from './video/Video.resource';
 
 const operations: Record<
 	string,
-	(this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>
+	(
+		this: IExecuteFunctions,
+		items: INodeExecutionData[],
+		call: CallMode,
+	) => Promise<INodeExecutionData[]>
 > = {
 	generate: video.generate.execute,
 	getStatus: video.getStatus.execute,
@@ -21,8 +27,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!execute) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
-	const stopped = await execute.call(this, items).then(
-		(output) => [output],
+	const call = callModeOf(this);
+	// As an AI Agent's tool: the compact task only, never binary data.
+	const lean = {
+		simplify: call.asTool || this.getNodeParameter('simplify', 0, false) === true,
+		jsonOnly: call.asTool,
+	};
+	const stopped = await execute.call(this, items, call).then(
+		(output) => [leanItems(output, lean)],
 		(error: unknown) => {
 			if (error instanceof ExecutionStopped) return null;
 			throw error;

@@ -14,7 +14,8 @@ import { finishTasks, type FinishOptions } from './finish';
 import { failed, outputItems, type ItemOutcome, type RunningTask } from './outcomes';
 import type { OpenTask } from './poll';
 import { readTasksOnce } from './readTasks';
-import { readWaitOptions, type WaitOptions } from './waitOptions';
+import { leanItems } from './leanOutput';
+import { readWaitOptions, waitParameters, type WaitOptions } from './waitOptions';
 
 // The only module that touches n8n's wait-and-resume internals (n8n's Wait-node mechanism, as
 // n8n-core 1.x and 2.x implement it).
@@ -216,7 +217,11 @@ export async function resumeFromCallback(
 			message: `Task ${task.taskId} is not waited for by this execution`,
 		});
 	if (!isTerminal(task.state)) return { webhookResponse: { received: true, resumed: false } };
-	const wait = readWaitOptions(context, context.getNodeParameter('options', {}) as IDataObject, 0);
+	const wait = readWaitOptions(
+		context,
+		waitParameters((name, fallback) => context.getNodeParameter(name, fallback)),
+		0,
+	);
 	if (wait.confirmCallbacks) {
 		const confirmed = await confirmWithService(context, connection, task);
 		if (confirmed.refused) return confirmed.refused;
@@ -282,6 +287,10 @@ async function resume(
 	);
 	return {
 		noWebhookResponse: true,
-		workflowData: [outputItems([...passing, ...resumedItems], context.getNode())],
+		workflowData: [
+			leanItems(outputItems([...passing, ...resumedItems], context.getNode()), {
+				simplify: context.getNodeParameter('simplify', false) === true,
+			}),
+		],
 	};
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { InvalidParameter, checkNumber, checked } from '../domain/invalidParameter';
 
@@ -15,14 +20,37 @@ export const maxVideoSizeField: INodeProperties = {
 		'Largest video the node downloads. A link that sends more is cut off while downloading and the item fails, naming its task.',
 };
 
+const waitModeField: INodeProperties = {
+	displayName: 'Wait Mode',
+	name: 'waitMode',
+	type: 'options',
+	options: [
+		{
+			name: 'Poll (Keep the Execution Running)',
+			value: 'poll',
+			description: 'Check the task regularly until it ends. Works everywhere.',
+		},
+		{
+			name: 'Resume on Callback (Pause the Execution)',
+			value: 'resume',
+			description:
+				'Pause the execution, without holding a worker, until API in One calls back. Needs n8n reachable from the internet (WEBHOOK_URL).',
+		},
+	],
+	default: 'poll',
+	hint: 'Resume on Callback needs an n8n that API in One can reach from the internet (WEBHOOK_URL)',
+	description:
+		'How to wait until the task ends. Resume on Callback works for tasks created in this execution by a Generate in that mode: Generate with "Wait for Completion" off still gives the service this execution\'s resume URL, for a Wait node in that mode further on.',
+};
+
 /** Options shared by every operation that waits for a task and downloads its video. */
 export const waitOptionFields: INodeProperties[] = [
 	{
-		displayName: 'Binary Property',
+		displayName: 'Put Output File in Field',
 		name: 'binaryPropertyName',
 		type: 'string',
 		default: 'data',
-		description: 'Name of the binary property to put the downloaded video in',
+		hint: 'The name of the output binary field to put the video in',
 	},
 	{
 		displayName: 'Concurrency',
@@ -76,28 +104,51 @@ export const waitOptionFields: INodeProperties[] = [
 		default: 60,
 		description: 'How long one request to the service may take',
 	},
-	{
-		displayName: 'Wait Mode',
-		name: 'waitMode',
-		type: 'options',
-		options: [
-			{
-				name: 'Poll (Keep the Execution Running)',
-				value: 'poll',
-				description: 'Check the task regularly until it ends. Works everywhere.',
-			},
-			{
-				name: 'Resume on Callback (Pause the Execution)',
-				value: 'resume',
-				description:
-					'Pause the execution, without holding a worker, until API in One calls back. Needs n8n reachable from the internet (WEBHOOK_URL).',
-			},
-		],
-		default: 'poll',
-		description:
-			'How to wait until the task ends. Resume on Callback works for tasks created in this execution by a Generate in that mode: Generate with "Wait for Completion" off still gives the service this execution\'s resume URL, for a Wait node in that mode further on.',
-	},
+	waitModeField,
 ];
+
+/** Display condition of the fields that node version 1.1 added. */
+export const FROM_VERSION_1_1: IDisplayOptions['show'] = { '@version': [{ _cnd: { gte: 1.1 } }] };
+export const VERSION_1_ONLY: IDisplayOptions['show'] = { '@version': [1] };
+
+/** From version 1.1 Wait Mode is a parameter of its own, so other fields can show or hide by it. */
+export const waitModeParameter: INodeProperties = {
+	...waitModeField,
+	displayOptions: { show: FROM_VERSION_1_1 },
+};
+
+/** The parameters that version 1.1 moved out of Options to the top of the panel. */
+const TOP_LEVEL_FROM_1_1 = ['waitForCompletion', 'waitMode'];
+
+/**
+ * The wait options of version 1.1: Wait Mode is outside, Confirm Callbacks shows in resume mode
+ * only, and every field shows only when `shownWhen` holds (e.g. Generate waits for completion).
+ */
+export function waitOptionFieldsV11(shownWhen: IDisplayOptions['show'] = {}): INodeProperties[] {
+	return waitOptionFields
+		.filter((field) => field !== waitModeField)
+		.map((field) => {
+			const show = {
+				...shownWhen,
+				...(field.name === 'confirmCallbacks' ? { '/waitMode': ['resume'] } : {}),
+			};
+			return Object.keys(show).length ? { ...field, displayOptions: { show } } : field;
+		});
+}
+
+/**
+ * The wait settings as one object, wherever the node's version keeps them: in Options (version 1)
+ * or at the top of the panel (1.1).
+ */
+export function waitParameters(read: (name: string, fallback: unknown) => unknown): IDataObject {
+	const merged = { ...((read('options', {}) ?? {}) as IDataObject) };
+	for (const name of TOP_LEVEL_FROM_1_1) {
+		// n8n throws on a missing parameter without a fallback: null stands for "not on this version".
+		const value = read(name, null);
+		if (value !== null && value !== undefined) merged[name] = value as IDataObject[string];
+	}
+	return merged;
+}
 
 function fieldOf(name: string): INodeProperties {
 	const field = [...waitOptionFields, maxVideoSizeField].find(
@@ -172,8 +223,8 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 		).trim();
 		if (!binaryProperty) {
 			throw new InvalidParameter(
-				'Binary Property',
-				'Option "Binary Property" is empty',
+				'Put Output File in Field',
+				'Option "Put Output File in Field" is empty',
 				'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
 			);
 		}

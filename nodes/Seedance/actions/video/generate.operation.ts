@@ -27,8 +27,68 @@ import {
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { waitOrPark } from '../../waiting/resume';
-import { readWaitOptions, waitOptionFields } from '../../waiting/waitOptions';
+import { simplifyField } from '../../waiting/leanOutput';
+import {
+	FROM_VERSION_1_1,
+	VERSION_1_ONLY,
+	readWaitOptions,
+	waitModeParameter,
+	waitOptionFields,
+	waitOptionFieldsV11,
+	waitParameters,
+} from '../../waiting/waitOptions';
+import type { CallMode } from './callMode';
 import { planItems, type Plan } from './generatePlan';
+
+const waitForCompletionField: INodeProperties = {
+	displayName: 'Wait for Completion',
+	name: 'waitForCompletion',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to wait until the video is ready. Off: output the new task at once and check it later with Get Status or Wait.',
+};
+
+/** Options of Generate whatever it waits for. */
+const generateOptionFields: INodeProperties[] = [
+	{
+		displayName: 'Existing Task ID',
+		name: 'existingTaskId',
+		type: 'string',
+		default: '',
+		description:
+			'ID of a task already created for this item (e.g. by a run that failed later). The node picks it up instead of paying for a new video.',
+	},
+	{
+		displayName: 'Extra Body Fields (JSON)',
+		name: 'extraBodyFields',
+		type: 'json',
+		default: '{}',
+		description:
+			'Additional fields for other models on the endpoint, e.g. {"mode": "pro"} for kling-3',
+	},
+	{
+		displayName: 'Max Credits per Execution',
+		name: 'maxCredits',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10_000_000 },
+		default: 0,
+		hint: 'A 720p 8-second video without audio costs about 28 credits (about $0.28)',
+		description:
+			'Refuse to start if the estimated credits of all items together exceed this. 0 means no limit.',
+	},
+];
+
+const optionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+};
+
+const byName = (a: INodeProperties, b: INodeProperties) =>
+	a.displayName.localeCompare(b.displayName);
 
 const properties: INodeProperties[] = [
 	{
@@ -121,7 +181,8 @@ const properties: INodeProperties[] = [
 		name: 'generateAudio',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to generate audio with the video (doubles the credits)',
+		description: 'Whether to generate audio with the video',
+		hint: 'Doubles the credits of the video',
 	},
 	{
 		displayName: 'Fixed Lens',
@@ -136,53 +197,27 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'Production URL of a Seedance Trigger node',
+		hint: 'Must be reachable from the internet: API in One calls it',
 		description:
 			'Where the service calls when the video is ready. To start another workflow then, paste the Production URL of its Seedance Trigger node (same credential) here: the node adds the secret token the trigger checks.',
+		// In resume mode the node gives the service this execution's own resume URL.
+		displayOptions: { hide: { waitMode: ['resume'] } },
+	},
+	{ ...waitForCompletionField, displayOptions: { show: FROM_VERSION_1_1 } },
+	waitModeParameter,
+	simplifyField,
+	{
+		...optionsCollection,
+		displayOptions: { show: VERSION_1_ONLY },
+		options: [...waitOptionFields, ...generateOptionFields, waitForCompletionField].sort(byName),
 	},
 	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: (
-			[
-				...waitOptionFields,
-				{
-					displayName: 'Existing Task ID',
-					name: 'existingTaskId',
-					type: 'string',
-					default: '',
-					description:
-						'ID of a task already created for this item (e.g. by a run that failed later). The node picks it up instead of paying for a new video.',
-				},
-				{
-					displayName: 'Extra Body Fields (JSON)',
-					name: 'extraBodyFields',
-					type: 'json',
-					default: '{}',
-					description:
-						'Additional fields for other models on the endpoint, e.g. {"mode": "pro"} for kling-3',
-				},
-				{
-					displayName: 'Max Credits per Execution',
-					name: 'maxCredits',
-					type: 'number',
-					typeOptions: { minValue: 0 },
-					default: 0,
-					description:
-						'Refuse to start if the estimated credits of all items together exceed this. 0 means no limit.',
-				},
-				{
-					displayName: 'Wait for Completion',
-					name: 'waitForCompletion',
-					type: 'boolean',
-					default: true,
-					description:
-						'Whether to wait until the video is ready. Off: output the new task at once and check it later with Get Status or Wait.',
-				},
-			] as INodeProperties[]
-		).sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		...optionsCollection,
+		displayOptions: { show: FROM_VERSION_1_1 },
+		options: [
+			...waitOptionFieldsV11({ '/waitForCompletion': [true] }),
+			...generateOptionFields,
+		].sort(byName),
 	},
 ];
 
@@ -371,9 +406,14 @@ async function submit(
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { plans, outcomes } = await planItems(this, items);
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const parameters = waitParameters((name, fallback) => this.getNodeParameter(name, 0, fallback));
+	// An AI Agent gets the new task at once: it cannot wait minutes or read a video file.
+	const options = call.asTool
+		? { ...parameters, waitForCompletion: false, waitMode: 'poll' }
+		: parameters;
 	const wait = readWaitOptions(this, options, 0);
 	const maxCredits = readMaxCredits(this, options);
 	if (plans.size === 0) return toNodeOutput(this, outcomes);

@@ -4,10 +4,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { getConnection } from '../../transport';
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import { readTasksOnce } from '../../waiting/readTasks';
+import { simplifyField } from '../../waiting/leanOutput';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 
-const properties: INodeProperties[] = [taskIdField];
+const properties: INodeProperties[] = [taskIdField, simplifyField];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['getStatus'] } },

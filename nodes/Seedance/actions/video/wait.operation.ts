@@ -9,33 +9,61 @@ import type {
 import { getConnection } from '../../transport';
 import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/resume';
-import { readWaitOptions, waitOptionFields } from '../../waiting/waitOptions';
+import { simplifyField } from '../../waiting/leanOutput';
+import {
+	FROM_VERSION_1_1,
+	VERSION_1_ONLY,
+	readWaitOptions,
+	waitModeParameter,
+	waitOptionFields,
+	waitOptionFieldsV11,
+	waitParameters,
+} from '../../waiting/waitOptions';
+import type { CallMode } from './callMode';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 
+const optionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+};
+
 const properties: INodeProperties[] = [
 	taskIdField,
+	waitModeParameter,
+	simplifyField,
+	{ ...optionsCollection, displayOptions: { show: VERSION_1_ONLY }, options: waitOptionFields },
 	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: waitOptionFields,
+		...optionsCollection,
+		displayOptions: { show: FROM_VERSION_1_1 },
+		options: waitOptionFieldsV11(),
 	},
 ];
+
+/** The longest an AI Agent's call waits: the agent can ask again with the task ID. */
+const TOOL_MAX_WAIT_SECONDS = 120;
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['wait'] } },
 	properties,
 );
 
+function asToolCall(parameters: IDataObject): IDataObject {
+	const maxWaitTime = Math.min(Number(parameters.maxWaitTime ?? 900), TOOL_MAX_WAIT_SECONDS);
+	return { ...parameters, waitMode: 'poll', downloadVideo: false, maxWaitTime };
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { ids, outcomes } = readTaskIds(this, items);
-	const wait = readWaitOptions(this, this.getNodeParameter('options', 0, {}) as IDataObject, 0);
+	const parameters = waitParameters((name, fallback) => this.getNodeParameter(name, 0, fallback));
+	const wait = readWaitOptions(this, call.asTool ? asToolCall(parameters) : parameters, 0);
 	if (ids.length === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);
 	const startedAt = Date.now();

@@ -100,7 +100,7 @@ const waitOptions: Array<[Record<string, unknown>, string]> = [
 	[{ concurrency: 51 }, 'Concurrency'],
 	[{ concurrency: 2.5 }, 'Concurrency'],
 	[{ waitMode: 'sometimes' }, 'Wait Mode'],
-	[{ binaryPropertyName: ' ' }, 'Binary Property'],
+	[{ binaryPropertyName: ' ' }, 'Put Output File in Field'],
 	[{ downloadVideo: 'yes' }, 'Download Video'],
 ];
 

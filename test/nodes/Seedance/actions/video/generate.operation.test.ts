@@ -92,7 +92,10 @@ describe('Generate: parameters are checked before anything is sent', () => {
 			{ options: { ...FAST, maxWaitTime: -5 } },
 			'Max Wait Time (Seconds) must be a number from 1 to 604800',
 		],
-		[{ options: { ...FAST, binaryPropertyName: ' ' } }, 'Option "Binary Property" is empty'],
+		[
+			{ options: { ...FAST, binaryPropertyName: ' ' } },
+			'Option "Put Output File in Field" is empty',
+		],
 		[
 			{ callbackUrl: 'https://n8n.example/webhook/x', options: { ...FAST, waitMode: 'resume' } },
 			'Callback URL must be empty when Wait Mode is "Resume on Callback"',
