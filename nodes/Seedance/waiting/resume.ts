@@ -72,7 +72,7 @@ const hasEnded = (task: OpenTask) => task.last !== undefined && isTerminal(task.
 /**
  * The end of every operation that waits. Poll mode reads the tasks until they end. Resume mode
  * finishes the tasks already known to have ended and parks the execution for the others until
- * the first callback or the deadline; `callsBackHere` tells which tasks were given this
+ * the callback of the last one or the deadline; `callsBackHere` tells which tasks were given this
  * execution's resume URL (if none was, pausing would only wait for the deadline: they are polled).
  */
 export async function waitOrPark(
@@ -200,8 +200,8 @@ function parkKey(context: IWebhookFunctions, park: Park): string {
 
 /**
  * A callback to the resume URL. Only a signed callback about a task this very park waits for
- * resumes it (others get 401/403/400/409 and the execution keeps waiting); the body gives that
- * task's result, the park's other tasks are read until they end.
+ * resumes it (others get 401/403/400/409 and the execution keeps waiting), and only once every
+ * other task of the park has ended too.
  */
 export async function resumeFromCallback(
 	context: IWebhookFunctions,
@@ -231,6 +231,16 @@ export async function resumeFromCallback(
 		task = confirmed.task;
 	}
 
+	// A batch resumes once, on the callback that finds every other task of the park ended. The
+	// others are read from the service (free): webhook processes share no memory.
+	const others = await readOtherTasks(context, connection, park, mine, wait);
+	if (others.running > 0)
+		return answer(context, 200, {
+			received: true,
+			resumed: false,
+			message: `Waiting for ${others.running} more task(s) of this execution`,
+		});
+
 	const key = parkKey(context, park);
 	if (resumesUnderWay.has(key))
 		return answer(context, 200, {
@@ -243,7 +253,8 @@ export async function resumeFromCallback(
 		resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
 	let resumed = false;
 	try {
-		const result = await resume(context, connection, park, mine, task, wait);
+		others.ended.set(mine, task);
+		const result = await resume(context, connection, park, mine, others.ended, wait);
 		resumed = true;
 		return result;
 	} finally {
@@ -252,14 +263,42 @@ export async function resumeFromCallback(
 }
 
 /**
- * Answers the service at once (it retries slow receivers), then gathers every parked task's result.
+ * Reads the park's other tasks once: which have ended (by item index), and how many still run. A
+ * task the service refuses to show (e.g. unknown) counts as ended: its item fails on resume.
+ */
+async function readOtherTasks(
+	context: IWebhookFunctions,
+	connection: Connection,
+	park: Park,
+	mine: number,
+	wait: WaitOptions,
+): Promise<{ ended: Map<number, SeedanceTask>; running: number }> {
+	const others = [...park.waiting]
+		.filter(([itemIndex]) => itemIndex !== mine)
+		.map(([itemIndex, taskId]) => ({ itemIndex, taskId }));
+	const reads = await readTasksOnce(context, connection, others, {
+		concurrency: wait.settings.concurrency,
+		timeoutMs: wait.settings.requestTimeoutMs,
+	});
+	const ended = new Map<number, SeedanceTask>();
+	let running = 0;
+	for (const { ref, read } of reads) {
+		if (read.ok && isTerminal(read.value.state)) ended.set(ref.itemIndex, read.value);
+		else if (read.ok || isPassingFault(read.error)) running++;
+	}
+	return { ended, running };
+}
+
+/**
+ * Answers the service at once (it retries slow receivers), then outputs every parked task's
+ * result; `ended` holds what is already known of them, the rest is read once more.
  */
 async function resume(
 	context: IWebhookFunctions,
 	connection: Connection,
 	park: Park,
 	mine: number,
-	task: SeedanceTask,
+	ended: Map<number, SeedanceTask>,
 	wait: WaitOptions,
 ): Promise<IWebhookResponseData> {
 	answer(context, 200, { received: true, resumed: true });
@@ -268,7 +307,7 @@ async function resume(
 		itemIndex,
 		taskId,
 		startedAt,
-		last: itemIndex === mine ? task : undefined,
+		last: ended.get(itemIndex),
 	}));
 	const finished = await finishTasks(context, connection, open, wait);
 	const resumedItems = finished.map((outcome): ItemOutcome => {

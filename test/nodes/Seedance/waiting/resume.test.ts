@@ -326,7 +326,7 @@ describe('the resume webhook', () => {
 		expect(emulator.count('status')).toBe(1); // only the real callback reached the service check
 	});
 
-	it("with two items, resumes on the second one's callback and reads the first until it ends: both paired, in order", async () => {
+	it('with two items, the first callback resumes nothing; the last one resumes with both, paired, in order, polling nothing', async () => {
 		const {
 			tasks,
 			signedUrl,
@@ -337,6 +337,14 @@ describe('the resume webhook', () => {
 		const [slow, fast] = tasks;
 		await waitFor(() => finished(fast), 5000, 'the fast job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
+		expect(webhook.deliveries[0].body).toEqual({
+			received: true,
+			resumed: false,
+			message: 'Waiting for 1 more task(s) of this execution',
+		});
+		expect(webhook.executions).toHaveLength(0);
+		await waitFor(() => finished(slow), 5000, 'the slow job');
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(slow))).toBe(200);
 		await resumed(webhook);
 		const output: INodeExecutionData[] = webhook.executions[0];
 		expect(
@@ -347,18 +355,45 @@ describe('the resume webhook', () => {
 				item.pairedItem,
 			]),
 		).toEqual([
-			[slow.taskId, 'succeeded', false, { item: 0 }],
-			[fast.taskId, 'succeeded', true, { item: 1 }],
+			[slow.taskId, 'succeeded', true, { item: 0 }],
+			[fast.taskId, 'succeeded', false, { item: 1 }],
 		]);
 		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		// The callback's task was read once, to confirm it; only the other one was polled.
+		// Each callback confirms its own task and reads the other once: no polling loop.
 		const reads = emulator.requests.filter((request) => request.route === 'status');
-		expect(reads.filter((request) => request.path.includes(fast.taskId))).toHaveLength(1);
-		expect(
-			reads
-				.filter((request) => !request.path.includes(fast.taskId))
-				.every((request) => request.path.includes(slow.taskId)),
-		).toBe(true);
+		expect(reads.filter((request) => request.path.includes(fast.taskId))).toHaveLength(2);
+		expect(reads.filter((request) => request.path.includes(slow.taskId))).toHaveLength(2);
+	});
+
+	it('with 5 items whose callbacks come over time, resumes once, after the last, with every video', async () => {
+		const latencies = [900, 200, 1500, 500, 1200];
+		const {
+			tasks,
+			signedUrl,
+			receiver: webhook,
+		} = await park(
+			latencies.map((latency, index) => `Clip ${index} [latency=${latency}]`),
+			{ downloadVideo: true },
+		);
+		const byEnd = [...tasks].sort(
+			(a, b) => latencies[tasks.indexOf(a)] - latencies[tasks.indexOf(b)],
+		);
+		for (const [index, task] of byEnd.entries()) {
+			await waitFor(() => finished(task), 5000, `job ${task.taskId}`);
+			expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+			if (index < byEnd.length - 1) {
+				expect(webhook.deliveries.at(-1)?.body).toMatchObject({ resumed: false });
+				expect(webhook.executions).toHaveLength(0);
+			}
+		}
+		await resumed(webhook);
+		expect(webhook.executions).toHaveLength(1);
+		const output = webhook.executions[0];
+		expect(output.map((item) => [item.json.taskId, item.json.state])).toEqual(
+			tasks.map((task) => [task.taskId, 'succeeded']),
+		);
+		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		expect(emulator.count('download')).toBe(5);
 	});
 });
 
@@ -411,7 +446,7 @@ describe('the resume webhook confirms a callback with the service', () => {
 });
 
 describe('the resume webhook while a resume is under way', () => {
-	it("resumes once: the other task's callback and a repeated one, arriving while it gathers, get 200 and start nothing", async () => {
+	it('resumes once: an early callback and its repeat get 200 and start nothing; the last one resumes', async () => {
 		const {
 			tasks,
 			signedUrl,
@@ -422,7 +457,6 @@ describe('the resume webhook while a resume is under way', () => {
 		const [slow, fast] = tasks;
 		await waitFor(() => finished(fast), 5000, 'the fast job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
-		// n8n would still show the execution as waiting here: the webhook is reading the slow task.
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(fast))).toBe(200);
 		await waitFor(() => finished(slow), 5000, 'the slow job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(slow))).toBe(200);
