@@ -54,6 +54,7 @@ async function main(): Promise<void> {
 		});
 		await n8n.importWorkflow(example('generate-and-download.json'));
 		await n8n.importWorkflow(example('callback-trigger.json'));
+		await n8n.importWorkflow(example('scheduled-csv-pipeline.json'));
 		await n8n.start(await freePort());
 		say('Creating the owner account and logging in');
 		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
@@ -79,8 +80,13 @@ async function main(): Promise<void> {
 		await page.keyboard.press('Escape');
 		await page.screenshot({ path: path.join(out, 'workflow.png') });
 
-		say("The Seedance node's parameter panel");
-		await openNode(page, 'Generate video');
+		say('The scheduled pipeline example, and its Seedance node (version 1.1)');
+		await page.goto(`${n8n.baseUrl}/workflow/seedanceCsvPipe1`);
+		await page.getByText('Generate videos').first().waitFor({ timeout: 60_000 });
+		await page.waitForTimeout(1500);
+		await page.keyboard.press('Escape');
+		await page.screenshot({ path: path.join(out, 'pipeline.png') });
+		await openNode(page, 'Generate videos');
 		await page.getByText('Prompt').first().waitFor({ timeout: 30_000 });
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: path.join(out, 'generate-parameters.png') });
@@ -93,7 +99,9 @@ async function main(): Promise<void> {
 		await page.getByText('Trigger On').first().waitFor({ timeout: 30_000 });
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: path.join(out, 'trigger-parameters.png') });
-		say(`Saved docs/workflow.png, docs/generate-parameters.png and docs/trigger-parameters.png`);
+		say(
+			'Saved docs/workflow.png, docs/pipeline.png, docs/generate-parameters.png and docs/trigger-parameters.png',
+		);
 	} finally {
 		await browser.close();
 		await n8n.stop();

@@ -3,7 +3,7 @@
  * loopback: workflows run with `n8n execute`, webhooks served by `n8n start`, and every claim
  * checked in what n8n itself recorded (its database and binary data store).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -272,6 +272,54 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			);
 			expect(emulator.count('create')).toBe(2);
 		});
+	});
+
+	it('7. The scheduled pipeline example, fired by its Schedule Trigger: prompts.csv -> one video per row, each saved under its prompt, within Max Credits', async () => {
+		const folder = path.join(n8n.filesFolder, 'seedance');
+		mkdirSync(folder, { recursive: true });
+		const prompts = ['A lighthouse at dawn', 'Waves on rocks, slow motion!', 'A fox in snow'];
+		writeFileSync(
+			path.join(folder, 'prompts.csv'),
+			`prompt,notes\n${prompts.map((prompt) => `"${prompt}",daily`).join('\n')}\n`,
+		);
+		const workflow = JSON.parse(
+			JSON.stringify(example('scheduled-csv-pipeline.json')).replaceAll(
+				'/home/node/.n8n-files',
+				n8n.filesFolder,
+			),
+		) as { id: string; nodes: Array<{ parameters: Record<string, unknown> }> };
+		// Every 30 s instead of every morning: the first run comes within 30 s, and the suite stops
+		// n8n long before a second.
+		workflow.nodes[0].parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 30 }] };
+		await n8n.importWorkflow(workflow);
+		await n8n.activate(workflow.id);
+		await n8n.start(await freePort());
+		try {
+			const [row] = await until(
+				() => n8n.executions(workflow.id),
+				(rows) => rows.length >= 1 && rows[0].status !== 'running' && rows[0].status !== 'new',
+				90_000,
+				'the scheduled run',
+			);
+			expect(row.status).toBe('success');
+			const run = await n8n.runOf(row.id);
+			expect(emulator.count('create')).toBe(prompts.length);
+			expect(outputOf(run, 'Generate videos').map((item) => item.json.estimatedCredits)).toEqual([
+				8, 8, 8,
+			]);
+		} finally {
+			await n8n.stop();
+			await n8n.deactivate(workflow.id);
+		}
+		const saved = readdirSync(path.join(folder, 'videos'));
+		// Named "<date in n8n's time zone> <prompt, punctuation dropped>.mp4".
+		expect(saved.map((name) => name.replace(/^\d{4}-\d{2}-\d{2} /, '')).sort()).toEqual([
+			'A fox in snow.mp4',
+			'A lighthouse at dawn.mp4',
+			'Waves on rocks slow motion.mp4',
+		]);
+		for (const name of saved)
+			expect(readFileSync(path.join(folder, 'videos', name)).equals(SAMPLE_MP4)).toBe(true);
 	});
 
 	describe('served by n8n start', () => {

@@ -87,6 +87,11 @@ export function packPackage(outDir: string): string {
 export class RealN8n {
 	readonly userFolder = mkdtempSync(path.join(tmpdir(), 'seedance-n8n-'));
 
+	/** The folder workflows may read and write files in (the examples' `/home/node/.n8n-files`). */
+	get filesFolder(): string {
+		return path.join(this.userFolder, 'files');
+	}
+
 	readonly major: number;
 
 	private server?: ChildProcess;
@@ -128,6 +133,8 @@ export class RealN8n {
 			DB_SQLITE_POOL_SIZE: '2',
 			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+			// Read/Write Files from Disk may use this folder only (n8n 2.x's default is ~/.n8n-files).
+			N8N_RESTRICT_FILE_ACCESS_TO: this.filesFolder,
 		};
 		// The URLs n8n shows and hands out (trigger URLs, resume URLs) point at this loopback server.
 		if (this.port) env.WEBHOOK_URL = `${this.baseUrl}/`;
@@ -206,6 +213,12 @@ export class RealN8n {
 	async activate(workflowId: string): Promise<void> {
 		if (this.major >= 2) await this.mustRun('publish:workflow', `--id=${workflowId}`);
 		else await this.mustRun('update:workflow', `--id=${workflowId}`, '--active=true');
+	}
+
+	/** Deactivates (n8n 2.x: unpublishes) a workflow; takes effect when n8n starts. */
+	async deactivate(workflowId: string): Promise<void> {
+		if (this.major >= 2) await this.mustRun('unpublish:workflow', `--id=${workflowId}`);
+		else await this.mustRun('update:workflow', `--id=${workflowId}`, '--active=false');
 	}
 
 	/**
