@@ -10,18 +10,20 @@ import path from 'node:path';
 import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
 import { createEmulatedTask } from '../helpers';
+import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage } from '../harness/realN8n';
 import {
-	N8N_VERSIONS,
-	RealN8n,
-	freePort,
-	installN8n,
-	packPackage,
-	type StoredRun,
-} from '../harness/realN8n';
+	CREDENTIAL,
+	chain,
+	credentialRef,
+	example,
+	generate,
+	manual,
+	node,
+	outputOf,
+	settle,
+	until,
+} from './workflows';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CREDENTIAL = { id: 'seedanceCred01', name: 'Seedance (API in One)', type: 'seedanceApi' };
-const credentialRef = { seedanceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
 const TRIGGER_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-000000000001';
 const LOAD_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-00000000100a';
 const LOAD_CALLBACKS = Number(process.env.E2E_LOAD_CALLBACKS ?? 1000);
@@ -37,82 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await emulator.stop();
 });
-
-function example(
-	name: string,
-): Record<string, unknown> & { nodes: Array<Record<string, unknown>> } {
-	return JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Record<
-		string,
-		unknown
-	> & { nodes: Array<Record<string, unknown>> };
-}
-
-let nodeIds = 0;
-function node(
-	name: string,
-	type: string,
-	parameters: Record<string, unknown>,
-	extra: Record<string, unknown> = {},
-) {
-	return {
-		id: `e2e00000-0000-4000-8000-${String(++nodeIds).padStart(12, '0')}`,
-		name,
-		type,
-		typeVersion: 1,
-		position: [nodeIds * 220, 0],
-		parameters,
-		...extra,
-	};
-}
-
-function chain(id: string, name: string, nodes: Array<{ name: string }>) {
-	const connections: Record<string, unknown> = {};
-	for (let index = 0; index + 1 < nodes.length; index++)
-		connections[nodes[index].name] = {
-			main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
-		};
-	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
-}
-
-const manual = () => node('Start', 'n8n-nodes-base.manualTrigger', {});
-const generate = (parameters: Record<string, unknown>, name = 'Generate') =>
-	node(
-		name,
-		'n8n-nodes-seedance.seedance',
-		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: 'A paper boat in the rain',
-			resolution: '480p',
-			duration: '4',
-			...parameters,
-		},
-		{ credentials: credentialRef },
-	);
-
-async function until<T>(
-	read: () => Promise<T>,
-	done: (value: T) => boolean,
-	timeoutMs: number,
-	what: string,
-): Promise<T> {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read();
-		if (done(value)) return value;
-		if (Date.now() > end)
-			throw new Error(
-				`Timed out waiting for ${what}; last: ${JSON.stringify(value).slice(0, 500)}`,
-			);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function outputOf(run: StoredRun, nodeName: string) {
-	return run.resultData.runData[nodeName]?.at(-1)?.data?.main[0] ?? [];
-}
 
 describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	let n8n: RealN8n;
@@ -301,8 +227,11 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				90_000,
 				'the scheduled run',
 			);
-			expect(row.status).toBe('success');
 			const run = await n8n.runOf(row.id);
+			const failures = Object.entries(run.resultData.runData).flatMap(([name, runs]) =>
+				runs.flatMap((task) => (task.error ? [`${name}: ${task.error.message}`] : [])),
+			);
+			expect({ status: row.status, failures }).toEqual({ status: 'success', failures: [] });
 			expect(emulator.count('create')).toBe(prompts.length);
 			expect(outputOf(run, 'Generate videos').map((item) => item.json.estimatedCredits)).toEqual([
 				8, 8, 8,
@@ -311,7 +240,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			await n8n.stop();
 			await n8n.deactivate(workflow.id);
 		}
-		const saved = readdirSync(path.join(folder, 'videos'));
+		const saved = readdirSync(folder).filter((name) => name.endsWith('.mp4'));
 		// Named "<date in n8n's time zone> <prompt, punctuation dropped>.mp4".
 		expect(saved.map((name) => name.replace(/^\d{4}-\d{2}-\d{2} /, '')).sort()).toEqual([
 			'A fox in snow.mp4',
@@ -319,7 +248,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			'Waves on rocks slow motion.mp4',
 		]);
 		for (const name of saved)
-			expect(readFileSync(path.join(folder, 'videos', name)).equals(SAMPLE_MP4)).toBe(true);
+			expect(readFileSync(path.join(folder, name)).equals(SAMPLE_MP4)).toBe(true);
 	});
 
 	describe('served by n8n start', () => {

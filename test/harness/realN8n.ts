@@ -94,9 +94,9 @@ export class RealN8n {
 
 	readonly major: number;
 
-	private server?: ChildProcess;
+	protected server?: ChildProcess;
 
-	private serverLog = '';
+	protected serverLog = '';
 
 	port = 0;
 
@@ -376,7 +376,7 @@ export class RealN8n {
 		return `${this.baseUrl}/webhook/${pathPart}`;
 	}
 
-	private async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+	protected async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 		// n8n's own sqlite3, built for the Node that runs n8n (the same Node 24 runs this).
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const sqlite3 = require(path.join(this.dir, 'node_modules/sqlite3')) as {

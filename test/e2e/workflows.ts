@@ -1,0 +1,92 @@
+/**
+ * Workflows for the e2e suites, built as n8n stores them, and the waiting helpers they share.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { StoredRun } from '../harness/realN8n';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export const CREDENTIAL = {
+	id: 'seedanceCred01',
+	name: 'Seedance (API in One)',
+	type: 'seedanceApi',
+};
+export const credentialRef = { seedanceApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
+
+export function example(
+	name: string,
+): Record<string, unknown> & { nodes: Array<Record<string, unknown>> } {
+	return JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as Record<
+		string,
+		unknown
+	> & { nodes: Array<Record<string, unknown>> };
+}
+
+let nodeIds = 0;
+export function node(
+	name: string,
+	type: string,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+) {
+	return {
+		id: `e2e00000-0000-4000-8000-${String(++nodeIds).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion: 1,
+		position: [nodeIds * 220, 0],
+		parameters,
+		...extra,
+	};
+}
+
+export function chain(id: string, name: string, nodes: Array<{ name: string }>) {
+	const connections: Record<string, unknown> = {};
+	for (let index = 0; index + 1 < nodes.length; index++)
+		connections[nodes[index].name] = {
+			main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
+		};
+	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+export const manual = () => node('Start', 'n8n-nodes-base.manualTrigger', {});
+export const generate = (parameters: Record<string, unknown>, name = 'Generate') =>
+	node(
+		name,
+		'n8n-nodes-seedance.seedance',
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A paper boat in the rain',
+			resolution: '480p',
+			duration: '4',
+			...parameters,
+		},
+		{ credentials: credentialRef },
+	);
+
+export async function until<T>(
+	read: () => Promise<T>,
+	done: (value: T) => boolean,
+	timeoutMs: number,
+	what: string,
+): Promise<T> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value)) return value;
+		if (Date.now() > end)
+			throw new Error(
+				`Timed out waiting for ${what}; last: ${JSON.stringify(value).slice(0, 500)}`,
+			);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+export const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function outputOf(run: StoredRun, nodeName: string) {
+	return run.resultData.runData[nodeName]?.at(-1)?.data?.main[0] ?? [];
+}
