@@ -7,7 +7,8 @@
  *      at rest (the target), a one-shot `n8n execute` and what lies behind its larger figure, and
  *      what a bare Node process needs to store the same bytes (scripts/bench/memory.ts);
  *   4. size of dist/ and the import time of the node modules;
- *   5. the execution data a 100-item Generate leaves in n8n, with and without Simplify.
+ *   5. the execution data a 100-item Generate leaves in n8n, with and without Simplify;
+ *   6. queue mode: 20 executions on 2 workers, Poll vs Resume on Callback (scripts/bench/queue.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import type { INode } from 'n8n-workflow';
 import { Emulator } from '../test/emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../test/harness/n8n';
 import { downloadMemory } from './bench/memory';
+import { queueModeFigures } from './bench/queue';
 import { median, printTable, rows, say, seconds } from './bench/table';
 
 const root = path.resolve(__dirname, '../..');
@@ -262,6 +264,7 @@ async function main(): Promise<void> {
 	if (only === 'server') await downloadMemory('server');
 	if (!only || only === 'package') packageFigures();
 	if (!only || only === 'data') await executionData();
+	if ((!only || only === 'queue') && process.env.BENCH_SKIP_N8N !== '1') await queueModeFigures();
 	printTable();
 	if (rows.some((row) => row.met === false)) process.exitCode = 1;
 }

@@ -17,4 +17,13 @@ if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null; then
 	if [ "$(id -u)" = 0 ]; then apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 	else echo "Install Chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
 fi
+# Queue mode (test/e2e/queueMode.e2e.test.ts) runs Debian's Redis and PostgreSQL on loopback.
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+	step "Installing Debian's ${missing[*]} for the queue-mode suite"
+	if [ "$(id -u)" = 0 ]; then apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+	else echo "Install them first: sudo apt-get install -y ${missing[*]}" >&2; exit 1; fi
+fi
 step "End-to-end suite in n8n $N8N_VERSIONS (jest -c jest.e2e.config.js)" && npx jest -c jest.e2e.config.js "$@"

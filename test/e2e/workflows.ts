@@ -51,6 +51,19 @@ export function chain(id: string, name: string, nodes: Array<{ name: string }>) 
 	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
 }
 
+/** A workflow started by a production webhook (served by the webhook processes). */
+export function webhookStart(pathPart: string) {
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		{ httpMethod: 'POST', path: pathPart, responseMode: 'onReceived', options: {} },
+		{
+			typeVersion: 2,
+			webhookId: `7b2e7b9f-0000-4000-8000-${pathPart.replace(/\W/g, '').padStart(12, '0').slice(-12)}`,
+		},
+	);
+}
+
 export const manual = () => node('Start', 'n8n-nodes-base.manualTrigger', {});
 export const generate = (parameters: Record<string, unknown>, name = 'Generate') =>
 	node(

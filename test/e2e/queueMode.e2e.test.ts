@@ -1,0 +1,294 @@
+/**
+ * The package in n8n's queue mode: Redis, PostgreSQL, a main process, two workers and two webhook
+ * processes (test/harness/queueMode.ts), against the emulator. Counts come from n8n's database
+ * and the emulator. Runs on the 2.x versions of N8N_VERSIONS (binary data mode `database` is the
+ * queue-mode default there).
+ */
+import { tmpdir } from 'node:os';
+
+import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
+import { Emulator, SAMPLE_MP4, type EmulatedTask } from '../emulator/server';
+import { QueueN8n, QueueServices } from '../harness/queueMode';
+import { N8N_VERSIONS, installN8n, packPackage } from '../harness/realN8n';
+import {
+	CREDENTIAL,
+	chain,
+	example,
+	generate,
+	node,
+	outputOf,
+	settle,
+	until,
+	webhookStart,
+} from './workflows';
+
+const QUEUE_VERSIONS = N8N_VERSIONS.filter((version) => Number(version.split('.')[0]) >= 2);
+const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
+const TRIGGER_WEBHOOK_ID = '7b2e7b9f-5eed-4a2c-9d1e-0000000000a1';
+
+const emulator = new Emulator({ latencyMs: 1500 });
+let tarball = '';
+
+beforeAll(async () => {
+	await emulator.start();
+	tarball = packPackage(tmpdir());
+});
+
+afterAll(async () => {
+	await emulator.stop();
+});
+
+const splitPrompts = () =>
+	node('Split', 'n8n-nodes-base.splitOut', {
+		fieldToSplitOut: 'body.prompts',
+		options: { destinationFieldName: 'prompt' },
+	});
+
+const describeQueue = QUEUE_VERSIONS.length
+	? describe.each(QUEUE_VERSIONS)
+	: describe.skip.each(['none']);
+
+describeQueue('n8n %s in queue mode (2 workers, 2 webhook processes)', (version) => {
+	const services = new QueueServices();
+	let n8n: QueueN8n;
+	let webhookUrls: string[] = [];
+	const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
+
+	const post = async (base: string, pathPart: string, body: unknown) =>
+		(
+			await fetch(`${base}/webhook/${pathPart}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			})
+		).status;
+
+	beforeAll(async () => {
+		await services.start();
+		n8n = new QueueN8n(version, installN8n(version), services);
+		n8n.installPackage(tarball);
+		await n8n.importCredential({
+			...CREDENTIAL,
+			data: { apiKey: emulator.apiKey, baseUrl: emulator.url },
+		});
+		const trigger = example('callback-trigger.json');
+		trigger.id = 'queueTrigger001';
+		Object.assign(trigger.nodes[0], { webhookId: TRIGGER_WEBHOOK_ID });
+		// The load posts callbacks of made-up tasks: no confirmation, no download.
+		Object.assign(trigger.nodes[0].parameters as Record<string, unknown>, {
+			options: { confirmWithService: false, downloadVideo: false },
+		});
+		const workflows = [
+			trigger,
+			chain('queueGenerate01', 'Queue: generate and download', [
+				webhookStart('q-generate'),
+				generate({
+					prompt: '={{ $json.body.prompt }}',
+					options: { pollInterval: 0.5, downloadVideo: true },
+				}),
+			]),
+			chain('queueResume0001', 'Queue: resume on callback', [
+				webhookStart('q-resume'),
+				splitPrompts(),
+				generate({
+					prompt: '={{ $json.prompt }}',
+					options: {
+						waitMode: 'resume',
+						confirmCallbacks: false,
+						downloadVideo: true,
+						maxWaitTime: 300,
+					},
+				}),
+				node('After', 'n8n-nodes-base.noOp', {}),
+			]),
+		];
+		for (const workflow of workflows) {
+			await n8n.importWorkflow(workflow);
+			await n8n.activate(workflow.id as string);
+		}
+		webhookUrls = await n8n.startAll({
+			workers: 2,
+			concurrency: 5,
+			webhookProcesses: 2,
+			webhookPaths: [triggerPath, 'q-generate', 'q-resume'],
+		});
+	}, 600_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		n8n?.remove();
+		await services.stop();
+	});
+
+	beforeEach(() => {
+		emulator.reset();
+		emulator.options.callbacks = 'none';
+	});
+
+	it('Q1. Generate -> wait -> download runs on a worker and stores the video in the database, byte for byte', async () => {
+		expect(await post(webhookUrls[0], 'q-generate', { prompt: 'A lighthouse at dawn' })).toBe(200);
+		const [row] = await until(
+			() => n8n.executions('queueGenerate01'),
+			(rows) => rows.length === 1 && ['success', 'error', 'crashed'].includes(rows[0].status),
+			120_000,
+			'the queued execution',
+		);
+		expect(row.status).toBe('success');
+		const [item] = outputOf(await n8n.runOf(row.id), 'Generate');
+		expect(item.json).toMatchObject({ state: 'succeeded' });
+		const stored = await n8n.storedBinary(item.binary!.data);
+		expect(stored.mode).toBe('database');
+		expect(stored.bytes.equals(SAMPLE_MP4)).toBe(true);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('Q2. One callback delivered to both webhook processes: a second apart -> one execution; at the same instant -> measured', async () => {
+		const url = (base: string) =>
+			withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
+		const callback = (taskId: string) => ({ data: { task_id: taskId, status: 'COMPLETED' } });
+		const before = (await n8n.executions('queueTrigger001')).length;
+		expect(await emulator.postCallback(url(webhookUrls[0]), callback('q-apart'))).toBe(200);
+		await settle(1000);
+		expect(await emulator.postCallback(url(webhookUrls[1]), callback('q-apart'))).toBe(200);
+		await settle(3000);
+		const apart = (await n8n.executions('queueTrigger001')).length - before;
+
+		const rounds = 5;
+		let started = 0;
+		for (let round = 0; round < rounds; round++) {
+			const taskId = `q-together-${round}`;
+			const counted = (await n8n.executions('queueTrigger001')).length;
+			await Promise.all(
+				webhookUrls.map((base) => emulator.postCallback(url(base), callback(taskId))),
+			);
+			await settle(3000);
+			started += (await n8n.executions('queueTrigger001')).length - counted;
+		}
+		console.log(
+			`[e2e queue n8n ${version}] the same callback at the same instant to both webhook processes, ${rounds} times: ${started} executions (one per callback would be ${rounds}). Each process loads the delivery memory (workflow static data) before the other saved it.`,
+		);
+		console.log(`[e2e queue n8n ${version}] a second apart: ${apart} execution(s)`);
+		expect(apart).toBe(1);
+		expect(started).toBeGreaterThanOrEqual(rounds);
+		expect(started).toBeLessThanOrEqual(2 * rounds);
+	});
+
+	it(`Q3. The trigger takes ${LOAD_CALLBACKS} callbacks spread over both webhook processes: ${LOAD_CALLBACKS} executions, none lost`, async () => {
+		const url = (base: string) =>
+			withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
+		const callback = (index: number) => ({
+			data: {
+				task_id: `qload-${index}`,
+				status: 'COMPLETED',
+				output: { video_url: `${emulator.cdnUrl}/files/q${index}.mp4` },
+			},
+		});
+		const began = Date.now();
+		let next = 0;
+		const statuses: number[] = [];
+		await Promise.all(
+			Array.from({ length: 8 }, async () => {
+				while (next < LOAD_CALLBACKS) {
+					const index = next++;
+					statuses[index] =
+						(await emulator.postCallback(url(webhookUrls[index % 2]), callback(index))) ?? 0;
+				}
+			}),
+		);
+		const rows = await until(
+			() => n8n.executions('queueTrigger001'),
+			(found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'),
+			600_000,
+			'every load execution',
+		);
+		expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
+		expect(rows).toHaveLength(LOAD_CALLBACKS);
+		console.log(
+			`[e2e queue n8n ${version}] load: ${LOAD_CALLBACKS} callbacks over 2 webhook processes -> ${rows.length} executions in ${((Date.now() - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
+		);
+	});
+
+	/** Starts the resume workflow with these prompts; resolves when its execution is waiting. */
+	async function parkedExecution(
+		prompts: string[],
+	): Promise<{ id: number; tasks: EmulatedTask[] }> {
+		const before = (await n8n.executions('queueResume0001')).length;
+		expect(await post(webhookUrls[0], 'q-resume', { prompts })).toBe(200);
+		const rows = await until(
+			() => n8n.executions('queueResume0001'),
+			(found) => found.length > before && found.at(-1)!.status === 'waiting',
+			120_000,
+			'the parked execution',
+		);
+		return { id: rows.at(-1)!.id, tasks: [...emulator.tasks.values()] };
+	}
+
+	/** A task's callback as the service sends it, to the resume URL on the given webhook process. */
+	function resumeCallback(task: EmulatedTask, base: string): Promise<number | null> {
+		const resumeUrl = new URL(String(task.body.callback_url));
+		return emulator.postCallback(
+			`${base}${resumeUrl.pathname}${resumeUrl.search}`,
+			emulator.statusBody(task),
+		);
+	}
+
+	const finished = (task: EmulatedTask) => emulator.stateOf(task).state === 'succeeded';
+
+	it('Q4. Resume on Callback: parks on a worker; the callback reaching both webhook processes at once resumes it once, with 0 status reads', async () => {
+		const { id, tasks } = await parkedExecution(['A paper boat [latency=1000]']);
+		const [task] = tasks;
+		await until(async () => finished(task), Boolean, 10_000, 'the job');
+		const statuses = await Promise.all(webhookUrls.map((base) => resumeCallback(task, base)));
+		expect(statuses).toContain(200);
+		const [row] = await until(
+			async () => (await n8n.executions('queueResume0001')).filter((found) => found.id === id),
+			(found) => found[0]?.status === 'success',
+			60_000,
+			'the resumed execution',
+		);
+		const run = await n8n.runOf(row.id);
+		expect(run.resultData.runData.After).toHaveLength(1);
+		const [item] = outputOf(run, 'Generate');
+		expect(item.json).toMatchObject({
+			taskId: task.taskId,
+			state: 'succeeded',
+			callbackReceived: true,
+		});
+		expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
+		expect(emulator.count('status')).toBe(0);
+	});
+
+	it('Q5. A batch of 5 resumes once, after its last callback, with every video; no worker is held meanwhile', async () => {
+		const latencies = [500, 2500, 1000, 3500, 1500];
+		const { id, tasks } = await parkedExecution(
+			latencies.map((latency, index) => `Clip ${index} [latency=${latency}]`),
+		);
+		const byEnd = [...tasks].sort(
+			(a, b) => latencies[tasks.indexOf(a)] - latencies[tasks.indexOf(b)],
+		);
+		for (const [index, task] of byEnd.entries()) {
+			await until(async () => finished(task), Boolean, 15_000, `job ${task.taskId}`);
+			expect(await resumeCallback(task, webhookUrls[index % 2])).toBe(200);
+			if (index < byEnd.length - 1) {
+				await settle(500);
+				const [row] = (await n8n.executions('queueResume0001')).filter((found) => found.id === id);
+				expect(row.status).toBe('waiting');
+			}
+		}
+		const [row] = await until(
+			async () => (await n8n.executions('queueResume0001')).filter((found) => found.id === id),
+			(found) => found[0]?.status === 'success',
+			60_000,
+			'the resumed batch',
+		);
+		const run = await n8n.runOf(row.id);
+		expect(run.resultData.runData.After).toHaveLength(1);
+		const output = outputOf(run, 'Generate');
+		expect(output.map((item) => [item.json.taskId, item.json.state])).toEqual(
+			tasks.map((task) => [task.taskId, 'succeeded']),
+		);
+		for (const item of output)
+			expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
+		expect(emulator.count('download')).toBe(5);
+	});
+});
