@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 		await page.keyboard.press('Escape');
 		await page.screenshot({ path: path.join(out, 'pipeline.png') });
 		await openNode(page, 'Generate videos');
-		await page.getByText('Prompt').first().waitFor({ timeout: 30_000 });
+		await page.getByText('Prompt', { exact: true }).first().waitFor({ timeout: 30_000 });
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: path.join(out, 'generate-parameters.png') });
 
