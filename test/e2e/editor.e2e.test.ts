@@ -2,8 +2,9 @@
  * Through the user's door: a person in the real n8n 2.x editor (headless Chromium, playwright-core)
  * finds both nodes in the node search (blank canvas and after a Manual Trigger), adds
  * Seedance > Generate from the creator, creates the credential in the credential modal (its test
- * fails with a wrong key and passes with the right one, against the emulator) and fills the
- * prompt. Each step's screenshot lands in docs/editor-*.png.
+ * fails with a wrong key and passes with the right one, against the emulator), fills the
+ * prompt, runs the workflow with the Execute workflow button and reads the node's output panel.
+ * Each step's screenshot lands in docs/editor-*.png.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
 import { Emulator } from '../emulator/server';
+import { until } from './workflows';
 import { launchChromium } from '../harness/browser';
 import { N8N_VERSIONS, RealN8n, freePort, installN8n, packPackage } from '../harness/realN8n';
 
@@ -228,5 +230,40 @@ describe.each(EDITOR_VERSIONS)('the editor of n8n %s', (version) => {
 		);
 		// Nothing was paid for while building the workflow: only the credential test's read.
 		expect(emulator.count('create')).toBe(0);
+
+		// Run it as a person does: the canvas's Execute workflow button, then the node's output.
+		await page.keyboard.press('Escape');
+		await page.getByTestId('execute-workflow-button').filter({ visible: true }).first().click();
+		await until(
+			async () => emulator.count('create'),
+			(count) => count === 1,
+			60_000,
+			'the create',
+		);
+		// The node's output panel: the video in binary data, named after the task, and the task.
+		const [taskId] = [...emulator.tasks.keys()];
+		const videoFile = page.getByText(`${taskId}.mp4`).filter({ visible: true });
+		for (let tries = 0; tries < 60 && !(await videoFile.count()); tries++) {
+			// The Generate node is the last on the canvas, after the Manual Trigger.
+			if (!(await page.getByText('OUTPUT', { exact: true }).filter({ visible: true }).count()))
+				await page
+					.getByTestId('canvas-node')
+					.filter({ visible: true })
+					.last()
+					.dblclick({ timeout: 5_000 })
+					.catch(() => undefined);
+			await page.waitForTimeout(1000);
+		}
+		await videoFile.first().waitFor({ timeout: 5_000 });
+		await page.getByText('video/mp4').filter({ visible: true }).first().waitFor({ timeout: 5_000 });
+		await shot('7-output');
+		await page.getByText('JSON', { exact: true }).filter({ visible: true }).last().click();
+		await page
+			.getByText('succeeded')
+			.filter({ visible: true })
+			.first()
+			.waitFor({ timeout: 10_000 });
+		expect(emulator.count('create')).toBe(1);
+		expect(emulator.count('download')).toBe(1);
 	});
 });
