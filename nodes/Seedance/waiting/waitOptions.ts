@@ -117,6 +117,24 @@ export const waitModeParameter: INodeProperties = {
 	displayOptions: { show: FROM_VERSION_1_1 },
 };
 
+/** An operation's Options: version 1's fields, and version 1.1's (without what moved out). */
+export function versionedOptions(
+	version1: INodeProperties[],
+	version1_1: INodeProperties[],
+): INodeProperties[] {
+	const collection: INodeProperties = {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+	};
+	return [
+		{ ...collection, displayOptions: { show: VERSION_1_ONLY }, options: version1 },
+		{ ...collection, displayOptions: { show: FROM_VERSION_1_1 }, options: version1_1 },
+	];
+}
+
 /** The parameters that version 1.1 moved out of Options to the top of the panel. */
 const TOP_LEVEL_FROM_1_1 = ['waitForCompletion', 'waitMode'];
 

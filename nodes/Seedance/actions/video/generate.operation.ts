@@ -30,11 +30,11 @@ import { waitOrPark } from '../../waiting/resume';
 import { simplifyField } from '../../waiting/leanOutput';
 import {
 	FROM_VERSION_1_1,
-	VERSION_1_ONLY,
 	readWaitOptions,
 	waitModeParameter,
 	waitOptionFields,
 	waitOptionFieldsV11,
+	versionedOptions,
 	waitParameters,
 } from '../../waiting/waitOptions';
 import type { CallMode } from './callMode';
@@ -78,14 +78,6 @@ const generateOptionFields: INodeProperties[] = [
 			'Refuse to start if the estimated credits of all items together exceed this. 0 means no limit.',
 	},
 ];
-
-const optionsCollection: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add option',
-	default: {},
-};
 
 const byName = (a: INodeProperties, b: INodeProperties) =>
 	a.displayName.localeCompare(b.displayName);
@@ -206,19 +198,12 @@ const properties: INodeProperties[] = [
 	{ ...waitForCompletionField, displayOptions: { show: FROM_VERSION_1_1 } },
 	waitModeParameter,
 	simplifyField,
-	{
-		...optionsCollection,
-		displayOptions: { show: VERSION_1_ONLY },
-		options: [...waitOptionFields, ...generateOptionFields, waitForCompletionField].sort(byName),
-	},
-	{
-		...optionsCollection,
-		displayOptions: { show: FROM_VERSION_1_1 },
-		options: [
-			...waitOptionFieldsV11({ '/waitForCompletion': [true] }),
-			...generateOptionFields,
-		].sort(byName),
-	},
+	...versionedOptions(
+		[...waitOptionFields, ...generateOptionFields, waitForCompletionField].sort(byName),
+		[...waitOptionFieldsV11({ '/waitForCompletion': [true] }), ...generateOptionFields].sort(
+			byName,
+		),
+	),
 ];
 
 export const description = updateDisplayOptions(

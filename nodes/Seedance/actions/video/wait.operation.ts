@@ -11,9 +11,8 @@ import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/resume';
 import { simplifyField } from '../../waiting/leanOutput';
 import {
-	FROM_VERSION_1_1,
-	VERSION_1_ONLY,
 	readWaitOptions,
+	versionedOptions,
 	waitModeParameter,
 	waitOptionFields,
 	waitOptionFieldsV11,
@@ -23,24 +22,11 @@ import type { CallMode } from './callMode';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 
-const optionsCollection: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add option',
-	default: {},
-};
-
 const properties: INodeProperties[] = [
 	taskIdField,
 	waitModeParameter,
 	simplifyField,
-	{ ...optionsCollection, displayOptions: { show: VERSION_1_ONLY }, options: waitOptionFields },
-	{
-		...optionsCollection,
-		displayOptions: { show: FROM_VERSION_1_1 },
-		options: waitOptionFieldsV11(),
-	},
+	...versionedOptions(waitOptionFields, waitOptionFieldsV11()),
 ];
 
 /** The longest an AI Agent's call waits: the agent can ask again with the task ID. */
