@@ -57,7 +57,8 @@ export class SeedanceApi implements ICredentialType {
 
 	// Reads a task id that cannot exist: the service answers 401/403 to a wrong key and 404 to a
 	// good one. Every answer but 401/403 is accepted, so only an authorisation refusal fails the
-	// test.
+	// test. n8n 1.x reads `ignoreHttpStatusErrors` as "accept every status", so there the refusal
+	// is recognised by the `code` of the service's answer envelope instead.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
@@ -67,9 +68,10 @@ export class SeedanceApi implements ICredentialType {
 			// The key must not follow a redirect to wherever it points.
 			disableFollowRedirect: true,
 		},
+		// n8n's type wants one kind of rule per list; its tester reads both kinds from one list.
 		rules: [
 			{
-				type: 'responseCode',
+				type: 'responseCode' as const,
 				properties: {
 					value: 401,
 					message:
@@ -77,12 +79,20 @@ export class SeedanceApi implements ICredentialType {
 				},
 			},
 			{
-				type: 'responseCode',
+				type: 'responseCode' as const,
 				properties: {
 					value: 403,
 					message: 'API in One refused the API key (HTTP 403). Check the key and its permissions.',
 				},
 			},
+			...[401, 403].map((value) => ({
+				type: 'responseSuccessBody' as const,
+				properties: {
+					key: 'code',
+					value,
+					message: `API in One refused the API key (code ${value}). Check the key in your API in One dashboard.`,
+				},
+			})),
 			...REDIRECTS.map((value) => ({
 				type: 'responseCode' as const,
 				properties: {
@@ -90,6 +100,6 @@ export class SeedanceApi implements ICredentialType {
 					message: `The Base URL answered with a redirect (HTTP ${value}); the key was not sent there. Enter the address the service answers on itself, e.g. https://apiin.one.`,
 				},
 			})),
-		],
+		] as unknown as ICredentialTestRequest['rules'],
 	};
 }

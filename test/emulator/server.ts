@@ -370,7 +370,7 @@ export class Emulator {
 			// Answered below as a 400.
 		}
 		const entry = this.record(req, 'create', body);
-		if (!entry.authorized) return send(res, 401, { error: { message: 'Invalid API key' } });
+		if (!entry.authorized) return send(res, 401, { code: 401, message: 'Invalid API key' });
 		const { served, fault } = await this.serveFault('create', entry, res, req);
 		if (served) return;
 		const problem = invalidCreate(body);
@@ -408,7 +408,7 @@ export class Emulator {
 		taskId: string,
 	): Promise<void> {
 		const entry = this.record(req, 'status');
-		if (!entry.authorized) return send(res, 401, { error: { message: 'Invalid API key' } });
+		if (!entry.authorized) return send(res, 401, { code: 401, message: 'Invalid API key' });
 		const { served } = await this.serveFault('status', entry, res, req);
 		if (served) return;
 		const task = this.tasks.get(taskId);

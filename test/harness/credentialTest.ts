@@ -16,9 +16,22 @@ import { additionalDataFor } from './n8n';
 
 const credential = new SeedanceApi();
 
+const valueAt = (body: unknown, key: string): unknown =>
+	key
+		.split('.')
+		.reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], body);
+
+/**
+ * `asN8n1`: as n8n 1.x runs it, whose request helper reads any `ignoreHttpStatusErrors` as "accept
+ * every status" (2.x honours its `except` list).
+ */
 export async function testCredential(
 	data: ICredentialDataDecryptedObject,
+	{ asN8n1 = false } = {},
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const request = asN8n1
+		? { ...credential.test.request, ignoreHttpStatusErrors: true }
+		: credential.test.request;
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'Temp',
@@ -35,7 +48,7 @@ export async function testCredential(
 					displayName: 'Temp',
 					name: 'temp',
 					type: 'string',
-					routing: { request: credential.test.request },
+					routing: { request },
 					default: '',
 				},
 			],
@@ -79,8 +92,9 @@ export async function testCredential(
 		type: credential.name,
 		data,
 	});
+	let output: Awaited<ReturnType<RoutingNode['runNode']>>;
 	try {
-		await routing.runNode();
+		output = await routing.runNode();
 	} catch (error) {
 		// As CredentialsTester: a status code named by a rule gives that rule's message.
 		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response
@@ -90,5 +104,13 @@ export async function testCredential(
 		);
 		return { status: 'Error', message: rule?.properties.message ?? (error as Error).message };
 	}
+	// As CredentialsTester: then the rules on the answer's body.
+	const body = output?.[0]?.[0]?.json ?? {};
+	for (const rule of credential.test.rules ?? [])
+		if (
+			rule.type === 'responseSuccessBody' &&
+			valueAt(body, rule.properties.key) === rule.properties.value
+		)
+			return { status: 'Error', message: rule.properties.message };
 	return { status: 'OK', message: 'Connection successful!' };
 }
