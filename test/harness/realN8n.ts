@@ -294,11 +294,17 @@ export class RealN8n {
 			lastName: 'Owner',
 			password: 'E2e-Passw0rd!',
 		};
-		const setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(owner),
-		});
+		// n8n 1.x reports ready before its REST routes are mounted: a 404 here means "not yet".
+		let setup: Response;
+		for (let tries = 0; ; tries++) {
+			setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(owner),
+			});
+			if (setup.status !== 404 || tries >= 60) break;
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+		}
 		if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
 		const login = await fetch(`${this.baseUrl}/rest/login`, {
 			method: 'POST',
