@@ -1,6 +1,7 @@
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type {
 	IDataObject,
+	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -10,16 +11,11 @@ import type {
 
 import { isTerminal } from '../Seedance/domain/task';
 import { attempt } from '../Seedance/domain/timing';
-import {
-	answer,
-	confirmWithService,
-	nothingToRegister,
-	receiveCallback,
-} from '../Seedance/waiting/callbacks';
+import { answer, confirmWithService, receiveCallback } from '../Seedance/waiting/callbacks';
 import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems, simplifyField } from '../Seedance/waiting/leanOutput';
 import { maxVideoSizeField, readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
-import { eventMatches, type CallbackEvent } from './events';
+import { eventMatches, isCallbackEvent } from './events';
 import { isFirstDelivery } from './deliveries';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
@@ -114,8 +110,31 @@ export class SeedanceTrigger implements INodeType {
 		],
 	};
 
-	// Callback URLs are given to the service per task: nothing to register.
-	webhookMethods = nothingToRegister;
+	// Callback URLs are given to the service per task: nothing to register. Activation checks
+	// "Trigger On", which an expression could set to none of its choices.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const event = this.getNodeParameter('event', 'anyTerminal');
+				if (!isCallbackEvent(event))
+					throw new NodeOperationError(
+						this.getNode(),
+						`"Trigger On" is "${String(event)}", which is not one of its choices`,
+						{
+							description:
+								'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then activate the workflow again.',
+						},
+					);
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const received = await receiveCallback(
@@ -138,7 +157,9 @@ export class SeedanceTrigger implements INodeType {
 			if (!isTerminal(task.state))
 				return ignore(`API in One says task ${task.taskId} is ${task.state}`);
 		}
-		const event = this.getNodeParameter('event', 'anyTerminal') as CallbackEvent;
+		const event = this.getNodeParameter('event', 'anyTerminal');
+		if (!isCallbackEvent(event))
+			return ignore(`"Trigger On" is "${String(event)}", which is not one of its choices`);
 		if (!eventMatches(event, task.state))
 			return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
 		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;

@@ -1,6 +1,10 @@
 import type { TaskState } from '../Seedance/domain/task';
 
-export type CallbackEvent = 'anyTerminal' | 'succeeded' | 'unsuccessful';
+export const CALLBACK_EVENTS = ['anyTerminal', 'succeeded', 'unsuccessful'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
+
+export const isCallbackEvent = (value: unknown): value is CallbackEvent =>
+	(CALLBACK_EVENTS as readonly unknown[]).includes(value);
 
 /** Whether a task in this (terminal) state is one the trigger was told to fire on. */
 export function eventMatches(event: CallbackEvent, state: TaskState): boolean {

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
+import { ExecutionLifecycleHooks, HookContext, WebhookContext } from 'n8n-core';
 import {
 	Workflow,
 	type ICredentialDataDecryptedObject,
@@ -106,6 +106,33 @@ export class WebhookReceiver {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		return Buffer.concat(chunks);
+	}
+
+	/** What n8n does on activation: the webhook's checkExists, then create when it says no. */
+	async activate(): Promise<void> {
+		const workflow = new Workflow({
+			id: this.workflowId,
+			name: 'Webhook',
+			nodes: [this.node],
+			connections: {},
+			active: true,
+			nodeTypes,
+			settings: {},
+		});
+		const hooks = new ExecutionLifecycleHooks('trigger', this.executionId, {
+			id: this.workflowId,
+			nodes: [this.node],
+			connections: {},
+		} as never);
+		const context = new HookContext(
+			workflow,
+			this.node,
+			additionalDataFor(this.credentials, this.executionId, hooks),
+			'trigger',
+			'activate',
+		);
+		const methods = (nodeTypes.getByName(this.node.type) as INodeType).webhookMethods!.default!;
+		if (!(await methods.checkExists.call(context))) await methods.create.call(context);
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -25,7 +25,10 @@ export type SeedanceContext = IExecuteFunctions | IWebhookFunctions;
 /**
  * A response body stream, as n8n's binary helpers take it (no import of node:stream in node code).
  */
-type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
+export type Readable = Exclude<
+	Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0],
+	Buffer
+>;
 
 export const CREDENTIAL_TYPE = 'seedanceApi';
 

@@ -1,5 +1,5 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData } from 'n8n-workflow';
 
 import type { SeedanceTask } from '../domain/task';
 import { attempt, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
@@ -9,10 +9,9 @@ import {
 	scrub,
 	type CallOptions,
 	type Connection,
+	type Readable,
 	type SeedanceContext,
 } from '../transport';
-
-type Readable = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
 
 /** Tries of a download that breaks off mid-stream; a download is free, so it is tried again. */
 const DOWNLOAD_TRIES = 3;

@@ -153,6 +153,30 @@ describe('Seedance Trigger: what starts an execution', () => {
 	});
 });
 
+describe('Seedance Trigger: activation', () => {
+	it.each(['anyTerminal', 'succeeded', 'unsuccessful'])(
+		'activates with Trigger On "%s"',
+		async (event) => {
+			await expect(
+				new TriggerReceiver({ event }, credentials()).activate(),
+			).resolves.toBeUndefined();
+		},
+	);
+
+	it('refuses to activate when an expression gives Trigger On a value that is none of its choices', async () => {
+		const activation = new TriggerReceiver(
+			{ event: "={{ 'everything' }}" },
+			credentials(),
+		).activate();
+		await expect(activation).rejects.toThrow(
+			'"Trigger On" is "everything", which is not one of its choices',
+		);
+		await expect(activation).rejects.toMatchObject({
+			description: expect.stringContaining('Choose Any Finished Task, Video Ready or Task Failed'),
+		});
+	});
+});
+
 describe('Seedance Trigger: what it refuses', () => {
 	const body = {
 		data: {
