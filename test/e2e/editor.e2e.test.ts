@@ -3,7 +3,8 @@
  * playwright-core), finds both nodes in the node search (blank canvas and after a Manual Trigger), adds
  * Seedance > Generate from the creator, creates the credential in the credential modal (its test
  * fails with a wrong key and passes with the right one, against the emulator), fills the
- * prompt, runs the workflow with the Execute workflow button and reads the node's output panel.
+ * prompt, runs the workflow with the Execute workflow button and reads the node's output panel;
+ * then adds Seedance as an AI Agent's tool from the Tools picker, its prompt left to the model.
  * Each step's screenshot lands in docs/editor-*.png.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -279,5 +280,81 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 			.waitFor({ timeout: 10_000 });
 		expect(emulator.count('create')).toBe(1);
 		expect(emulator.count('download')).toBe(1);
+	});
+
+	it("adds Seedance as an AI Agent's tool from the Tools picker, its prompt left to the model", async () => {
+		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		await openCreator(['canvas-plus-button', 'canvas-add-button', 'node-creator-plus-button']);
+		await search('manual');
+		await items()
+			.filter({ hasText: /Manual Trigger|Trigger manually/i })
+			.first()
+			.click();
+		await page.keyboard.press('Escape');
+		await openCreator(['node-creator-plus-button', 'canvas-plus-button']);
+		await search('AI Agent');
+		await items().filter({ hasText: 'AI Agent' }).first().click();
+		await page.keyboard.press('Escape');
+
+		// The "+" under the agent's Tool input opens the Tools picker.
+		await page
+			.locator(
+				'[data-test-id="canvas-node-input-handle"][data-connection-type="ai_tool"] [data-test-id="canvas-handle-plus"]',
+			)
+			.first()
+			.click();
+		await search('Seedance');
+		const tool = items().filter({ hasText: 'Seedance Tool' }).first();
+		await tool.waitFor({ timeout: 15_000 });
+		await shot('8-agent-tools-search');
+		await tool.click();
+		// n8n opens the tool's panel (1.x may list its actions first).
+		const generate = page.getByTestId('node-creator').getByText('Generate a video');
+		const prompt = page.getByPlaceholder(/A dancer performing contemporary ballet/).first();
+		await prompt.or(generate.first()).first().waitFor({ timeout: 15_000 });
+		if (!(await prompt.isVisible())) await generate.first().click();
+		await prompt.waitFor({ timeout: 15_000 });
+		// "Let the model define this parameter" on the prompt.
+		await page
+			.getByTestId('parameter-input-prompt')
+			.or(page.locator('[data-test-id="parameter-input-prompt"]'))
+			.first()
+			.hover()
+			.catch(() => undefined);
+		await page.getByTestId('from-ai-override-button').filter({ visible: true }).first().click();
+		await page
+			.getByText(/Defined automatically by the model/i)
+			.first()
+			.waitFor({ timeout: 10_000 });
+		await shot('9-agent-tool-prompt-from-ai');
+		await page.keyboard.press('Escape');
+
+		await page.keyboard.press('Control+s');
+		const id = await until(
+			async () => /\/workflow\/([^/?#]+)/.exec(page.url())?.[1] ?? '',
+			(found) => found !== '' && found !== 'new',
+			15_000,
+			'the saved workflow',
+		);
+		type Saved = {
+			nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
+			connections: Record<string, Record<string, Array<Array<{ node: string }>>>>;
+		};
+		const saved = await until(
+			async () => ((await n8n.rest('GET', `workflows/${id}`)).body as { data: Saved }).data,
+			(workflow) => workflow.nodes.some((entry) => entry.type.endsWith('seedanceTool')),
+			15_000,
+			'the tool in the saved workflow',
+		);
+		const seedanceTool = saved.nodes.find(
+			(entry) => entry.type === 'n8n-nodes-seedance.seedanceTool',
+		)!;
+		// n8n saves only the parameters that differ from their defaults (Generate is the default).
+		expect(seedanceTool.parameters.operation ?? 'generate').toBe('generate');
+		expect(String(seedanceTool.parameters.prompt)).toMatch(/\$fromAI\(/);
+		const agent = saved.nodes.find((entry) => entry.type === '@n8n/n8n-nodes-langchain.agent')!;
+		expect(saved.connections[seedanceTool.name].ai_tool[0]).toEqual([
+			expect.objectContaining({ node: agent.name }),
+		]);
 	});
 });
