@@ -75,6 +75,16 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		throw new Error(`The node creator did not open from ${testIds.join(' / ')}`);
 	};
 	const items = () => page.getByTestId('node-creator').getByTestId('item-iterator-item');
+	/** From the open trigger list: adds a Manual Trigger, then opens the creator for the next node. */
+	const addManualTriggerAndOpenCreator = async () => {
+		await search('manual');
+		await items()
+			.filter({ hasText: /Manual Trigger|Trigger manually/i })
+			.first()
+			.click();
+		await page.keyboard.press('Escape');
+		await openCreator(['node-creator-plus-button', 'canvas-plus-button']);
+	};
 	/**
 	 * Searches the trigger list of a blank canvas for Seedance Trigger: n8n 2.x lists it with its
 	 * description; 1.x lists the app, whose page shows the description and the trigger's events.
@@ -165,13 +175,7 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		await findTrigger('video');
 
 		// A Manual Trigger, then the creator again: the regular node and its actions.
-		await search('manual');
-		await items()
-			.filter({ hasText: /Manual Trigger|Trigger manually/i })
-			.first()
-			.click();
-		await page.keyboard.press('Escape');
-		await openCreator(['node-creator-plus-button', 'canvas-plus-button']);
+		await addManualTriggerAndOpenCreator();
 		await search('Seedance');
 		const seedance = items()
 			.filter({ has: page.getByText('Seedance', { exact: true }) })
@@ -285,13 +289,7 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 	it("adds Seedance as an AI Agent's tool from the Tools picker, its prompt left to the model", async () => {
 		await page.goto(`${n8n.baseUrl}/workflow/new`);
 		await openCreator(['canvas-plus-button', 'canvas-add-button', 'node-creator-plus-button']);
-		await search('manual');
-		await items()
-			.filter({ hasText: /Manual Trigger|Trigger manually/i })
-			.first()
-			.click();
-		await page.keyboard.press('Escape');
-		await openCreator(['node-creator-plus-button', 'canvas-plus-button']);
+		await addManualTriggerAndOpenCreator();
 		await search('AI Agent');
 		await items().filter({ hasText: 'AI Agent' }).first().click();
 		await page.keyboard.press('Escape');
