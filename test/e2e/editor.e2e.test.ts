@@ -176,10 +176,12 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 
 		// A Manual Trigger, then the creator again: the regular node and its actions.
 		await addManualTriggerAndOpenCreator();
-		await search('Seedance');
 		const seedance = items()
 			.filter({ has: page.getByText('Seedance', { exact: true }) })
 			.first();
+		await search('video');
+		await seedance.waitFor({ timeout: 15_000 });
+		await search('Seedance');
 		await seedance.waitFor({ timeout: 15_000 });
 		await shot('2-search-after-trigger');
 		await seedance.click();
