@@ -340,12 +340,19 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 			nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
 			connections: Record<string, Record<string, Array<Array<{ node: string }>>>>;
 		};
-		const saved = await until(
-			async () => ((await n8n.rest('GET', `workflows/${id}`)).body as { data: Saved }).data,
-			(workflow) => workflow.nodes.some((entry) => entry.type.endsWith('seedanceTool')),
-			15_000,
+		// n8n 2.x puts the new workflow's ID in the address before its save lands: ask again until
+		// the saved workflow is there.
+		const saved = (await until(
+			async () => {
+				const found = ((await n8n.rest('GET', `workflows/${id}`)).body as { data?: Saved } | null)
+					?.data;
+				if (!found) await page.keyboard.press('Control+s');
+				return found;
+			},
+			(workflow) => workflow?.nodes.some((entry) => entry.type.endsWith('seedanceTool')) ?? false,
+			30_000,
 			'the tool in the saved workflow',
-		);
+		))!;
 		const seedanceTool = saved.nodes.find(
 			(entry) => entry.type === 'n8n-nodes-seedance.seedanceTool',
 		)!;
