@@ -336,3 +336,23 @@ export function itemsNode(items: unknown[]): INode {
 		parameters: { items: JSON.stringify(items) },
 	};
 }
+
+/** Starts a task through the node (Generate, not waiting) and returns its ID. */
+export async function generatedTaskId(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	prompt = 'A dancer',
+): Promise<string> {
+	const result = await runWorkflow(
+		[
+			itemsNode([{ json: {} }]),
+			seedanceNode({
+				resource: 'video',
+				operation: 'generate',
+				prompt,
+				options: { waitForCompletion: false },
+			}),
+		],
+		{ credentials },
+	);
+	return String(result.output('Seedance')[0].json.taskId);
+}

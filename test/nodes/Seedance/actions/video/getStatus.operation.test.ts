@@ -1,24 +1,10 @@
-import { runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
+import { generatedTaskId, runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
 import { useEmulator } from '../../../../helpers';
 import { SHAPE_NAMES } from '../../../../emulator/shapes';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 200 });
 
-async function createdTask(prompt = 'A dancer'): Promise<string> {
-	const result = await runWorkflow(
-		[
-			itemsNode([{ json: {} }]),
-			seedanceNode({
-				resource: 'video',
-				operation: 'generate',
-				prompt,
-				options: { waitForCompletion: false },
-			}),
-		],
-		{ credentials: credentials() },
-	);
-	return String(result.output('Seedance')[0].json.taskId);
-}
+const createdTask = (prompt?: string) => generatedTaskId(credentials(), prompt);
 
 function getStatus(taskId: string) {
 	return seedanceNode({ resource: 'video', operation: 'getStatus', taskId });

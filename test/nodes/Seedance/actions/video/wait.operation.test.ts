@@ -1,24 +1,10 @@
-import { runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
+import { generatedTaskId, runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
 import { SAMPLE_MP4 } from '../../../../emulator/server';
 
 const { emulator, credentials } = useEmulator();
 
-async function createdTask(prompt = 'A dancer'): Promise<string> {
-	const result = await runWorkflow(
-		[
-			itemsNode([{ json: {} }]),
-			seedanceNode({
-				resource: 'video',
-				operation: 'generate',
-				prompt,
-				options: { waitForCompletion: false },
-			}),
-		],
-		{ credentials: credentials() },
-	);
-	return String(result.output('Seedance')[0].json.taskId);
-}
+const createdTask = (prompt?: string) => generatedTaskId(credentials(), prompt);
 
 function wait(taskId: string, options: Record<string, unknown> = {}, extra = {}) {
 	return seedanceNode(
