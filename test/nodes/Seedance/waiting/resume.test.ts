@@ -13,7 +13,7 @@ import {
 } from '../../../../nodes/Seedance/domain/callbackToken';
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
-import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
+import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { WebhookReceiver } from '../../../harness/webhook';
 import { FAST, leaks, useEmulator, waitFor } from '../../../helpers';
 
@@ -160,35 +160,28 @@ describe('Generate in resume mode, when an item fails', () => {
 });
 
 describe('Generate in resume mode, picking up an existing task', () => {
-	it('does not pause for a task that has already ended: no callback will come for it, so it is output at once with its video', async () => {
-		const first = await runWorkflow(
+	/** Generate in Resume on Callback mode, given the ID of a task that exists already. */
+	const pickUp = (taskId: string) =>
+		runWorkflow(
 			[
-				itemsNode([{ json: { prompt: 'Quick [latency=100]' } }]),
+				itemsNode([{ json: {} }]),
 				seedanceNode({
 					resource: 'video',
 					operation: 'generate',
-					prompt: '={{ $json.prompt }}',
+					prompt: 'A paper boat',
 					resolution: '480p',
 					duration: '4',
-					options: { ...FAST, waitForCompletion: false },
+					options: { ...FAST, waitMode: 'resume', existingTaskId: taskId },
 				}),
 			],
 			{ credentials: credentials() },
 		);
-		const [created] = first.output('Seedance');
+
+	it('does not pause for a task that has already ended: no callback will come for it, so it is output at once with its video', async () => {
+		const taskId = await generatedTaskId(credentials(), 'Quick [latency=100]');
 		const [task] = emulator.tasks.values();
 		await waitFor(() => finished(task), 5000, 'the job');
-		const node = seedanceNode({
-			resource: 'video',
-			operation: 'generate',
-			prompt: 'A paper boat',
-			resolution: '480p',
-			duration: '4',
-			options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId },
-		});
-		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], {
-			credentials: credentials(),
-		});
+		const { run, output } = await pickUp(taskId);
 		expect(run.status).toBe('success');
 		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
 		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
@@ -196,34 +189,10 @@ describe('Generate in resume mode, picking up an existing task', () => {
 	});
 
 	it('reads a picked-up task that is still running until it ends, as Poll mode does: no callback can come here for it', async () => {
-		const first = await runWorkflow(
-			[
-				itemsNode([{ json: { prompt: 'Slow [latency=1200]' } }]),
-				seedanceNode({
-					resource: 'video',
-					operation: 'generate',
-					prompt: '={{ $json.prompt }}',
-					resolution: '480p',
-					duration: '4',
-					options: { ...FAST, waitForCompletion: false },
-				}),
-			],
-			{ credentials: credentials() },
-		);
-		const [created] = first.output('Seedance');
+		const taskId = await generatedTaskId(credentials(), 'Slow [latency=1200]');
 		const [task] = emulator.tasks.values();
 		expect(finished(task)).toBe(false);
-		const node = seedanceNode({
-			resource: 'video',
-			operation: 'generate',
-			prompt: 'A paper boat',
-			resolution: '480p',
-			duration: '4',
-			options: { ...FAST, waitMode: 'resume', existingTaskId: created.json.taskId },
-		});
-		const { run, output } = await runWorkflow([itemsNode([{ json: {} }]), node], {
-			credentials: credentials(),
-		});
+		const { run, output } = await pickUp(taskId);
 		expect(run.status).toBe('success');
 		expect(run.waitTill).toBeFalsy();
 		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
