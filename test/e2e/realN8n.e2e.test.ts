@@ -563,6 +563,17 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		};
 		const statusOf = async (id: number) =>
 			(await n8n.executions('e2eResume00001')).find((row) => row.id === id)!.status;
+		/** The run of a resume execution once it has ended, which must be a success. */
+		const succeededRun = async (id: number, timeoutMs: number, what: string) => {
+			await until(
+				() => statusOf(id),
+				(status) => status === 'success' || status === 'error',
+				timeoutMs,
+				what,
+			);
+			expect(await statusOf(id)).toBe('success');
+			return await n8n.runOf(id);
+		};
 
 		it('2b. The same signed callback 5 times at once starts one execution, and again after a restart none; a made-up task none', async () => {
 			const before = (await n8n.executions('seedanceTrigger1')).length;
@@ -630,14 +641,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			const [task] = emulator.tasks.values();
 			expect(String(task.body.callback_url)).toContain(`/webhook-waiting/${id}`);
 			emulator.holdCallbacks = false;
-			await until(
-				() => statusOf(id),
-				(status) => status === 'success' || status === 'error',
-				60_000,
-				'the resumed execution',
-			);
-			expect(await statusOf(id)).toBe('success');
-			const run = await n8n.runOf(id);
+			const run = await succeededRun(id, 60_000, 'the resumed execution');
 			const [item] = outputOf(run, 'Generate and pause');
 			expect(item.json).toMatchObject({
 				taskId: task.taskId,
@@ -790,14 +794,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect(await emulator.postCallback(resumeUrl, { data: { status: 'COMPLETED' } })).toBe(400);
 			expect(await statusOf(id)).toBe('waiting');
 			expect(emulator.count('status')).toBe(0);
-			await until(
-				() => statusOf(id),
-				(status) => status === 'success' || status === 'error',
-				120_000,
-				'the deadline',
-			);
-			expect(await statusOf(id)).toBe('success');
-			const run = await n8n.runOf(id);
+			const run = await succeededRun(id, 120_000, 'the deadline');
 			// n8n passes Generate's parked item on at the deadline: no stale state, the task id, and why.
 			const [parked] = outputOf(run, 'Generate and pause');
 			expect(parked.json).toMatchObject({
