@@ -15,7 +15,7 @@ import { answer, confirmWithService, receiveCallback } from '../Seedance/waiting
 import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems, simplifyField } from '../Seedance/waiting/leanOutput';
 import { maxVideoSizeField, readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
-import { eventMatches, isCallbackEvent } from './events';
+import { eventMatches, isCallbackEvent, unknownEventMessage } from './events';
 import { isFirstDelivery } from './deliveries';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
@@ -117,14 +117,10 @@ export class SeedanceTrigger implements INodeType {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const event = this.getNodeParameter('event', 'anyTerminal');
 				if (!isCallbackEvent(event))
-					throw new NodeOperationError(
-						this.getNode(),
-						`"Trigger On" is "${String(event)}", which is not one of its choices`,
-						{
-							description:
-								'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then activate the workflow again.',
-						},
-					);
+					throw new NodeOperationError(this.getNode(), unknownEventMessage(event), {
+						description:
+							'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then activate the workflow again.',
+					});
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -158,8 +154,7 @@ export class SeedanceTrigger implements INodeType {
 				return ignore(`API in One says task ${task.taskId} is ${task.state}`);
 		}
 		const event = this.getNodeParameter('event', 'anyTerminal');
-		if (!isCallbackEvent(event))
-			return ignore(`"Trigger On" is "${String(event)}", which is not one of its choices`);
+		if (!isCallbackEvent(event)) return ignore(unknownEventMessage(event));
 		if (!eventMatches(event, task.state))
 			return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
 		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;

@@ -353,7 +353,7 @@ export class QueueN8n extends RealN8n {
 	 */
 	async storedBinary(binary: Record<string, unknown>): Promise<{ mode: string; bytes: Buffer }> {
 		if (typeof binary.id !== 'string' || !binary.id)
-			return { mode: 'default', bytes: Buffer.from(String(binary.data ?? ''), 'base64') };
+			return { mode: 'default', bytes: this.binaryBytes(binary) };
 		const [mode, fileId] = binary.id.split(/:(.*)/s);
 		const [row] = await this.query<{ data: Buffer }>(
 			'SELECT data FROM binary_data WHERE fileId = ?',

@@ -108,29 +108,34 @@ export class WebhookReceiver {
 		return Buffer.concat(chunks);
 	}
 
-	/** What n8n does on activation: the webhook's checkExists, then create when it says no. */
-	async activate(): Promise<void> {
+	/** The one-node workflow as n8n loads it (with the saved static data) and its run's data. */
+	private workflowRun(mode: 'trigger' | 'webhook') {
+		const nodes = [this.node];
 		const workflow = new Workflow({
 			id: this.workflowId,
 			name: 'Webhook',
-			nodes: [this.node],
+			nodes,
 			connections: {},
 			active: true,
 			nodeTypes,
+			staticData: structuredClone(this.savedStaticData),
 			settings: {},
 		});
-		const hooks = new ExecutionLifecycleHooks('trigger', this.executionId, {
+		const hooks = new ExecutionLifecycleHooks(mode, this.executionId, {
 			id: this.workflowId,
-			nodes: [this.node],
+			nodes,
 			connections: {},
 		} as never);
-		const context = new HookContext(
+		return {
 			workflow,
-			this.node,
-			additionalDataFor(this.credentials, this.executionId, hooks),
-			'trigger',
-			'activate',
-		);
+			additionalData: additionalDataFor(this.credentials, this.executionId, hooks),
+		};
+	}
+
+	/** What n8n does on activation: the webhook's checkExists, then create when it says no. */
+	async activate(): Promise<void> {
+		const { workflow, additionalData } = this.workflowRun('trigger');
+		const context = new HookContext(workflow, this.node, additionalData, 'trigger', 'activate');
 		const methods = (nodeTypes.getByName(this.node.type) as INodeType).webhookMethods!.default!;
 		if (!(await methods.checkExists.call(context))) await methods.create.call(context);
 	}
@@ -154,24 +159,10 @@ export class WebhookReceiver {
 		this.deliveries.push(delivery);
 		const captured = this.capture(res, delivery);
 
-		const nodes = [this.node];
-		const workflow = new Workflow({
-			id: this.workflowId,
-			name: 'Webhook',
-			nodes,
-			connections: {},
-			active: true,
-			nodeTypes,
-			staticData: structuredClone(this.savedStaticData),
-			settings: {},
-		});
-		const hooks = new ExecutionLifecycleHooks('webhook', this.executionId, {
-			id: this.workflowId,
-			nodes,
-			connections: {},
-		} as never);
+		const run = this.workflowRun('webhook');
+		const { workflow } = run;
 		const additionalData: IWorkflowExecuteAdditionalData = {
-			...additionalDataFor(this.credentials, this.executionId, hooks),
+			...run.additionalData,
 			httpRequest: req as never,
 			httpResponse: res as never,
 		};

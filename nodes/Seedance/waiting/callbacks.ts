@@ -12,8 +12,8 @@ import { fetchTask, getConnection, isPassingFault, scrub, type Connection } from
 import { attempt } from '../domain/timing';
 
 /**
- * Both nodes' webhooks get their URL handed to the service per task (Generate's callback_url),
- * so there is nothing to register with the service or remove again.
+ * A webhook whose URL is handed to the service per task (Generate's callback_url): nothing to
+ * register with the service or remove again.
  */
 export const nothingToRegister = {
 	default: {
