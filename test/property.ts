@@ -1,0 +1,30 @@
+import fc from 'fast-check';
+
+/**
+ * Runs a fast-check property and prints what it did: the number of generated cases and the seed.
+ * A failure names its seed and path; `FC_SEED=<seed> FC_PATH=<path>` replays exactly that case.
+ */
+export async function checkProperty<Ts>(
+	name: string,
+	property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
+	numRuns: number,
+): Promise<void> {
+	const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
+	const path = process.env.FC_PATH;
+	const details = await fc.check(property as fc.IAsyncProperty<Ts>, {
+		seed,
+		numRuns: process.env.FC_RUNS ? Number(process.env.FC_RUNS) : numRuns,
+		...(path ? { path } : {}),
+	});
+	// eslint-disable-next-line no-console
+	console.log(
+		`property "${name}": ${details.numRuns} generated cases, seed ${seed}${details.failed ? ' FAILED' : ''}`,
+	);
+	if (details.failed) {
+		throw new Error(
+			`${fc.defaultReportMessage(details) ?? 'property failed'}\nReplay: FC_SEED=${seed} FC_PATH=${details.counterexamplePath}`,
+		);
+	}
+}
+
+export { fc };
