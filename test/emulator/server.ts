@@ -77,6 +77,8 @@ export interface RequestRecord {
 	sawAuthorizationHeader: boolean;
 	body?: unknown;
 	at: number;
+	/** The fault this request was answered with, if any. */
+	fault?: Fault;
 }
 
 export interface CallbackRecord {
@@ -313,6 +315,7 @@ export class Emulator {
 		req: http.IncomingMessage,
 	): Promise<{ served: boolean; fault?: Fault }> {
 		const fault = this.faults[route].shift() ?? this.faultSource?.(route, entry);
+		entry.fault = fault;
 		if (!fault || fault.kind === 'resetAfterCreate') return { served: false, fault };
 		if (fault.kind === 'status') {
 			send(res, fault.code, fault.body ?? { error: { message: `Injected HTTP ${fault.code}` } }, {

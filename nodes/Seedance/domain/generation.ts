@@ -1,7 +1,7 @@
 import { jsonParse, type IDataObject } from 'n8n-workflow';
 
 import { isObject } from './envelope';
-import { InvalidParameter } from './invalidParameter';
+import { InvalidParameter, checkBoolean, checkOption, describeValue } from './invalidParameter';
 
 /** The Seedance 1.5 Pro model id; other models share the endpoint. */
 export const SEEDANCE_MODEL = 'seedance-1-5-pro';
@@ -9,6 +9,12 @@ export const SEEDANCE_MODEL = 'seedance-1-5-pro';
 export const ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
 export const RESOLUTIONS = ['480p', '720p'] as const;
 export const DURATIONS = ['4', '8', '12'] as const;
+
+/**
+ * Longest prompt sent. Far above any real prompt; it stops a field filled with a whole document
+ * (or megabytes from an expression) from being sent and charged.
+ */
+export const MAX_PROMPT_CHARACTERS = 10_000;
 
 /** What the user asked Generate for, one item's worth, before it is turned into a request body. */
 export interface GenerationRequest {
@@ -22,24 +28,6 @@ export interface GenerationRequest {
 	fixedLens: boolean;
 	callbackUrl?: string;
 	extraFields?: IDataObject;
-}
-
-function oneOf(field: string, value: unknown, allowed: readonly string[]): string {
-	const text = typeof value === 'number' ? String(value) : value;
-	if (typeof text !== 'string' || !allowed.includes(text.trim())) {
-		throw new InvalidParameter(
-			field,
-			`${field} "${String(value)}" is not allowed`,
-			`Use one of: ${allowed.join(', ')}.`,
-		);
-	}
-	return text.trim();
-}
-
-function bool(field: string, value: unknown): boolean {
-	if (typeof value === 'boolean') return value;
-	if (value === 'true' || value === 'false') return value === 'true';
-	throw new InvalidParameter(field, `${field} must be true or false`, `Got "${String(value)}".`);
 }
 
 /** Accepts absolute http(s) URLs only; returns the URL as given. */
@@ -82,25 +70,39 @@ export function checkGeneration(input: {
 			'Model is empty',
 			`Use ${SEEDANCE_MODEL} or another model ID of the service.`,
 		);
-	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
+	if (typeof input.prompt !== 'string') {
+		throw new InvalidParameter(
+			'Prompt',
+			'Prompt must be text',
+			`Got ${describeValue(input.prompt)}. Describe the video to generate, e.g. "A dancer spinning in the rain".`,
+		);
+	}
+	if (input.prompt.trim() === '') {
 		throw new InvalidParameter(
 			'Prompt',
 			'Prompt is empty',
 			'Describe the video to generate, e.g. "A dancer spinning in the rain".',
 		);
 	}
+	if (input.prompt.length > MAX_PROMPT_CHARACTERS) {
+		throw new InvalidParameter(
+			'Prompt',
+			`Prompt is ${input.prompt.length} characters long; the most the node sends is ${MAX_PROMPT_CHARACTERS}`,
+			'Shorten the prompt (a good one is a few sentences).',
+		);
+	}
 	// Model IDs are matched case-insensitively: "Seedance-1-5-Pro" is Seedance, checked and priced.
 	const isSeedance = model.toLowerCase() === SEEDANCE_MODEL;
 	const pick = (field: string, value: unknown, allowed: readonly string[]) =>
-		isSeedance ? oneOf(field, value, allowed) : String(value ?? '').trim();
+		isSeedance ? checkOption(field, value, allowed) : String(value ?? '').trim();
 	return {
 		model: isSeedance ? SEEDANCE_MODEL : model,
 		prompt: input.prompt,
 		aspectRatio: pick('Aspect Ratio', input.aspectRatio, ASPECT_RATIOS),
 		resolution: pick('Resolution', input.resolution, RESOLUTIONS),
 		duration: pick('Duration', input.duration, DURATIONS),
-		generateAudio: bool('Generate Audio', input.generateAudio),
-		fixedLens: bool('Fixed Lens', input.fixedLens),
+		generateAudio: checkBoolean('Generate Audio', input.generateAudio),
+		fixedLens: checkBoolean('Fixed Lens', input.fixedLens),
 	};
 }
 
@@ -148,8 +150,18 @@ const OWNED_FIELDS = [
 	'callback_url',
 ];
 
-/** The same key however it is written: `aspectRatio`, `aspect_ratio`, `Aspect-Ratio`. */
-const keyOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+/**
+ * The same key however it is written: `aspectRatio`, `aspect_ratio`, `Aspect-Ratio`, full-width
+ * or compatibility forms (NFKC), and case folded (`ſ` -> s, dotless `ı` -> i). Null when the key
+ * still holds letters outside ASCII: no field of the service needs one, and look-alikes (Cyrillic
+ * `а` in `durаtion`) would otherwise slip past the owned-field check.
+ */
+function keyOf(name: string): string | null {
+	const folded = name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+	// eslint-disable-next-line no-control-regex
+	if (/[^\x00-\x7f]/.test(folded)) return null;
+	return folded.replace(/[^a-z0-9]/g, '');
+}
 const OWNED_KEYS = new Map(OWNED_FIELDS.map((name) => [keyOf(name), name]));
 
 const EXTRA_FIELD = 'Extra Body Fields (JSON)';
@@ -172,7 +184,15 @@ export function parseExtraFields(value: unknown): IDataObject {
 		throw new InvalidParameter(EXTRA_FIELD, 'Extra Body Fields must be a JSON object', EXTRA_HINT);
 	}
 	for (const key of Object.keys(parsed)) {
-		const owned = OWNED_KEYS.get(keyOf(key));
+		const normalised = keyOf(key);
+		if (normalised === null) {
+			throw new InvalidParameter(
+				EXTRA_FIELD,
+				`Extra Body Fields may not use the name "${key}"`,
+				'Field names of the service are plain ASCII (letters, digits, "_" and "-"): retype the name.',
+			);
+		}
+		const owned = OWNED_KEYS.get(normalised);
 		if (owned) {
 			throw new InvalidParameter(
 				EXTRA_FIELD,

@@ -1,4 +1,4 @@
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
 /**
  * A rule a parameter broke: which field, and what is allowed. Turned into a NodeOperationError by
@@ -9,12 +9,37 @@ export class InvalidParameter extends Error {
 		readonly field: string,
 		message: string,
 		readonly hint: string,
+		/** The item that broke it, where a check over all items found it. */
+		readonly itemIndex?: number,
 	) {
 		super(message);
 	}
 }
 
-/** A number within [min, max]; `integer` refuses fractions. */
+/**
+ * How a value from an expression is named in a message: its type and a short form of it, so
+ * `null`, `""`, `"false"` and `false` read differently.
+ */
+export function describeValue(value: unknown): string {
+	if (value === undefined) return 'nothing (the expression gave no value)';
+	if (value === null) return 'null';
+	if (typeof value === 'string') {
+		const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+		return value.trim() === '' ? 'an empty text' : `the text "${shown}"`;
+	}
+	if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+	if (Array.isArray(value)) return 'a list';
+	return `a value of type ${typeof value}`;
+}
+
+/** A plain decimal number written as text ("12", "0.5"), as CSV files and forms give numbers. */
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
+/**
+ * The one reader of number values: a finite number, or text that is a plain decimal number, within
+ * [min, max]; `integer` refuses fractions. Anything else (null, empty, `true`, "1e3", NaN) is
+ * refused, so an expression that gives no value never passes as 0.
+ */
 export function checkNumber(
 	field: string,
 	value: unknown,
@@ -23,7 +48,7 @@ export function checkNumber(
 	const number =
 		typeof value === 'number'
 			? value
-			: typeof value === 'string' && value.trim() !== ''
+			: typeof value === 'string' && DECIMAL_TEXT.test(value.trim())
 				? Number(value)
 				: NaN;
 	const whole = range.integer ? Number.isInteger(number) : true;
@@ -32,10 +57,44 @@ export function checkNumber(
 		throw new InvalidParameter(
 			field,
 			`${field} must be ${kind} from ${range.min} to ${range.max}`,
-			`Got "${String(value)}".`,
+			`Got ${describeValue(value)}.`,
 		);
 	}
 	return number;
+}
+
+/**
+ * The one reader of on/off values: `true`/`false`, or the texts "true"/"false" (any case) an
+ * expression over text data gives. 0, 1, "yes", null and the like are refused: none is read as on.
+ */
+export function checkBoolean(field: string, value: unknown): boolean {
+	if (typeof value === 'boolean') return value;
+	const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+	if (text === 'true' || text === 'false') return text === 'true';
+	throw new InvalidParameter(
+		field,
+		`${field} must be true or false`,
+		`Got ${describeValue(value)}.`,
+	);
+}
+
+/** The one reader of choices: one of the allowed values (a number is read as its text, e.g. 8). */
+export function checkOption<T extends string>(
+	field: string,
+	value: unknown,
+	allowed: readonly T[],
+): T {
+	const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+	const found =
+		typeof text === 'string' ? allowed.find((choice) => choice === text.trim()) : undefined;
+	if (found === undefined) {
+		throw new InvalidParameter(
+			field,
+			`${field} ${typeof value === 'string' ? `"${value.slice(0, 40)}"` : `(${describeValue(value)})`} is not allowed`,
+			`Use one of: ${allowed.join(', ')}.`,
+		);
+	}
+	return found;
 }
 
 /** The error a user sees for a broken rule: what is wrong and allowed, and that nothing was sent. */
@@ -45,7 +104,7 @@ export function parameterError(
 	itemIndex: number,
 ): NodeOperationError {
 	return new NodeOperationError(node, `${error.message}. ${error.hint}`, {
-		itemIndex,
+		itemIndex: error.itemIndex ?? itemIndex,
 		description: `Fix "${error.field}" and run again. Nothing was sent to the service.`,
 	});
 }
@@ -57,4 +116,29 @@ export function checked<T>(node: INode, itemIndex: number, check: () => T): T {
 	} catch (error) {
 		throw error instanceof InvalidParameter ? parameterError(node, error, itemIndex) : error;
 	}
+}
+
+/**
+ * Settings that hold for a whole batch (one shared wait, one budget) are read for every item: an
+ * expression that gives items different values is refused rather than read from the first item.
+ */
+export function sameForEveryItem(
+	itemCount: number,
+	read: (itemIndex: number) => IDataObject,
+	fields: ReadonlyArray<{ name: string; displayName: string }>,
+): IDataObject {
+	const first = read(0);
+	for (let itemIndex = 1; itemIndex < itemCount; itemIndex++) {
+		const values = read(itemIndex);
+		for (const { name, displayName } of fields) {
+			if (JSON.stringify(values[name]) === JSON.stringify(first[name])) continue;
+			throw new InvalidParameter(
+				displayName,
+				`${displayName} differs between items: item 1 gives ${describeValue(first[name])}, item ${itemIndex + 1} ${describeValue(values[name])}`,
+				'It applies to all items together: give every item the same value, or split the items with a Loop Over Items node.',
+				itemIndex,
+			);
+		}
+	}
+	return first;
 }

@@ -1,32 +1,80 @@
 import { createHash } from 'node:crypto';
-import type { IDataObject } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IPairedItemData, ISourceData } from 'n8n-workflow';
 
 /**
  * What Generate has paid for in one execution, kept in the node's execution context: n8n keeps
- * that context across Retry On Fail tries and loops of the node, and saves it with the execution
- * (so "Retry execution" from the executions list gets it back).
+ * that context across Retry On Fail tries (in a workflow and as an AI Agent's tool) and loops of
+ * the node, and saves it with the execution (so "Retry execution" gets it back).
  */
 export interface CreateRecord {
 	/** The task the create made; absent when its answer was lost (it may or may not exist). */
 	taskId?: string;
-	/** The callback URL the task was created with (a resume URL belongs to one execution). */
-	callbackUrl?: string;
+	/**
+	 * A digest of the callback URL the task was created with (a resume URL belongs to one
+	 * execution); the URL itself carries a token and is not kept in the execution's data.
+	 */
+	callbackDigest?: string;
 	credits: number;
 }
 
-const LEDGER_KEY = 'seedanceCreates';
+/** Where one input item came from: what makes it this item and not another. */
+export interface CreateInput {
+	itemIndex: number;
+	json: IDataObject;
+	binary?: IBinaryKeyData;
+	pairedItem?: IPairedItemData | IPairedItemData[] | number;
+	/** The node and run that produced the item (null where n8n gives none, e.g. a tool call). */
+	source: ISourceData | null;
+}
+
+const LEDGER_KEY = 'seedanceCreateRecords';
 const SPENT_KEY = 'seedanceCreditsSpent';
 
+const digest = (value: unknown) =>
+	createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+
+/** A file by what identifies it (its stored id, or its bytes when inline), never its whole data. */
+function binaryFingerprint(binary: IBinaryKeyData | undefined): IDataObject | undefined {
+	if (!binary) return undefined;
+	const files: IDataObject = {};
+	for (const [name, file] of Object.entries(binary)) {
+		files[name] = {
+			id: file.id ?? null,
+			data: file.id ? null : digest(file.data ?? ''),
+			mimeType: file.mimeType,
+			fileName: file.fileName ?? null,
+		};
+	}
+	return files;
+}
+
 /**
- * One create of one item in one run of the node: a retry of that run (same run index, same item,
- * same request) is the same create; a loop's next pass (another run index) is not.
+ * The identity of one paid create: the input item it is made for (its position, its data, its
+ * files and where it came from), never the run index or the request body. n8n gives a retry a new
+ * run index when the node runs as an AI Agent's tool, and an expression such as `$now` changes
+ * the body between tries; the input item stays the same under Retry On Fail (workflow or tool),
+ * "Retry execution" and Continue On Fail, while each pass of a loop brings other items (or the
+ * same ones from another run of the node before it), and each tool call its own arguments.
  */
-export function createKey(runIndex: number, itemIndex: number, body: IDataObject): string {
-	// The callback URL may differ between tries (a new execution's resume URL): not part of the key.
-	const request = { ...body };
-	delete request.callback_url;
-	const digest = createHash('sha256').update(JSON.stringify(request)).digest('base64url');
-	return `${runIndex}:${itemIndex}:${digest}`;
+export function createIdentity(input: CreateInput): string {
+	return digest([
+		input.itemIndex,
+		input.json,
+		binaryFingerprint(input.binary) ?? null,
+		input.pairedItem ?? null,
+		input.source
+			? [
+					input.source.previousNode,
+					input.source.previousNodeOutput ?? 0,
+					input.source.previousNodeRun ?? 0,
+				]
+			: null,
+	]);
+}
+
+/** A digest of a callback URL: enough to tell whether a task calls back to the same place. */
+export function callbackDigestOf(url: string | undefined): string | undefined {
+	return url === undefined ? undefined : digest(['callback', url]);
 }
 
 function records(context: IDataObject): IDataObject {
@@ -38,15 +86,15 @@ function records(context: IDataObject): IDataObject {
 	return fresh;
 }
 
-/** The create an earlier try made for this key, if any. */
-export function findCreate(context: IDataObject, key: string): CreateRecord | undefined {
-	const found = records(context)[key];
+/** The create an earlier try made for this identity, if any. */
+export function findCreate(context: IDataObject, identity: string): CreateRecord | undefined {
+	const found = records(context)[identity];
 	return typeof found === 'object' && found !== null ? (found as CreateRecord) : undefined;
 }
 
 /** Records a create that reached the service (with its task, or with its answer lost) and its credits. */
-export function recordCreate(context: IDataObject, key: string, record: CreateRecord): void {
-	records(context)[key] = { ...record } as IDataObject;
+export function recordCreate(context: IDataObject, identity: string, record: CreateRecord): void {
+	records(context)[identity] = { ...record } as IDataObject;
 	context[SPENT_KEY] = creditsSpent(context) + record.credits;
 }
 

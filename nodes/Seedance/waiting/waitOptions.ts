@@ -5,7 +5,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { InvalidParameter, checkNumber, checked } from '../domain/invalidParameter';
+import {
+	InvalidParameter,
+	checkBoolean,
+	checkNumber,
+	checkOption,
+	checked,
+	sameForEveryItem,
+} from '../domain/invalidParameter';
 
 import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
@@ -168,6 +175,31 @@ export function waitParameters(read: (name: string, fallback: unknown) => unknow
 	return merged;
 }
 
+/**
+ * The wait settings of a batch, read for every item: they drive one shared wait, so items that
+ * give them different values (an expression over `$json`) are refused instead of read from item 1.
+ * `moreFields` are other batch-wide settings kept in the same places (e.g. Max Credits).
+ */
+export function batchWaitParameters(
+	context: Pick<IExecuteFunctions, 'getNode' | 'getNodeParameter'>,
+	itemCount: number,
+	moreFields: ReadonlyArray<{ name: string; displayName: string }> = [],
+): IDataObject {
+	const fields = [
+		...waitOptionFields,
+		{ name: 'waitForCompletion', displayName: 'Wait for Completion' },
+		...moreFields,
+	];
+	return checked(context.getNode(), 0, () =>
+		sameForEveryItem(
+			itemCount,
+			(itemIndex) =>
+				waitParameters((name, fallback) => context.getNodeParameter(name, itemIndex, fallback)),
+			fields,
+		),
+	);
+}
+
 function fieldOf(name: string): INodeProperties {
 	const field = [...waitOptionFields, maxVideoSizeField].find(
 		(candidate) => candidate.name === name,
@@ -190,7 +222,8 @@ export interface WaitOptions {
 /** A number option: its field's default when not added, within its field's bounds. */
 function numberOption(options: IDataObject, name: string, integer = false): number {
 	const field = fieldOf(name);
-	const value = options[name] === undefined || options[name] === '' ? field.default : options[name];
+	// Not added: the field's default. Anything given (null and "" included) is read strictly.
+	const value = options[name] === undefined ? field.default : options[name];
 	const { minValue, maxValue } = field.typeOptions ?? {};
 	return checkNumber(field.displayName, value, {
 		min: Number(minValue),
@@ -201,15 +234,10 @@ function numberOption(options: IDataObject, name: string, integer = false): numb
 
 function booleanOption(options: IDataObject, name: string): boolean {
 	const field = fieldOf(name);
-	const value = options[name] ?? field.default;
-	if (value !== true && value !== false) {
-		throw new InvalidParameter(
-			field.displayName,
-			`${field.displayName} must be true or false`,
-			`Got "${String(value)}".`,
-		);
-	}
-	return value;
+	return checkBoolean(
+		field.displayName,
+		options[name] === undefined ? field.default : options[name],
+	);
 }
 
 function checkedWaitOptions(options: IDataObject): WaitOptions {
@@ -224,14 +252,11 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 	const modes = (fieldOf('waitMode').options ?? []).map((option) =>
 		String((option as { value: unknown }).value),
 	);
-	const mode = String(options.waitMode ?? fieldOf('waitMode').default);
-	if (!modes.includes(mode)) {
-		throw new InvalidParameter(
-			'Wait Mode',
-			`Wait Mode "${mode}" is not allowed`,
-			`Use one of: ${modes.join(', ')}.`,
-		);
-	}
+	const mode = checkOption(
+		'Wait Mode',
+		options.waitMode === undefined ? fieldOf('waitMode').default : options.waitMode,
+		modes,
+	);
 	const download = booleanOption(options, 'downloadVideo');
 	const confirmCallbacks = booleanOption(options, 'confirmCallbacks');
 	let binaryProperty: string | undefined;

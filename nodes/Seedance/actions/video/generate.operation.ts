@@ -1,44 +1,26 @@
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { withCallbackToken } from '../../domain/callbackToken';
-import {
-	ASPECT_RATIOS,
-	DURATIONS,
-	RESOLUTIONS,
-	SEEDANCE_MODEL,
-	toRequestBody,
-} from '../../domain/generation';
-import { checkNumber, checked } from '../../domain/invalidParameter';
-import { createKey, creditsSpent, findCreate, recordCreate } from '../../domain/ledger';
-import { attempt, mapWithLimit } from '../../domain/timing';
-import {
-	createMayHaveSucceeded,
-	createTask,
-	fetchTask,
-	getConnection,
-	type Connection,
-} from '../../transport';
-import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
-import type { OpenTask, PollSettings } from '../../waiting/poll';
+import { ASPECT_RATIOS, DURATIONS, RESOLUTIONS, SEEDANCE_MODEL } from '../../domain/generation';
+import { checkBoolean, checked } from '../../domain/invalidParameter';
+import { getConnection } from '../../transport';
+import { toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/resume';
 import { simplifyField } from '../../waiting/leanOutput';
 import {
 	FROM_VERSION_1_1,
+	batchWaitParameters,
 	readWaitOptions,
 	waitModeParameter,
 	waitOptionFields,
 	waitOptionFieldsV11,
 	versionedOptions,
-	waitParameters,
 } from '../../waiting/waitOptions';
+import { maxCreditsField, readMaxCredits } from './budget';
 import type { CallMode } from './callMode';
 import { planItems, type Plan } from './generatePlan';
+import { submitCreates } from './paidCreates';
 
 const waitForCompletionField: INodeProperties = {
 	displayName: 'Wait for Completion',
@@ -211,18 +193,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** Highest Max Credits accepted: far above any batch, and a typo such as 1e18 is caught. */
-const MAX_CREDITS_LIMIT = 10_000_000;
-
-function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number {
-	return checked(context.getNode(), 0, () =>
-		checkNumber('Max Credits per Execution', options.maxCredits ?? 0, {
-			min: 0,
-			max: MAX_CREDITS_LIMIT,
-		}),
-	);
-}
-
 /**
  * The callback URL each item's task is created with, token added. Resume mode gives every task
  * this execution's resume URL (Generate then pauses, or a Seedance Wait in resume mode does).
@@ -259,171 +229,43 @@ function resumeUrlSecrets(resumeUrl: string | undefined): string[] {
 	return [url.pathname, url.searchParams.get('signature') ?? ''].filter(Boolean);
 }
 
-/**
- * What each item's request becomes. A create an earlier try of this run already made (n8n's Retry
- * On Fail, or "Retry execution") is picked up instead of paid again; one whose answer was lost
- * is not sent again at all.
- */
-type Order =
-	| { kind: 'create'; plan: Plan; body: IDataObject; key: string }
-	| { kind: 'pickUp'; plan: Plan; taskId: string; callsBackHere: boolean }
-	| { kind: 'uncertain'; plan: Plan };
-
-function orderAll(
-	plans: Map<number, Plan>,
-	callbackUrlOf: (plan: Plan) => string | undefined,
-	runIndex: number,
-	ledger: IDataObject,
-): Order[] {
-	return [...plans.values()].map((plan): Order => {
-		if (plan.existingTaskId) {
-			return { kind: 'pickUp', plan, taskId: plan.existingTaskId, callsBackHere: false };
-		}
-		const body = toRequestBody({ ...plan.request, callbackUrl: callbackUrlOf(plan) });
-		const key = createKey(runIndex, plan.itemIndex, body);
-		const earlier = findCreate(ledger, key);
-		if (!earlier) return { kind: 'create', plan, body, key };
-		if (!earlier.taskId) return { kind: 'uncertain', plan };
-		const callsBackHere =
-			earlier.callbackUrl !== undefined && earlier.callbackUrl === body.callback_url;
-		return { kind: 'pickUp', plan, taskId: earlier.taskId, callsBackHere };
-	});
-}
-
-/**
- * Refuses the whole batch, before anything is sent, when its estimate and what this node already
- * spent in this execution (earlier loop passes, earlier tries) exceed Max Credits.
- */
-function checkBudget(
-	context: IExecuteFunctions,
-	orders: Order[],
-	maxCredits: number,
-	spent: number,
-): void {
-	if (maxCredits === 0) return;
-	const creates = orders.filter((order) => order.kind === 'create');
-	const unpriced = creates.find((order) => order.plan.credits === null);
-	if (unpriced) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The node cannot estimate the credits of model "${unpriced.plan.request.model}"`,
-			{
-				itemIndex: unpriced.plan.itemIndex,
-				description:
-					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro only. Nothing was sent. To use this model, set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
-			},
-		);
-	}
-	const estimated = creates.reduce((sum, order) => sum + (order.plan.credits ?? 0), 0);
-	if (spent + estimated <= maxCredits) return;
-	const already =
-		spent > 0
-			? `; with the ${spent} credits this node already used in this execution, that is`
-			: ',';
-	throw new NodeOperationError(
-		context.getNode(),
-		`These ${creates.length} videos would cost about ${estimated} credits${already} more than the limit of ${maxCredits}`,
-		{
-			description:
-				'Nothing was sent. Raise "Max Credits per Execution", or send fewer items, shorter or lower-resolution videos, or no audio.',
-		},
-	);
-}
-
-function uncertainCreate(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(
-		context.getNode(),
-		`An earlier try of this node may already have created the video of item ${itemIndex + 1}`,
-		{
-			itemIndex,
-			description:
-				'The answer to that request was lost, so the node does not send it again: you could pay twice. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID". Nothing was sent.',
-		},
-	);
-}
-
-/**
- * Creates each item's task (or reads the one it already has), recording every create that may
- * have reached the service: the open tasks, the items that failed, and which tasks were given this
- * execution's resume URL.
- */
-async function submit(
-	context: IExecuteFunctions,
-	connection: Connection,
-	orders: Order[],
-	ledger: IDataObject,
-	settings: PollSettings,
-): Promise<{ tasks: OpenTask[]; failures: ItemOutcome[]; callsBackHere: Set<number> }> {
-	const tasks: OpenTask[] = [];
-	const failures: ItemOutcome[] = [];
-	const callsBackHere = new Set<number>();
-	await mapWithLimit(orders, settings.concurrency, async (order) => {
-		const { itemIndex, credits } = order.plan;
-		const startedAt = Date.now();
-		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
-		if (order.kind === 'uncertain') {
-			failures.push(failed(itemIndex, uncertainCreate(context, itemIndex)));
-			return;
-		}
-		const answer = await attempt(
-			order.kind === 'pickUp'
-				? fetchTask(context, connection, order.taskId, call)
-				: createTask(context, connection, order.body, call),
-		);
-		const callbackUrl =
-			order.kind === 'create' ? (order.body.callback_url as string | undefined) : undefined;
-		if (order.kind === 'create' && (answer.ok || createMayHaveSucceeded(answer.error))) {
-			const taskId = answer.ok ? answer.value.taskId : undefined;
-			recordCreate(ledger, order.key, { taskId, callbackUrl, credits: credits ?? 0 });
-		}
-		if (!answer.ok) {
-			failures.push(
-				failed(itemIndex, answer.error, order.kind === 'pickUp' ? order.taskId : undefined),
-			);
-			return;
-		}
-		if (order.kind === 'create' || order.callsBackHere) callsBackHere.add(itemIndex);
-		tasks.push({ itemIndex, taskId: answer.value.taskId, startedAt, last: answer.value });
-	});
-	return { tasks, failures, callsBackHere };
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { plans, outcomes } = await planItems(this, items);
-	const parameters = waitParameters((name, fallback) => this.getNodeParameter(name, 0, fallback));
+	const parameters = batchWaitParameters(this, items.length, [maxCreditsField]);
 	// An AI Agent gets the new task at once: it cannot wait minutes or read a video file.
 	const options = call.asTool
 		? { ...parameters, waitForCompletion: false, waitMode: 'poll' }
 		: parameters;
 	const wait = readWaitOptions(this, options, 0);
+	const waitForCompletion = checked(this.getNode(), 0, () =>
+		checkBoolean('Wait for Completion', options.waitForCompletion ?? true),
+	);
 	const maxCredits = readMaxCredits(this, options);
 	if (plans.size === 0) return toNodeOutput(this, outcomes);
+
 	const resumeUrl =
 		wait.mode === 'resume'
 			? String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0))
 			: undefined;
 	const connection = await getConnection(this, resumeUrlSecrets(resumeUrl));
 	const callbackUrlOf = callbackUrls(this, plans, resumeUrl, connection.callbackToken);
-	const ledger = this.getContext('node');
-	const runIndex = Number(this.evaluateExpression('{{ $runIndex }}', 0)) || 0;
-	const orders = orderAll(plans, callbackUrlOf, runIndex, ledger);
-	checkBudget(this, orders, maxCredits, creditsSpent(ledger));
-	const { tasks, failures, callsBackHere } = await submit(
+	const { tasks, failures, callsBackHere } = await submitCreates(
 		this,
 		connection,
-		orders,
-		ledger,
+		items,
+		[...plans.values()],
+		{ maxCredits, callbackUrlOf },
 		wait.settings,
 	);
 
 	const extraJson = (itemIndex: number) => ({
 		estimatedCredits: plans.get(itemIndex)?.credits ?? null,
 	});
-	if (options.waitForCompletion === false) {
+	if (!waitForCompletion) {
 		const created = tasks.map((task): ItemOutcome => ({
 			itemIndex: task.itemIndex,
 			ok: true,

@@ -8,7 +8,8 @@ import {
 	parseExtraFields,
 	type GenerationRequest,
 } from '../../domain/generation';
-import { InvalidParameter, parameterError } from '../../domain/invalidParameter';
+import { InvalidParameter, checkOption, parameterError } from '../../domain/invalidParameter';
+import { imageTypeOf } from '../../domain/image';
 import { checkTaskId } from '../../domain/taskId';
 import { attempt } from '../../domain/timing';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
@@ -37,22 +38,27 @@ async function imageFromBinary(context: IExecuteFunctions, itemIndex: number): P
 			`Available binary fields: ${Object.keys(item.binary ?? {}).join(', ') || 'none'}.`,
 		);
 	}
-	if (!binary.mimeType?.startsWith('image/')) {
+	const tooLarge = (bytes: number) =>
+		new InvalidParameter(
+			'Input Binary Field',
+			`The image in "${property}" is ${(bytes / 1048576).toFixed(1)} MB`,
+			'Use an image of 10 MB or less, or pass it by URL.',
+		);
+	// The stored size, where n8n knows it, is checked before a huge file is read into memory.
+	if (typeof binary.bytes === 'number' && binary.bytes > MAX_IMAGE_BYTES)
+		throw tooLarge(binary.bytes);
+	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+	if (buffer.length > MAX_IMAGE_BYTES) throw tooLarge(buffer.length);
+	// The file's bytes decide, not its label: the data URI carries the type they really are.
+	const mimeType = imageTypeOf(buffer);
+	if (!mimeType) {
 		throw new InvalidParameter(
 			'Input Binary Field',
-			`Input Binary Field "${property}" holds ${binary.mimeType || 'an unknown type'}, not an image`,
+			`Input Binary Field "${property}" does not hold a JPEG, PNG, WebP or GIF image (it is labelled ${binary.mimeType || 'with no type'})`,
 			'Use a JPEG, PNG or WebP image.',
 		);
 	}
-	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
-	if (buffer.length > MAX_IMAGE_BYTES) {
-		throw new InvalidParameter(
-			'Input Binary Field',
-			`The image in "${property}" is ${(buffer.length / 1048576).toFixed(1)} MB`,
-			'Use an image of 10 MB or less, or pass it by URL.',
-		);
-	}
-	return `data:${binary.mimeType};base64,${buffer.toString('base64')}`;
+	return `data:${mimeType};base64,${buffer.toString('base64')}`;
 }
 
 /** Reads and checks everything one item asks for; throws before anything is sent. */
@@ -71,17 +77,15 @@ async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<
 		generateAudio: context.getNodeParameter('generateAudio', itemIndex),
 		fixedLens: context.getNodeParameter('fixedLens', itemIndex),
 	});
-	const imageSource = context.getNodeParameter('imageSource', itemIndex, 'none') as string;
+	const imageSource = checkOption(
+		'Reference Image',
+		context.getNodeParameter('imageSource', itemIndex, 'none'),
+		['none', 'url', 'binary'],
+	);
 	let image: string | undefined;
 	if (imageSource === 'url')
 		image = checkHttpUrl('Image URL', context.getNodeParameter('imageUrl', itemIndex, ''));
 	else if (imageSource === 'binary') image = await imageFromBinary(context, itemIndex);
-	else if (imageSource !== 'none')
-		throw new InvalidParameter(
-			'Reference Image',
-			`Reference Image "${imageSource}" is not allowed`,
-			'Use one of: none, url, binary.',
-		);
 	const callbackText = String(context.getNodeParameter('callbackUrl', itemIndex, '')).trim();
 	const request: GenerationRequest = {
 		...checked,

@@ -11,12 +11,12 @@ import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/resume';
 import { simplifyField } from '../../waiting/leanOutput';
 import {
+	batchWaitParameters,
 	readWaitOptions,
 	versionedOptions,
 	waitModeParameter,
 	waitOptionFields,
 	waitOptionFieldsV11,
-	waitParameters,
 } from '../../waiting/waitOptions';
 import type { CallMode } from './callMode';
 import { taskIdField } from './taskId.description';
@@ -48,7 +48,7 @@ export async function execute(
 	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { ids, outcomes } = readTaskIds(this, items);
-	const parameters = waitParameters((name, fallback) => this.getNodeParameter(name, 0, fallback));
+	const parameters = batchWaitParameters(this, items.length);
 	const wait = readWaitOptions(this, call.asTool ? asToolCall(parameters) : parameters, 0);
 	if (ids.length === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);

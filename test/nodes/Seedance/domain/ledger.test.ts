@@ -1,20 +1,47 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import {
-	createKey,
+	callbackDigestOf,
+	createIdentity,
 	creditsSpent,
 	findCreate,
 	recordCreate,
+	type CreateInput,
 } from '../../../../nodes/Seedance/domain/ledger';
 
-const body = { model: 'seedance-1-5-pro', prompt: 'a dancer', callback_url: 'https://a/?t=1' };
+const input: CreateInput = {
+	itemIndex: 1,
+	json: { prompt: 'a dancer' },
+	pairedItem: { item: 1 },
+	source: { previousNode: 'Read CSV', previousNodeOutput: 0, previousNodeRun: 0 },
+};
 
 describe('the create ledger', () => {
-	it('keys a create by run, item and request, not by its callback URL', () => {
-		expect(createKey(0, 1, body)).toBe(createKey(0, 1, { ...body, callback_url: 'https://b/' }));
-		expect(createKey(0, 1, body)).not.toBe(createKey(1, 1, body));
-		expect(createKey(0, 1, body)).not.toBe(createKey(0, 2, body));
-		expect(createKey(0, 1, body)).not.toBe(createKey(0, 1, { ...body, prompt: 'a singer' }));
+	it('names a create by its input item and where it came from, never by run index or body', () => {
+		expect(createIdentity(input)).toBe(createIdentity({ ...input, json: { prompt: 'a dancer' } }));
+		expect(createIdentity(input)).not.toBe(createIdentity({ ...input, itemIndex: 2 }));
+		expect(createIdentity(input)).not.toBe(createIdentity({ ...input, json: { prompt: 'b' } }));
+		expect(createIdentity(input)).not.toBe(createIdentity({ ...input, pairedItem: { item: 2 } }));
+		// A loop's next pass: the same item from the next run of the node before.
+		const nextPass = { ...input.source!, previousNodeRun: 1 };
+		expect(createIdentity(input)).not.toBe(createIdentity({ ...input, source: nextPass }));
+	});
+
+	it('tells files apart by their stored id or their bytes', () => {
+		const file = (data: string, id?: string) => ({ data: { data, mimeType: 'image/png', id } });
+		const withFile = (binary: CreateInput['binary']) => createIdentity({ ...input, binary });
+		expect(withFile(file('AAAA'))).toBe(withFile(file('AAAA')));
+		expect(withFile(file('AAAA'))).not.toBe(withFile(file('BBBB')));
+		expect(withFile(file('', 'filesystem-v2:1'))).not.toBe(withFile(file('', 'filesystem-v2:2')));
+	});
+
+	it('keeps a digest of the callback URL, not the URL and its token', () => {
+		const url = 'https://n8n.example/webhook/abc/callback?seedance_token=secret-token-1234';
+		const context: IDataObject = {};
+		recordCreate(context, 'k', { taskId: 't', credits: 8, callbackDigest: callbackDigestOf(url) });
+		expect(JSON.stringify(context)).not.toContain('secret-token');
+		expect(findCreate(context, 'k')?.callbackDigest).toBe(callbackDigestOf(url));
+		expect(callbackDigestOf(url)).not.toBe(callbackDigestOf(`${url}x`));
 	});
 
 	it('remembers tasks and sums the credits spent', () => {

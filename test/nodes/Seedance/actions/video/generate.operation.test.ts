@@ -185,7 +185,9 @@ describe('Generate: inputs and options', () => {
 		const result = await runWorkflow([itemsNode(items), generate({ imageSource: 'binary' })], {
 			credentials: credentials(),
 		});
-		expect(result.errorOf('Seedance')?.message).toContain('holds text/plain, not an image');
+		expect(result.errorOf('Seedance')?.message).toContain(
+			'does not hold a JPEG, PNG, WebP or GIF image (it is labelled text/plain)',
+		);
 		expect(emulator.requests).toHaveLength(0);
 	});
 

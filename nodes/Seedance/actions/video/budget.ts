@@ -1,0 +1,73 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { checkNumber, checked } from '../../domain/invalidParameter';
+import type { Plan } from './generatePlan';
+
+/** Highest Max Credits accepted: far above any batch, and a typo such as 1e18 is caught. */
+const MAX_CREDITS_LIMIT = 10_000_000;
+
+export const maxCreditsField = {
+	name: 'maxCredits',
+	displayName: 'Max Credits per Execution',
+} as const;
+
+/**
+ * The one budget of an execution, or null for none. No limit only when the option is not added,
+ * or is 0; once added, anything but a number from 0 up (null, "", text, an expression that gives
+ * nothing) fails the node before anything is sent.
+ */
+export function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number | null {
+	const added = Object.prototype.hasOwnProperty.call(
+		(context.getNode().parameters.options ?? {}) as IDataObject,
+		maxCreditsField.name,
+	);
+	if (!added) return null;
+	const limit = checked(context.getNode(), 0, () =>
+		checkNumber(maxCreditsField.displayName, options[maxCreditsField.name], {
+			min: 0,
+			max: MAX_CREDITS_LIMIT,
+		}),
+	);
+	return limit === 0 ? null : limit;
+}
+
+/**
+ * The budget door every create passes: the batch is refused, before anything is sent, when its
+ * estimate and what this node already spent in this execution (earlier loop passes and tries)
+ * exceed Max Credits.
+ */
+export function checkBudget(
+	context: IExecuteFunctions,
+	toCreate: Plan[],
+	maxCredits: number | null,
+	spent: number,
+): void {
+	if (maxCredits === null || toCreate.length === 0) return;
+	const unpriced = toCreate.find((plan) => plan.credits === null);
+	if (unpriced) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`The node cannot estimate the credits of model "${unpriced.request.model}"`,
+			{
+				itemIndex: unpriced.itemIndex,
+				description:
+					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro only. Nothing was sent. To use this model, set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
+			},
+		);
+	}
+	const estimated = toCreate.reduce((sum, plan) => sum + (plan.credits ?? 0), 0);
+	if (spent + estimated <= maxCredits) return;
+	const already =
+		spent > 0
+			? `; with the ${spent} credits this node already used in this execution, that is`
+			: ',';
+	throw new NodeOperationError(
+		context.getNode(),
+		`These ${toCreate.length} videos would cost about ${estimated} credits${already} more than the limit of ${maxCredits}`,
+		{
+			description:
+				'Nothing was sent. Raise "Max Credits per Execution", or send fewer items, shorter or lower-resolution videos, or no audio.',
+		},
+	);
+}

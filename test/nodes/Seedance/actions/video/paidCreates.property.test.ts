@@ -1,0 +1,127 @@
+/**
+ * Generated attacks on the pay-once door: random service faults on every request, random n8n
+ * settings (Retry On Fail with 2-5 tries, Continue On Fail, the error output, a prompt that
+ * changes between tries, the node as an AI Agent's tool). Whatever happens, no input item is
+ * ever charged for more than one task, and no create is re-sent after it may have been processed.
+ */
+import type { INode } from 'n8n-workflow';
+
+import { callTool } from '../../../../harness/agentTool';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { checkProperty, fc } from '../../../../property';
+import { useEmulator } from '../../../../helpers';
+import type { Fault } from '../../../../emulator/server';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 30 });
+
+const faultArb: fc.Arbitrary<Fault | null> = fc.oneof(
+	{ weight: 4, arbitrary: fc.constant(null) },
+	fc.constantFrom<Fault>(
+		{ kind: 'status', code: 500 },
+		{ kind: 'status', code: 502 },
+		{ kind: 'status', code: 429, retryAfter: '0' },
+		{ kind: 'status', code: 400 },
+		{ kind: 'status', code: 401 },
+		{ kind: 'reset' },
+		{ kind: 'resetAfterCreate' },
+		{ kind: 'malformed' },
+	),
+);
+
+const scenarioArb = fc.record({
+	items: fc.integer({ min: 1, max: 4 }),
+	asTool: fc.boolean(),
+	maxTries: fc.integer({ min: 2, max: 5 }),
+	onError: fc.constantFrom('stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'),
+	timeInPrompt: fc.boolean(),
+	waitForCompletion: fc.boolean(),
+	failTask: fc.boolean(),
+	createFaults: fc.array(faultArb, { maxLength: 12 }),
+	statusFaults: fc.array(faultArb, { maxLength: 4 }),
+});
+
+type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Feeds each route its generated faults in order, then none. */
+function injectFaults(scenario: Scenario): void {
+	const queues = {
+		create: [...scenario.createFaults],
+		status: scenario.statusFaults.filter((fault) => fault?.kind !== 'resetAfterCreate'),
+	};
+	emulator.faultSource = (route) => {
+		if (route === 'download') return undefined;
+		return queues[route].shift() ?? undefined;
+	};
+}
+
+async function play(scenario: Scenario): Promise<void> {
+	const settings: Partial<INode> = {
+		retryOnFail: true,
+		maxTries: scenario.maxTries,
+		waitBetweenTries: 0,
+		onError: scenario.onError as INode['onError'],
+	};
+	const prompt = (index: number) =>
+		`item-${index}${scenario.failTask && index === 0 ? ' [fail]' : ''}`;
+	const time = scenario.timeInPrompt ? ' {{ $now.toMillis() }}' : '';
+	if (scenario.asTool) {
+		const args = Array.from({ length: scenario.items }, (_, index) => ({ prompt: prompt(index) }));
+		await callTool(
+			credentials(),
+			{ operation: 'generate', prompt: `={{ $fromAI('prompt') }}${time}` },
+			args,
+			settings,
+		).catch(() => undefined);
+		return;
+	}
+	const node = seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: `={{ $json.prompt }}${time}`,
+			waitForCompletion: scenario.waitForCompletion,
+			options: { pollInterval: 0.1, maxWaitTime: 5, requestTimeout: 2, downloadVideo: false },
+		},
+		settings,
+	);
+	const items = Array.from({ length: scenario.items }, (_, index) => ({
+		json: { prompt: prompt(index) },
+	}));
+	await runWorkflow([itemsNode(items), node], { credentials: credentials() });
+}
+
+it('random faults and retries never charge an item twice, nor re-send a create that may have been made', async () => {
+	await checkProperty(
+		'pay once under random faults and retries',
+		fc.asyncProperty(scenarioArb, async (scenario) => {
+			emulator.reset();
+			injectFaults(scenario);
+			await play(scenario);
+			for (let index = 0; index < scenario.items; index++) {
+				const marker = new RegExp(`^item-${index}\\b`);
+				const charged = [...emulator.tasks.values()].filter((task) =>
+					marker.test(String(task.body.prompt)),
+				);
+				const sent = emulator.requests.filter(
+					(request) =>
+						request.route === 'create' &&
+						marker.test(String((request.body as { prompt?: unknown })?.prompt)),
+				);
+				if (charged.length > 1)
+					throw new Error(`item ${index} was charged ${charged.length} times`);
+				// After a create that may have made a task (any answer but a 4xx refusal), none follows.
+				const mayHaveMade = sent.findIndex(
+					(request) =>
+						request.fault?.kind !== 'status' ||
+						request.fault.code < 400 ||
+						request.fault.code >= 500,
+				);
+				if (mayHaveMade !== -1 && mayHaveMade < sent.length - 1)
+					throw new Error(
+						`item ${index}: create sent again after one that may have made a task (${JSON.stringify(sent.map((request) => request.fault ?? 'ok'))})`,
+					);
+			}
+		}),
+		30,
+	);
+}, 120_000);
