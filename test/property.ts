@@ -22,7 +22,7 @@ export async function checkProperty<Ts>(
 	);
 	if (details.failed) {
 		throw new Error(
-			`${fc.defaultReportMessage(details) ?? 'property failed'}\nReplay: FC_SEED=${seed} FC_PATH=${details.counterexamplePath}`,
+			`${fc.defaultReportMessage(details) ?? 'property failed'}\n${String(details.errorInstance)}\nReplay: FC_SEED=${seed} FC_PATH=${details.counterexamplePath}`,
 		);
 	}
 }

@@ -158,7 +158,6 @@ const OWNED_FIELDS = [
  */
 function keyOf(name: string): string | null {
 	const folded = name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
-	// eslint-disable-next-line no-control-regex
 	if (/[^\x00-\x7f]/.test(folded)) return null;
 	return folded.replace(/[^a-z0-9]/g, '');
 }

@@ -242,7 +242,10 @@ export async function execute(
 		: parameters;
 	const wait = readWaitOptions(this, options, 0);
 	const waitForCompletion = checked(this.getNode(), 0, () =>
-		checkBoolean('Wait for Completion', options.waitForCompletion ?? true),
+		checkBoolean(
+			'Wait for Completion',
+			options.waitForCompletion === undefined ? true : options.waitForCompletion,
+		),
 	);
 	const maxCredits = readMaxCredits(this, options);
 	if (plans.size === 0) return toNodeOutput(this, outcomes);

@@ -12,6 +12,11 @@ type Operation = 'generate' | 'getStatus' | 'wait';
 type Case = [Operation, Record<string, unknown>, Record<string, unknown>, string];
 
 const textImage = { data: Buffer.from('hello').toString('base64'), mimeType: 'text/plain' };
+/** A web page dressed as a picture: its label says PNG, its bytes say HTML. */
+const htmlAsPng = {
+	data: Buffer.from('<!doctype html><html><body>not an image</body></html>').toString('base64'),
+	mimeType: 'image/png',
+};
 
 const generateParameters: Array<[Record<string, unknown>, string]> = [
 	[{ prompt: '' }, 'Prompt'],
@@ -41,6 +46,12 @@ const generateParameters: Array<[Record<string, unknown>, string]> = [
 	[{ imageSource: 'url', imageUrl: 'data:image/png;base64,AAAA' }, 'Image URL'],
 	[{ imageSource: 'binary', imageBinaryProperty: 'photo' }, 'Input Binary Field'],
 	[{ imageSource: 'binary', imageBinaryProperty: 'text' }, 'Input Binary Field'],
+	[{ imageSource: 'binary', imageBinaryProperty: 'html' }, 'Input Binary Field'],
+	[{ prompt: 'x'.repeat(10_001) }, 'Prompt'],
+	[{ prompt: '={{ 42 }}' }, 'Prompt'],
+	[{ prompt: '={{ { text: "a dancer" } }}' }, 'Prompt'],
+	[{ generateAudio: '={{ 1 }}' }, 'Generate Audio'],
+	[{ duration: '={{ 8.5 }}' }, 'Duration'],
 	[{ callbackUrl: 'javascript:alert(1)' }, 'Callback URL'],
 	[{ callbackUrl: 'not a url' }, 'Callback URL'],
 	[{ callbackUrl: 'ftp://host/x' }, 'Callback URL'],
@@ -69,13 +80,32 @@ const generateOptions: Array<[Record<string, unknown>, string]> = [
 		'callback_url',
 		'callbackUrl',
 		'Model',
+		// Look-alikes of owned names: long s, full-width letters, Cyrillic а, dotless ı, zero width.
+		'reſolution',
+		'ｒｅｓｏｌｕｔｉｏｎ',
+		'dur\u0430tion',
+		'fıxedLens',
+		'resolution\u200b',
+		'ＤＵＲＡＴＩＯＮ',
 	].map((key): [Record<string, unknown>, string] => [
 		{ extraBodyFields: JSON.stringify({ [key]: 'x' }) },
 		'Extra Body Fields',
 	]),
+	[{ waitForCompletion: '={{ 0 }}' }, 'Wait for Completion'],
+	[{ waitForCompletion: '={{ null }}' }, 'Wait for Completion'],
+	[{ waitForCompletion: '={{ "no" }}' }, 'Wait for Completion'],
+	[{ waitForCompletion: '={{ $itemIndex === 0 }}' }, 'Wait for Completion'],
 	[{ maxCredits: -5 }, 'Max Credits per Execution'],
 	[{ maxCredits: 'abc' }, 'Max Credits per Execution'],
 	[{ maxCredits: 1e18 }, 'Max Credits per Execution'],
+	[{ maxCredits: null }, 'Max Credits per Execution'],
+	[{ maxCredits: '' }, 'Max Credits per Execution'],
+	[{ maxCredits: '={{ $json.budget }}' }, 'Max Credits per Execution'],
+	[{ maxCredits: '={{ null }}' }, 'Max Credits per Execution'],
+	[{ maxCredits: '={{ "" }}' }, 'Max Credits per Execution'],
+	[{ maxCredits: '={{ true }}' }, 'Max Credits per Execution'],
+	[{ maxCredits: '={{ "1e3" }}' }, 'Max Credits per Execution'],
+	[{ maxCredits: '={{ $itemIndex === 0 ? 50 : 100 }}' }, 'Max Credits per Execution'],
 	[{ existingTaskId: '.' }, 'Existing Task ID'],
 	[{ existingTaskId: '..' }, 'Existing Task ID'],
 	[{ existingTaskId: 'x?y=1#' }, 'Existing Task ID'],
@@ -102,6 +132,10 @@ const waitOptions: Array<[Record<string, unknown>, string]> = [
 	[{ waitMode: 'sometimes' }, 'Wait Mode'],
 	[{ binaryPropertyName: ' ' }, 'Put Output File in Field'],
 	[{ downloadVideo: 'yes' }, 'Download Video'],
+	[{ downloadVideo: '={{ 0 }}' }, 'Download Video'],
+	[{ pollInterval: '={{ null }}' }, 'Poll Interval'],
+	[{ maxWaitTime: '={{ "" }}' }, 'Max Wait Time'],
+	[{ concurrency: '={{ $itemIndex + 1 }}' }, 'Concurrency'],
 ];
 
 const badTaskIds = [
@@ -158,7 +192,7 @@ describe('bad inputs: refused before anything is sent', () => {
 			...(operation === 'getStatus' ? {} : { options: { ...FAST, ...options } }),
 			...parameters,
 		});
-		const input = { json: {}, binary: { text: textImage } };
+		const input = { json: {}, binary: { text: textImage, html: htmlAsPng } };
 		// n8n itself refuses an empty required field before the node runs: that names the field too.
 		const message = await runWorkflow([itemsNode([input, input]), node], {
 			credentials: credentials(),

@@ -1,0 +1,173 @@
+/**
+ * The budget door and the strict reading of values from expressions, in n8n-core's real engine:
+ * a limit that is not a number from 0 up never reads as "no limit", and values that differ
+ * between items are refused, with 0 requests. Then generated attacks of odd expression types.
+ */
+import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { checkProperty, fc } from '../../../../property';
+import { FAST, useEmulator } from '../../../../helpers';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 30 });
+
+async function generate(items: Array<Record<string, unknown>>, options: Record<string, unknown>) {
+	const node = seedanceNode({
+		resource: 'video',
+		operation: 'generate',
+		prompt: '={{ $json.prompt ?? "A dancer" }}',
+		options: { ...FAST, downloadVideo: false, ...options },
+	});
+	return await runWorkflow([itemsNode(items.map((json) => ({ json }))), node], {
+		credentials: credentials(),
+	});
+}
+
+describe('Max Credits per Execution', () => {
+	it('not added, or typed as 0: no limit', async () => {
+		await generate([{}, {}], { waitForCompletion: false });
+		await generate([{}, {}], { waitForCompletion: false, maxCredits: 0 });
+		expect(emulator.count('create')).toBe(4);
+	});
+
+	it('a number written as text (a CSV column) is the limit: 56 takes two 28-credit videos, not three', async () => {
+		const ok = await generate([{ limit: '56' }, { limit: '56' }], {
+			waitForCompletion: false,
+			maxCredits: '={{ $json.limit }}',
+		});
+		expect(ok.errorOf('Seedance')).toBeUndefined();
+		const refused = await generate([{ limit: '56' }, { limit: '56' }, { limit: '56' }], {
+			waitForCompletion: false,
+			maxCredits: '={{ $json.limit }}',
+		});
+		expect(refused.errorOf('Seedance')?.message).toContain('more than the limit of 56');
+		expect(emulator.count('create')).toBe(2);
+	});
+
+	it('an expression that gives nothing names the field and what it got, and sends nothing', async () => {
+		const result = await generate([{}], { maxCredits: '={{ $json.budget }}' });
+		expect(result.errorOf('Seedance')?.message).toBe(
+			'Max Credits per Execution must be a number from 0 to 10000000. Got nothing (the expression gave no value).',
+		);
+		expect(result.errorOf('Seedance')?.description).toContain('Nothing was sent');
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('items that give different limits are refused, naming both values', async () => {
+		const result = await generate([{ limit: 50 }, { limit: 100 }], {
+			maxCredits: '={{ $json.limit }}',
+		});
+		expect(result.errorOf('Seedance')?.message).toContain(
+			'Max Credits per Execution differs between items: item 1 gives number 50, item 2 number 100',
+		);
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+describe('Wait for Completion from an expression', () => {
+	it('"false" (text) does not wait', async () => {
+		const result = await generate([{}], { waitForCompletion: '={{ "false" }}' });
+		expect(result.output('Seedance')[0].json.state).toMatch(/queued|running/);
+		expect(emulator.count('status')).toBe(0);
+	});
+
+	it('0 is refused rather than read as "wait"', async () => {
+		const result = await generate([{}], { waitForCompletion: '={{ 0 }}' });
+		expect(result.errorOf('Seedance')?.message).toBe(
+			'Wait for Completion must be true or false. Got number 0.',
+		);
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+/** Values an expression can give, of every type the expression language makes. */
+const oddValue = fc.oneof(
+	fc.constantFrom<unknown>(
+		null,
+		'',
+		' ',
+		'abc',
+		'1e3',
+		'NaN',
+		true,
+		false,
+		'true',
+		'false',
+		[],
+		{},
+	),
+	fc.integer({ min: -100, max: 400 }),
+	fc.double({ min: -10, max: 400, noNaN: true }),
+	fc.integer({ min: 0, max: 400 }).map(String),
+	fc.constantFrom(4, 8, 12, '4', '8', '12', '480p', '720p'),
+);
+
+/** The oracle of a limit: what a strict reader accepts (null: nothing was given). */
+function strictLimit(value: unknown): number | 'invalid' {
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())
+				? Number(value)
+				: NaN;
+	return Number.isFinite(number) && number >= 0 && number <= 10_000_000 ? number : 'invalid';
+}
+
+it('odd expression types are refused with 0 requests, or sent within the budget', async () => {
+	await checkProperty(
+		'odd expression values: refused with 0 requests or sent within budget',
+		fc.asyncProperty(
+			fc.array(
+				fc.record({ limit: oddValue, duration: oddValue, resolution: oddValue, audio: oddValue }),
+				{ minLength: 1, maxLength: 3 },
+			),
+			async (rows) => {
+				emulator.reset();
+				const node = seedanceNode({
+					resource: 'video',
+					operation: 'generate',
+					prompt: 'A dancer',
+					duration: '={{ $json.duration }}',
+					resolution: '={{ $json.resolution }}',
+					generateAudio: '={{ $json.audio }}',
+					options: { ...FAST, waitForCompletion: false, maxCredits: '={{ $json.limit }}' },
+				});
+				const result = await runWorkflow([itemsNode(rows.map((json) => ({ json }))), node], {
+					credentials: credentials(),
+				});
+				const creates = emulator.requests.filter((request) => request.route === 'create');
+				const limits = rows.map((row) => strictLimit(row.limit));
+				const sameLimit = limits.every((limit) => limit === limits[0]);
+				if (limits[0] === 'invalid' || !sameLimit) {
+					if (emulator.requests.length > 0)
+						throw new Error(
+							`a bad limit (${JSON.stringify(rows.map((row) => row.limit))}) sent requests`,
+						);
+					// Refused: for the limit, or for another bad value of the same items found first.
+					if (!result.errorOf('Seedance')) throw new Error('a bad limit was not refused');
+					return;
+				}
+				if (result.errorOf('Seedance') && emulator.requests.length > 0)
+					throw new Error('the node failed after sending requests');
+				const spent = creates.reduce((sum, request) => {
+					const body = request.body as {
+						resolution: string;
+						duration: string;
+						generateAudio: boolean;
+					};
+					const perSecond = body.resolution === '480p' ? 2 : 3.5;
+					return sum + perSecond * Number(body.duration) * (body.generateAudio ? 2 : 1);
+				}, 0);
+				const limit = limits[0];
+				if (limit !== 0 && spent > limit) throw new Error(`spent ${spent} over the limit ${limit}`);
+				for (const request of creates) {
+					const body = request.body as Record<string, unknown>;
+					if (
+						!['4', '8', '12'].includes(String(body.duration)) ||
+						typeof body.generateAudio !== 'boolean'
+					)
+						throw new Error(`sent an unchecked value: ${JSON.stringify(body)}`);
+				}
+			},
+		),
+		60,
+	);
+}, 120_000);
