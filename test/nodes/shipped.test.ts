@@ -4,10 +4,14 @@ import { join, relative, resolve } from 'node:path';
 /** What ships (nodes/, credentials/) speaks of nothing outside the package: no repository docs. */
 const root = resolve(__dirname, '..', '..');
 
-function files(folder: string): string[] {
+function files(folder: string, extension = '.ts'): string[] {
 	return readdirSync(folder).flatMap((name) => {
 		const path = join(folder, name);
-		return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+		return statSync(path).isDirectory()
+			? files(path, extension)
+			: path.endsWith(extension)
+				? [path]
+				: [];
 	});
 }
 
@@ -147,12 +151,7 @@ const builtFiles = (): string[] =>
 	['nodes', 'credentials']
 		.map((folder) => join(dist, folder))
 		.filter((folder) => existsSync(folder))
-		.flatMap(function walk(folder: string): string[] {
-			return readdirSync(folder).flatMap((name) => {
-				const path = join(folder, name);
-				return statSync(path).isDirectory() ? walk(path) : path.endsWith('.js') ? [path] : [];
-			});
-		});
+		.flatMap((folder) => files(folder, '.js'));
 
 describe('shipped code reads no environment variable and no file', () => {
 	it.each(shipped.map((path) => relative(root, path)))('%s', (file) => {
