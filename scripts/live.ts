@@ -145,6 +145,7 @@ async function startRecorder(
 					step: step(),
 					method,
 					path: request.url ?? '/',
+					...(body.length ? { sent: parsed(body.toString('utf8')) } : {}),
 					status: answer.status,
 					body: parsed(text),
 				});
@@ -180,6 +181,12 @@ async function startReceiver(port: number, callbacks: CallbackDelivery[]): Promi
 		});
 	});
 	return await listen(server, port);
+}
+
+/** Signed links (the video's, a tunnel's) carry their secret in the query: keep only its name. */
+export function redactLinkSecrets<T>(value: T): T {
+	const signed = /([?&][^=&"\s]*(?:signature|token|sig|credential|key|secret)[^=&"\s]*=)[^&"\s]+/gi;
+	return JSON.parse(JSON.stringify(value).replace(signed, '$1[redacted]')) as T;
 }
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -345,17 +352,19 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 		await receiver?.close();
 	}
 
-	const record: LiveRecord = redactDeep(
-		{
-			startedAt: new Date().toISOString(),
-			baseUrl,
-			settings: { ...CHEAPEST, maxCredits, creditsCounted: budget.spent, callbackUrl },
-			exchanges,
-			...(callbackUrl ? { callbacks } : {}),
-			steps,
-			notes,
-		},
-		secrets,
+	const record: LiveRecord = redactLinkSecrets(
+		redactDeep(
+			{
+				startedAt: new Date().toISOString(),
+				baseUrl,
+				settings: { ...CHEAPEST, maxCredits, creditsCounted: budget.spent, callbackUrl },
+				exchanges,
+				...(callbackUrl ? { callbacks } : {}),
+				steps,
+				notes,
+			},
+			secrets,
+		),
 	);
 	const differences = compareWithEmulator(record);
 	record.differences = differences;

@@ -12,6 +12,8 @@ export interface Exchange {
 	step: string;
 	method: string;
 	path: string;
+	/** The request body, when there was one. */
+	sent?: unknown;
 	status: number;
 	body: unknown;
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CreditBudget, runLive } from '../../scripts/live';
+import { CreditBudget, redactLinkSecrets, runLive } from '../../scripts/live';
 import { callbackSecretOf, callbackToken } from '../../nodes/Seedance/domain/callbackToken';
 import { useEmulator } from '../helpers';
 
@@ -102,6 +102,12 @@ describe('npm run live, dry run against the emulator', () => {
 		expect(file).not.toContain(key);
 		expect(file).not.toContain(callbackToken(callbackSecretOf({ apiKey: key })));
 		expect(file).toContain('[redacted]');
+		expect(record.exchanges).toContainEqual(
+			expect.objectContaining({
+				step: 'generate',
+				sent: expect.objectContaining({ resolution: '480p', duration: '4', generateAudio: false }),
+			}),
+		);
 		expect(readdirSync(outDir).filter((name) => name.endsWith('.mp4'))).toHaveLength(2);
 	});
 
@@ -118,6 +124,18 @@ describe('npm run live, dry run against the emulator', () => {
 		expect(output).toMatch(
 			/Status answer: video link location\n\s+emulator: data\.output\.video_url\n\s+service:\s+data\.resultJson\(json\)\.resultUrls\[\]/,
 		);
+	});
+});
+
+describe('redactLinkSecrets', () => {
+	it('keeps a signed link readable but drops its signature and tokens', () => {
+		expect(
+			redactLinkSecrets({
+				url: 'https://cdn.example/v.mp4?X-Amz-Signature=abc123&expires=9&seedance_token=t0k',
+			}),
+		).toEqual({
+			url: 'https://cdn.example/v.mp4?X-Amz-Signature=[redacted]&expires=9&seedance_token=[redacted]',
+		});
 	});
 });
 
