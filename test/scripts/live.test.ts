@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { CreditBudget, redactLinkSecrets, runLive } from '../../scripts/live';
 import { callbackSecretOf, callbackToken } from '../../nodes/Seedance/domain/callbackToken';
-import { useEmulator } from '../helpers';
+import { captureLogs, useEmulator } from '../helpers';
 
 /** A free loopback port for the callback receiver (the test is its own tunnel). */
 async function freePort(): Promise<number> {
@@ -57,6 +57,7 @@ describe('npm run live, dry run against the emulator', () => {
 
 	it('runs every step, records the answers and the callback redacted, and finds no difference', async () => {
 		const port = await freePort();
+		const logs = captureLogs();
 		const result = await live(
 			[
 				'--max-credits',
@@ -67,7 +68,7 @@ describe('npm run live, dry run against the emulator', () => {
 				String(port),
 			],
 			withKey(),
-		);
+		).finally(() => logs.restore());
 		expect(result.exitCode).toBe(0);
 		expect(emulator().count('create')).toBe(2);
 		const file = readFileSync(result.recordPath!, 'utf8');
@@ -102,6 +103,7 @@ describe('npm run live, dry run against the emulator', () => {
 		expect(file).not.toContain(key);
 		expect(file).not.toContain(callbackToken(callbackSecretOf({ apiKey: key })));
 		expect(file).toContain('[redacted]');
+		expect([...lines, ...logs.lines].join('\n')).not.toContain(key);
 		expect(record.exchanges).toContainEqual(
 			expect.objectContaining({
 				step: 'generate',
