@@ -155,7 +155,15 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 		const duplicates = [...tasksByItem.values()].filter((ids) => ids.length > 1).length;
 		expect(duplicates).toBe(0);
 		// Every create request beyond one per item was answered 429 (refused, so not charged) first.
-		expect(emulator.count('create') - refusedCreates.length).toBe(ITEMS);
+		const reached = emulator.count('create') - refusedCreates.length;
+		expect(reached).toBeLessThanOrEqual(ITEMS);
+		// On a loaded machine a create can time out (1 s) before the emulator reads it: it is not
+		// re-sent either, and its item says the service did not answer.
+		const unanswered = output.filter(
+			(item, index) =>
+				!tasksByItem.has(index) && /did not answer in time/.test(String(item.json.error)),
+		);
+		expect(unanswered.length).toBeGreaterThanOrEqual(ITEMS - reached);
 
 		const counts: Record<string, number> = {};
 		const count = (what: string): void => void (counts[what] = (counts[what] ?? 0) + 1);
@@ -223,6 +231,7 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 			...Object.entries(counts).sort(),
 			['items lost', ITEMS - output.length],
 			['create requests received', emulator.count('create')],
+			['  creates that timed out before the emulator read them', ITEMS - reached],
 			['  of which refused with 429 and re-sent', refusedCreates.length],
 			['tasks created', emulator.tasks.size],
 			['duplicate tasks (paid twice)', duplicates],
