@@ -19,8 +19,11 @@ export function secretArbitrary(
 	const maxLength = options.maxLength ?? 64;
 	const chars = options.headerSafe
 		? fc.oneof(
-				fc.constantFrom(...LETTERS),
-				fc.constantFrom(...URL_SPECIAL.filter((c) => c !== ' ')),
+				{ weight: 4, arbitrary: fc.constantFrom(...LETTERS) },
+				{
+					weight: 1,
+					arbitrary: fc.constantFrom(...URL_SPECIAL.filter((c) => c !== ' '), '"', '\\'),
+				},
 			)
 		: fc.oneof(
 				{ weight: 4, arbitrary: fc.constantFrom(...LETTERS) },
@@ -60,11 +63,17 @@ export const FORMS: Record<string, (secret: string) => string> = {
 	upperUrl: (secret) => encodeURIComponent(secret.toUpperCase()),
 };
 
+/** Forms that stay printable ASCII for a header-safe secret (what a header value may hold). */
+export const HEADER_FORMS = ['raw', 'upper', 'lower', 'url', 'form', 'json'];
+
 /** A form of the secret, or a run of RUN or more of its characters in that form. */
-export function placedArbitrary(secret: string): fc.Arbitrary<string> {
+export function placedArbitrary(
+	secret: string,
+	forms: string[] = Object.keys(FORMS),
+): fc.Arbitrary<string> {
 	return fc
 		.record({
-			form: fc.constantFrom(...Object.keys(FORMS)),
+			form: fc.constantFrom(...forms),
 			from: fc.nat(secret.length - RUN),
 			length: fc.integer({ min: RUN, max: secret.length }),
 			whole: fc.boolean(),
