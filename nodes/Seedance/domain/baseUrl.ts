@@ -4,12 +4,7 @@ export type BaseUrlProblem = 'notWebAddress' | 'userInfo' | 'unencrypted';
 /** 127.0.0.0/8, ::1 and localhost: a request there never leaves the machine. */
 export function isLoopback(hostname: string): boolean {
 	const host = hostname.toLowerCase().replace(/\.$/, '');
-	return (
-		host === 'localhost' ||
-		host.endsWith('.localhost') ||
-		host === '[::1]' ||
-		/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-	);
+	return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**
