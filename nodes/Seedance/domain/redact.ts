@@ -156,7 +156,7 @@ interface Needs {
 function needsOf(secrets: string[]): Needs {
 	const all = secrets.join('');
 	return {
-		json: /["\\/\u0000-\u001f]|[^\x00-\x7f]/.test(all),
+		json: Array.from(all).some((char) => char < ' ' || char > '~' || '"\\/'.includes(char)),
 		percent: /[^A-Za-z0-9]/.test(all),
 		plus: all.includes(' '),
 		literalPlus: all.includes('+'),
