@@ -183,6 +183,11 @@ function readingsOf(text: string, needs: Needs): Reading[] {
 interface Pieces {
 	groups: Map<number, { pieces: Set<string>; hashes: Set<number> }>;
 	needs: Needs;
+	/** The shortest piece: a shorter text holds none. */
+	shortest: number;
+	marker: string;
+	/** Whether a piece could form anew across a marker: then redact until nothing changes. */
+	again: boolean;
 }
 
 const BASE = 0x01000193;
@@ -199,20 +204,46 @@ function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 	const kept = secrets.filter(
 		(secret): secret is string => !!secret && secret.length >= MIN_SECRET_LENGTH,
 	);
-	const pieces: Pieces['groups'] = new Map();
+	const groups: Pieces['groups'] = new Map();
 	for (const secret of kept) {
 		for (const form of new Set([secret, secret.toLowerCase(), secret.toUpperCase()])) {
 			const text = foldAll(form);
 			const size = Math.min(RUN, text.length);
-			const group = pieces.get(size) ?? { pieces: new Set<string>(), hashes: new Set<number>() };
-			pieces.set(size, group);
+			const group = groups.get(size) ?? { pieces: new Set<string>(), hashes: new Set<number>() };
+			groups.set(size, group);
 			for (let index = 0; index + size <= text.length; index++) {
 				group.pieces.add(text.slice(index, index + size));
 				group.hashes.add(hashOf(text, index, size));
 			}
 		}
 	}
-	return { groups: pieces, needs: needsOf(kept) };
+	const pieces: Pieces = {
+		groups,
+		needs: needsOf(kept),
+		shortest: Math.min(...groups.keys()),
+		marker: '',
+		again: false,
+	};
+	pieces.marker = MARKERS.find((candidate) => !holdsPiece(candidate, pieces)) ?? '';
+	// A piece can form anew across a marker only through the marker's first or last character.
+	const edges = [pieces.marker[0], pieces.marker[pieces.marker.length - 1]];
+	pieces.again = [...groups.values()].some((group) =>
+		[...group.pieces].some((piece) => edges.some((edge) => edge && piece.includes(edge))),
+	);
+	return pieces;
+}
+
+/** The pieces of the last few sets of secrets: a connection redacts many texts with one set. */
+const cache = new Map<string, Pieces>();
+
+function cachedPiecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
+	const key = JSON.stringify(secrets);
+	const known = cache.get(key);
+	if (known) return known;
+	const pieces = piecesOf(secrets);
+	if (cache.size >= 16) cache.delete(cache.keys().next().value as string);
+	cache.set(key, pieces);
+	return pieces;
 }
 
 /**
@@ -267,17 +298,12 @@ function redactOnce(text: string, pieces: Pieces, marker: string): string {
  * replaced.
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-	const pieces = piecesOf(secrets);
-	if (pieces.groups.size === 0 || text === '') return text;
-	const marker = MARKERS.find((candidate) => !holdsPiece(candidate, pieces)) ?? '';
-	// A piece can form anew across a marker only through the marker's first or last character.
-	const edges = [marker[0], marker[marker.length - 1]];
-	const again = [...pieces.groups.values()].some((group) =>
-		[...group.pieces].some((piece) => edges.some((edge) => edge && piece.includes(edge))),
-	);
-	let clean = redactOnce(text, pieces, marker);
-	for (let pass = 0; again && pass < 3; pass++) {
-		const next = redactOnce(clean, pieces, marker);
+	if (text === '') return text;
+	const pieces = cachedPiecesOf(secrets);
+	if (pieces.groups.size === 0 || text.length < pieces.shortest) return text;
+	let clean = redactOnce(text, pieces, pieces.marker);
+	for (let pass = 0; pieces.again && pass < 3; pass++) {
+		const next = redactOnce(clean, pieces, pieces.marker);
 		if (next === clean) break;
 		clean = next;
 	}

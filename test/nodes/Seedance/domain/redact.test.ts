@@ -61,7 +61,8 @@ describe('redact: every secret in every form', () => {
 		const took = performance.now() - started;
 		expect(showsSecret(clean.slice(filler.length - 100, filler.length + 100), key)).toBe(false);
 		expect(clean.length).toBe(body.length - 2 * key.length + 2 * REDACTED.length);
-		expect(took).toBeLessThan(3000);
+		// Loose: the machine is shared; a scan that grew with the square of the size would take minutes.
+		expect(took).toBeLessThan(10_000);
 	});
 });
 
