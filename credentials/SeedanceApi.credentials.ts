@@ -8,6 +8,22 @@ import type {
 /** Redirect statuses: the test fails on them rather than carry the key elsewhere. */
 const REDIRECTS = [301, 302, 303, 307, 308];
 
+/**
+ * The Base URLs the test may send the key to, as the nodes check them: https without a
+ * `user:password@` part, or http on this machine (or when the credential allows it). Anything
+ * else is sent to a name that never resolves, so the key never leaves n8n.
+ */
+const pattern = (source: string) => `/${source.replace(/\//g, '\\/')}/i`;
+const AUTHORITY = String.raw`[^/?#@\\]+(?:[/?#]|$)`;
+const HTTPS = pattern(String.raw`^https://` + AUTHORITY);
+const HTTP = pattern(String.raw`^http://` + AUTHORITY);
+const LOOPBACK = pattern(
+	String.raw`^http://(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d+)?(?:[/?#]|$)`,
+);
+const URL_GIVEN = '$credentials.baseUrl.trim()';
+const REFUSED = 'https://base-url-refused-use-https-without-user-password.invalid';
+const TEST_BASE_URL = `={{ ${HTTPS}.test(${URL_GIVEN}) || (${HTTP}.test(${URL_GIVEN}) && ($credentials.allowUnencryptedHttp === true || ${LOOPBACK}.test(${URL_GIVEN}))) ? ${URL_GIVEN}.replace(/\\/+$/, "") : "${REFUSED}" }}`;
+
 export class SeedanceApi implements ICredentialType {
 	name = 'seedanceApi';
 
@@ -33,7 +49,16 @@ export class SeedanceApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://apiin.one',
-			description: 'Change only for a proxy, a regional gateway or a local emulator',
+			description:
+				'Change only for a proxy, a regional gateway or a local emulator. Must start with https:// (http:// only on this machine, e.g. http://127.0.0.1, unless allowed below) and must not contain a user name or password.',
+		},
+		{
+			displayName: 'Allow Unencrypted HTTP',
+			name: 'allowUnencryptedHttp',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to accept an http:// Base URL on another machine. Your API key then travels in clear over the network, readable by anyone on the way: turn on only for a gateway on a network you trust.',
 		},
 		{
 			displayName: 'Callback Secret',
@@ -61,7 +86,7 @@ export class SeedanceApi implements ICredentialType {
 	// is recognised by the `code` of the service's answer envelope instead.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: TEST_BASE_URL,
 			url: '/api/v1/tasks/n8n-credential-test',
 			method: 'GET',
 			ignoreHttpStatusErrors: { ignore: true, except: [401, 403, ...REDIRECTS] },

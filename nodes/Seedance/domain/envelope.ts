@@ -26,13 +26,13 @@ export function envelopeErrorCode(body: IDataObject): number | null {
 
 /**
  * The service's own words in an error answer (`error.message`, `error`, `message`, `msg`,
- * `detail`).
+ * `detail`), whole: they are cut only after redaction, when quoted.
  */
 export function serviceMessageOf(body: unknown): string | null {
-	if (typeof body === 'string') return body.trim().slice(0, 300) || null;
+	if (typeof body === 'string') return body.trim() || null;
 	if (!isObject(body)) return null;
 	const error = body.error;
 	const candidates = [isObject(error) ? error.message : error, body.message, body.msg, body.detail];
 	const found = candidates.find((value) => typeof value === 'string' && value.trim() !== '');
-	return typeof found === 'string' ? found.trim().slice(0, 300) : null;
+	return typeof found === 'string' ? found.trim() : null;
 }

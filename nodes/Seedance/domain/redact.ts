@@ -1,21 +1,344 @@
+/**
+ * The one door for text that leaves the node: every error, output, description and log line that
+ * may hold what the service (or a link, a header) sent passes `redact`, `quote` or `redactDeep`.
+ *
+ * A secret is found in any case, raw, URL-encoded (`%XX`, `+` for a space) and JSON-escaped
+ * (`\"`, `\uXXXX`), and not only whole: any run of RUN or more consecutive characters of it is
+ * replaced, so a text cut across a key never shows most of it. Text is redacted before it is cut.
+ */
+
 /** What stands in for a secret wherever the service echoes one back. */
 export const REDACTED = '[redacted]';
+
+/** Markers in order of preference: one that holds a piece of a secret would show that piece. */
+const MARKERS = [REDACTED, '[hidden]', '***'];
+
+/** The shortest run of a secret's characters that is replaced wherever it appears. */
+export const RUN = 8;
 
 /**
  * Secrets shorter than this are not scrubbed: replacing a few common characters would garble text.
  */
 const MIN_SECRET_LENGTH = 4;
 
-/** Removes every occurrence of every secret from a text. */
+/**
+ * Folds case where that keeps every character's length (so positions stay comparable); Greek
+ * final sigma is read as sigma, since where a piece ends in a word decides which one is written.
+ */
+function foldAll(text: string): string {
+	const lower = text.toLowerCase();
+	if (lower.length === text.length) return lower.replace(/ς/g, 'σ');
+	let folded = '';
+	for (const char of text) {
+		const one = char.toLowerCase();
+		folded += one.length === char.length ? one : char;
+	}
+	return folded.replace(/ς/g, 'σ');
+}
+
+/**
+ * A decoded, case-folded reading of a text. Unit `i` of `text` came from the original span
+ * [start[i], end[i]) (the raw reading has no spans: unit i is character i), so a match in the
+ * reading marks the original characters.
+ */
+interface Reading {
+	text: string;
+	start?: Int32Array;
+	end?: Int32Array;
+}
+
+/** UTF-16 units to a string, in slices small enough for `fromCharCode`'s argument list. */
+function unitsToText(units: Uint16Array, length: number): string {
+	const parts: string[] = [];
+	for (let from = 0; from < length; from += 8192)
+		parts.push(
+			String.fromCharCode.apply(null, units.subarray(from, Math.min(length, from + 8192)) as never),
+		);
+	return parts.join('');
+}
+
+/**
+ * Builds a reading by decoding another: text is copied as it is up to the next `trigger`
+ * character, where `step` may decode an escape (a decoded text is never longer than its source).
+ */
+function decodeReading(
+	source: Reading,
+	trigger: RegExp,
+	step: (text: string, at: number) => { text: string; used: number } | null,
+): Reading {
+	const { text } = source;
+	const units = new Uint16Array(text.length);
+	const start = new Int32Array(text.length);
+	const end = new Int32Array(text.length);
+	let length = 0;
+	const emit = (unit: number, from: number, to: number) => {
+		units[length] = unit;
+		start[length] = source.start ? source.start[from] : from;
+		end[length] = source.end ? source.end[to] : to + 1;
+		length++;
+	};
+	const search = new RegExp(trigger.source, 'g');
+	for (let at = 0; at < text.length;) {
+		search.lastIndex = at;
+		const next = search.exec(text)?.index ?? text.length;
+		for (; at < next; at++) emit(text.charCodeAt(at), at, at);
+		if (at >= text.length) break;
+		const decoded = step(text, at);
+		const used = decoded?.used ?? 1;
+		const out = decoded?.text ?? text[at];
+		for (let unit = 0; unit < out.length; unit++) emit(out.charCodeAt(unit), at, at + used - 1);
+		at += used;
+	}
+	return {
+		text: unitsToText(units, length),
+		start: start.subarray(0, length),
+		end: end.subarray(0, length),
+	};
+}
+
+const HEX2 = /^[0-9a-fA-F]{2}$/;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const JSON_ESCAPES: Record<string, string> = {
+	'"': '"',
+	'\\': '\\',
+	'/': '/',
+	b: '\b',
+	f: '\f',
+	n: '\n',
+	r: '\r',
+	t: '\t',
+};
+
+/** `\"`, `\\`, `\n`, `\u00e9`… as JSON (and JavaScript) strings write them. */
+function jsonStep(text: string, at: number) {
+	if (text[at] !== '\\') return null;
+	const next = text[at + 1];
+	if (next !== undefined && next in JSON_ESCAPES) return { text: JSON_ESCAPES[next], used: 2 };
+	const hex = text.slice(at + 2, at + 6);
+	if (next === 'u' && HEX4.test(hex))
+		return { text: String.fromCharCode(parseInt(hex, 16)), used: 6 };
+	return null;
+}
+
+/** One character written as `%XX` escapes of its UTF-8 bytes (and `+` for a space, if asked). */
+function percentStep(plus: boolean) {
+	const byteAt = (text: string, at: number) =>
+		text[at] === '%' && HEX2.test(text.slice(at + 1, at + 3))
+			? parseInt(text.slice(at + 1, at + 3), 16)
+			: null;
+	return (text: string, at: number) => {
+		if (plus && text[at] === '+') return { text: ' ', used: 1 };
+		const lead = byteAt(text, at);
+		if (lead === null) return null;
+		const size = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+		if (size === 0) return null;
+		try {
+			return { text: decodeURIComponent(text.slice(at, at + size * 3)), used: size * 3 };
+		} catch {
+			return null;
+		}
+	};
+}
+
+function folded(reading: Reading): Reading {
+	return { ...reading, text: foldAll(reading.text) };
+}
+
+/** Which decoded readings can show the secrets at all (an `aio_` key is never JSON-escaped). */
+interface Needs {
+	json: boolean;
+	percent: boolean;
+	/** `+` read as a space, and `+` read as itself. */
+	plus: boolean;
+	literalPlus: boolean;
+}
+
+function needsOf(secrets: string[]): Needs {
+	const all = secrets.join('');
+	return {
+		json: Array.from(all).some((char) => char < ' ' || char > '~' || '"\\/'.includes(char)),
+		percent: /[^A-Za-z0-9]/.test(all),
+		plus: all.includes(' '),
+		literalPlus: all.includes('+'),
+	};
+}
+
+/** The readings worth scanning: raw, and decoded only where the text has something to decode. */
+function readingsOf(text: string, needs: Needs): Reading[] {
+	const raw: Reading = { text };
+	const readings = [raw];
+	const json = needs.json && text.includes('\\') ? decodeReading(raw, /\\/, jsonStep) : null;
+	if (json) readings.push(json);
+	const plus = needs.plus && text.includes('+');
+	if (needs.percent && (text.includes('%') || plus)) {
+		for (const base of json ? [raw, json] : [raw]) {
+			if (!plus || needs.literalPlus) readings.push(decodeReading(base, /%/, percentStep(false)));
+			if (plus) readings.push(decodeReading(base, /[%+]/, percentStep(true)));
+		}
+	}
+	return readings.map(folded);
+}
+
+/** Pieces of secrets to look for, grouped by length (RUN, or a whole secret shorter than RUN). */
+interface Pieces {
+	groups: Map<number, { pieces: Set<string>; hashes: Set<number> }>;
+	needs: Needs;
+	/** The shortest piece: a shorter text holds none. */
+	shortest: number;
+	marker: string;
+	/** Whether a piece could form anew across a marker: then redact until nothing changes. */
+	again: boolean;
+}
+
+const BASE = 0x01000193;
+
+/** A rolling hash of `size` units: Σ unit[k]·BASE^(size-1-k), modulo 2^32. */
+function hashOf(text: string, from: number, size: number): number {
+	let hash = 0;
+	for (let index = from; index < from + size; index++)
+		hash = (Math.imul(hash, BASE) + text.charCodeAt(index)) | 0;
+	return hash;
+}
+
+function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
+	const kept = secrets.filter(
+		(secret): secret is string => !!secret && secret.length >= MIN_SECRET_LENGTH,
+	);
+	const groups: Pieces['groups'] = new Map();
+	for (const secret of kept) {
+		for (const form of new Set([secret, secret.toLowerCase(), secret.toUpperCase()])) {
+			const text = foldAll(form);
+			const size = Math.min(RUN, text.length);
+			const group = groups.get(size) ?? { pieces: new Set<string>(), hashes: new Set<number>() };
+			groups.set(size, group);
+			for (let index = 0; index + size <= text.length; index++) {
+				group.pieces.add(text.slice(index, index + size));
+				group.hashes.add(hashOf(text, index, size));
+			}
+		}
+	}
+	const pieces: Pieces = {
+		groups,
+		needs: needsOf(kept),
+		shortest: Math.min(...groups.keys()),
+		marker: '',
+		again: false,
+	};
+	pieces.marker = MARKERS.find((candidate) => !holdsPiece(candidate, pieces)) ?? '';
+	// A piece can form anew across a marker only through the marker's first or last character.
+	const edges = [pieces.marker[0], pieces.marker[pieces.marker.length - 1]];
+	pieces.again = [...groups.values()].some((group) =>
+		[...group.pieces].some((piece) => edges.some((edge) => edge && piece.includes(edge))),
+	);
+	return pieces;
+}
+
+/** The pieces of the last few sets of secrets: a connection redacts many texts with one set. */
+const cache = new Map<string, Pieces>();
+
+function cachedPiecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
+	const key = JSON.stringify(secrets);
+	const known = cache.get(key);
+	if (known) return known;
+	const pieces = piecesOf(secrets);
+	if (cache.size >= 16) cache.delete(cache.keys().next().value as string);
+	cache.set(key, pieces);
+	return pieces;
+}
+
+/**
+ * Marks, in `marked`, every original character that took part in a piece of a secret: one pass
+ * of a rolling hash per piece length, a string comparison only where the hash matches.
+ */
+function markPieces(reading: Reading, pieces: Pieces, marked: Uint8Array): boolean {
+	let found = false;
+	const { text } = reading;
+	for (const [size, group] of pieces.groups) {
+		if (text.length < size) continue;
+		let top = 1;
+		for (let index = 1; index < size; index++) top = Math.imul(top, BASE);
+		let hash = hashOf(text, 0, size);
+		for (let index = 0; ; index++) {
+			if (group.hashes.has(hash) && group.pieces.has(text.slice(index, index + size))) {
+				const last = index + size - 1;
+				marked.fill(1, reading.start?.[index] ?? index, reading.end?.[last] ?? last + 1);
+				found = true;
+			}
+			if (index + size >= text.length) break;
+			const out = Math.imul(text.charCodeAt(index), top);
+			hash = (Math.imul((hash - out) | 0, BASE) + text.charCodeAt(index + size)) | 0;
+		}
+	}
+	return found;
+}
+
+function holdsPiece(text: string, pieces: Pieces): boolean {
+	return markPieces({ text: foldAll(text) }, pieces, new Uint8Array(text.length));
+}
+
+function redactOnce(text: string, pieces: Pieces, marker: string): string {
+	const marked = new Uint8Array(text.length);
+	let found = false;
+	for (const reading of readingsOf(text, pieces.needs))
+		found = markPieces(reading, pieces, marked) || found;
+	if (!found) return text;
+	const parts: string[] = [];
+	for (let index = 0; index < text.length;) {
+		const inside = marked[index];
+		let end = index;
+		while (end < text.length && marked[end] === inside) end++;
+		parts.push(inside ? marker : text.slice(index, end));
+		index = end;
+	}
+	return parts.join('');
+}
+
+/**
+ * The text with every secret, in every form, and every run of RUN or more of a secret's characters
+ * replaced.
+ */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-	let clean = text;
-	for (const secret of secrets) {
-		if (secret && secret.length >= MIN_SECRET_LENGTH) clean = clean.split(secret).join(REDACTED);
+	if (text === '') return text;
+	const pieces = cachedPiecesOf(secrets);
+	if (pieces.groups.size === 0 || text.length < pieces.shortest) return text;
+	let clean = redactOnce(text, pieces, pieces.marker);
+	for (let pass = 0; pieces.again && pass < 3; pass++) {
+		const next = redactOnce(clean, pieces, pieces.marker);
+		if (next === clean) break;
+		clean = next;
 	}
 	return clean;
 }
 
-/** A copy of a JSON value with every secret removed from every string in it, keys included. */
+/**
+ * Text to quote in an error or a log line: redacted first, then cut to `maxChars` (so a cut never
+ * leaves part of a secret that redaction would no longer recognise).
+ */
+export function quote(
+	text: string,
+	secrets: ReadonlyArray<string | undefined>,
+	maxChars: number,
+): string {
+	const clean = redact(text, secrets);
+	return clean.length > maxChars ? `${clean.slice(0, maxChars)}…` : clean;
+}
+
+function redactValue(value: unknown, secrets: ReadonlyArray<string | undefined>): unknown {
+	if (typeof value === 'string') return redact(value, secrets);
+	if (Array.isArray(value)) return value.map((inner) => redactValue(inner, secrets));
+	if (typeof value !== 'object' || value === null) return value;
+	const copy: Record<string, unknown> = {};
+	for (const [key, inner] of Object.entries(value))
+		copy[redact(key, secrets)] = redactValue(inner, secrets);
+	return copy;
+}
+
+/**
+ * A JSON copy of a value with every secret removed from every string in it, keys included. Each
+ * string is redacted on its own, so redaction never breaks the JSON around it.
+ */
 export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | undefined>): T {
-	return JSON.parse(redact(JSON.stringify(value), secrets)) as T;
+	const text = JSON.stringify(value);
+	if (text === undefined) return value;
+	return redactValue(JSON.parse(text), secrets) as T;
 }

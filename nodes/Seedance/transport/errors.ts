@@ -1,7 +1,11 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { redact } from '../domain/redact';
+import type { BaseUrlProblem } from '../domain/baseUrl';
+import { quote, redact } from '../domain/redact';
+
+/** How much of the service's own message an error quotes (after redaction). */
+const SERVICE_MESSAGE_CHARS = 300;
 
 /** What came back from one request attempt that was not a usable answer. */
 export type Failure =
@@ -183,23 +187,26 @@ export function failureToError(
 		itemIndex?: number;
 	},
 ): NodeApiError {
+	const secrets = context.secrets;
+	// Redacted before it is cut: a cut first could leave most of a secret that no longer matches.
+	const serviceMessage =
+		failure.kind === 'http' && failure.serviceMessage
+			? quote(failure.serviceMessage, secrets, SERVICE_MESSAGE_CHARS)
+			: null;
+	const quoted: Failure = failure.kind === 'http' ? { ...failure, serviceMessage } : failure;
 	const { message, description } = explain(
-		failure,
+		quoted,
 		context.purpose,
 		context.subject,
 		context.baseUrl,
 	);
-	const clean = (text: string) => redact(text, context.secrets);
+	const clean = (text: string) => redact(text, secrets);
 	// Plain facts only: NodeApiError replaces the message with its own when it finds a network
 	// `code`.
 	const response: JsonObject =
 		failure.kind === 'network'
 			? { kind: failure.kind, networkError: failure.code, timedOut: failure.timedOut }
-			: {
-					kind: failure.kind,
-					httpStatus: failure.status,
-					serviceMessage: clean(failure.kind === 'http' ? (failure.serviceMessage ?? '') : ''),
-				};
+			: { kind: failure.kind, httpStatus: failure.status, serviceMessage: serviceMessage ?? '' };
 	const error = new NodeApiError(node, response, {
 		message: clean(message),
 		description: clean(description),
@@ -211,4 +218,28 @@ export function failureToError(
 	error.context.transient = isTransient(failure);
 	error.context.mayHaveCreated = context.purpose === 'create' && createMayHaveBeenMade(failure);
 	return error;
+}
+
+const BASE_URL_REFUSALS: Record<BaseUrlProblem, Explanation> = {
+	notWebAddress: {
+		message: 'The Base URL in the Seedance credential is not a web address',
+		description:
+			'Enter an address starting with https://, e.g. https://apiin.one (no path). Nothing was sent.',
+	},
+	userInfo: {
+		message: 'The Base URL in the Seedance credential contains a user name or password',
+		description:
+			'Remove the "user:password@" part from the Base URL in the Seedance credential: an address holding a password is shown in errors and logs. The node signs in with the API Key field only. Nothing was sent.',
+	},
+	unencrypted: {
+		message: 'The Base URL in the Seedance credential uses unencrypted http://',
+		description:
+			'Your API key would travel in clear over the network. Use https://, or, only for a gateway on a network you trust, turn on "Allow Unencrypted HTTP" in the Seedance credential. Nothing was sent.',
+	},
+};
+
+/** The refusal of a Base URL, checked before any request carries the key to it. */
+export function baseUrlError(node: INode, problem: BaseUrlProblem): NodeOperationError {
+	const { message, description } = BASE_URL_REFUSALS[problem];
+	return new NodeOperationError(node, message, { description });
 }

@@ -6,12 +6,14 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { baseUrlProblem } from '../domain/baseUrl';
 import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
 import { redact, redactDeep } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
 import { ExecutionStopped, cancelSignalOf, pause } from '../domain/timing';
 import {
+	baseUrlError,
 	createCertainlyNotProcessed,
 	failureToError,
 	isTransient,
@@ -70,8 +72,23 @@ export async function getConnection(
 	const baseUrl = String(credentials.baseUrl || 'https://apiin.one')
 		.trim()
 		.replace(/\/+$/, '');
+	// Every request passes here first: no key goes to an address that shows a password or to
+	// plain http on the network.
+	const problem = baseUrlProblem(baseUrl, credentials.allowUnencryptedHttp === true);
+	if (problem) throw baseUrlError(context.getNode(), problem);
 	const token = callbackToken(callbackSecretOf(credentials));
-	const secrets = [String(credentials.apiKey ?? ''), token, ...moreSecrets].filter(Boolean);
+	const apiKey = String(credentials.apiKey ?? '');
+	const callbackSecret = String(credentials.callbackSecret ?? '');
+	const secrets = [
+		...new Set([
+			apiKey,
+			apiKey.trim(),
+			callbackSecret,
+			callbackSecret.trim(),
+			token,
+			...moreSecrets,
+		]),
+	].filter(Boolean);
 	return { baseUrl, secrets, callbackToken: token };
 }
 

@@ -1,12 +1,12 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData } from 'n8n-workflow';
 
+import { quote, redact } from '../domain/redact';
 import type { SeedanceTask } from '../domain/task';
 import { attempt, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
 import { VIDEO_HEAD_BYTES, acceptsVideoType, isWebAddress, videoKindOf } from '../domain/video';
 import {
 	openVideo,
-	scrub,
 	type CallOptions,
 	type Connection,
 	type Readable,
@@ -68,7 +68,7 @@ async function snippetOf(stream: Readable): Promise<string> {
 		if (text.length >= SNIPPET_BYTES) break;
 	}
 	stream.destroy();
-	return text.slice(0, SNIPPET_BYTES).replace(/\s+/g, ' ').trim();
+	return text.replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -122,8 +122,9 @@ async function downloadOnce(
 ): Promise<IBinaryData> {
 	const video = await openVideo(context, connection, task.videoUrl ?? '', task.taskId, options);
 	if (!acceptsVideoType(video.contentType)) {
-		const snippet = scrub(connection, await snippetOf(video.stream));
-		throw new NotAVideo(`${video.contentType}${snippet ? `: "${snippet}"` : ''}`);
+		const snippet = quote(await snippetOf(video.stream), connection.secrets, SNIPPET_BYTES);
+		const type = quote(video.contentType, connection.secrets, 100);
+		throw new NotAVideo(`${type}${snippet ? `: "${snippet}"` : ''}`);
 	}
 	if (video.contentLength !== null && video.contentLength > options.maxBytes) {
 		video.stream.destroy();
@@ -170,12 +171,22 @@ export async function downloadVideo(
 		const stored = await attempt(downloadOnce(context, connection, task, options));
 		if (stored.ok) return stored.value;
 		if (stored.error instanceof NotAVideo)
-			throw notAVideo(context, task, stored.error.message, options.itemIndex);
+			throw notAVideo(
+				context,
+				task,
+				redact(stored.error.message, connection.secrets),
+				options.itemIndex,
+			);
 		// A refusal of the link itself (403, 404: expired) is the transport's error, with its own advice.
 		if (stored.error instanceof NodeApiError) throw stored.error;
 		throwIfStopped(signal);
 		if (tries >= DOWNLOAD_TRIES)
-			throw brokenDownload(context, task, stored.error, options.itemIndex);
+			throw brokenDownload(
+				context,
+				task,
+				redact(String((stored.error as Error)?.message ?? stored.error), connection.secrets),
+				options.itemIndex,
+			);
 		context.logger.debug(
 			`Seedance: the download of task ${task.taskId} broke off; try ${tries + 1} of ${DOWNLOAD_TRIES}`,
 		);

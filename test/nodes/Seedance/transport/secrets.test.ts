@@ -8,6 +8,7 @@ import { callbackToken, withCallbackToken } from '../../../../nodes/Seedance/dom
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { TriggerReceiver, WebhookReceiver } from '../../../harness/webhook';
 import { FAST, captureLogs, leaks, useEmulator, waitFor } from '../../../helpers';
+import { serialised, showsSecret } from '../../../secrets';
 
 // n8n's logger at its most verbose, so the node's own lines are among what is searched.
 const logLevelBefore = process.env.N8N_LOG_LEVEL;
@@ -185,5 +186,76 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 			await receiver.stop();
 			receiver = undefined;
 		}
+	});
+});
+
+describe('the named cases of the redaction door', () => {
+	/** A finished task whose link is served by the emulator, then the Wait node that downloads it. */
+	function finishedTaskDownloading() {
+		emulator.inject('status', {
+			kind: 'status',
+			code: 200,
+			body: {
+				code: 200,
+				data: {
+					task_id: 't9',
+					status: 'COMPLETED',
+					output: { video_url: `${emulator.url}/files/t9.mp4` },
+				},
+			},
+		});
+		return node('wait', { taskId: 't9', options: { ...FAST, downloadVideo: true } });
+	}
+
+	async function errorOfRun(seedance: ReturnType<typeof node>) {
+		const result = await runWorkflow([itemsNode([{ json: {} }]), seedance], {
+			credentials: credentials(),
+		});
+		const error = result.errorOf('Seedance');
+		expect(error).toBeDefined();
+		for (const text of [serialised(error), serialised(result.run), ...capture.lines])
+			expect(showsSecret(text, key())).toBe(false);
+		return error!;
+	}
+
+	it('a key across the old 300-character cut of the service message shows none of it', async () => {
+		const message = `${'x'.repeat(280)}${key()}${'y'.repeat(50)}`;
+		emulator.inject('create', { kind: 'status', code: 400, body: { message } });
+		const error = await errorOfRun(
+			node('generate', { prompt: 'A dancer', options: { ...FAST, waitForCompletion: false } }),
+		);
+		expect(error.message).toContain(`: ${'x'.repeat(280)}[redacted]${'y'.repeat(10)}…`);
+	});
+
+	it('a key across the old 200-character cut of a download snippet shows none of it', async () => {
+		emulator.inject('download', {
+			kind: 'status',
+			code: 200,
+			body: `${'x'.repeat(190)}${key()}`,
+		});
+		const error = await errorOfRun(finishedTaskDownloading());
+		expect(error.description).toContain(`text/html: "${'x'.repeat(190)}[redacted]"`);
+	});
+
+	it('a Content-Type equal to the key is quoted redacted', async () => {
+		emulator.inject('download', {
+			kind: 'status',
+			code: 200,
+			headers: { 'content-type': key() },
+			body: 'not a video',
+		});
+		const error = await errorOfRun(finishedTaskDownloading());
+		expect(error.description).toContain('It returned [redacted]: "not a video"');
+	});
+
+	it('first bytes that are the key are quoted redacted ("they start with")', async () => {
+		emulator.inject('download', {
+			kind: 'status',
+			code: 200,
+			headers: { 'content-type': 'video/mp4' },
+			body: `${key()} and more bytes`,
+		});
+		const error = await errorOfRun(finishedTaskDownloading());
+		expect(error.description).toContain('they start with "[redacted]');
 	});
 });

@@ -1,0 +1,113 @@
+import { REDACTED, quote, redact, redactDeep } from '../../../../nodes/Seedance/domain/redact';
+import { checkProperty, fc } from '../../../property';
+import { FORMS, placedArbitrary, secretArbitrary, showsSecret } from '../../../secrets';
+
+const key = 'aio_0123456789abcdefghijklmnopqrstuv';
+
+describe('redact: every secret in every form', () => {
+	it.each(Object.keys(FORMS))('finds the key written %s', (form) => {
+		const text = `before ${FORMS[form](key)} after`;
+		const clean = redact(text, [key]);
+		expect(clean).toBe(`before ${REDACTED} after`);
+	});
+
+	it('replaces any run of 8 or more of its characters, but not 7', () => {
+		expect(redact(`x${key.slice(10, 18)}y`, [key])).toBe(`x${REDACTED}y`);
+		expect(redact(`x${key.slice(10, 17)}y`, [key])).toBe(`x${key.slice(10, 17)}y`);
+		expect(redact(`${key.slice(0, 12)} and ${key.slice(20)}`, [key])).toBe(
+			`${REDACTED} and ${REDACTED}`,
+		);
+	});
+
+	it('replaces a secret shorter than 8 characters only whole, and leaves very short ones', () => {
+		expect(redact('a s3cret! b s3cre', ['s3cret!'])).toBe(`a ${REDACTED} b s3cre`);
+		expect(redact('abc abc', ['abc'])).toBe('abc abc');
+	});
+
+	it('finds secrets in JSON and URL escapes that span several characters', () => {
+		const secret = 'k"é y/ü+%&=ключ';
+		for (const text of [
+			JSON.stringify({ echo: secret }),
+			`https://x/?q=${encodeURIComponent(secret)}`,
+			`https://x/?${new URLSearchParams({ q: secret }).toString()}`,
+			JSON.stringify({ url: `https://x/?q=${encodeURIComponent(secret)}` }),
+		])
+			expect(showsSecret(redact(text, [secret]), secret)).toBe(false);
+	});
+
+	it('keeps a JSON value whole: each string is redacted on its own, keys included', () => {
+		const secret = 'abc","x":"defghijk';
+		const value = { [key]: `echo ${key}`, list: [key.toUpperCase(), 1, null], quote: secret };
+		expect(redactDeep(value, [key, secret])).toEqual({
+			[REDACTED]: `echo ${REDACTED}`,
+			list: [REDACTED, 1, null],
+			quote: REDACTED,
+		});
+		expect(redactDeep(undefined, [key])).toBeUndefined();
+	});
+
+	it('never shows a piece of a secret through its marker', () => {
+		const secret = 'x[redacted]y';
+		const clean = redact(`a ${secret} b`, [secret]);
+		expect(showsSecret(clean, secret)).toBe(false);
+		expect(clean).toBe('a [hidden] b');
+	});
+
+	it('scans a megabyte body with a key in it quickly', () => {
+		const filler = 'lorem ipsum dolor sit amet %20 \\n + '.repeat(15_000);
+		const body = `${filler}${key}${filler}${encodeURIComponent(key)}`;
+		const started = performance.now();
+		const clean = redact(body, [key, 'another-secret-value']);
+		const took = performance.now() - started;
+		expect(showsSecret(clean.slice(filler.length - 100, filler.length + 100), key)).toBe(false);
+		expect(clean.length).toBe(body.length - 2 * key.length + 2 * REDACTED.length);
+		// Loose: the machine is shared; a scan that grew with the square of the size would take minutes.
+		expect(took).toBeLessThan(10_000);
+	});
+});
+
+describe('quote: redact first, then cut', () => {
+	it('a key across the cut shows nothing of it (the old cut showed 35 of its 36 characters)', () => {
+		const message = `${'x'.repeat(265)}${key}${'y'.repeat(100)}`;
+		expect(message.indexOf(key)).toBe(265);
+		const quoted = quote(message, [key], 300);
+		expect(quoted).toBe(`${'x'.repeat(265)}${REDACTED}${'y'.repeat(25)}…`);
+		expect(quote('short', [key], 300)).toBe('short');
+	});
+
+	it('a "starts with" quote of the first bytes shows nothing of a key there', () => {
+		expect(quote(`${key}<html>`, [key], 12)).toBe(`${REDACTED}<html`.slice(0, 12) + '…');
+	});
+});
+
+describe('generated secrets never show (property)', () => {
+	it('in redacted and quoted text, wherever and however they are placed', async () => {
+		const caseArbitrary = secretArbitrary().chain((secret) =>
+			fc.record({
+				secret: fc.constant(secret),
+				other: secretArbitrary({ maxLength: 16 }),
+				before: fc.string({ maxLength: 400 }),
+				placed: fc.array(placedArbitrary(secret), { minLength: 1, maxLength: 3 }),
+				between: fc.string({ maxLength: 20 }),
+				after: fc.string({ maxLength: 400 }),
+				cut: fc.nat(900),
+			}),
+		);
+		await checkProperty(
+			'redact/quote hide every form of a generated secret',
+			fc.property(caseArbitrary, ({ secret, other, before, placed, between, after, cut }) => {
+				const text = `${before}${placed.join(between)}${after}`;
+				const secrets = [other, secret];
+				const clean = redact(text, secrets);
+				const quoted = quote(text, secrets, cut);
+				return (
+					!showsSecret(clean, secret) &&
+					!showsSecret(quoted, secret) &&
+					!showsSecret(JSON.stringify({ clean }), secret) &&
+					!showsSecret(JSON.stringify(redactDeep({ text, [text]: [text] }, secrets)), secret)
+				);
+			}),
+			1500,
+		);
+	});
+});
