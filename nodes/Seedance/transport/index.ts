@@ -6,7 +6,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
+import { callbackSecretOf, callbackToken, hideCallbackTokens } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
 import { redact, redactDeep } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
@@ -40,10 +40,10 @@ export interface Connection {
 	 */
 	secrets: readonly string[];
 	/**
-	 * What Generate appends to callback URLs and the Seedance Trigger expects (see
-	 * domain/callbackToken).
+	 * The token of one callback URL, which Generate appends and the Seedance Trigger and resume
+	 * webhook expect (see domain/callbackToken). Each token made is added to `secrets`.
 	 */
-	callbackToken: string;
+	callbackToken: (url: string) => string;
 }
 
 export interface CallOptions {
@@ -70,14 +70,26 @@ export async function getConnection(
 	const baseUrl = String(credentials.baseUrl || 'https://apiin.one')
 		.trim()
 		.replace(/\/+$/, '');
-	const token = callbackToken(callbackSecretOf(credentials));
-	const secrets = [String(credentials.apiKey ?? ''), token, ...moreSecrets].filter(Boolean);
-	return { baseUrl, secrets, callbackToken: token };
+	const secrets = [String(credentials.apiKey ?? ''), ...moreSecrets].filter(Boolean);
+	return {
+		baseUrl,
+		secrets,
+		callbackToken: callbackTokens(callbackSecretOf(credentials), secrets),
+	};
+}
+
+/** Makes callback tokens and keeps each one among the secrets to scrub. */
+function callbackTokens(secret: string, secrets: string[]): (url: string) => string {
+	return (url) => {
+		const token = callbackToken(secret, url);
+		if (!secrets.includes(token)) secrets.push(token);
+		return token;
+	};
 }
 
 /** A copy of anything the service sent with every secret of the connection replaced. */
 export function scrub<T>(connection: Connection, value: T): T {
-	return redactDeep(value, connection.secrets);
+	return redactDeep(hideCallbackTokens(value), connection.secrets);
 }
 
 /**
