@@ -7,7 +7,6 @@
 import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import {
-	callbackSecretOf,
 	callbackToken,
 	signCallbackUrl,
 	withCallbackToken,
@@ -15,7 +14,7 @@ import {
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
-import { WebhookReceiver } from '../../../harness/webhook';
+import { WebhookReceiver, parkGenerate } from '../../../harness/webhook';
 import { FAST, leaks, useEmulator, waitFor } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
@@ -39,26 +38,9 @@ interface Parked {
  * Runs Generate in resume mode until it parks, then serves the parked execution's resume webhook.
  */
 async function park(prompts: string[], options: Record<string, unknown> = {}): Promise<Parked> {
-	const node = seedanceNode({
-		resource: 'video',
-		operation: 'generate',
-		prompt: '={{ $json.prompt }}',
-		resolution: '480p',
-		duration: '4',
-		options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, ...options },
-	});
-	const run = (
-		await runWorkflow([itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node], {
-			credentials: credentials(),
-		})
-	).run;
-	receiver = new WebhookReceiver({ node, credentials: credentials(), waiting: run.data });
-	await receiver.start();
-	const signedUrl = signCallbackUrl(
-		receiver.productionUrl,
-		callbackSecretOf(credentials().seedanceApi as never),
-	);
-	return { run, node, tasks: [...emulator.tasks.values()], signedUrl, receiver };
+	const parked = await parkGenerate(credentials(), prompts, { ...FAST, ...options });
+	receiver = parked.receiver;
+	return { ...parked, tasks: [...emulator.tasks.values()] };
 }
 
 const finished = (task: EmulatedTask) => emulator.stateOf(task).state === 'succeeded';
