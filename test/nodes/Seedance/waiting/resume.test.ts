@@ -38,7 +38,11 @@ interface Parked {
  * Runs Generate in resume mode until it parks, then serves the parked execution's resume webhook.
  */
 async function park(prompts: string[], options: Record<string, unknown> = {}): Promise<Parked> {
-	const parked = await parkGenerate(credentials(), prompts, { ...FAST, ...options });
+	const parked = await parkGenerate(credentials(), prompts, {
+		...FAST,
+		maxWaitTime: 60,
+		...options,
+	});
 	receiver = parked.receiver;
 	return { ...parked, tasks: [...emulator.tasks.values()] };
 }
