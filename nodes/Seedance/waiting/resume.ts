@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { isTerminal, type SeedanceTask } from '../domain/task';
+import type { Attempt } from '../domain/timing';
 import { isPassingFault, type Connection } from '../transport';
 import {
 	answer,
@@ -253,6 +254,8 @@ function parkSettings(context: IWebhookFunctions, park: Park): ParkSettings {
 interface ParkMemory {
 	ended: Map<number, SeedanceTask>;
 	claimed: Set<number>;
+	/** Reads under way: copies of a callback arriving at once share them (a flood costs one). */
+	reading: Map<number, Promise<Attempt<SeedanceTask>>>;
 }
 
 const parkMemories = new Map<string, ParkMemory>();
@@ -261,12 +264,28 @@ const MAX_REMEMBERED_PARKS = 10_000;
 function memoryOf(key: string): ParkMemory {
 	let memory = parkMemories.get(key);
 	if (!memory) {
-		memory = { ended: new Map(), claimed: new Set() };
+		memory = { ended: new Map(), claimed: new Set(), reading: new Map() };
 		parkMemories.set(key, memory);
 		if (parkMemories.size > MAX_REMEMBERED_PARKS)
 			parkMemories.delete(parkMemories.keys().next().value as string);
 	}
 	return memory;
+}
+
+async function sharedRead(
+	memory: ParkMemory,
+	itemIndex: number,
+	read: () => Promise<Attempt<SeedanceTask>>,
+): Promise<Attempt<SeedanceTask>> {
+	const underWay = memory.reading.get(itemIndex);
+	if (underWay) return await underWay;
+	const reading = read();
+	memory.reading.set(itemIndex, reading);
+	try {
+		return await reading;
+	} finally {
+		memory.reading.delete(itemIndex);
+	}
 }
 
 /**
@@ -326,7 +345,10 @@ export async function resumeFromCallback(
 	const deadline = callbackDeadline();
 	for (const itemIndex of order) {
 		const taskId = park.waiting.get(itemIndex)!;
-		const read = await readForCallback(context, connection, taskId, deadline);
+		const read = await sharedRead(memory, itemIndex, () =>
+			readForCallback(context, connection, taskId, deadline),
+		);
+		if (read.ok && isTerminal(read.value.state)) memory.ended.set(itemIndex, read.value);
 		if (!read.ok) {
 			// What was learnt so far stays: the service's next try goes on from there.
 			if (isPassingFault(read.error)) return tryAgain(context, taskId).refused;
@@ -347,7 +369,6 @@ export async function resumeFromCallback(
 					: `Waiting for more tasks of this execution (task ${taskId} is ${read.value.state})`,
 			);
 		}
-		memory.ended.set(itemIndex, read.value);
 	}
 
 	if (resumesUnderWay.has(key)) return waitingFor(context, 'This execution is already resuming');
