@@ -8,7 +8,8 @@
  *      what a bare Node process needs to store the same bytes (scripts/bench/memory.ts);
  *   4. size of dist/ and the import time of the node modules;
  *   5. the execution data a 100-item Generate leaves in n8n, with and without Simplify;
- *   6. queue mode: 20 executions on 2 workers, Poll vs Resume on Callback (scripts/bench/queue.ts).
+ *   6. queue mode: 20 executions on 2 workers, Poll vs Resume on Callback (scripts/bench/queue.ts);
+ *   7. requests with the key per inbound callback, trigger and resume URL (scripts/bench/callbacks.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import type { INode } from 'n8n-workflow';
 
 import { Emulator } from '../test/emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../test/harness/n8n';
+import { callbackCosts } from './bench/callbacks';
 import { downloadMemory } from './bench/memory';
 import { queueModeFigures } from './bench/queue';
 import { median, printTable, rows, say, seconds } from './bench/table';
@@ -265,6 +267,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'package') packageFigures();
 	if (!only || only === 'data') await executionData();
 	if ((!only || only === 'queue') && process.env.BENCH_SKIP_N8N !== '1') await queueModeFigures();
+	if (!only || only === 'callbacks') await callbackCosts();
 	printTable();
 	if (rows.some((row) => row.met === false)) process.exitCode = 1;
 }
