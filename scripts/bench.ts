@@ -18,7 +18,8 @@ import path from 'node:path';
 import type { INode } from 'n8n-workflow';
 
 import { Emulator } from '../test/emulator/server';
-import { itemsNode, runWorkflow, seedanceNode } from '../test/harness/n8n';
+import { itemsNode, runWorkflow } from '../test/harness/n8n';
+import { promptedGenerate } from '../test/harness/webhook';
 import { callbackCosts } from './bench/callbacks';
 import { downloadMemory } from './bench/memory';
 import { queueModeFigures } from './bench/queue';
@@ -27,14 +28,7 @@ import { median, printTable, rows, say, seconds } from './bench/table';
 const root = path.resolve(__dirname, '../..');
 
 function generateNode(options: Record<string, unknown>): INode {
-	return seedanceNode({
-		resource: 'video',
-		operation: 'generate',
-		prompt: '={{ $json.prompt }}',
-		resolution: '480p',
-		duration: '4',
-		options: { requestTimeout: 30, ...options },
-	});
+	return promptedGenerate({ requestTimeout: 30, ...options });
 }
 
 async function timedBatch(

@@ -267,6 +267,23 @@ export class TriggerReceiver extends WebhookReceiver {
 	}
 }
 
+/** A Generate (480p, 4 s) whose prompt is each item's `prompt`. */
+export function promptedGenerate(options: IDataObject, parameters: IDataObject = {}): INode {
+	return seedanceNode({
+		resource: 'video',
+		operation: 'generate',
+		prompt: '={{ $json.prompt }}',
+		resolution: '480p',
+		duration: '4',
+		options,
+		...parameters,
+	});
+}
+
+/** The same in Wait Mode "Resume on Callback". */
+export const resumeModeGenerate = (options: IDataObject, parameters: IDataObject = {}): INode =>
+	promptedGenerate({ waitMode: 'resume', maxWaitTime: 60, ...options }, parameters);
+
 export interface ParkedExecution {
 	run: RunResult['run'];
 	node: INode;
@@ -286,15 +303,7 @@ export async function parkGenerate(
 	options: IDataObject,
 	parameters: IDataObject = {},
 ): Promise<ParkedExecution> {
-	const node = seedanceNode({
-		resource: 'video',
-		operation: 'generate',
-		prompt: '={{ $json.prompt }}',
-		resolution: '480p',
-		duration: '4',
-		options: { waitMode: 'resume', maxWaitTime: 60, ...options },
-		...parameters,
-	});
+	const node = resumeModeGenerate(options, parameters);
 	const { run } = await runWorkflow(
 		[itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node],
 		{ credentials },

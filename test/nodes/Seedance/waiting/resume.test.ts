@@ -14,7 +14,7 @@ import {
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
-import { WebhookReceiver, parkGenerate } from '../../../harness/webhook';
+import { WebhookReceiver, parkGenerate, resumeModeGenerate } from '../../../harness/webhook';
 import { FAST, leaks, useEmulator, waitFor } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
@@ -94,14 +94,7 @@ describe('Generate in resume mode, when an item fails', () => {
 			code: 402,
 			body: { error: { message: 'Insufficient credits' } },
 		});
-		const node = seedanceNode({
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.prompt }}',
-			resolution: '480p',
-			duration: '4',
-			options: { ...FAST, waitMode: 'resume', concurrency: 1 },
-		});
+		const node = resumeModeGenerate({ ...FAST, concurrency: 1 });
 		const { run, errorOf } = await runWorkflow(
 			[itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node],
 			{ credentials: credentials() },
@@ -123,14 +116,7 @@ describe('Generate in resume mode, when an item fails', () => {
 			body: { error: { message: 'Insufficient credits' } },
 		});
 		const node = {
-			...seedanceNode({
-				resource: 'video',
-				operation: 'generate',
-				prompt: '={{ $json.prompt }}',
-				resolution: '480p',
-				duration: '4',
-				options: { ...FAST, waitMode: 'resume', concurrency: 1 },
-			}),
+			...resumeModeGenerate({ ...FAST, concurrency: 1 }),
 			onError: 'continueRegularOutput' as const,
 		};
 		const { run } = await runWorkflow(
