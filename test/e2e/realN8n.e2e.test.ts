@@ -536,6 +536,13 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			expect(
 				await emulator.postCallback(signCallbackUrl(plainUrl, 'aio_another_key'), delivered.body),
 			).toBe(403);
+			// The right key's token, made for another URL (another host's): opens nothing here.
+			const elsewhere = new URL(
+				signCallbackUrl('https://collector.example/hooks/seedance', emulator.apiKey),
+			).searchParams.get('seedance_token')!;
+			expect(
+				await emulator.postCallback(withCallbackToken(plainUrl, elsewhere), delivered.body),
+			).toBe(403);
 			expect(await emulator.postCallback(signedUrl, delivered.body)).toBe(200);
 			expect(
 				await emulator.postCallback(signedUrl, 'not json at all', { 'content-type': 'text/plain' }),
