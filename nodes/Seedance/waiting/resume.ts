@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { isTerminal, type SeedanceTask } from '../domain/task';
-import type { Attempt } from '../domain/timing';
+import { mapWithLimit, type Attempt } from '../domain/timing';
 import { isPassingFault, type Connection } from '../transport';
 import {
 	answer,
@@ -272,6 +272,9 @@ function memoryOf(key: string): ParkMemory {
 	return memory;
 }
 
+/** What a look at one task found: ended, or the answer it calls for (the highest rank wins). */
+type Look = { ended: true } | { ended: false; rank: number; answer: () => IWebhookResponseData };
+
 async function sharedRead(
 	memory: ParkMemory,
 	itemIndex: number,
@@ -334,42 +337,57 @@ export async function resumeFromCallback(
 	if (!settings.wait.confirmCallbacks && isTerminal(task.state)) memory.ended.set(mine, task);
 	else memory.claimed.add(mine);
 
-	// The tasks not known to have ended, the likeliest still running first (no callback yet), this
-	// callback's own last: the look stops at the first that still runs.
+	// The tasks not known to have ended. Those without a callback yet are the likeliest still
+	// running: read one by one, the first that runs ends the look. Those claimed ended (this
+	// callback's own among them) are read together, each once.
 	const unknown = [...park.waiting.keys()].filter((itemIndex) => !memory.ended.has(itemIndex));
-	const order = [
-		...unknown.filter((itemIndex) => !memory.claimed.has(itemIndex)),
-		...unknown.filter((itemIndex) => memory.claimed.has(itemIndex) && itemIndex !== mine),
-		...unknown.filter((itemIndex) => itemIndex === mine),
-	];
 	const deadline = callbackDeadline();
-	for (const itemIndex of order) {
+	const look = async (itemIndex: number): Promise<Look> => {
 		const taskId = park.waiting.get(itemIndex)!;
 		const read = await sharedRead(memory, itemIndex, () =>
 			readForCallback(context, connection, taskId, deadline),
 		);
-		if (read.ok && isTerminal(read.value.state)) memory.ended.set(itemIndex, read.value);
-		if (!read.ok) {
-			// What was learnt so far stays: the service's next try goes on from there.
-			if (isPassingFault(read.error)) return tryAgain(context, taskId).refused;
-			if (itemIndex === mine)
-				return answer(context, 409, {
-					message: `Task ${taskId} is unknown to API in One for this credential`,
-				});
-			// Another task the service refuses to show: its item fails on resume.
-			memory.ended.set(itemIndex, { ...task, taskId, refused: true } as SeedanceTask);
-			continue;
+		if (read.ok && isTerminal(read.value.state)) {
+			memory.ended.set(itemIndex, read.value);
+			return { ended: true };
 		}
-		if (!isTerminal(read.value.state)) {
+		if (read.ok) {
 			memory.claimed.delete(itemIndex);
-			return waitingFor(
-				context,
-				itemIndex === mine
-					? `API in One says task ${taskId} is ${read.value.state}; waiting for its end`
-					: `Waiting for more tasks of this execution (task ${taskId} is ${read.value.state})`,
-			);
+			return { ended: false, rank: 1, answer: () => stillRunning(itemIndex, taskId, read.value) };
 		}
+		// What was learnt so far stays: the service's next try goes on from there.
+		if (isPassingFault(read.error))
+			return { ended: false, rank: 0, answer: () => tryAgain(context, taskId).refused };
+		if (itemIndex === mine)
+			return {
+				ended: false,
+				rank: 2,
+				answer: () =>
+					answer(context, 409, {
+						message: `Task ${taskId} is unknown to API in One for this credential`,
+					}),
+			};
+		// Another task the service refuses to show: its item fails on resume.
+		memory.ended.set(itemIndex, { ...task, taskId, refused: true } as SeedanceTask);
+		return { ended: true };
+	};
+	const stillRunning = (itemIndex: number, taskId: string, read: SeedanceTask) =>
+		waitingFor(
+			context,
+			itemIndex === mine
+				? `API in One says task ${taskId} is ${read.state}; waiting for its end`
+				: `Waiting for more tasks of this execution (task ${taskId} is ${read.state})`,
+		);
+	for (const itemIndex of unknown.filter((index) => !memory.claimed.has(index))) {
+		const seen = await look(itemIndex);
+		if (!seen.ended) return seen.answer();
 	}
+	const claimed = unknown.filter((index) => memory.claimed.has(index));
+	const seen = await mapWithLimit(claimed, settings.wait.settings.concurrency, look);
+	const first = seen
+		.filter((one): one is Extract<Look, { ended: false }> => !one.ended)
+		.sort((a, b) => b.rank - a.rank)[0];
+	if (first) return first.answer();
 
 	if (resumesUnderWay.has(key)) return waitingFor(context, 'This execution is already resuming');
 	resumesUnderWay.add(key);
