@@ -8,7 +8,8 @@
  *      what a bare Node process needs to store the same bytes (scripts/bench/memory.ts);
  *   4. size of dist/ and the import time of the node modules;
  *   5. the execution data a 100-item Generate leaves in n8n, with and without Simplify;
- *   6. queue mode: 20 executions on 2 workers, Poll vs Resume on Callback (scripts/bench/queue.ts).
+ *   6. queue mode: 20 executions on 2 workers, Poll vs Resume on Callback (scripts/bench/queue.ts);
+ *   7. requests with the key per inbound callback, trigger and resume URL (scripts/bench/callbacks.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -17,7 +18,9 @@ import path from 'node:path';
 import type { INode } from 'n8n-workflow';
 
 import { Emulator } from '../test/emulator/server';
-import { itemsNode, runWorkflow, seedanceNode } from '../test/harness/n8n';
+import { itemsNode, runWorkflow } from '../test/harness/n8n';
+import { promptedGenerate } from '../test/harness/webhook';
+import { callbackCosts } from './bench/callbacks';
 import { downloadMemory } from './bench/memory';
 import { queueModeFigures } from './bench/queue';
 import { median, printTable, rows, say, seconds } from './bench/table';
@@ -25,14 +28,7 @@ import { median, printTable, rows, say, seconds } from './bench/table';
 const root = path.resolve(__dirname, '../..');
 
 function generateNode(options: Record<string, unknown>): INode {
-	return seedanceNode({
-		resource: 'video',
-		operation: 'generate',
-		prompt: '={{ $json.prompt }}',
-		resolution: '480p',
-		duration: '4',
-		options: { requestTimeout: 30, ...options },
-	});
+	return promptedGenerate({ requestTimeout: 30, ...options });
 }
 
 async function timedBatch(
@@ -265,6 +261,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'package') packageFigures();
 	if (!only || only === 'data') await executionData();
 	if ((!only || only === 'queue') && process.env.BENCH_SKIP_N8N !== '1') await queueModeFigures();
+	if (!only || only === 'callbacks') await callbackCosts();
 	printTable();
 	if (rows.some((row) => row.met === false)) process.exitCode = 1;
 }

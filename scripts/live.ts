@@ -232,7 +232,11 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 		'',
 	);
 	const budget = new CreditBudget(maxCredits);
-	const secrets = [key, callbackToken(callbackSecretOf({ apiKey: key }))];
+	// Tokens are bound to their URL: the one the callback carries is made for --callback-url.
+	const secrets = [
+		key,
+		...(callbackUrl ? [callbackToken(callbackSecretOf({ apiKey: key }), callbackUrl)] : []),
+	];
 	const exchanges: Exchange[] = [];
 	const callbacks: CallbackDelivery[] = [];
 	const steps: Array<{ step: string; ok: boolean; output?: IDataObject; error?: string }> = [];

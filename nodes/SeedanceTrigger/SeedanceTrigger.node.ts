@@ -1,6 +1,5 @@
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 import type {
-	IDataObject,
 	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -11,12 +10,18 @@ import type {
 
 import { isTerminal } from '../Seedance/domain/task';
 import { attempt } from '../Seedance/domain/timing';
-import { answer, confirmWithService, receiveCallback } from '../Seedance/waiting/callbacks';
+import {
+	answer,
+	confirmWithService,
+	mayHaveEnded,
+	receiveCallback,
+} from '../Seedance/waiting/callbacks';
 import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems, simplifyField } from '../Seedance/waiting/leanOutput';
-import { maxVideoSizeField, readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
-import { eventMatches, isCallbackEvent, unknownEventMessage } from './events';
-import { isFirstDelivery } from './deliveries';
+import { maxVideoSizeField } from '../Seedance/waiting/waitOptions';
+import { eventMatches } from './events';
+import { isFirstDelivery, wasDelivered } from './deliveries';
+import { readTriggerOptions, type TriggerOptions } from './options';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
 
@@ -110,17 +115,12 @@ export class SeedanceTrigger implements INodeType {
 		],
 	};
 
-	// Callback URLs are given to the service per task: nothing to register. Activation checks
-	// "Trigger On", which an expression could set to none of its choices.
+	// Callback URLs are given to the service per task: nothing to register. Activation checks every
+	// option, which an expression could make invalid.
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const event = this.getNodeParameter('event', 'anyTerminal');
-				if (!isCallbackEvent(event))
-					throw new NodeOperationError(this.getNode(), unknownEventMessage(event), {
-						description:
-							'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then activate the workflow again.',
-					});
+				readTriggerOptions(this);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -139,49 +139,63 @@ export class SeedanceTrigger implements INodeType {
 		);
 		if (received.refused) return received.refused;
 		const { connection } = received;
-		// Progress callbacks are ignored before anything else: the finished task calls back again.
-		if (!isTerminal(received.task.state))
-			return ignore(
-				`task ${received.task.taskId} is ${received.task.state}; the trigger starts on finished tasks only`,
-			);
-		const options = this.getNodeParameter('options', {}) as IDataObject;
 		let task = received.task;
-		if (options.confirmWithService !== false) {
-			const confirmed = await confirmWithService(this, connection, received.task);
+		// Cheap checks first, no request: a progress callback (the finished task calls back again),
+		// then a replay of a task already delivered.
+		if (!mayHaveEnded(task))
+			return ignore(
+				`task ${task.taskId} is ${task.state}; the trigger starts on finished tasks only`,
+			);
+		const staticData = this.getWorkflowStaticData('node');
+		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
+		if (wasDelivered(staticData, scope, task.taskId))
+			return ignore(`task ${task.taskId} was already delivered`);
+		let options: TriggerOptions;
+		try {
+			options = readTriggerOptions(this);
+		} catch (error) {
+			// Not 200: nothing starts, so the service must call again once the option is fixed.
+			return answer(this, 500, { message: (error as Error).message });
+		}
+		if (options.confirm) {
+			const confirmed = await confirmWithService(this, connection, task);
 			if (confirmed.refused) return confirmed.refused;
 			task = confirmed.task;
 			if (!isTerminal(task.state))
 				return ignore(`API in One says task ${task.taskId} is ${task.state}`);
+		} else if (!isTerminal(task.state)) {
+			return ignore(
+				`task ${task.taskId} says "${task.rawStatus}", which is no known finished state, and "Confirm With API in One" is off`,
+			);
 		}
-		const event = this.getNodeParameter('event', 'anyTerminal');
-		if (!isCallbackEvent(event)) return ignore(unknownEventMessage(event));
-		if (!eventMatches(event, task.state))
-			return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${event}"`);
-		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
-		if (
-			!isFirstDelivery(this.getWorkflowStaticData('node'), scope, `${task.taskId}:${task.state}`)
-		) {
+		const key = `${task.taskId}:${task.state}`;
+		if (!eventMatches(options.event, task.state)) {
+			// A finished task never changes: its replays need no read either.
+			isFirstDelivery(staticData, scope, key);
+			return ignore(`task ${task.taskId} ${task.state}; this trigger fires on "${options.event}"`);
+		}
+		// Recorded only now that nothing can stop the execution from starting.
+		if (!isFirstDelivery(staticData, scope, key))
 			return ignore(`task ${task.taskId} ${task.state} was already delivered`);
-		}
 
-		const simplify = this.getNodeParameter('simplify', false) === true;
-		const [item] = leanItems([{ json: task }], { simplify });
-		if (!options.downloadVideo || task.state !== 'succeeded') return { workflowData: [[item]] };
+		const [item] = leanItems([{ json: task }], { simplify: options.simplify });
+		if (!options.binaryProperty || task.state !== 'succeeded') return { workflowData: [[item]] };
 
 		// The service retries callbacks not answered within seconds, and a download can take minutes:
 		// answer first.
 		answer(this, 200, { received: true, started: true });
-		const maxBytes = readMaxVideoBytes(this, options);
 		const download = task.videoUrl
 			? await attempt(
-					downloadVideo(this, connection, task, { timeoutMs: DOWNLOAD_TIMEOUT_MS, maxBytes }),
+					downloadVideo(this, connection, task, {
+						timeoutMs: DOWNLOAD_TIMEOUT_MS,
+						maxBytes: options.maxVideoBytes,
+					}),
 				)
 			: { ok: false as const, error: new Error('The task has no video link') };
-		const binaryProperty = String(options.binaryPropertyName || 'data');
 		// A failed download still starts the workflow: the task is paid for and its id must not be
 		// lost.
 		const downloaded: INodeExecutionData = download.ok
-			? { ...item, binary: { [binaryProperty]: download.value } }
+			? { ...item, binary: { [options.binaryProperty]: download.value } }
 			: { json: { ...item.json, downloadError: (download.error as Error).message } };
 		return { noWebhookResponse: true, workflowData: [[downloaded]] };
 	}

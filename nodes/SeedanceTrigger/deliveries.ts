@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { TERMINAL_STATES } from '../Seedance/domain/task';
+
 /**
  * How long a finished task is remembered. A finished task never changes again, so any later
  * callback for it is a replay; the service's own retries come within seconds.
@@ -75,4 +77,30 @@ export function isFirstDelivery(
 	seen.add(key);
 	if (seen.size > REMEMBERED_DELIVERIES) seen.delete(seen.values().next().value as string);
 	return true;
+}
+
+/**
+ * Whether a task was already delivered in a finished state (any: a finished task never changes).
+ * Reads memory only, so a replay is turned away before any request is sent.
+ */
+export function wasDelivered(
+	staticData: IDataObject,
+	scope: string,
+	taskId: string,
+	now = Date.now(),
+): boolean {
+	const oldestMinute = Math.floor(now / MINUTE_MS) - REMEMBER_FOR_DAYS * 24 * 60;
+	const current = staticData[STATIC_DATA_KEY];
+	const stored = (current && typeof current === 'object' ? current : {}) as Record<string, unknown>;
+	const legacy = Array.isArray(staticData[LEGACY_KEY]) ? (staticData[LEGACY_KEY] as unknown[]) : [];
+	const seen = inProcess.get(scope);
+	return TERMINAL_STATES.some((state) => {
+		const key = `${taskId}:${state}`;
+		const minute = stored[key];
+		return (
+			(typeof minute === 'number' && minute >= oldestMinute) ||
+			seen?.has(key) === true ||
+			legacy.includes(key)
+		);
+	});
 }

@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 
-import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
+import { signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4, type EmulatedTask } from '../emulator/server';
 import { QueueN8n, QueueServices } from '../harness/queueMode';
 import { N8N_VERSIONS, installN8n, packPackage } from '../harness/realN8n';
@@ -139,7 +139,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 
 	it('Q2. One callback delivered twice: to both webhook processes a second apart, or to one process at the same instant -> one execution; to both at the same instant -> measured', async () => {
 		const url = (base: string) =>
-			withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
+			signCallbackUrl(`${base}/webhook/${triggerPath}`, emulator.apiKey);
 		const callback = (taskId: string) => ({ data: { task_id: taskId, status: 'COMPLETED' } });
 		const before = (await n8n.executions('queueTrigger001')).length;
 		expect(await emulator.postCallback(url(webhookUrls[0]), callback('q-apart'))).toBe(200);
@@ -178,7 +178,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 
 	it(`Q3. The trigger takes ${LOAD_CALLBACKS} callbacks spread over both webhook processes: ${LOAD_CALLBACKS} executions, none lost`, async () => {
 		const url = (base: string) =>
-			withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
+			signCallbackUrl(`${base}/webhook/${triggerPath}`, emulator.apiKey);
 		const callback = (index: number) => ({
 			data: {
 				task_id: `qload-${index}`,

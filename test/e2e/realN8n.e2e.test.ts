@@ -7,7 +7,11 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
+import {
+	callbackToken,
+	signCallbackUrl,
+	withCallbackToken,
+} from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
 import { createEmulatedTask } from '../helpers';
 import { ChatModelStandIn, toolAnswers, type ChatRequest } from '../harness/chatModel';
@@ -521,7 +525,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 
 			const signedUrl = String(task.body.callback_url);
 			expect(new URL(signedUrl).searchParams.get('seedance_token')).toBe(
-				callbackToken(emulator.apiKey),
+				callbackToken(emulator.apiKey, signedUrl),
 			);
 			const delivered = emulator.callbacks.find((callback) => callback.url === signedUrl)!;
 			const plainUrl = n8n.webhookUrl(triggerPath);
@@ -530,10 +534,14 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				await emulator.postCallback(withCallbackToken(plainUrl, 'forged'), delivered.body),
 			).toBe(403);
 			expect(
-				await emulator.postCallback(
-					withCallbackToken(plainUrl, callbackToken('aio_another_key')),
-					delivered.body,
-				),
+				await emulator.postCallback(signCallbackUrl(plainUrl, 'aio_another_key'), delivered.body),
+			).toBe(403);
+			// The right key's token, made for another URL (another host's): opens nothing here.
+			const elsewhere = new URL(
+				signCallbackUrl('https://collector.example/hooks/seedance', emulator.apiKey),
+			).searchParams.get('seedance_token')!;
+			expect(
+				await emulator.postCallback(withCallbackToken(plainUrl, elsewhere), delivered.body),
 			).toBe(403);
 			expect(await emulator.postCallback(signedUrl, delivered.body)).toBe(200);
 			expect(
@@ -578,10 +586,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		it('2b. The same signed callback 5 times at once starts one execution, and again after a restart none; a made-up task none', async () => {
 			const before = (await n8n.executions('seedanceTrigger1')).length;
 			emulator.holdCallbacks = true;
-			const signedUrl = withCallbackToken(
-				n8n.webhookUrl(triggerPath),
-				callbackToken(emulator.apiKey),
-			);
+			const signedUrl = signCallbackUrl(n8n.webhookUrl(triggerPath), emulator.apiKey);
 			const taskId = await createEmulatedTask(emulator, 'Concurrent [latency=200]', signedUrl);
 			const task = emulator.tasks.get(taskId)!;
 			await until(
@@ -821,10 +826,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 
 		it(`4. Load: ${LOAD_CALLBACKS} callbacks -> ${LOAD_CALLBACKS} executions, none lost; a replay of the first after them starts nothing`, async () => {
 			if (!n8n.running) await n8n.start(port, webhookPaths);
-			const url = withCallbackToken(
-				n8n.webhookUrl(`${LOAD_WEBHOOK_ID}/callback`),
-				callbackToken(emulator.apiKey),
-			);
+			const url = signCallbackUrl(n8n.webhookUrl(`${LOAD_WEBHOOK_ID}/callback`), emulator.apiKey);
 			const loadCallback = (index: number) => ({
 				code: 200,
 				message: 'success',

@@ -22,8 +22,16 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import { callbackSecretOf, signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
 import { SeedanceTrigger } from '../../nodes/SeedanceTrigger/SeedanceTrigger.node';
-import { additionalDataFor, nodeTypes } from './n8n';
+import {
+	additionalDataFor,
+	itemsNode,
+	nodeTypes,
+	runWorkflow,
+	seedanceNode,
+	type RunResult,
+} from './n8n';
 
 nodeTypes.register('n8n-nodes-seedance.seedanceTrigger', new SeedanceTrigger());
 
@@ -257,4 +265,54 @@ export class TriggerReceiver extends WebhookReceiver {
 			credentials,
 		});
 	}
+}
+
+/** A Generate (480p, 4 s) whose prompt is each item's `prompt`. */
+export function promptedGenerate(options: IDataObject, parameters: IDataObject = {}): INode {
+	return seedanceNode({
+		resource: 'video',
+		operation: 'generate',
+		prompt: '={{ $json.prompt }}',
+		resolution: '480p',
+		duration: '4',
+		options,
+		...parameters,
+	});
+}
+
+/** The same in Wait Mode "Resume on Callback". */
+export const resumeModeGenerate = (options: IDataObject, parameters: IDataObject = {}): INode =>
+	promptedGenerate({ waitMode: 'resume', maxWaitTime: 60, ...options }, parameters);
+
+export interface ParkedExecution {
+	run: RunResult['run'];
+	node: INode;
+	/** The parked execution's resume webhook, serving. */
+	receiver: WebhookReceiver;
+	/** The resume URL with the token Generate would add, pointed at the receiver. */
+	signedUrl: string;
+}
+
+/**
+ * Runs Generate in resume mode (one item per prompt) until it parks, then serves the parked
+ * execution's resume webhook.
+ */
+export async function parkGenerate(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	prompts: string[],
+	options: IDataObject,
+	parameters: IDataObject = {},
+): Promise<ParkedExecution> {
+	const node = resumeModeGenerate(options, parameters);
+	const { run } = await runWorkflow(
+		[itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node],
+		{ credentials },
+	);
+	const receiver = new WebhookReceiver({ node, credentials, waiting: run.data });
+	await receiver.start();
+	const signedUrl = signCallbackUrl(
+		receiver.productionUrl,
+		callbackSecretOf(credentials.seedanceApi),
+	);
+	return { run, node, receiver, signedUrl };
 }

@@ -101,7 +101,9 @@ describe('npm run live, dry run against the emulator', () => {
 		// The key and the callback token never reach the record.
 		const key = emulator().apiKey;
 		expect(file).not.toContain(key);
-		expect(file).not.toContain(callbackToken(callbackSecretOf({ apiKey: key })));
+		expect(file).not.toContain(
+			callbackToken(callbackSecretOf({ apiKey: key }), `http://127.0.0.1:${port}/callback`),
+		);
 		expect(file).toContain('[redacted]');
 		expect([...lines, ...logs.lines].join('\n')).not.toContain(key);
 		expect(record.exchanges).toContainEqual(

@@ -3,13 +3,13 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 /**
  * The service signs no callback, so the callback URL itself carries proof: a token derived from
- * a secret that only n8n holds. Generate appends it; the Seedance Trigger checks it.
- * The token is an HMAC of the secret, so the secret itself never leaves n8n (the service and
- * every proxy log in between see only the token).
+ * a secret that only n8n holds and from the URL it is made for. Generate appends it; the Seedance
+ * Trigger and the resume webhook check it against their own address, so a token that one host
+ * saw opens no other trigger or execution. The secret itself never leaves n8n.
  */
 export const CALLBACK_TOKEN_PARAMETER = 'seedance_token';
 
-const HMAC_LABEL = 'n8n-nodes-seedance/callback/v1';
+const HMAC_LABEL = 'n8n-nodes-seedance/callback/v2';
 
 /** The credential's Callback Secret, or its API key when no separate secret is set. */
 export function callbackSecretOf(credentials: ICredentialDataDecryptedObject): string {
@@ -17,8 +17,35 @@ export function callbackSecretOf(credentials: ICredentialDataDecryptedObject): s
 	return secret || String(credentials.apiKey ?? '').trim();
 }
 
-export function callbackToken(secret: string): string {
-	return createHmac('sha256', secret).update(HMAC_LABEL).digest('base64url');
+function decoded(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
+	}
+}
+
+/**
+ * What a token is bound to: the last two segments of the URL's path. They name one n8n webhook
+ * (`<webhook id>/callback` of a trigger, `webhook-waiting/<execution id>` of a resume URL) and
+ * stay the same when a proxy changes the host or strips a path prefix; query and host are left
+ * out (n8n's resume signature and the token live in the query).
+ */
+export function callbackBinding(url: string): string {
+	const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? new URL(url).pathname : url.split(/[?#]/)[0];
+	return path
+		.split('/')
+		.filter((segment) => segment !== '')
+		.slice(-2)
+		.map(decoded)
+		.join('/');
+}
+
+/** The token of one callback URL (or request path). */
+export function callbackToken(secret: string, url: string): string {
+	return createHmac('sha256', secret)
+		.update(`${HMAC_LABEL}\n${callbackBinding(url)}`)
+		.digest('base64url');
 }
 
 /** The URL with the token set (replacing one already there, e.g. pasted from an earlier run). */
@@ -26,6 +53,11 @@ export function withCallbackToken(url: string, token: string): string {
 	const parsed = new URL(url);
 	parsed.searchParams.set(CALLBACK_TOKEN_PARAMETER, token);
 	return parsed.toString();
+}
+
+/** The URL with its own token set. */
+export function signCallbackUrl(url: string, secret: string): string {
+	return withCallbackToken(url, callbackToken(secret, url));
 }
 
 /**
@@ -38,4 +70,21 @@ export function tokenMatches(received: unknown, expected: string): boolean {
 	// expected length.
 	const digest = (text: string) => createHmac('sha256', HMAC_LABEL).update(text).digest();
 	return timingSafeEqual(digest(received), digest(expected));
+}
+
+/** A token in a URL as the service may echo it back (plain, or inside an encoded URL). */
+const TOKEN_IN_TEXT = new RegExp(`(${CALLBACK_TOKEN_PARAMETER}(?:=|%3D))[\\w-]+`, 'gi');
+
+/**
+ * A copy with the value of every callback token in a URL replaced: a task's echoed callback_url
+ * may carry a token this run did not make (another execution's), which opens that URL.
+ */
+export function hideCallbackTokens<T>(value: T): T {
+	if (typeof value === 'string') return value.replace(TOKEN_IN_TEXT, '$1[redacted]') as T;
+	if (Array.isArray(value)) return value.map(hideCallbackTokens) as T;
+	if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, hideCallbackTokens(entry)]),
+		) as T;
+	return value;
 }

@@ -19,8 +19,18 @@ export interface SeedanceTask extends IDataObject {
 const STATE_WORDS: Record<TaskState, string[]> = {
 	queued: ['pending', 'queued', 'queuing', 'waiting', 'submitted', 'created', 'in_queue'],
 	running: ['processing', 'running', 'in_progress', 'generating'],
-	succeeded: ['completed', 'succeeded', 'success', 'done', 'finished', 'succeed'],
-	failed: ['failed', 'fail', 'error'],
+	succeeded: [
+		'completed',
+		'complete',
+		'succeeded',
+		'success',
+		'successful',
+		'done',
+		'finished',
+		'succeed',
+		'ready',
+	],
+	failed: ['failed', 'fail', 'failure', 'error'],
 	cancelled: ['cancelled', 'canceled'],
 	expired: ['expired', 'timeout'],
 };
@@ -42,20 +52,27 @@ export function isTerminal(state: TaskState): boolean {
 	return TERMINAL_STATES.includes(state);
 }
 
+const wordKey = (word: string) =>
+	word
+		.trim()
+		.toLowerCase()
+		.replace(/[\s-]+/g, '_');
+
 /**
  * Maps a status word to a state. Unknown words count as running: the wait loop then keeps
  * polling until its deadline instead of stopping early or looping forever, and the raw word
  * stays in the output.
  */
 export function stateFromWord(word: string): TaskState {
-	return (
-		STATE_BY_WORD.get(
-			word
-				.trim()
-				.toLowerCase()
-				.replace(/[\s-]+/g, '_'),
-		) ?? 'running'
-	);
+	return STATE_BY_WORD.get(wordKey(word)) ?? 'running';
+}
+
+/**
+ * Whether a status word is one of the table's. A callback with an unknown word may be a finished
+ * task in words nobody listed: it is read from the service, never dropped.
+ */
+export function isKnownStatusWord(word: string): boolean {
+	return STATE_BY_WORD.has(wordKey(word));
 }
 
 function firstString(...candidates: unknown[]): string | null {

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { baseUrlProblem } from '../domain/baseUrl';
-import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
+import { callbackSecretOf, callbackToken, hideCallbackTokens } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
 import { redact, redactDeep } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
@@ -42,10 +42,10 @@ export interface Connection {
 	 */
 	secrets: readonly string[];
 	/**
-	 * What Generate appends to callback URLs and the Seedance Trigger expects (see
-	 * domain/callbackToken).
+	 * The token of one callback URL, which Generate appends and the Seedance Trigger and resume
+	 * webhook expect (see domain/callbackToken). Each token made is added to `secrets`.
 	 */
-	callbackToken: string;
+	callbackToken: (url: string) => string;
 }
 
 export interface CallOptions {
@@ -76,25 +76,30 @@ export async function getConnection(
 	// plain http on the network.
 	const problem = baseUrlProblem(baseUrl, credentials.allowUnencryptedHttp === true);
 	if (problem) throw baseUrlError(context.getNode(), problem);
-	const token = callbackToken(callbackSecretOf(credentials));
 	const apiKey = String(credentials.apiKey ?? '');
 	const callbackSecret = String(credentials.callbackSecret ?? '');
 	const secrets = [
-		...new Set([
-			apiKey,
-			apiKey.trim(),
-			callbackSecret,
-			callbackSecret.trim(),
-			token,
-			...moreSecrets,
-		]),
+		...new Set([apiKey, apiKey.trim(), callbackSecret, callbackSecret.trim(), ...moreSecrets]),
 	].filter(Boolean);
-	return { baseUrl, secrets, callbackToken: token };
+	return {
+		baseUrl,
+		secrets,
+		callbackToken: callbackTokens(callbackSecretOf(credentials), secrets),
+	};
+}
+
+/** Makes callback tokens and keeps each one among the secrets to scrub. */
+function callbackTokens(secret: string, secrets: string[]): (url: string) => string {
+	return (url) => {
+		const token = callbackToken(secret, url);
+		if (!secrets.includes(token)) secrets.push(token);
+		return token;
+	};
 }
 
 /** A copy of anything the service sent with every secret of the connection replaced. */
 export function scrub<T>(connection: Connection, value: T): T {
-	return redactDeep(value, connection.secrets);
+	return redactDeep(hideCallbackTokens(value), connection.secrets);
 }
 
 /**

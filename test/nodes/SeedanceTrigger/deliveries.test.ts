@@ -4,6 +4,7 @@ import {
 	REMEMBERED_DELIVERIES,
 	REMEMBER_FOR_DAYS,
 	isFirstDelivery,
+	wasDelivered,
 } from '../../../nodes/SeedanceTrigger/deliveries';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,5 +79,23 @@ describe('isFirstDelivery', () => {
 		expect(isFirstDelivery(data, 'wf/h', 't8:succeeded')).toBe(true);
 		expect(data.recentDeliveries).toBeUndefined();
 		expect(Object.keys(data.deliveredTasks as object)).toEqual(['t7:succeeded', 't8:succeeded']);
+	});
+});
+
+describe('wasDelivered', () => {
+	it('tells, from memory alone, whether a task was delivered in any finished state, within the bounds', () => {
+		const data: IDataObject = {};
+		const now = Date.now();
+		expect(wasDelivered(data, 'wf/w', 't1', now)).toBe(false);
+		isFirstDelivery(data, 'wf/w', 't1:failed', now);
+		expect(wasDelivered(data, 'wf/w', 't1', now)).toBe(true);
+		const reloaded = JSON.parse(JSON.stringify(data)) as IDataObject;
+		expect(wasDelivered(reloaded, 'wf/after-restart', 't1', now)).toBe(true);
+		expect(wasDelivered(reloaded, 'wf/after-restart', 't2', now)).toBe(false);
+		// Past the memory's bound of days: read again (README: the real bounds).
+		expect(
+			wasDelivered(reloaded, 'wf/after-restart', 't1', now + (REMEMBER_FOR_DAYS + 1) * DAY_MS),
+		).toBe(false);
+		expect(wasDelivered({ recentDeliveries: ['t3:succeeded'] }, 'wf/legacy', 't3', now)).toBe(true);
 	});
 });

@@ -194,18 +194,19 @@ export const description = updateDisplayOptions(
 );
 
 /**
- * The callback URL each item's task is created with, token added. Resume mode gives every task
- * this execution's resume URL (Generate then pauses, or a Seedance Wait in resume mode does).
+ * The callback URL each item's task is created with, its own token added (a token opens only the
+ * URL it was made for). Resume mode gives every task this execution's resume URL (Generate then
+ * pauses, or a Seedance Wait in resume mode does).
  */
 function callbackUrls(
 	context: IExecuteFunctions,
 	plans: Map<number, Plan>,
 	resumeUrl: string | undefined,
-	token: string,
+	tokenOf: (url: string) => string,
 ): (plan: Plan) => string | undefined {
+	const signed = (url: string) => withCallbackToken(url, tokenOf(url));
 	if (resumeUrl === undefined) {
-		return (plan) =>
-			plan.request.callbackUrl ? withCallbackToken(plan.request.callbackUrl, token) : undefined;
+		return (plan) => (plan.request.callbackUrl ? signed(plan.request.callbackUrl) : undefined);
 	}
 	const taken = [...plans.values()].find((plan) => plan.request.callbackUrl);
 	if (taken) {
@@ -219,7 +220,8 @@ function callbackUrls(
 			},
 		);
 	}
-	return () => withCallbackToken(resumeUrl, token);
+	const url = signed(resumeUrl);
+	return () => url;
 }
 
 /** This execution's resume URL lets anyone resume it: its address and n8n 2.x's signature are secrets. */

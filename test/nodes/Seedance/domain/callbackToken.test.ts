@@ -1,35 +1,70 @@
 import {
 	CALLBACK_TOKEN_PARAMETER,
+	callbackBinding,
 	callbackSecretOf,
 	callbackToken,
+	signCallbackUrl,
 	tokenMatches,
 	withCallbackToken,
 } from '../../../../nodes/Seedance/domain/callbackToken';
+
+const trigger = 'https://n8n.example.com/webhook/5e3d1c4a-0000-4000-8000-000000000001/callback';
 
 describe('callback token', () => {
 	it('is derived from the Callback Secret, or from the API key when none is set, and never contains either', () => {
 		expect(callbackSecretOf({ apiKey: 'aio_key', callbackSecret: '  s3cret ' })).toBe('s3cret');
 		expect(callbackSecretOf({ apiKey: 'aio_key', callbackSecret: '' })).toBe('aio_key');
-		const token = callbackToken('aio_key');
+		const token = callbackToken('aio_key', trigger);
 		expect(token).toMatch(/^[\w-]{43}$/);
 		expect(token).not.toContain('aio_key');
-		expect(callbackToken('aio_key')).toBe(token);
-		expect(callbackToken('aio_key2')).not.toBe(token);
+		expect(callbackToken('aio_key', trigger)).toBe(token);
+		expect(callbackToken('aio_key2', trigger)).not.toBe(token);
+	});
+
+	it('is bound to its URL: another trigger, another execution or another host path gets another token', () => {
+		const token = callbackToken('k', trigger);
+		for (const other of [
+			'https://n8n.example.com/webhook/5e3d1c4a-0000-4000-8000-000000000002/callback',
+			'https://n8n.example.com/webhook-waiting/41',
+			'https://collector.example/log',
+			'https://n8n.example.com/webhook/5e3d1c4a-0000-4000-8000-000000000001',
+		])
+			expect(callbackToken('k', other)).not.toBe(token);
+		expect(callbackToken('k', 'https://n8n.example.com/webhook-waiting/41')).not.toBe(
+			callbackToken('k', 'https://n8n.example.com/webhook-waiting/42'),
+		);
+	});
+
+	it('stays the same where n8n and proxies differ: host, path prefix, query, trailing slash, percent-encoding', () => {
+		const token = callbackToken('k', trigger);
+		for (const same of [
+			'http://127.0.0.1:5678/webhook/5e3d1c4a-0000-4000-8000-000000000001/callback',
+			'https://public.example/n8n/webhook/5e3d1c4a-0000-4000-8000-000000000001/callback/',
+			`${trigger}?seedance_token=old&x=1`,
+			'/webhook/5e3d1c4a-0000-4000-8000-000000000001/callback?seedance_token=t',
+			'/webhook/5e3d1c4a%2D0000-4000-8000-000000000001/callback',
+		])
+			expect(callbackToken('k', same)).toBe(token);
+		// n8n 2.x resume URL: the signature query is not part of the binding.
+		expect(callbackBinding('https://h/webhook-waiting/41?signature=abc')).toBe(
+			'webhook-waiting/41',
+		);
+		expect(callbackBinding('https://h/webhook-waiting/41/node-id')).toBe('41/node-id');
 	});
 
 	it('is set on the URL, replacing an old one and keeping the other query parameters (e.g. n8n signatures)', () => {
-		const url = withCallbackToken(
-			'https://n8n.example.com/webhook/abc/callback?signature=xyz&seedance_token=old',
-			'new',
-		);
+		const url = withCallbackToken(`${trigger}?signature=xyz&seedance_token=old`, 'new');
 		const parsed = new URL(url);
 		expect(parsed.searchParams.get('signature')).toBe('xyz');
 		expect(parsed.searchParams.getAll(CALLBACK_TOKEN_PARAMETER)).toEqual(['new']);
-		expect(parsed.pathname).toBe('/webhook/abc/callback');
+		expect(parsed.pathname).toBe('/webhook/5e3d1c4a-0000-4000-8000-000000000001/callback');
+		expect(new URL(signCallbackUrl(trigger, 'k')).searchParams.get(CALLBACK_TOKEN_PARAMETER)).toBe(
+			callbackToken('k', trigger),
+		);
 	});
 
 	it('matches only the exact token', () => {
-		const token = callbackToken('k');
+		const token = callbackToken('k', trigger);
 		expect(tokenMatches(token, token)).toBe(true);
 		expect(tokenMatches(token.slice(0, -1), token)).toBe(false);
 		expect(tokenMatches(`${token}x`, token)).toBe(false);

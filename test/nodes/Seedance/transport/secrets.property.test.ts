@@ -34,6 +34,9 @@ afterAll(() => {
 	emulatorKey.apiKey = keyBefore;
 });
 
+/** The Callback URL Generate is given, so the node makes (and must hide) its token. */
+const CALLBACK_URL = 'https://n8n.example/webhook/4f0c2b7e/callback';
+
 /** Text around a placed secret: it starts where the old cuts were (300 and 200 characters). */
 const textAround = (placed: string, before: number, tail: string) =>
 	`${'é x'.repeat(Math.ceil(before / 3)).slice(0, before)}${placed}${tail}`;
@@ -60,13 +63,14 @@ const caseArbitrary = fc
 				? key
 				: target === 'callbackSecret'
 					? callbackSecret
-					: callbackToken(callbackSecretOf({ apiKey: key, callbackSecret }));
+					: callbackToken(callbackSecretOf({ apiKey: key, callbackSecret }), CALLBACK_URL);
 		const headerSafe = target !== 'callbackSecret';
 		return fc.record({
 			key: fc.constant(key),
 			callbackSecret: fc.constant(callbackSecret),
 			secret: fc.constant(secret),
-			scenario,
+			// A token exists only for a URL the node handed out: Generate's Callback URL.
+			scenario: target === 'token' ? fc.constant('createError' as const) : scenario,
 			placed: placedArbitrary(secret),
 			inHeader: headerSafe
 				? placedArbitrary(secret, HEADER_FORMS)
@@ -142,6 +146,7 @@ function inject(c: Case): ReturnType<typeof seedanceNode> {
 				resource: 'video',
 				operation: 'generate',
 				prompt: 'A dancer',
+				callbackUrl: CALLBACK_URL,
 				options: { ...FAST, waitForCompletion: false },
 			});
 		default:

@@ -20,8 +20,10 @@ afterAll(() => {
 
 const { emulator, credentials } = useEmulator({ latencyMs: 200, callbacks: 'none' });
 const key = () => emulator.apiKey;
-const token = () => callbackToken(emulator.apiKey);
-const echo = () => `key ${key()} token ${token()}`;
+// A token opens only the URL it was made for: each test sets the URL its token is for.
+let tokenUrl = 'https://n8n.example/webhook/abc/callback';
+const token = () => callbackToken(emulator.apiKey, tokenUrl);
+const echo = () => `key ${key()} callback ${tokenUrl}?seedance_token=${token()}`;
 
 let capture: ReturnType<typeof captureLogs>;
 let receiver: TriggerReceiver | WebhookReceiver | undefined;
@@ -128,7 +130,7 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 			waiting: parked.run.data,
 			executionId: given.pathname.split('/').pop(),
 		});
-		await receiver.start();
+		tokenUrl = await receiver.start();
 		await waitFor(() => emulator.stateOf(task).state === 'succeeded', 5000, 'the job');
 		// The service's own answer echoes the URL it was given, with the token.
 		emulator.inject('status', {
@@ -157,7 +159,7 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 				{ event: 'anyTerminal', options: { confirmWithService } },
 				credentials(),
 			);
-			await receiver.start();
+			tokenUrl = await receiver.start();
 			const taskId = (
 				await runWorkflow(
 					[

@@ -7,14 +7,14 @@
 import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import {
-	callbackSecretOf,
 	callbackToken,
+	signCallbackUrl,
 	withCallbackToken,
 } from '../../../../nodes/Seedance/domain/callbackToken';
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
-import { WebhookReceiver } from '../../../harness/webhook';
+import { WebhookReceiver, parkGenerate, resumeModeGenerate } from '../../../harness/webhook';
 import { FAST, leaks, useEmulator, waitFor } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
@@ -38,26 +38,13 @@ interface Parked {
  * Runs Generate in resume mode until it parks, then serves the parked execution's resume webhook.
  */
 async function park(prompts: string[], options: Record<string, unknown> = {}): Promise<Parked> {
-	const node = seedanceNode({
-		resource: 'video',
-		operation: 'generate',
-		prompt: '={{ $json.prompt }}',
-		resolution: '480p',
-		duration: '4',
-		options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, ...options },
+	const parked = await parkGenerate(credentials(), prompts, {
+		...FAST,
+		maxWaitTime: 60,
+		...options,
 	});
-	const run = (
-		await runWorkflow([itemsNode(prompts.map((prompt) => ({ json: { prompt } }))), node], {
-			credentials: credentials(),
-		})
-	).run;
-	receiver = new WebhookReceiver({ node, credentials: credentials(), waiting: run.data });
-	await receiver.start();
-	const signedUrl = withCallbackToken(
-		receiver.productionUrl,
-		callbackToken(callbackSecretOf(credentials().seedanceApi as never)),
-	);
-	return { run, node, tasks: [...emulator.tasks.values()], signedUrl, receiver };
+	receiver = parked.receiver;
+	return { ...parked, tasks: [...emulator.tasks.values()] };
 }
 
 const finished = (task: EmulatedTask) => emulator.stateOf(task).state === 'succeeded';
@@ -78,7 +65,9 @@ describe('Generate in resume mode parks the execution', () => {
 		expect(tasks).toHaveLength(1);
 		const callbackUrl = new URL(String(tasks[0].body.callback_url));
 		expect(callbackUrl.pathname).toMatch(/^\/webhook-waiting\/\d+$/);
-		expect(callbackUrl.searchParams.get('seedance_token')).toBe(callbackToken(emulator.apiKey));
+		expect(callbackUrl.searchParams.get('seedance_token')).toBe(
+			callbackToken(emulator.apiKey, callbackUrl.toString()),
+		);
 		expect(emulator.count('status')).toBe(0);
 		const [parked] = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
 		// Nothing stale: the create answer's state is not carried; the item says the result is missing.
@@ -105,14 +94,7 @@ describe('Generate in resume mode, when an item fails', () => {
 			code: 402,
 			body: { error: { message: 'Insufficient credits' } },
 		});
-		const node = seedanceNode({
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.prompt }}',
-			resolution: '480p',
-			duration: '4',
-			options: { ...FAST, waitMode: 'resume', concurrency: 1 },
-		});
+		const node = resumeModeGenerate({ ...FAST, concurrency: 1 });
 		const { run, errorOf } = await runWorkflow(
 			[itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node],
 			{ credentials: credentials() },
@@ -134,14 +116,7 @@ describe('Generate in resume mode, when an item fails', () => {
 			body: { error: { message: 'Insufficient credits' } },
 		});
 		const node = {
-			...seedanceNode({
-				resource: 'video',
-				operation: 'generate',
-				prompt: '={{ $json.prompt }}',
-				resolution: '480p',
-				duration: '4',
-				options: { ...FAST, waitMode: 'resume', concurrency: 1 },
-			}),
+			...resumeModeGenerate({ ...FAST, concurrency: 1 }),
 			onError: 'continueRegularOutput' as const,
 		};
 		const { run } = await runWorkflow(
@@ -251,11 +226,7 @@ describe('the resume webhook', () => {
 		const hostile: Array<[string, string, unknown, Record<string, string>?]> = [
 			['no token', unsigned.toString(), done],
 			['a forged token', withCallbackToken(unsigned.toString(), 'forged'), done],
-			[
-				"another key's token",
-				withCallbackToken(unsigned.toString(), callbackToken('aio_another_key')),
-				done,
-			],
+			["another key's token", signCallbackUrl(unsigned.toString(), 'aio_another_key'), done],
 			[
 				'a task of someone else',
 				signedUrl,
@@ -309,7 +280,9 @@ describe('the resume webhook', () => {
 		expect(webhook.deliveries[0].body).toEqual({
 			received: true,
 			resumed: false,
-			message: 'Waiting for 1 more task(s) of this execution',
+			message: expect.stringMatching(
+				/^Waiting for more tasks of this execution \(task \S+ is running\)$/,
+			),
 		});
 		expect(webhook.executions).toHaveLength(0);
 		await waitFor(() => finished(slow), 5000, 'the slow job');
@@ -328,9 +301,10 @@ describe('the resume webhook', () => {
 			[fast.taskId, 'succeeded', false, { item: 1 }],
 		]);
 		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		// Each callback confirms its own task and reads the other once: no polling loop.
+		// The first callback reads only the task still running (1 read); the last reads each task once
+		// and resumes with what it read: no polling loop.
 		const reads = emulator.requests.filter((request) => request.route === 'status');
-		expect(reads.filter((request) => request.path.includes(fast.taskId))).toHaveLength(2);
+		expect(reads.filter((request) => request.path.includes(fast.taskId))).toHaveLength(1);
 		expect(reads.filter((request) => request.path.includes(slow.taskId))).toHaveLength(2);
 	});
 
@@ -384,7 +358,11 @@ describe('the resume webhook confirms a callback with the service', () => {
 			},
 		};
 		expect(await emulator.postCallback(signedUrl, fake)).toBe(200);
-		expect(webhook.deliveries[0].body).toEqual({ received: true, resumed: false });
+		expect(webhook.deliveries[0].body).toEqual({
+			received: true,
+			resumed: false,
+			message: expect.stringContaining('waiting for its end'),
+		});
 		expect(webhook.executions).toHaveLength(0);
 
 		await waitFor(() => finished(task), 5000, 'the job');
@@ -478,7 +456,7 @@ describe('a Wait node in resume mode, after a Generate in resume mode that does 
 
 		receiver = new WebhookReceiver({ node: wait, credentials: credentials(), waiting: run.data });
 		await receiver.start();
-		const signedUrl = withCallbackToken(receiver.productionUrl, callbackToken(emulator.apiKey));
+		const signedUrl = signCallbackUrl(receiver.productionUrl, emulator.apiKey);
 		await waitFor(() => finished(task), 5000, 'the job');
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
 		await resumed(receiver);

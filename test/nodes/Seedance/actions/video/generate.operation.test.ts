@@ -220,7 +220,7 @@ describe('Generate: inputs and options', () => {
 			duration: '12',
 			generateAudio: true,
 			fixedLens: true,
-			callback_url: `https://n8n.example/webhook/x?seedance_token=${callbackToken(emulator.apiKey)}`,
+			callback_url: `https://n8n.example/webhook/x?seedance_token=${callbackToken(emulator.apiKey, 'https://n8n.example/webhook/x')}`,
 		});
 	});
 

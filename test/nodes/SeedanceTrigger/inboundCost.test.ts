@@ -1,0 +1,181 @@
+/**
+ * What an inbound callback may cost and answer at the Seedance Trigger: tokens bound to their URL,
+ * the cheap checks before any request with the key, one read at most, an answer within 5 s, and
+ * 200 only when an execution started (or the callback was rightly ignored).
+ */
+import { callbackSecretOf, signCallbackUrl } from '../../../nodes/Seedance/domain/callbackToken';
+import { TriggerReceiver } from '../../harness/webhook';
+import { createEmulatedTask, useEmulator, waitFor } from '../../helpers';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 50, callbacks: 'none' });
+
+let receivers: TriggerReceiver[] = [];
+async function startTrigger(parameters: Record<string, unknown> = {}): Promise<TriggerReceiver> {
+	const receiver = new TriggerReceiver(
+		{ event: 'anyTerminal', options: {}, ...parameters },
+		credentials(),
+	);
+	await receiver.start();
+	receivers.push(receiver);
+	return receiver;
+}
+afterEach(async () => {
+	await Promise.all(receivers.map(async (receiver) => await receiver.stop()));
+	receivers = [];
+});
+
+const secret = () => callbackSecretOf(credentials().seedanceApi as never);
+const signed = (url: string) => signCallbackUrl(url, secret());
+const reads = () => emulator.count('status');
+
+/** A task that has ended at the service, and its real callback body. */
+async function finishedTask(prompt = 'a dancer') {
+	const taskId = await createEmulatedTask(emulator, prompt, 'https://unused.example/cb');
+	const task = emulator.tasks.get(taskId)!;
+	await waitFor(
+		() => emulator.stateOf(task).state !== 'running' && emulator.stateOf(task).state !== 'queued',
+		5000,
+		'the job',
+	);
+	return { taskId, task, body: emulator.statusBody(task) };
+}
+
+describe('a callback token opens only the URL it was made for', () => {
+	it("a token made for one trigger, or for another host's URL, is refused by another trigger of the same credential, with no request", async () => {
+		const [first, second] = [await startTrigger(), await startTrigger()];
+		const { body } = await finishedTask();
+		const foreign = new URL(second.productionUrl);
+		const tokenOf = (url: string) => new URL(signed(url)).searchParams.get('seedance_token')!;
+		for (const token of [
+			tokenOf(first.productionUrl),
+			tokenOf('https://collector.example/hooks/seedance'),
+			tokenOf(`https://n8n.example/webhook-waiting/17`),
+		]) {
+			foreign.searchParams.set('seedance_token', token);
+			expect(await emulator.postCallback(foreign.toString(), body)).toBe(403);
+		}
+		expect(second.executions).toHaveLength(0);
+		expect(reads()).toBe(0);
+		// Its own token, even behind a proxy that changed the host: started.
+		const behindProxy = new URL(
+			signed(second.productionUrl.replace('127.0.0.1', 'public.example')),
+		);
+		const own = new URL(second.productionUrl);
+		own.search = behindProxy.search;
+		expect(await emulator.postCallback(own.toString(), body)).toBe(200);
+		expect(second.executions).toHaveLength(1);
+	});
+});
+
+describe('cheap checks first: what costs no request with the key', () => {
+	it('200 replays of a delivered callback cost no read and start nothing more', async () => {
+		const trigger = await startTrigger();
+		const { body } = await finishedTask();
+		const url = signed(trigger.productionUrl);
+		expect(await emulator.postCallback(url, body)).toBe(200);
+		expect(reads()).toBe(1);
+		for (let replay = 0; replay < 200; replay++)
+			expect(await emulator.postCallback(url, body)).toBe(200);
+		expect(reads()).toBe(1);
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	it('progress callbacks and wrong or missing tokens cost no read', async () => {
+		const trigger = await startTrigger();
+		const { taskId } = await finishedTask();
+		const url = signed(trigger.productionUrl);
+		for (const status of ['IN_PROGRESS', 'queued', 'Processing', 'pending'])
+			expect(await emulator.postCallback(url, { task_id: taskId, status })).toBe(200);
+		expect(
+			await emulator.postCallback(trigger.productionUrl, { task_id: taskId, status: 'SUCCESS' }),
+		).toBe(401);
+		expect(
+			await emulator.postCallback(`${trigger.productionUrl}?seedance_token=forged`, {
+				task_id: taskId,
+				status: 'SUCCESS',
+			}),
+		).toBe(403);
+		expect(reads()).toBe(0);
+		expect(trigger.executions).toHaveLength(0);
+	});
+});
+
+describe('unknown terminal-looking status words are confirmed by a read, never dropped', () => {
+	it.each(['COMPLETE', 'SUCCESSFUL', 'READY', 'Finalized', 'ok', ''])(
+		'"%s": one read, then started with the state the service gives',
+		async (status) => {
+			const trigger = await startTrigger();
+			const { taskId } = await finishedTask();
+			expect(
+				await emulator.postCallback(signed(trigger.productionUrl), { task_id: taskId, status }),
+			).toBe(200);
+			expect(reads()).toBe(1);
+			expect(trigger.executions).toHaveLength(1);
+			expect(trigger.executions[0][0].json).toMatchObject({ taskId, state: 'succeeded' });
+		},
+	);
+});
+
+describe('200 means started', () => {
+	it('an invalid Max Video Size from an expression stops the activation', async () => {
+		const trigger = new TriggerReceiver(
+			{ event: 'anyTerminal', options: { downloadVideo: true, maxVideoSize: '={{ -5 }}' } },
+			credentials(),
+		);
+		await expect(trigger.activate()).rejects.toThrow(/Max Video Size/);
+		await expect(
+			new TriggerReceiver(
+				{ event: 'anyTerminal', options: { downloadVideo: "={{ 'yes' }}" } },
+				credentials(),
+			).activate(),
+		).rejects.toThrow('Download Video must be true or false');
+	});
+
+	it('an option that fails at a callback answers 500 with no read, records nothing, and the retry after the fix starts the execution', async () => {
+		const broken = await startTrigger({
+			options: { downloadVideo: true, maxVideoSize: '={{ -5 }}' },
+		});
+		const { body } = await finishedTask();
+		const url = signed(broken.productionUrl);
+		expect(await emulator.postCallback(url, body)).toBe(500);
+		expect(broken.executions).toHaveLength(0);
+		expect(reads()).toBe(0);
+		expect(JSON.stringify(broken.savedStaticData)).not.toContain('deliveredTasks');
+		// The same workflow with the option fixed (same webhook, same memory): the retry starts it.
+		const fixed = new TriggerReceiver(
+			{ event: 'anyTerminal', options: { downloadVideo: true, maxVideoSize: 10 } },
+			credentials(),
+			(broken as unknown as { node: { webhookId: string } }).node.webhookId,
+		);
+		fixed.savedStaticData = broken.savedStaticData;
+		receivers.push(fixed);
+		const fixedUrl = new URL(url);
+		const base = new URL(await fixed.start());
+		fixedUrl.host = base.host;
+		expect(await emulator.postCallback(fixedUrl.toString(), body)).toBe(200);
+		await waitFor(() => fixed.executions.length === 1, 5000, 'the execution');
+		expect(fixed.executions[0][0].binary?.data).toBeDefined();
+	});
+
+	it.each([
+		['a slow service', { kind: 'slow' as const, ms: 6000 }],
+		['a rate limit', { kind: 'status' as const, code: 429, retryAfter: '3' }],
+		['a server error', { kind: 'status' as const, code: 502 }],
+	])(
+		'with %s: 503 within 5 s after one request, nothing recorded; the next try starts it',
+		async (_name, fault) => {
+			const trigger = await startTrigger();
+			const { body } = await finishedTask();
+			const url = signed(trigger.productionUrl);
+			emulator.inject('status', fault);
+			const started = Date.now();
+			expect(await emulator.postCallback(url, body)).toBe(503);
+			expect(Date.now() - started).toBeLessThan(5000);
+			expect(reads()).toBe(1);
+			expect(trigger.executions).toHaveLength(0);
+			expect(await emulator.postCallback(url, body)).toBe(200);
+			expect(trigger.executions).toHaveLength(1);
+		},
+		15_000,
+	);
+});
