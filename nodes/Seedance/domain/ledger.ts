@@ -98,6 +98,24 @@ export function recordCreate(context: IDataObject, identity: string, record: Cre
 	context[SPENT_KEY] = creditsSpent(context) + record.credits;
 }
 
+/** Adds what the answer told (its task, its callback) to a create recorded before it was sent. */
+export function settleCreate(
+	context: IDataObject,
+	identity: string,
+	answer: Pick<CreateRecord, 'taskId' | 'callbackDigest'>,
+): void {
+	const found = findCreate(context, identity);
+	if (found) records(context)[identity] = { ...found, ...answer } as IDataObject;
+}
+
+/** Takes back a create recorded before it was sent that the service certainly refused. */
+export function forgetCreate(context: IDataObject, identity: string): void {
+	const found = findCreate(context, identity);
+	if (!found) return;
+	delete records(context)[identity];
+	context[SPENT_KEY] = creditsSpent(context) - found.credits;
+}
+
 /** Estimated credits of every create this node made in this execution so far. */
 export function creditsSpent(context: IDataObject): number {
 	const spent = Number(context[SPENT_KEY] ?? 0);

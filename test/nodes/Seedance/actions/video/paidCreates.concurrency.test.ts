@@ -3,12 +3,14 @@
  * Promise.all). The pay-once record and the budget must hold for calls that overlap, not only for
  * calls that follow each other.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { callTool } from '../../../../harness/agentTool';
 import { useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 200 });
 
-const generateTool = (options: Record<string, unknown> = {}) => ({
+const generateTool = (options: INodeParameters = {}): INodeParameters => ({
 	operation: 'generate',
 	prompt: "={{ $fromAI('prompt') }}",
 	options,
@@ -49,5 +51,18 @@ describe('Parallel tool calls of one agent turn', () => {
 		)) as Array<Array<{ taskId: string }>>;
 		expect(emulator.count('create')).toBe(1);
 		expect(answers[1][0].taskId).toBe(answers[0][0].taskId);
+	});
+});
+
+describe('Credits recorded before the create is sent', () => {
+	it('are given back when the service certainly refused the create (HTTP 400)', async () => {
+		emulator.inject('create', { kind: 'status', code: 400 });
+		const answers = await callTool(credentials(), generateTool({ maxCredits: 28 }), [
+			{ prompt: 'A lighthouse' },
+			{ prompt: 'A harbour' },
+		]);
+		expect(String(answers[0])).toMatch(/^Error:/);
+		expect(answers[1]).toEqual([expect.objectContaining({ taskId: expect.any(String) })]);
+		expect(emulator.count('create')).toBe(2);
 	});
 });
