@@ -39,7 +39,9 @@ function binaryFingerprint(binary: IBinaryKeyData | undefined): IDataObject | un
 	const files: IDataObject = {};
 	for (const [name, file] of Object.entries(binary)) {
 		files[name] = {
-			id: file.id ?? null,
+			// n8n moves a webhook's stored files to the execution's folder when it ends
+			// (executions/temp/... -> executions/390/...): the file is the same.
+			id: file.id?.replace(/\/executions\/[^/]+\//, '/executions/*/') ?? null,
 			data: file.id ? null : digest(file.data ?? ''),
 			mimeType: file.mimeType,
 			fileName: file.fileName ?? null,
