@@ -1,4 +1,4 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, ISourceData } from 'n8n-workflow';
 
 import { toRequestBody } from '../../domain/generation';
@@ -11,8 +11,9 @@ import {
 	recordCreate,
 	settleCreate,
 } from '../../domain/ledger';
-import { attempt, mapWithLimit } from '../../domain/timing';
-import { createMayHaveSucceeded, createTask, fetchTask, type Connection } from '../../transport';
+import { attempt, mapWithLimit, type Attempt } from '../../domain/timing';
+import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
+import type { SeedanceTask } from '../../domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { checkBudget } from './budget';
@@ -95,6 +96,21 @@ function uncertainCreate(context: IExecuteFunctions, itemIndex: number): NodeOpe
 	);
 }
 
+const isNodeError = (error: unknown) =>
+	error instanceof NodeOperationError || error instanceof NodeApiError;
+
+function unreadableAnswer(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`The answer to the request that creates the video of item ${itemIndex + 1} could not be read`,
+		{
+			itemIndex,
+			description:
+				'The video may have been created (and charged), so the node does not send the request again. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID".',
+		},
+	);
+}
+
 export interface Submitted {
 	tasks: OpenTask[];
 	failures: ItemOutcome[];
@@ -154,19 +170,25 @@ export async function submitCreates(
 		}
 		const startedAt = Date.now();
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
-		let answer;
+		let answer: Attempt<SeedanceTask>;
 		try {
 			answer = await attempt(
 				order.kind === 'pickUp'
 					? fetchTask(context, connection, order.taskId, call)
 					: createTask(context, connection, order.body, call),
 			);
-			if (order.kind === 'create' && (answer.ok || createMayHaveSucceeded(answer.error))) {
+			// Only a create the service certainly refused is forgotten: anything else that went wrong
+			// after sending it (an answer that cannot be read) may have made a paid task.
+			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
+				forgetCreate(ledger, order.identity);
+			} else if (order.kind === 'create') {
 				settleCreate(ledger, order.identity, {
 					taskId: answer.ok ? answer.value.taskId : undefined,
 					callbackDigest: callbackDigestOf(order.body.callback_url as string | undefined),
 				});
-			} else if (order.kind === 'create') forgetCreate(ledger, order.identity);
+				if (!answer.ok && !isNodeError(answer.error))
+					answer = { ok: false, error: unreadableAnswer(context, itemIndex) };
+			}
 		} finally {
 			// A create that ended any other way (the execution was stopped) stays recorded as lost.
 			if (order.kind === 'create') {
