@@ -130,9 +130,14 @@ export function toRequestBody(request: GenerationRequest): IDataObject {
  * (480p 4 s = 8, 720p 8 s = 28, 720p 12 s with audio = 84). Null for models it does not price.
  */
 export function estimateCredits(
-	request: Pick<GenerationRequest, 'model' | 'resolution' | 'duration' | 'generateAudio'>,
+	request: Pick<
+		GenerationRequest,
+		'model' | 'resolution' | 'duration' | 'generateAudio' | 'extraFields'
+	>,
 ): number | null {
 	if (request.model !== SEEDANCE_MODEL) return null;
+	// Fields the node does not know (a count of videos, another model's `sound`) may cost more.
+	if (Object.keys(request.extraFields ?? {}).length > 0) return null;
 	const perSecond = request.resolution === '480p' ? 2 : 3.5;
 	return perSecond * Number(request.duration) * (request.generateAudio ? 2 : 1);
 }

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { SEEDANCE_MODEL } from '../../domain/generation';
 import { checkNumber, checked } from '../../domain/invalidParameter';
 import type { Plan } from './generatePlan';
 
@@ -46,13 +47,18 @@ export function checkBudget(
 	if (maxCredits === null || toCreate.length === 0) return;
 	const unpriced = toCreate.find((plan) => plan.credits === null);
 	if (unpriced) {
+		const extras = Object.keys(unpriced.request.extraFields ?? {});
+		const what =
+			unpriced.request.model === SEEDANCE_MODEL && extras.length > 0
+				? `a video with Extra Body Fields (${extras.join(', ')})`
+				: `model "${unpriced.request.model}"`;
 		throw new NodeOperationError(
 			context.getNode(),
-			`The node cannot estimate the credits of model "${unpriced.request.model}"`,
+			`The node cannot estimate the credits of ${what}`,
 			{
 				itemIndex: unpriced.itemIndex,
 				description:
-					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro only. Nothing was sent. To use this model, set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
+					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro without Extra Body Fields only. Nothing was sent. To send it, remove the Extra Body Fields, or set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
 			},
 		);
 	}
