@@ -12,11 +12,21 @@ describe('imageTypeOf: an image by its first bytes, not by a signature glued to 
 		expect(imageTypeOf(bytes(PNG_SIGNATURE, [0, 0, 0, 13], 'IHDR', [0, 0, 0, 1, 0, 0, 0, 1]))).toBe(
 			'image/png',
 		);
-		expect(imageTypeOf(bytes([0xff, 0xd8, 0xff, 0xe0, 0, 16], 'JFIF', [0, 1, 1, 0]))).toBe(
-			'image/jpeg',
-		);
+		expect(
+			imageTypeOf(bytes([0xff, 0xd8, 0xff, 0xe0, 0, 16], 'JFIF', [0, 1, 1, 0, 0, 1, 0, 1, 0, 0])),
+		).toBe('image/jpeg');
 		expect(imageTypeOf(bytes('RIFF', [36, 0, 0, 0], 'WEBPVP8 ', [0, 0, 0, 0]))).toBe('image/webp');
-		expect(imageTypeOf(bytes('GIF89a', [1, 0, 1, 0, 0, 0, 0]))).toBe('image/gif');
+		expect(
+			imageTypeOf(
+				bytes(
+					'GIF89a',
+					[1, 0, 1, 0, 0, 0, 0],
+					',',
+					[0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4c, 1, 0],
+					';',
+				),
+			),
+		).toBe('image/gif');
 	});
 
 	it.each([
