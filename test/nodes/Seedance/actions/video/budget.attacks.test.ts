@@ -1,7 +1,8 @@
 /**
- * The budget holds only for what the node can price. Extra Body Fields are fields the node does not
+ * Ways around Max Credits that no table listed. Extra Body Fields are fields the node does not
  * know (kling-3's `sound` or `multi_shots`, a count of videos): with Seedance and a limit, the
- * estimate cannot vouch for them, so the request is refused with nothing sent.
+ * estimate cannot vouch for them, so the request is refused with nothing sent. And 0 is "no limit"
+ * only when typed in the field: an expression giving 0 (a remaining budget used up) is a limit.
  */
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
@@ -43,4 +44,26 @@ describe('Max Credits with Extra Body Fields', () => {
 		const result = await generate({ maxCredits: 28, extraBodyFields: '{}' });
 		expect(result.output('Seedance')[0].json.estimatedCredits).toBe(28);
 	});
+});
+
+describe('Max Credits 0 from an expression', () => {
+	it.each([['={{ $json.remaining }}'], ['={{ 0 }}'], ['={{ "0" }}']])(
+		'%s giving 0 (a remaining budget used up) is a limit of 0, not "no limit": nothing sent',
+		async (maxCredits) => {
+			const result = await runWorkflow(
+				[
+					itemsNode([{ json: { remaining: 0 } }]),
+					seedanceNode({
+						resource: 'video',
+						operation: 'generate',
+						prompt: 'A dancer',
+						options: { ...FAST, waitForCompletion: false, maxCredits },
+					}),
+				],
+				{ credentials: credentials() },
+			);
+			expect(result.errorOf('Seedance')?.message).toContain('more than the limit of 0');
+			expect(emulator.requests).toHaveLength(0);
+		},
+	);
 });
