@@ -15,22 +15,23 @@ export const maxCreditsField = {
 
 /**
  * The one budget of an execution, or null for none. No limit only when the option is not added,
- * or is 0; once added, anything but a number from 0 up (null, "", text, an expression that gives
+ * or is typed as 0; once added, anything but a number from 0 up (null, "", text, an expression that gives
  * nothing) fails the node before anything is sent.
  */
 export function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number | null {
-	const added = Object.prototype.hasOwnProperty.call(
-		(context.getNode().parameters.options ?? {}) as IDataObject,
-		maxCreditsField.name,
-	);
-	if (!added) return null;
+	const typed = (context.getNode().parameters.options ?? {}) as IDataObject;
+	if (!Object.prototype.hasOwnProperty.call(typed, maxCreditsField.name)) return null;
+	// 0 is "no limit" only when typed in the field: an expression giving 0 (a remaining budget
+	// used up) is a limit of 0.
+	const raw = typed[maxCreditsField.name];
+	const fromExpression = typeof raw === 'string' && raw.startsWith('=');
 	const limit = checked(context.getNode(), 0, () =>
 		checkNumber(maxCreditsField.displayName, options[maxCreditsField.name], {
 			min: 0,
 			max: MAX_CREDITS_LIMIT,
 		}),
 	);
-	return limit === 0 ? null : limit;
+	return limit === 0 && !fromExpression ? null : limit;
 }
 
 /**
