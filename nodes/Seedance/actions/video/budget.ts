@@ -15,8 +15,8 @@ export const maxCreditsField = {
 
 /**
  * The one budget of an execution, or null for none. No limit only when the option is not added,
- * or is typed as 0; once added, anything but a number from 0 up (null, "", text, an expression that gives
- * nothing) fails the node before anything is sent.
+ * or is typed as 0; once added, anything but a number from 0 up (null, "", text, an expression
+ * that gives nothing) fails the node before anything is sent.
  */
 export function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number | null {
 	const typed = (context.getNode().parameters.options ?? {}) as IDataObject;
