@@ -163,7 +163,7 @@ const OWNED_FIELDS = [
  */
 function keyOf(name: string): string | null {
 	const folded = name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
-	if (/[^\x00-\x7f]/.test(folded)) return null;
+	if ([...folded].some((char) => char.charCodeAt(0) > 0x7f)) return null;
 	return folded.replace(/[^a-z0-9]/g, '');
 }
 const OWNED_KEYS = new Map(OWNED_FIELDS.map((name) => [keyOf(name), name]));
