@@ -39,7 +39,7 @@ class ToolCaller implements INodeType {
 			{ type: NodeConnectionTypes.AiTool, displayName: 'Tool', required: true },
 		],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [],
+		properties: [{ displayName: 'Parallel', name: 'parallel', type: 'boolean', default: false }],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -47,14 +47,19 @@ class ToolCaller implements INodeType {
 			NodeConnectionTypes.AiTool,
 			0,
 		)) as AgentTool[];
-		const answers: INodeExecutionData[] = [];
-		for (const item of this.getInputData()) {
-			// An agent hands a tool's error to the model as the tool's answer.
+		// An agent hands a tool's error to the model as the tool's answer.
+		const call = async (item: INodeExecutionData): Promise<INodeExecutionData> => {
 			const answer = await tool
 				.invoke(item.json.args as Record<string, unknown>)
 				.catch((error: Error) => `Error: ${error.message}`);
-			answers.push({ json: { tool: tool.name, answer } });
+			return { json: { tool: tool.name, answer } };
+		};
+		// A model may ask for several tool calls in one turn; LangChain's agents run them at once.
+		if (this.getNodeParameter('parallel', 0, false) === true) {
+			return [await Promise.all(this.getInputData().map(call))];
 		}
+		const answers: INodeExecutionData[] = [];
+		for (const item of this.getInputData()) answers.push(await call(item));
 		return [answers];
 	}
 }
@@ -81,6 +86,8 @@ export async function callTool(
 	parameters: INode['parameters'],
 	args: Array<Record<string, unknown>>,
 	settings: Partial<INode> = {},
+	/** Call the tool for all args at once, as a model asking for several tool calls in one turn. */
+	parallel = false,
 ) {
 	const tool: INode = {
 		id: 'tool',
@@ -98,7 +105,7 @@ export async function callTool(
 		type: 'test.toolCaller',
 		typeVersion: 1,
 		position: [200, 0],
-		parameters: {},
+		parameters: { parallel },
 	};
 	const items = itemsNode(args.map((json) => ({ json: { args: json } })));
 	const connections: IConnections = {

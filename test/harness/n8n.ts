@@ -17,6 +17,7 @@ import {
 	type INodeTypeDescription,
 	type INodeTypes,
 	type IRun,
+	type IRunExecutionData,
 	type IWorkflowExecuteAdditionalData,
 	type IExecuteFunctions,
 	type IConnections,
@@ -235,6 +236,8 @@ export interface RunOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	/** Stops the execution this many ms after it started (the stop button). */
 	cancelAfterMs?: number;
+	/** Runs this saved execution data again instead of starting afresh ("Retry execution"). */
+	retryOf?: IRun;
 }
 
 /** Runs a linear workflow `Items -> node -> node...` in the real engine. */
@@ -280,10 +283,16 @@ export async function runWorkflowGraph(
 	const finished = new Promise<IRun>((resolve) => (reportFinished = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => reportFinished(run));
 	const additionalData = additionalDataFor(options.credentials ?? {}, executionId, hooks);
-	const execution = new WorkflowExecute(additionalData, 'manual').run({
-		workflow,
-		startNode: workflow.getNode(nodes[0].name) ?? undefined,
-	});
+	const execution = options.retryOf
+		? new WorkflowExecute(
+				additionalData,
+				'retry',
+				savedForRetry(options.retryOf),
+			).processRunExecutionData(workflow)
+		: new WorkflowExecute(additionalData, 'manual').run({
+				workflow,
+				startNode: workflow.getNode(nodes[0].name) ?? undefined,
+			});
 	let timer: NodeJS.Timeout | undefined;
 	if (options.cancelAfterMs !== undefined)
 		timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
@@ -309,6 +318,21 @@ export async function runWorkflowGraph(
 		errorOf: (nodeName) =>
 			runData[nodeName]?.at(-1)?.error as (Error & { description?: string }) | undefined,
 	};
+}
+
+/**
+ * What n8n's "Retry execution" (ExecutionService.retryExecution) runs: the execution data as the
+ * database gives it back (JSON), without the old error and the failed last run of its last node.
+ */
+function savedForRetry(run: IRun): IRunExecutionData {
+	const data = JSON.parse(JSON.stringify(run.data)) as IRunExecutionData;
+	const { lastNodeExecuted } = data.resultData;
+	if (lastNodeExecuted) {
+		delete data.resultData.error;
+		const runs = data.resultData.runData[lastNodeExecuted];
+		if (runs?.length && runs[runs.length - 1].error !== undefined) runs.pop();
+	}
+	return data;
 }
 
 let nodeCounter = 0;

@@ -130,9 +130,14 @@ export function toRequestBody(request: GenerationRequest): IDataObject {
  * (480p 4 s = 8, 720p 8 s = 28, 720p 12 s with audio = 84). Null for models it does not price.
  */
 export function estimateCredits(
-	request: Pick<GenerationRequest, 'model' | 'resolution' | 'duration' | 'generateAudio'>,
+	request: Pick<
+		GenerationRequest,
+		'model' | 'resolution' | 'duration' | 'generateAudio' | 'extraFields'
+	>,
 ): number | null {
 	if (request.model !== SEEDANCE_MODEL) return null;
+	// Fields the node does not know (a count of videos, another model's `sound`) may cost more.
+	if (Object.keys(request.extraFields ?? {}).length > 0) return null;
 	const perSecond = request.resolution === '480p' ? 2 : 3.5;
 	return perSecond * Number(request.duration) * (request.generateAudio ? 2 : 1);
 }
@@ -158,7 +163,7 @@ const OWNED_FIELDS = [
  */
 function keyOf(name: string): string | null {
 	const folded = name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
-	if (/[^\x00-\x7f]/.test(folded)) return null;
+	if ([...folded].some((char) => char.charCodeAt(0) > 0x7f)) return null;
 	return folded.replace(/[^a-z0-9]/g, '');
 }
 const OWNED_KEYS = new Map(OWNED_FIELDS.map((name) => [keyOf(name), name]));

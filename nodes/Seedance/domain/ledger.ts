@@ -39,7 +39,9 @@ function binaryFingerprint(binary: IBinaryKeyData | undefined): IDataObject | un
 	const files: IDataObject = {};
 	for (const [name, file] of Object.entries(binary)) {
 		files[name] = {
-			id: file.id ?? null,
+			// n8n moves a webhook's stored files to the execution's folder when it ends
+			// (executions/temp/... -> executions/390/...): the file is the same.
+			id: file.id?.replace(/\/executions\/[^/]+\//, '/executions/*/') ?? null,
 			data: file.id ? null : digest(file.data ?? ''),
 			mimeType: file.mimeType,
 			fileName: file.fileName ?? null,
@@ -96,6 +98,24 @@ export function findCreate(context: IDataObject, identity: string): CreateRecord
 export function recordCreate(context: IDataObject, identity: string, record: CreateRecord): void {
 	records(context)[identity] = { ...record } as IDataObject;
 	context[SPENT_KEY] = creditsSpent(context) + record.credits;
+}
+
+/** Adds what the answer told (its task, its callback) to a create recorded before it was sent. */
+export function settleCreate(
+	context: IDataObject,
+	identity: string,
+	answer: Pick<CreateRecord, 'taskId' | 'callbackDigest'>,
+): void {
+	const found = findCreate(context, identity);
+	if (found) records(context)[identity] = { ...found, ...answer } as IDataObject;
+}
+
+/** Takes back a create recorded before it was sent that the service certainly refused. */
+export function forgetCreate(context: IDataObject, identity: string): void {
+	const found = findCreate(context, identity);
+	if (!found) return;
+	delete records(context)[identity];
+	context[SPENT_KEY] = creditsSpent(context) - found.credits;
 }
 
 /** Estimated credits of every create this node made in this execution so far. */

@@ -110,9 +110,9 @@ export function isPassingFault(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } }).context?.transient === true;
 }
 
-/** Whether a failed create request may have made a (paid) task after all; set by `failureToError`. */
-export function createMayHaveSucceeded(error: unknown): boolean {
-	return (error as { context?: { mayHaveCreated?: unknown } }).context?.mayHaveCreated === true;
+/** Whether a failed create certainly made no task (refused, or never reached the service). */
+export function createCertainlyRefused(error: unknown): boolean {
+	return (error as { context?: { mayHaveCreated?: unknown } }).context?.mayHaveCreated === false;
 }
 
 function retryAfterMs(headers: IDataObject | undefined): number | null {

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { SEEDANCE_MODEL } from '../../domain/generation';
 import { checkNumber, checked } from '../../domain/invalidParameter';
 import type { Plan } from './generatePlan';
 
@@ -14,22 +15,23 @@ export const maxCreditsField = {
 
 /**
  * The one budget of an execution, or null for none. No limit only when the option is not added,
- * or is 0; once added, anything but a number from 0 up (null, "", text, an expression that gives
- * nothing) fails the node before anything is sent.
+ * or is typed as 0; once added, anything but a number from 0 up (null, "", text, an expression
+ * that gives nothing) fails the node before anything is sent.
  */
 export function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number | null {
-	const added = Object.prototype.hasOwnProperty.call(
-		(context.getNode().parameters.options ?? {}) as IDataObject,
-		maxCreditsField.name,
-	);
-	if (!added) return null;
+	const typed = (context.getNode().parameters.options ?? {}) as IDataObject;
+	if (!Object.prototype.hasOwnProperty.call(typed, maxCreditsField.name)) return null;
+	// 0 is "no limit" only when typed in the field: an expression giving 0 (a remaining budget
+	// used up) is a limit of 0.
+	const raw = typed[maxCreditsField.name];
+	const fromExpression = typeof raw === 'string' && raw.startsWith('=');
 	const limit = checked(context.getNode(), 0, () =>
 		checkNumber(maxCreditsField.displayName, options[maxCreditsField.name], {
 			min: 0,
 			max: MAX_CREDITS_LIMIT,
 		}),
 	);
-	return limit === 0 ? null : limit;
+	return limit === 0 && !fromExpression ? null : limit;
 }
 
 /**
@@ -46,13 +48,18 @@ export function checkBudget(
 	if (maxCredits === null || toCreate.length === 0) return;
 	const unpriced = toCreate.find((plan) => plan.credits === null);
 	if (unpriced) {
+		const extras = Object.keys(unpriced.request.extraFields ?? {});
+		const what =
+			unpriced.request.model === SEEDANCE_MODEL && extras.length > 0
+				? `a video with Extra Body Fields (${extras.join(', ')})`
+				: `model "${unpriced.request.model}"`;
 		throw new NodeOperationError(
 			context.getNode(),
-			`The node cannot estimate the credits of model "${unpriced.request.model}"`,
+			`The node cannot estimate the credits of ${what}`,
 			{
 				itemIndex: unpriced.itemIndex,
 				description:
-					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro only. Nothing was sent. To use this model, set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
+					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro without Extra Body Fields only. Nothing was sent. To send it, remove the Extra Body Fields, or set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
 			},
 		);
 	}

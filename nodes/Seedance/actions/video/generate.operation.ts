@@ -57,7 +57,7 @@ const generateOptionFields: INodeProperties[] = [
 		default: 0,
 		hint: 'A 720p 8-second video without audio costs about 28 credits (about $0.28)',
 		description:
-			'Refuse to start if the estimated credits of all items together exceed this. 0 means no limit.',
+			'Refuse to start if the estimated credits of all items together exceed this. 0 typed here means no limit; an expression that gives 0 is a limit of 0.',
 	},
 ];
 

@@ -1,4 +1,4 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, ISourceData } from 'n8n-workflow';
 
 import { toRequestBody } from '../../domain/generation';
@@ -7,10 +7,13 @@ import {
 	createIdentity,
 	creditsSpent,
 	findCreate,
+	forgetCreate,
 	recordCreate,
+	settleCreate,
 } from '../../domain/ledger';
-import { attempt, mapWithLimit } from '../../domain/timing';
-import { createMayHaveSucceeded, createTask, fetchTask, type Connection } from '../../transport';
+import { attempt, mapWithLimit, type Attempt } from '../../domain/timing';
+import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
+import type { SeedanceTask } from '../../domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { checkBudget } from './budget';
@@ -24,7 +27,22 @@ import type { Plan } from './generatePlan';
 type Order =
 	| { kind: 'create'; plan: Plan; body: IDataObject; identity: string }
 	| { kind: 'pickUp'; plan: Plan; taskId: string; callsBackHere: boolean }
-	| { kind: 'uncertain'; plan: Plan };
+	| { kind: 'uncertain'; plan: Plan; identity: string };
+
+/**
+ * Creates sent and not answered yet, per ledger: an AI Agent runs the tool calls of one turn at
+ * once, and a call must wait for the same item's create in flight rather than read it as lost.
+ */
+const inFlight = new WeakMap<IDataObject, Map<string, Promise<void>>>();
+
+function flightsOf(ledger: IDataObject): Map<string, Promise<void>> {
+	let flights = inFlight.get(ledger);
+	if (!flights) {
+		flights = new Map();
+		inFlight.set(ledger, flights);
+	}
+	return flights;
+}
 
 /** Where the node's input came from; n8n gives none for some callers (e.g. an agent's tool call). */
 function inputSource(context: IExecuteFunctions): ISourceData | null {
@@ -58,7 +76,7 @@ function orderAll(
 		});
 		const earlier = findCreate(ledger, identity);
 		if (!earlier) return { kind: 'create', plan, body, identity };
-		if (!earlier.taskId) return { kind: 'uncertain', plan };
+		if (!earlier.taskId) return { kind: 'uncertain', plan, identity };
 		const callbackDigest = callbackDigestOf(body.callback_url as string | undefined);
 		const callsBackHere =
 			earlier.callbackDigest !== undefined && earlier.callbackDigest === callbackDigest;
@@ -74,6 +92,21 @@ function uncertainCreate(context: IExecuteFunctions, itemIndex: number): NodeOpe
 			itemIndex,
 			description:
 				'The answer to that request was lost, so the node does not send it again: you could pay twice. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID". Nothing was sent.',
+		},
+	);
+}
+
+const isNodeError = (error: unknown) =>
+	error instanceof NodeOperationError || error instanceof NodeApiError;
+
+function unreadableAnswer(context: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`The answer to the request that creates the video of item ${itemIndex + 1} could not be read`,
+		{
+			itemIndex,
+			description:
+				'The video may have been created (and charged), so the node does not send the request again. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID".',
 		},
 	);
 }
@@ -99,29 +132,69 @@ export async function submitCreates(
 	settings: PollSettings,
 ): Promise<Submitted> {
 	const ledger = context.getContext('node');
-	const orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
-	const toCreate = orders.filter((order) => order.kind === 'create').map((order) => order.plan);
-	checkBudget(context, toCreate, budget.maxCredits, creditsSpent(ledger));
+	const flights = flightsOf(ledger);
+	let orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
+	for (;;) {
+		const waitFor = orders.flatMap((order) =>
+			order.kind === 'uncertain' && flights.has(order.identity)
+				? [flights.get(order.identity)]
+				: [],
+		);
+		if (waitFor.length === 0) break;
+		await Promise.all(waitFor);
+		orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
+	}
+	const creates = orders.filter((order) => order.kind === 'create');
+	checkBudget(
+		context,
+		creates.map((order) => order.plan),
+		budget.maxCredits,
+		creditsSpent(ledger),
+	);
+	// Recorded (and counted) before anything is sent, with no pause since the budget was read, so
+	// a call that overlaps this one sees these creates and their credits.
+	const landed = new Map<string, () => void>();
+	for (const order of creates) {
+		recordCreate(ledger, order.identity, { credits: order.plan.credits ?? 0 });
+		flights.set(
+			order.identity,
+			new Promise<void>((resolve) => landed.set(order.identity, resolve)),
+		);
+	}
 	const submitted: Submitted = { tasks: [], failures: [], callsBackHere: new Set() };
 	await mapWithLimit(orders, settings.concurrency, async (order) => {
-		const { itemIndex, credits } = order.plan;
+		const { itemIndex } = order.plan;
 		if (order.kind === 'uncertain') {
 			submitted.failures.push(failed(itemIndex, uncertainCreate(context, itemIndex)));
 			return;
 		}
 		const startedAt = Date.now();
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
-		const answer = await attempt(
-			order.kind === 'pickUp'
-				? fetchTask(context, connection, order.taskId, call)
-				: createTask(context, connection, order.body, call),
-		);
-		if (order.kind === 'create' && (answer.ok || createMayHaveSucceeded(answer.error))) {
-			recordCreate(ledger, order.identity, {
-				taskId: answer.ok ? answer.value.taskId : undefined,
-				callbackDigest: callbackDigestOf(order.body.callback_url as string | undefined),
-				credits: credits ?? 0,
-			});
+		let answer: Attempt<SeedanceTask>;
+		try {
+			answer = await attempt(
+				order.kind === 'pickUp'
+					? fetchTask(context, connection, order.taskId, call)
+					: createTask(context, connection, order.body, call),
+			);
+			// Only a create the service certainly refused is forgotten: anything else that went wrong
+			// after sending it (an answer that cannot be read) may have made a paid task.
+			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
+				forgetCreate(ledger, order.identity);
+			} else if (order.kind === 'create') {
+				settleCreate(ledger, order.identity, {
+					taskId: answer.ok ? answer.value.taskId : undefined,
+					callbackDigest: callbackDigestOf(order.body.callback_url as string | undefined),
+				});
+				if (!answer.ok && !isNodeError(answer.error))
+					answer = { ok: false, error: unreadableAnswer(context, itemIndex) };
+			}
+		} finally {
+			// A create that ended any other way (the execution was stopped) stays recorded as lost.
+			if (order.kind === 'create') {
+				flights.delete(order.identity);
+				landed.get(order.identity)?.();
+			}
 		}
 		if (!answer.ok) {
 			const taskId = order.kind === 'pickUp' ? order.taskId : undefined;
