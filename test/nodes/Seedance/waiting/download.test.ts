@@ -53,6 +53,10 @@ async function storedBytes(binary: IBinaryData): Promise<Buffer> {
 	return await Container.get(BinaryDataService).getAsBuffer(binary);
 }
 
+beforeEach(() => {
+	emulator.options.downloadBytes = SAMPLE_MP4.length;
+});
+
 afterEach(async () => {
 	await resetBinaryDataMode();
 });
