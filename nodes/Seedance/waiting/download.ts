@@ -97,21 +97,14 @@ class TooLarge extends Error {
 }
 
 /** The download's deadline passed. */
-class TooSlow extends Error {}
+class TooSlow extends Error {
+	constructor(readonly budgetMs = 0) {
+		super('The download passed its deadline');
+	}
+}
 
 /** n8n could not store a video that arrived whole: its storage, not the link, is at fault. */
 class NotStored extends Error {}
-
-function notAVideo(context: SeedanceContext, task: SeedanceTask, what: string, itemIndex?: number) {
-	return new NodeOperationError(
-		context.getNode(),
-		`The video link of task ${task.taskId} did not return a video`,
-		{
-			itemIndex,
-			description: `It returned ${what}. The link may have expired or be wrong: get a fresh one with a Seedance Wait node (Download Video on) or Get Status on task ID ${task.taskId}.`,
-		},
-	);
-}
 
 const FETCH_AGAIN = (taskId: string) =>
 	`then fetch it with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId} before its link expires. The video is made and paid for; it was not downloaded.`;
@@ -127,84 +120,68 @@ const MODE_ADVICE: Record<string, (limitMb: number) => { name: string; advice: s
 	}),
 };
 
-function tooLargeError(
-	context: SeedanceContext,
-	task: SeedanceTask,
+function explainTooLarge(
+	taskId: string,
 	refusal: TooLarge,
-	itemIndex?: number,
-) {
+): { message: string; description: string } {
 	const limitMb = Math.round(refusal.limit.bytes / MB);
 	const byMode = refusal.limit.mode ? MODE_ADVICE[refusal.limit.mode]?.(limitMb) : undefined;
 	if (byMode) {
-		return new NodeOperationError(
-			context.getNode(),
-			`The video of task ${task.taskId} is too large for n8n's ${byMode.name}`,
-			{
-				itemIndex,
-				description: `It is ${refusal.size}. ${byMode.advice} ${FETCH_AGAIN(task.taskId)}`,
-			},
-		);
+		return {
+			message: `The video of task ${taskId} is too large for n8n's ${byMode.name}`,
+			description: `It is ${refusal.size}. ${byMode.advice} ${FETCH_AGAIN(taskId)}`,
+		};
 	}
 	const automatic = refusal.limit.mode ? 'automatic ' : '';
-	return new NodeOperationError(
-		context.getNode(),
-		`The video of task ${task.taskId} is larger than the ${automatic}Max Video Size (${limitMb} MB)`,
-		{
-			itemIndex,
-			description: `It is ${refusal.size}. Raise Max Video Size in the node's options, ${FETCH_AGAIN(task.taskId)}`,
-		},
-	);
+	return {
+		message: `The video of task ${taskId} is larger than the ${automatic}Max Video Size (${limitMb} MB)`,
+		description: `It is ${refusal.size}. Raise Max Video Size in the node's options, ${FETCH_AGAIN(taskId)}`,
+	};
 }
 
-function tooSlowError(
-	context: SeedanceContext,
-	task: SeedanceTask,
-	budgetMs: number,
-	itemIndex?: number,
-) {
-	return new NodeOperationError(
-		context.getNode(),
-		`The video host was too slow: the video of task ${task.taskId} did not arrive within ${Math.round(budgetMs / 1000)} s`,
-		{
-			itemIndex,
-			description: `The download was stopped at its deadline, which covers the redirects, the headers and every byte. The video is made and paid for: get a fresh link with Get Status (or a Seedance Wait node with Download Video on) on task ID ${task.taskId} and download again. If the host is only slow, raise "Request Timeout" in the node's options: it bounds each download as a whole.`,
-		},
-	);
-}
-
-function notStoredError(
-	context: SeedanceContext,
-	task: SeedanceTask,
-	error: unknown,
-	itemIndex?: number,
-) {
-	const reason = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(
-		context.getNode(),
-		`n8n could not store the video of task ${task.taskId}`,
-		{
-			itemIndex,
-			description: `The whole video arrived, but n8n's binary data storage refused it: ${reason}. Check n8n's binary data mode and its limits (N8N_DEFAULT_BINARY_DATA_MODE, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), ${FETCH_AGAIN(task.taskId)}`,
-		},
-	);
-}
-
-function brokenDownload(
-	context: SeedanceContext,
-	task: SeedanceTask,
+/** What went wrong with a download, naming the task and what to do. */
+function explainFailure(
+	taskId: string,
 	error: unknown,
 	tries: number,
-	itemIndex?: number,
-) {
+): { message: string; description: string } {
 	const reason = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(
-		context.getNode(),
-		`The download of the video of task ${task.taskId} broke off`,
-		{
-			itemIndex,
-			description: `The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${task.taskId}. The node tried ${tries} times; the last error: ${reason}.`,
-		},
-	);
+	if (error instanceof NotAVideo) {
+		return {
+			message: `The video link of task ${taskId} did not return a video`,
+			description: `It returned ${reason}. The link may have expired or be wrong: get a fresh one with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId}.`,
+		};
+	}
+	if (error instanceof TooLarge) return explainTooLarge(taskId, error);
+	if (error instanceof TooSlow) {
+		return {
+			message: `The video host was too slow: the video of task ${taskId} did not arrive within ${Math.round(error.budgetMs / 1000)} s`,
+			description: `The download was stopped at its deadline, which covers the redirects, the headers and every byte. The video is made and paid for: get a fresh link with Get Status (or a Seedance Wait node with Download Video on) on task ID ${taskId} and download again. If the host is only slow, raise "Request Timeout" in the node's options: it bounds each download as a whole.`,
+		};
+	}
+	if (error instanceof NotStored) {
+		return {
+			message: `n8n could not store the video of task ${taskId}`,
+			description: `The whole video arrived, but n8n's binary data storage refused it: ${reason}. Check n8n's binary data mode and its limits (N8N_DEFAULT_BINARY_DATA_MODE, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), ${FETCH_AGAIN(taskId)}`,
+		};
+	}
+	return {
+		message: `The download of the video of task ${taskId} broke off`,
+		description: `The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${taskId}. The node tried ${tries} times; the last error: ${reason}.`,
+	};
+}
+
+function downloadFailure(
+	context: SeedanceContext,
+	task: SeedanceTask,
+	error: unknown,
+	options: { itemIndex?: number; tries?: number },
+): NodeOperationError {
+	const { message, description } = explainFailure(task.taskId, error, options.tries ?? 1);
+	return new NodeOperationError(context.getNode(), message, {
+		itemIndex: options.itemIndex,
+		description,
+	});
 }
 
 /** The start of a body that is not a video, as text to quote. */
@@ -369,12 +346,8 @@ export async function downloadVideo(
 		const scheme = String(task.videoUrl ?? '')
 			.split(':')[0]
 			.slice(0, 20);
-		throw notAVideo(
-			context,
-			task,
-			`a link that is not a web address ("${scheme}:")`,
-			options.itemIndex,
-		);
+		const what = `a link that is not a web address ("${scheme}:")`;
+		throw downloadFailure(context, task, new NotAVideo(what), options);
 	}
 	const signal = cancelSignalOf(context);
 	const start = Date.now();
@@ -388,19 +361,16 @@ export async function downloadVideo(
 			);
 			if (stored.ok) return stored.value;
 			const { error } = stored;
-			if (error instanceof NotAVideo)
-				throw notAVideo(context, task, error.message, options.itemIndex);
-			if (error instanceof TooLarge) throw tooLargeError(context, task, error, options.itemIndex);
-			if (error instanceof NotStored)
-				throw notStoredError(context, task, error.message, options.itemIndex);
 			if (error instanceof TooSlow || deadline.expired || Date.now() >= deadline.at)
-				throw tooSlowError(context, task, deadline.at - start, options.itemIndex);
+				throw downloadFailure(context, task, new TooSlow(deadline.at - start), options);
+			if (error instanceof NotAVideo || error instanceof TooLarge || error instanceof NotStored)
+				throw downloadFailure(context, task, error, options);
 			// A refusal of the link itself (403, 404: expired) is the transport's error, with its own advice.
 			if (error instanceof NodeApiError) throw error;
 			throwIfStopped(signal);
 			const wait = RETRY_PAUSE_MS * tries;
 			if (tries >= DOWNLOAD_TRIES || budget.requests <= 0 || Date.now() + wait >= deadline.at)
-				throw brokenDownload(context, task, error, tries, options.itemIndex);
+				throw downloadFailure(context, task, error, { ...options, tries });
 			context.logger.debug(
 				`Seedance: the download of task ${task.taskId} broke off; try ${tries + 1} of ${DOWNLOAD_TRIES}`,
 			);

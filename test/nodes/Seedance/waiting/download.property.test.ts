@@ -17,8 +17,8 @@ import { checkProperty, fc } from '../../../property';
 const { emulator, credentials } = useEmulator({ latencyMs: 0 });
 const MB = 1048576;
 const DEADLINE_MS = 1000;
-/** What the engine adds around the download (the status read, ending the run). */
-const MARGIN_MS = 700;
+/** What the engine adds after the download (ending the run), on a busy machine. */
+const MARGIN_MS = 1000;
 
 /** The sample followed by a "free" box: a valid MP4 of 1.5 MB. */
 const BIG = (() => {
@@ -112,7 +112,21 @@ beforeEach(async () => {
 	taskId = await generatedTaskId(credentials());
 });
 
+function waitNode(options: Record<string, unknown> = {}) {
+	return seedanceNode({
+		resource: 'video',
+		operation: 'wait',
+		taskId,
+		options: { pollInterval: 0.1, maxWaitTime: 20, requestTimeout: DEADLINE_MS / 1000, ...options },
+	});
+}
+
 it("a download stores a real video within its limit or fails clearly, within 6 requests, the deadline, and the key's origin", async () => {
+	// One plain download first: what n8n loads on its first use is not the download's time.
+	const warm = await runWorkflow([itemsNode([{ json: {} }]), waitNode()], {
+		credentials: credentials(),
+	});
+	expect(warm.errorOf('Seedance')).toBeUndefined();
 	await checkProperty(
 		'downloads are bounded',
 		fc.asyncProperty(
@@ -124,20 +138,15 @@ it("a download stores a real video within its limit or fails clearly, within 6 r
 				emulator.faults.download.length = 0;
 				emulator.options.filesOnApiOrigin = filesOnApiOrigin;
 				emulator.inject('download', ...steps.map((step, index) => faultOf(step, index, taskId)));
-				const node = seedanceNode({
-					resource: 'video',
-					operation: 'wait',
-					taskId,
-					options: {
-						pollInterval: 0.1,
-						maxWaitTime: 20,
-						requestTimeout: DEADLINE_MS / 1000,
-						maxVideoSize,
-					},
-				});
-				const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
-					credentials: credentials(),
-				});
+				const node = waitNode({ maxVideoSize });
+				// A download that never ends fails the case (with its replay) instead of the whole test.
+				let timer: NodeJS.Timeout | undefined;
+				const result = await Promise.race([
+					runWorkflow([itemsNode([{ json: {} }]), node], { credentials: credentials() }),
+					new Promise<never>((_, reject) => {
+						timer = setTimeout(() => reject(new Error('the download never ended')), 10_000);
+					}),
+				]).finally(() => clearTimeout(timer));
 				const ended = Date.now();
 				const downloads = emulator.requests.filter((request) => request.route === 'download');
 				const error = result.errorOf('Seedance');
