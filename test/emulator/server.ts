@@ -30,7 +30,16 @@ export type Fault =
 	| { kind: 'slow'; ms: number }
 	| { kind: 'malformed' }
 	/** Download only: the headers and part of the video, then the connection drops. */
-	| { kind: 'cut' };
+	| { kind: 'cut' }
+	/** Download only: the video (or `body`) in `chunkBytes` pieces every `everyMs`, headers after `headersAfterMs`. */
+	| { kind: 'drip'; chunkBytes: number; everyMs: number; headersAfterMs?: number; body?: Buffer }
+	/** A redirect to `location` (absolute, or relative to the request). */
+	| { kind: 'redirect'; location: string; code?: number }
+	/**
+	 * Download only: any bytes, written raw on the socket with `announce` as Content-Length (null:
+	 * none, the connection's end ends the body), whatever their real length.
+	 */
+	| { kind: 'body'; body: Buffer; contentType?: string; announce?: number | null };
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -71,6 +80,8 @@ export interface EmulatedTask {
 
 export interface RequestRecord {
 	route: Route | 'other';
+	/** Which server it reached: the API's origin or the separate "CDN" one. */
+	origin?: 'api' | 'cdn';
 	method: string;
 	path: string;
 	authorized: boolean;
@@ -292,10 +303,16 @@ export class Emulator {
 		}
 	}
 
-	private record(req: http.IncomingMessage, route: Route | 'other', body?: unknown): RequestRecord {
+	private record(
+		req: http.IncomingMessage,
+		route: Route | 'other',
+		body?: unknown,
+		origin?: 'api' | 'cdn',
+	): RequestRecord {
 		const header = req.headers.authorization;
 		const entry: RequestRecord = {
 			route,
+			origin,
 			method: req.method ?? 'GET',
 			path: req.url ?? '/',
 			authorized: header === `Bearer ${this.apiKey}`,
@@ -335,11 +352,38 @@ export class Emulator {
 			res.write(SAMPLE_MP4.subarray(0, Math.floor(SAMPLE_MP4.length / 2)), () =>
 				req.socket.destroy(),
 			);
+		} else if (fault.kind === 'redirect') {
+			res.writeHead(fault.code ?? 302, { location: fault.location });
+			res.end();
+		} else if (fault.kind === 'drip') {
+			await this.drip(fault, res);
+		} else if (fault.kind === 'body') {
+			const length = fault.announce === undefined ? fault.body.length : fault.announce;
+			req.socket.end(
+				Buffer.concat([
+					Buffer.from(
+						`HTTP/1.1 200 OK\r\ncontent-type: ${fault.contentType ?? 'video/mp4'}\r\nconnection: close\r\n${length === null ? '' : `content-length: ${length}\r\n`}\r\n`,
+					),
+					fault.body,
+				]),
+			);
 		} else {
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end('{"code":200,"data":{"task_');
 		}
 		return { served: true, fault };
+	}
+
+	private async drip(fault: Extract<Fault, { kind: 'drip' }>, res: http.ServerResponse) {
+		const body = fault.body ?? SAMPLE_MP4;
+		await new Promise((resolve) => setTimeout(resolve, fault.headersAfterMs ?? 0));
+		if (res.destroyed) return;
+		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(body.length) });
+		for (let at = 0; at < body.length && !res.destroyed; at += fault.chunkBytes) {
+			res.write(body.subarray(at, at + fault.chunkBytes));
+			await new Promise((resolve) => setTimeout(resolve, fault.everyMs));
+		}
+		if (!res.destroyed) res.end();
 	}
 
 	private async handle(
@@ -350,7 +394,7 @@ export class Emulator {
 		const url = new URL(req.url ?? '/', 'http://emulator');
 		try {
 			if (url.pathname.startsWith('/files/') && req.method === 'GET')
-				return await this.download(req, res, url);
+				return await this.download(req, res, url, origin);
 			if (origin === 'cdn') return send(res, 404, { error: 'not found' });
 			if (url.pathname === '/api/v1/videos/generations' && req.method === 'POST')
 				return await this.create(req, res);
@@ -423,8 +467,9 @@ export class Emulator {
 		req: http.IncomingMessage,
 		res: http.ServerResponse,
 		url: URL,
+		origin: 'api' | 'cdn',
 	): Promise<void> {
-		const entry = this.record(req, 'download');
+		const entry = this.record(req, 'download', undefined, origin);
 		const { served } = await this.serveFault('download', entry, res, req);
 		if (served) return;
 		const taskId = url.pathname.slice('/files/'.length).replace(/\.mp4$/, '');
@@ -437,15 +482,22 @@ export class Emulator {
 		const length = this.options.announceLength === false ? {} : { 'content-length': String(total) };
 		res.writeHead(200, { 'content-type': 'video/mp4', ...length });
 		if (total <= SAMPLE_MP4.length) return void res.end(SAMPLE_MP4.subarray(0, total));
-		// Large files: the sample, then zeros, written with back-pressure so the emulator stays small
-		// too.
-		res.write(SAMPLE_MP4);
-		let left = total - SAMPLE_MP4.length;
+		// Large files: the sample, then a "free" box of zeros (still a valid MP4), written with
+		// back-pressure so the emulator stays small too.
+		const free = Buffer.alloc(8);
+		free.writeUInt32BE(Math.min(total - SAMPLE_MP4.length, 0xffffffff));
+		free.write('free', 4, 'latin1');
+		res.write(Buffer.concat([SAMPLE_MP4, free]));
+		let left = total - SAMPLE_MP4.length - free.length;
 		const chunk = Buffer.alloc(1 << 20);
 		while (left > 0 && !res.destroyed) {
 			const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
 			left -= piece.length;
-			if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
+			if (!res.write(piece))
+				await new Promise((resolve) => {
+					res.once('drain', resolve);
+					res.once('close', resolve);
+				});
 		}
 		res.end();
 	}

@@ -13,7 +13,10 @@ export type Failure =
 	| { kind: 'malformed'; status: number }
 	| { kind: 'network'; code: string; timedOut: boolean; neverConnected: boolean }
 	/** An answer that points elsewhere (3xx): authenticated requests never follow it. */
-	| { kind: 'redirect'; status: number; to: string };
+	| { kind: 'redirect'; status: number; to: string; reason?: RedirectRefusal };
+
+/** Why a video link's redirect was not followed. */
+export type RedirectRefusal = 'tooMany' | 'notWeb' | 'nowhere' | 'budget';
 
 export type RequestPurpose = 'create' | 'status' | 'download';
 
@@ -57,12 +60,6 @@ function explainHttp(
 ): Explanation {
 	const said = serviceMessage ? ` The service said: "${serviceMessage}".` : '';
 	if (status === 401 || status === 403) {
-		if (purpose === 'download') {
-			return {
-				message: `The video link for ${subject} has expired or is not accessible (HTTP ${status})`,
-				description: `Result links expire. Run Get Status for ${subject} to get a fresh link, then download again.${said}`,
-			};
-		}
 		return {
 			message: `API in One rejected the API key (HTTP ${status})`,
 			description: `Check the API key in the Seedance credential: keys start with "aio_" and are managed in your API in One dashboard. Nothing was charged.${said}`,
@@ -82,12 +79,6 @@ function explainHttp(
 		};
 	}
 	if (status === 404) {
-		if (purpose === 'download') {
-			return {
-				message: `The video file for ${subject} was not found (HTTP 404)`,
-				description: `The link may have expired. Run Get Status for ${subject} to get a fresh link.${said}`,
-			};
-		}
 		if (purpose === 'create') {
 			return {
 				message: 'The API in One endpoint was not found (HTTP 404)',
@@ -124,20 +115,70 @@ function explainHttp(
 	};
 }
 
+const FRESH_LINK = (subject: string) =>
+	`The video is made and paid for. Run Get Status for ${subject} (or a Seedance Wait node with Download Video on) to get a fresh link, then download again.`;
+
+const REDIRECT_MESSAGES: Record<RedirectRefusal, (subject: string, to: string) => string> = {
+	tooMany: (subject) => `The video link for ${subject} redirected more than 5 times`,
+	notWeb: (subject, to) =>
+		`The video link for ${subject} redirected to a ${to} address, which is not a web address (http, https)`,
+	nowhere: (subject) => `The video link for ${subject} redirected without saying where to`,
+	budget: (subject) =>
+		`The video link for ${subject} took more than 6 requests (redirects and retries together)`,
+};
+
+/**
+ * A download talks to the video host (a CDN or storage service), not to API in One: its
+ * messages name the host and the task, never the Base URL.
+ */
+function explainDownload(failure: Failure, subject: string): Explanation {
+	const fresh = FRESH_LINK(subject);
+	if (failure.kind === 'redirect') {
+		const message = REDIRECT_MESSAGES[failure.reason ?? 'nowhere'](subject, failure.to);
+		return {
+			message: `${message} (HTTP ${failure.status})`,
+			description: `The node follows at most 5 redirects, to web addresses only, and stops there. ${fresh}`,
+		};
+	}
+	if (failure.kind === 'network') {
+		const what = failure.timedOut ? 'was too slow' : 'could not be reached';
+		const slow = failure.timedOut
+			? ' If the host is only slow, raise "Request Timeout" in the node\'s options: it bounds each download as a whole.'
+			: '';
+		return {
+			message: `The video host for ${subject} ${what}`,
+			description: `Network error: ${failure.code}. ${fresh}${slow}`,
+		};
+	}
+	if (failure.kind !== 'http') {
+		return {
+			message: `The video host for ${subject} sent an answer the node could not read`,
+			description: fresh,
+		};
+	}
+	const { status } = failure;
+	if (status === 401 || status === 403 || status === 404 || status === 410) {
+		return {
+			message: `The video link for ${subject} has expired or is not accessible (HTTP ${status})`,
+			description: `Result links expire. ${fresh}`,
+		};
+	}
+	const busy = status === 429 ? 'is refusing requests for now' : 'had a problem';
+	return {
+		message: `The video host for ${subject} ${busy} (HTTP ${status})`,
+		description: `The node tried again and gave up. Try again later. ${fresh}`,
+	};
+}
+
 function explain(
 	failure: Failure,
 	purpose: RequestPurpose,
 	subject: string,
 	baseUrl: string,
 ): Explanation {
+	if (purpose === 'download') return explainDownload(failure, subject);
 	if (failure.kind === 'http')
 		return explainHttp(failure.status, failure.serviceMessage, purpose, subject);
-	if (failure.kind === 'redirect' && purpose === 'download') {
-		return {
-			message: `The video link for ${subject} redirected to ${failure.to}, which the node does not follow (HTTP ${failure.status})`,
-			description: `Only web addresses (http, https) are followed, at most 5 times. Run Get Status for ${subject} to get a fresh link.`,
-		};
-	}
 	if (failure.kind === 'redirect') {
 		const key =
 			'The node does not follow redirects with your API key, so the key stayed with the service.';
@@ -160,7 +201,7 @@ function explain(
 	// The network code stays out of the message: NodeApiError swaps a message holding one for its own
 	// generic text.
 	const what = failure.timedOut ? 'did not answer in time' : 'could not be reached';
-	const host = purpose === 'download' ? 'The video host' : `API in One at ${baseUrl}`;
+	const host = `API in One at ${baseUrl}`;
 	const detail = `Network error: ${failure.code}.`;
 	return {
 		message: `${host} ${what}`,

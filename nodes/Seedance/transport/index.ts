@@ -18,6 +18,7 @@ import {
 	failureToError,
 	isTransient,
 	type Failure,
+	type RedirectRefusal,
 	type RequestPurpose,
 } from './errors';
 
@@ -214,6 +215,8 @@ interface Exchange {
 	request: IHttpRequestOptions;
 	/** False: send through the credential (adds the bearer key); true: no credential at all. */
 	anonymous?: boolean;
+	/** A download's requests left: its redirects and retries all take from it. */
+	budget?: { requests: number };
 }
 
 /**
@@ -237,8 +240,10 @@ async function exchange(
 				ignoreHttpStatusErrors: true,
 				timeout: options.timeoutMs,
 				// A request carrying the key never follows a redirect: the key would go wherever it points.
-				disableFollowRedirect: !call.anonymous,
+				// A video link's redirects are followed by openVideo, one counted hop at a time.
+				disableFollowRedirect: true,
 			};
+			if (call.budget) call.budget.requests--;
 			const response = (
 				call.anonymous
 					? await context.helpers.httpRequest({ ...request, abortSignal: signal })
@@ -270,7 +275,8 @@ async function exchange(
 			call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);
 		const wait = backoffMs(failure, attempt);
 		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
-		if (!retryable || attempt >= ATTEMPTS || pastDeadline) {
+		const spent = call.budget !== undefined && call.budget.requests <= 0;
+		if (!retryable || attempt >= ATTEMPTS || pastDeadline || spent) {
 			throw failureToError(context.getNode(), failure, {
 				purpose: call.purpose,
 				subject: call.subject,
@@ -396,35 +402,75 @@ export interface VideoStream {
 	contentType: string;
 	/** The size the link announced, or null. */
 	contentLength: number | null;
+	/** Where the video was found, after the redirects (a retry starts there). */
+	url: string;
+}
+
+export interface VideoRequestOptions extends CallOptions {
+	/** The download's requests left, shared by its redirects and retries. */
+	budget: { requests: number };
 }
 
 /** Redirects a video link may take (pre-signed storage URLs often take one). */
-const MAX_REDIRECTS = 5;
+export const MAX_REDIRECTS = 5;
+
+/** Where a redirect of a video link points, unless it may be followed. */
+function unfollowable(
+	location: URL | null,
+	hops: number,
+	budget: { requests: number },
+): { to: string; reason: RedirectRefusal } | null {
+	if (!location) return { to: 'no address', reason: 'nowhere' };
+	if (!/^https?:$/.test(location.protocol)) return { to: location.protocol, reason: 'notWeb' };
+	if (hops >= MAX_REDIRECTS) return { to: location.origin, reason: 'tooMany' };
+	if (budget.requests <= 0) return { to: location.origin, reason: 'budget' };
+	return null;
+}
+
+function locationOf(location: unknown, current: string): URL | null {
+	try {
+		return typeof location === 'string' && location ? new URL(location, current) : null;
+	} catch {
+		return null;
+	}
+}
 
 /**
  * Opens the finished video as a stream. The bearer key goes only to the service's own origin:
  * result links usually point at a CDN or a pre-signed storage URL, which must not receive it (and
- * pre-signed URLs refuse a second authorisation). A redirect from the service's origin is followed
- * by hand, so the key never travels with it to another origin.
+ * pre-signed URLs refuse a second authorisation). Every redirect is followed by hand, at most
+ * `MAX_REDIRECTS` times, each hop to the service's origin only with the key; the hops and retries
+ * take from one budget of requests, and none starts after `options.deadline`.
  */
 export async function openVideo(
 	context: SeedanceContext,
 	connection: Connection,
 	url: string,
 	taskId: string,
-	options: CallOptions,
+	options: VideoRequestOptions,
 ): Promise<VideoStream> {
+	const subject = `task ${taskId}`;
+	const fail = (failure: Failure) =>
+		failureToError(context.getNode(), failure, {
+			purpose: 'download',
+			subject,
+			baseUrl: connection.baseUrl,
+			secrets: connection.secrets,
+			itemIndex: options.itemIndex,
+		});
 	let current = url;
 	for (let hops = 0; ; hops++) {
+		const left = (options.deadline ?? Infinity) - Date.now();
+		if (left <= 0)
+			throw fail({ kind: 'network', code: 'ETIMEDOUT', timedOut: true, neverConnected: false });
 		const own = sameOrigin(current, connection.baseUrl);
 		const request: IHttpRequestOptions = { method: 'GET', url: current, encoding: 'stream' };
 		const response = await exchange(
 			context,
 			connection,
-			{ purpose: 'download', subject: `task ${taskId}`, request, anonymous: !own },
-			options,
+			{ purpose: 'download', subject, request, anonymous: !own, budget: options.budget },
+			{ ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs, left)) },
 		);
-		const location = response.headers?.location;
 		if (response.statusCode < 300) {
 			const length = Number(response.headers?.['content-length']);
 			return {
@@ -433,26 +479,15 @@ export async function openVideo(
 					.split(';')[0]
 					.trim(),
 				contentLength: Number.isFinite(length) && length >= 0 ? length : null,
+				url: current,
 			};
 		}
 		(response.body as Readable | undefined)?.destroy?.();
-		const next = typeof location === 'string' ? new URL(location, current) : null;
-		if (!next || !/^https?:$/.test(next.protocol) || hops >= MAX_REDIRECTS) {
-			throw failureToError(
-				context.getNode(),
-				{
-					kind: 'redirect',
-					status: response.statusCode,
-					to: next ? next.origin : 'another address',
-				},
-				{
-					purpose: 'download',
-					subject: `task ${taskId}`,
-					baseUrl: connection.baseUrl,
-					secrets: connection.secrets,
-					itemIndex: options.itemIndex,
-				},
-			);
+		const next = locationOf(response.headers?.location, current);
+		const refused = unfollowable(next, hops, options.budget);
+		if (!next || refused) {
+			const { to, reason } = refused ?? { to: 'no address', reason: 'nowhere' as const };
+			throw fail({ kind: 'redirect', status: response.statusCode, to, reason });
 		}
 		current = next.toString();
 	}

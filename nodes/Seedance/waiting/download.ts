@@ -4,7 +4,7 @@ import type { IBinaryData } from 'n8n-workflow';
 import { quote, redact } from '../domain/redact';
 import type { SeedanceTask } from '../domain/task';
 import { attempt, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
-import { VIDEO_HEAD_BYTES, acceptsVideoType, isWebAddress, videoKindOf } from '../domain/video';
+import { VideoCheck, acceptsVideoType, isWebAddress, quoteBytes } from '../domain/video';
 import {
 	openVideo,
 	type CallOptions,
@@ -15,12 +15,18 @@ import {
 
 /** Tries of a download that breaks off mid-stream; a download is free, so it is tried again. */
 const DOWNLOAD_TRIES = 3;
+/** Requests one download may send in all: the first, and its redirects and retries together. */
+export const DOWNLOAD_REQUESTS = 6;
 const RETRY_PAUSE_MS = 1000;
 /** How much of a page that is not a video is quoted in the error. */
 const SNIPPET_BYTES = 200;
+const MB = 1048576;
 
 export interface DownloadOptions extends CallOptions {
-	/** Largest video accepted, in bytes; enforced while the bytes arrive. */
+	/**
+	 * Largest video accepted, in bytes; 0: what n8n's binary data mode holds (`sizeLimitOf`).
+	 * Enforced before the body is read (Content-Length) and while the bytes arrive.
+	 */
 	maxBytes: number;
 }
 
@@ -29,35 +35,155 @@ export function videoFileName(taskId: string): string {
 	return `${taskId.replace(/[^\w.-]+/g, '_').slice(0, 120) || 'seedance'}.mp4`;
 }
 
+/**
+ * n8n's binary data modes, by what they hold. In the default mode n8n keeps a file as one
+ * base64 string, and V8 makes no string longer than 2^29 - 24 characters (about 384 MB of
+ * bytes); the database mode holds N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (512 MB unless raised,
+ * 1024 MB at most); filesystem, S3 and Azure stream to storage.
+ */
+const MODE_LIMITS: Record<string, { automatic: number; most: number }> = {
+	default: { automatic: 300 * MB, most: 384 * MB },
+	database: { automatic: 512 * MB, most: 1024 * MB },
+	filesystem: { automatic: 2048 * MB, most: Infinity },
+};
+/** The smallest automatic limit: a video announced below it fits whatever the mode. */
+const SMALLEST_AUTOMATIC = MODE_LIMITS.default.automatic;
+
+interface SizeLimit {
+	bytes: number;
+	/** The binary data mode that set it, or null when the Max Video Size option did. */
+	mode: string | null;
+}
+
+const modes = new WeakMap<object, Promise<string>>();
+
+/**
+ * n8n's binary data mode, read from what it does with an empty file: stored inline (no `id`)
+ * in the default (in-memory) mode, else under an id prefixed with its mode (`filesystem-v2:`,
+ * `database:`, `s3:`). n8n offers nodes no other sign of it; asked once per node run.
+ */
+async function binaryModeOf(context: SeedanceContext): Promise<string> {
+	let mode = modes.get(context);
+	if (!mode) {
+		mode = context.helpers
+			.prepareBinaryData(Buffer.alloc(0), 'seedance-mode-probe', 'application/octet-stream')
+			.then(
+				(stored) => (stored.id ? stored.id.split(':')[0].replace(/-v\d+$/, '') : 'default'),
+				() => 'default',
+			);
+		modes.set(context, mode);
+	}
+	return await mode;
+}
+
+/** The limit for one video: Max Video Size, or the mode's automatic size; never more than the mode holds. */
+function sizeLimitOf(maxBytes: number, mode: string): SizeLimit {
+	const { automatic, most } = MODE_LIMITS[mode] ?? MODE_LIMITS.filesystem;
+	if (maxBytes > 0 && maxBytes <= most) return { bytes: maxBytes, mode: null };
+	return { bytes: maxBytes > 0 ? most : automatic, mode };
+}
+
 /** What the link returned when it was not the video: refused at once, never tried again. */
 class NotAVideo extends Error {}
 
-function notAVideo(context: SeedanceContext, task: SeedanceTask, what: string, itemIndex?: number) {
-	return new NodeOperationError(
-		context.getNode(),
-		`The video link of task ${task.taskId} did not return a video`,
-		{
-			itemIndex,
-			description: `It returned ${what}. The link may have expired or be wrong: get a fresh one with a Seedance Wait node (Download Video on) or Get Status on task ID ${task.taskId}.`,
-		},
-	);
+/** A video larger than the limit: refused before (or while) it arrives, never tried again. */
+class TooLarge extends Error {
+	constructor(
+		readonly size: string,
+		readonly limit: SizeLimit,
+	) {
+		super(`${size}, more than ${Math.round(limit.bytes / MB)} MB`);
+	}
 }
 
-function brokenDownload(
+/** The download's deadline passed. */
+class TooSlow extends Error {
+	constructor(readonly budgetMs = 0) {
+		super('The download passed its deadline');
+	}
+}
+
+/** n8n could not store a video that arrived whole: its storage, not the link, is at fault. */
+class NotStored extends Error {}
+
+const FETCH_AGAIN = (taskId: string) =>
+	`then fetch it with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId} before its link expires. The video is made and paid for; it was not downloaded.`;
+
+const MODE_ADVICE: Record<string, (limitMb: number) => { name: string; advice: string }> = {
+	default: (limitMb) => ({
+		name: 'in-memory ("default") binary data mode',
+		advice: `In this mode n8n keeps each file as one text string in memory, which holds about ${limitMb} MB safely. Set N8N_DEFAULT_BINARY_DATA_MODE=filesystem (or s3) and restart n8n,`,
+	}),
+	database: (limitMb) => ({
+		name: 'database binary data mode',
+		advice: `In this mode (queue mode's default) n8n keeps each file in its database, up to N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (512 MB unless raised, 1024 MB at most; the limit here is ${limitMb} MB). Set N8N_DEFAULT_BINARY_DATA_MODE=s3, or raise that limit and Max Video Size,`,
+	}),
+};
+
+function explainTooLarge(
+	taskId: string,
+	refusal: TooLarge,
+): { message: string; description: string } {
+	const limitMb = Math.round(refusal.limit.bytes / MB);
+	const byMode = refusal.limit.mode ? MODE_ADVICE[refusal.limit.mode]?.(limitMb) : undefined;
+	if (byMode) {
+		return {
+			message: `The video of task ${taskId} is too large for n8n's ${byMode.name}`,
+			description: `It is ${refusal.size}. ${byMode.advice} ${FETCH_AGAIN(taskId)}`,
+		};
+	}
+	const automatic = refusal.limit.mode ? 'automatic ' : '';
+	return {
+		message: `The video of task ${taskId} is larger than the ${automatic}Max Video Size (${limitMb} MB)`,
+		description: `It is ${refusal.size}. Raise Max Video Size in the node's options, ${FETCH_AGAIN(taskId)}`,
+	};
+}
+
+/** What went wrong with a download, naming the task and what to do. */
+function explainFailure(
+	taskId: string,
+	error: unknown,
+	tries: number,
+): { message: string; description: string } {
+	const reason = error instanceof Error ? error.message : String(error);
+	if (error instanceof NotAVideo) {
+		return {
+			message: `The video link of task ${taskId} did not return a video`,
+			description: `It returned ${reason}. The link may have expired or be wrong: get a fresh one with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId}.`,
+		};
+	}
+	if (error instanceof TooLarge) return explainTooLarge(taskId, error);
+	if (error instanceof TooSlow) {
+		return {
+			message: `The video host was too slow: the video of task ${taskId} did not arrive within ${Math.round(error.budgetMs / 1000)} s`,
+			description: `The download was stopped at its deadline, which covers the redirects, the headers and every byte. The video is made and paid for: get a fresh link with Get Status (or a Seedance Wait node with Download Video on) on task ID ${taskId} and download again. If the host is only slow, raise "Request Timeout" in the node's options: it bounds each download as a whole.`,
+		};
+	}
+	if (error instanceof NotStored) {
+		return {
+			message: `n8n could not store the video of task ${taskId}`,
+			description: `The whole video arrived, but n8n's binary data storage refused it: ${reason}. Check n8n's binary data mode and its limits (N8N_DEFAULT_BINARY_DATA_MODE, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), ${FETCH_AGAIN(taskId)}`,
+		};
+	}
+	return {
+		message: `The download of the video of task ${taskId} broke off`,
+		description: `The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${taskId}. The node tried ${tries} times; the last error: ${reason}.`,
+	};
+}
+
+function downloadFailure(
 	context: SeedanceContext,
+	connection: Connection,
 	task: SeedanceTask,
 	error: unknown,
-	itemIndex?: number,
-) {
-	const reason = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(
-		context.getNode(),
-		`The download of the video of task ${task.taskId} broke off`,
-		{
-			itemIndex,
-			description: `The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${task.taskId}. The node tried ${DOWNLOAD_TRIES} times; the last error: ${reason}.`,
-		},
-	);
+	options: { itemIndex?: number; tries?: number },
+): NodeOperationError {
+	const { message, description } = explainFailure(task.taskId, error, options.tries ?? 1);
+	// What a link or its host said is quoted in these texts: through the redaction door.
+	return new NodeOperationError(context.getNode(), redact(message, connection.secrets), {
+		itemIndex: options.itemIndex,
+		description: redact(description, connection.secrets),
+	});
 }
 
 /** The start of a body that is not a video, as text to quote. */
@@ -72,43 +198,88 @@ async function snippetOf(stream: Readable): Promise<string> {
 }
 
 /**
- * Checks the bytes as they arrive, before n8n stores them: the first ones must be a video
- * container, and there must not be more than `maxBytes`. A community node may not import
- * node:stream for a Transform, so the check sits on the stream's own `push`, where every byte
- * enters it. Returns the kind of video found (once the first bytes are in) and the refusal, if any.
+ * One deadline for a whole download: at expiry the open stream is destroyed, and a request
+ * still waiting for its headers is given up (its stream destroyed when it comes).
  */
-function guard(stream: Readable, maxBytes: number) {
-	const found: { kind?: string; refusal?: string } = {};
+class Deadline {
+	expired = false;
+	private stream?: Readable;
+	private readonly stop = new AbortController();
+	private readonly passed: Promise<void>;
+
+	constructor(readonly at: number) {
+		this.passed = pause(Math.max(0, at - Date.now()), this.stop.signal).then(
+			() => {
+				this.expired = true;
+				this.stream?.destroy(new TooSlow());
+			},
+			() => new Promise<void>(() => {}),
+		);
+	}
+
+	watch(stream: Readable): void {
+		this.stream = stream;
+		if (this.expired) stream.destroy(new TooSlow());
+	}
+
+	async race<T>(work: Promise<T>, discard: (late: T) => void): Promise<T> {
+		const first = await Promise.race([work.then((value) => ({ value })), this.passed]);
+		if (first) return first.value;
+		void work.then(discard, () => undefined);
+		throw new TooSlow();
+	}
+
+	end(): void {
+		this.stop.abort();
+	}
+}
+
+/**
+ * Checks the bytes as they arrive, before n8n stores them: they must be a video container
+ * (`VideoCheck`), held back until its start is judged, and no more than the limit. A community
+ * node may not import node:stream for a Transform, so the check sits on the stream's own `push`,
+ * where every byte enters it.
+ */
+function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
+	const found: { refusal?: Error; ended: boolean } = { ended: false };
 	const push = stream.push.bind(stream);
 	let seen = 0;
-	let head = Buffer.alloc(0);
-	const refuse = (reason: string) => {
-		found.refusal = reason;
-		stream.destroy(new NotAVideo(reason));
+	let held: Buffer[] = [];
+	const refuse = (error: Error) => {
+		found.refusal = error;
+		held = [];
+		stream.destroy(error);
 		return false;
 	};
+	const notVideo = () =>
+		new NotAVideo(
+			check.kind
+				? (check.refusal ?? '')
+				: `bytes that are not a video: ${check.refusal} (they start with "${quoteBytes(check.head)}")`,
+		);
 	stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
 		if (found.refusal) return false;
 		if (chunk === null) {
-			if (!found.kind) return refuse(`${seen} bytes, too few for a video`);
-			return push(chunk, encoding);
+			check.end();
+			if (check.refusal) return refuse(notVideo());
+			found.ended = true;
+			if (held.length) push(Buffer.concat(held));
+			held = [];
+			return push(null);
 		}
-		const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+		const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding);
 		seen += bytes.length;
-		if (seen > maxBytes)
-			return refuse(`more than the Max Video Size of ${Math.round(maxBytes / 1048576)} MB`);
-		if (!found.kind) {
-			head = Buffer.concat([head, bytes]).subarray(0, VIDEO_HEAD_BYTES);
-			if (head.length >= VIDEO_HEAD_BYTES) {
-				const kind = videoKindOf(head);
-				if (!kind)
-					return refuse(
-						`bytes that are not a video (they start with "${head.toString('latin1').replace(/[^\x20-\x7e]/g, '.')}")`,
-					);
-				found.kind = kind;
-			}
-		}
-		return push(chunk, encoding);
+		if (seen > limit.bytes)
+			return refuse(new TooLarge(`more than ${Math.round(limit.bytes / MB)} MB`, limit));
+		check.feed(bytes);
+		if (check.refusal) return refuse(notVideo());
+		if (check.declaredTooLarge !== null)
+			return refuse(new TooLarge(`${check.declaredTooLarge} bytes by its own header`, limit));
+		held.push(bytes);
+		if (!check.decided) return true;
+		const ready = held.length === 1 ? bytes : Buffer.concat(held);
+		held = [];
+		return push(ready);
 	};
 	return found;
 }
@@ -117,37 +288,56 @@ function guard(stream: Readable, maxBytes: number) {
 async function downloadOnce(
 	context: SeedanceContext,
 	connection: Connection,
+	url: string,
 	task: SeedanceTask,
-	options: DownloadOptions,
+	options: DownloadOptions & { budget: { requests: number } },
+	deadline: Deadline,
+	where: { url: string },
 ): Promise<IBinaryData> {
-	const video = await openVideo(context, connection, task.videoUrl ?? '', task.taskId, options);
+	const video = await deadline.race(
+		openVideo(context, connection, url, task.taskId, { ...options, deadline: deadline.at }),
+		(late) => late.stream.destroy(),
+	);
+	where.url = video.url;
+	deadline.watch(video.stream);
 	if (!acceptsVideoType(video.contentType)) {
 		const snippet = quote(await snippetOf(video.stream), connection.secrets, SNIPPET_BYTES);
 		const type = quote(video.contentType, connection.secrets, 100);
 		throw new NotAVideo(`${type}${snippet ? `: "${snippet}"` : ''}`);
 	}
-	if (video.contentLength !== null && video.contentLength > options.maxBytes) {
+	// A video announced below every mode's automatic size needs no look at the mode.
+	const small = video.contentLength !== null && video.contentLength <= SMALLEST_AUTOMATIC;
+	const limit = sizeLimitOf(options.maxBytes, small ? 'default' : await binaryModeOf(context));
+	if (video.contentLength !== null && video.contentLength > limit.bytes) {
 		video.stream.destroy();
-		throw new NotAVideo(
-			`${video.contentLength} bytes, more than the Max Video Size of ${Math.round(options.maxBytes / 1048576)} MB`,
+		throw new TooLarge(
+			`${Math.round(video.contentLength / MB)} MB (${video.contentLength} bytes)`,
+			limit,
 		);
 	}
-	const checks = guard(video.stream, options.maxBytes);
+	const check = new VideoCheck({ announcedLength: video.contentLength, maxBytes: limit.bytes });
+	const checks = guard(video.stream, check, limit);
 	const stored = await attempt(
 		context.helpers.prepareBinaryData(video.stream, videoFileName(task.taskId), 'video/mp4'),
 	);
-	if (checks.refusal) throw new NotAVideo(checks.refusal);
-	if (!stored.ok) throw stored.error;
+	if (checks.refusal) throw checks.refusal;
+	if (deadline.expired) throw new TooSlow();
+	if (!stored.ok)
+		throw checks.ended
+			? new NotStored(String((stored.error as Error)?.message ?? stored.error))
+			: stored.error;
 	const mimeType = video.contentType.startsWith('video/')
 		? video.contentType
-		: (checks.kind ?? 'video/mp4');
+		: (check.kind ?? 'video/mp4');
 	return { ...stored.value, mimeType };
 }
 
 /**
  * Downloads the finished video into n8n binary data, streamed straight into n8n's binary data
  * service (in filesystem/S3 mode the video never sits whole in memory). Only a video is stored:
- * anything else fails the item, naming the task and what the link returned.
+ * anything else fails the item, naming the task and what the link returned. Bounded: one
+ * deadline (`timeoutMs` from the start) for the whole download, at most `DOWNLOAD_REQUESTS`
+ * requests, and a size that n8n's binary data mode can hold.
  */
 export async function downloadVideo(
 	context: SeedanceContext,
@@ -159,37 +349,37 @@ export async function downloadVideo(
 		const scheme = String(task.videoUrl ?? '')
 			.split(':')[0]
 			.slice(0, 20);
-		throw notAVideo(
-			context,
-			task,
-			`a link that is not a web address ("${scheme}:")`,
-			options.itemIndex,
-		);
+		const what = `a link that is not a web address ("${scheme}:")`;
+		throw downloadFailure(context, connection, task, new NotAVideo(what), options);
 	}
 	const signal = cancelSignalOf(context);
-	for (let tries = 1; ; tries++) {
-		const stored = await attempt(downloadOnce(context, connection, task, options));
-		if (stored.ok) return stored.value;
-		if (stored.error instanceof NotAVideo)
-			throw notAVideo(
-				context,
-				task,
-				redact(stored.error.message, connection.secrets),
-				options.itemIndex,
+	const start = Date.now();
+	const deadline = new Deadline(Math.min(options.deadline ?? Infinity, start + options.timeoutMs));
+	const budget = { requests: DOWNLOAD_REQUESTS };
+	const where = { url: task.videoUrl ?? '' };
+	try {
+		for (let tries = 1; ; tries++) {
+			const stored = await attempt(
+				downloadOnce(context, connection, where.url, task, { ...options, budget }, deadline, where),
 			);
-		// A refusal of the link itself (403, 404: expired) is the transport's error, with its own advice.
-		if (stored.error instanceof NodeApiError) throw stored.error;
-		throwIfStopped(signal);
-		if (tries >= DOWNLOAD_TRIES)
-			throw brokenDownload(
-				context,
-				task,
-				redact(String((stored.error as Error)?.message ?? stored.error), connection.secrets),
-				options.itemIndex,
+			if (stored.ok) return stored.value;
+			const { error } = stored;
+			if (error instanceof TooSlow || deadline.expired || Date.now() >= deadline.at)
+				throw downloadFailure(context, connection, task, new TooSlow(deadline.at - start), options);
+			if (error instanceof NotAVideo || error instanceof TooLarge || error instanceof NotStored)
+				throw downloadFailure(context, connection, task, error, options);
+			// A refusal of the link itself (403, 404: expired) is the transport's error, with its own advice.
+			if (error instanceof NodeApiError) throw error;
+			throwIfStopped(signal);
+			const wait = RETRY_PAUSE_MS * tries;
+			if (tries >= DOWNLOAD_TRIES || budget.requests <= 0 || Date.now() + wait >= deadline.at)
+				throw downloadFailure(context, connection, task, error, { ...options, tries });
+			context.logger.debug(
+				`Seedance: the download of task ${task.taskId} broke off; try ${tries + 1} of ${DOWNLOAD_TRIES}`,
 			);
-		context.logger.debug(
-			`Seedance: the download of task ${task.taskId} broke off; try ${tries + 1} of ${DOWNLOAD_TRIES}`,
-		);
-		await pause(RETRY_PAUSE_MS * tries, signal);
+			await pause(wait, signal);
+		}
+	} finally {
+		deadline.end();
 	}
 }

@@ -21,10 +21,11 @@ export const maxVideoSizeField: INodeProperties = {
 	displayName: 'Max Video Size (MB)',
 	name: 'maxVideoSize',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 16384 },
-	default: 2048,
+	typeOptions: { minValue: 0, maxValue: 16384 },
+	default: 0,
+	hint: "0 = automatic: what n8n's binary data mode can hold",
 	description:
-		'Largest video the node downloads. A link that sends more is cut off while downloading and the item fails, naming its task.',
+		'Largest video the node downloads. 0 (automatic): 300 MB when n8n keeps binary data in memory (its "default" mode), 512 MB in "database" mode, 2048 MB in "filesystem" or "s3" mode. Never more than the mode holds. A larger video fails its item at once, naming its task, without being downloaded.',
 };
 
 const waitModeField: INodeProperties = {
@@ -282,12 +283,15 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 	};
 }
 
-/** Max Video Size in bytes, checked against its field's bounds (the default when not added). */
+/**
+ * Max Video Size in bytes, checked against its field's bounds (the default when not added); 0 is
+ * "automatic": the download picks the size n8n's binary data mode holds.
+ */
 function maxVideoBytesOf(options: IDataObject): number {
 	return numberOption(options, 'maxVideoSize', true) * 1048576;
 }
 
-/** Max Video Size of the Seedance Trigger's options, in bytes. */
+/** Max Video Size of the Seedance Trigger's options, in bytes (0: automatic). */
 export function readMaxVideoBytes(
 	context: Pick<IExecuteFunctions, 'getNode'>,
 	options: IDataObject,

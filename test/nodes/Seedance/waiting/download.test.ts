@@ -1,11 +1,23 @@
 /**
- * A download is a video or an error: what a result link returns is checked before and while n8n
- * stores it (type, the container's first bytes, Max Video Size), through Generate in n8n-core.
+ * A download is a video or an error, and bounded: what a result link returns is checked before
+ * and while n8n stores it (type, the container's structure, a size the binary data mode holds),
+ * within one deadline and at most 6 requests, through Generate in n8n-core against the emulator.
  */
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
+import type { IBinaryData } from 'n8n-workflow';
+
+import {
+	resetBinaryDataMode,
+	useBinaryDataMode,
+	type BinaryMode,
+} from '../../../harness/binaryData';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
+import { SAMPLE_MP4 } from '../../../emulator/server';
 import { FAST, useEmulator } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 200 });
+const MB = 1048576;
 
 async function generate(options: Record<string, unknown> = {}) {
 	const node = seedanceNode({
@@ -18,8 +30,36 @@ async function generate(options: Record<string, unknown> = {}) {
 		credentials: credentials(),
 	});
 	const [task] = emulator.tasks.values();
-	return { result, error: result.errorOf('Seedance'), taskId: task?.taskId };
+	const downloads = emulator.requests.filter((request) => request.route === 'download');
+	return {
+		result,
+		error: result.errorOf('Seedance'),
+		taskId: task?.taskId,
+		downloads,
+		binary: result.output('Seedance')[0]?.binary?.data as IBinaryData | undefined,
+		endedAt: Date.now(),
+	};
 }
+
+/** An MP4 `ftyp` box of `size` bytes (brand isom). */
+function ftyp(size = 24): Buffer {
+	const box = Buffer.alloc(size);
+	box.writeUInt32BE(size);
+	box.write('ftypisom', 4, 'latin1');
+	return box;
+}
+
+async function storedBytes(binary: IBinaryData): Promise<Buffer> {
+	return await Container.get(BinaryDataService).getAsBuffer(binary);
+}
+
+beforeEach(() => {
+	emulator.options.downloadBytes = SAMPLE_MP4.length;
+});
+
+afterEach(async () => {
+	await resetBinaryDataMode();
+});
 
 describe('downloads: only a video is stored', () => {
 	it('refuses a 200 "link expired" HTML page, quoting it and naming the task, without trying again', async () => {
@@ -28,10 +68,10 @@ describe('downloads: only a video is stored', () => {
 			code: 200,
 			body: '<html><body>Link expired</body></html>',
 		});
-		const { error, taskId } = await generate();
+		const { error, taskId, downloads } = await generate();
 		expect(error?.message).toBe(`The video link of task ${taskId} did not return a video`);
 		expect(error?.description).toContain('text/html: "<html><body>Link expired</body></html>"');
-		expect(emulator.count('download')).toBe(1);
+		expect(downloads).toHaveLength(1);
 	});
 
 	it('refuses bytes that are not a video even when they are labelled video/mp4', async () => {
@@ -46,14 +86,41 @@ describe('downloads: only a video is stored', () => {
 		expect(error?.description).toContain('bytes that are not a video');
 	});
 
-	it.each([
-		['announced in advance', true, '3145728 bytes, more than the Max Video Size of 1 MB'],
-		['while the bytes arrive', false, 'more than the Max Video Size of 1 MB'],
-	])('enforces Max Video Size %s', async (_when, announceLength, reason) => {
-		Object.assign(emulator.options, { downloadBytes: 3 * 1048576, announceLength });
-		const { error, taskId } = await generate({ maxVideoSize: 1 });
+	it('refuses a 12-byte "ftyp" polyglot: a box too small for a file header, HTML behind it', async () => {
+		const polyglot = Buffer.concat([ftyp(12), Buffer.from('<html><body>hello</body></html>')]);
+		emulator.inject('download', { kind: 'body', body: polyglot });
+		const { error, taskId, downloads } = await generate();
 		expect(error?.message).toBe(`The video link of task ${taskId} did not return a video`);
-		expect(error?.description).toContain(reason);
+		expect(error?.description).toContain('an "ftyp" box of 12 bytes, not a video file header');
+		expect(downloads).toHaveLength(1);
+	});
+
+	it('refuses HTML behind a valid "ftyp" box: what follows is no MP4 box', async () => {
+		const page = Buffer.concat([ftyp(24), Buffer.from('<html><body>hello</body></html>')]);
+		emulator.inject('download', { kind: 'body', body: page });
+		const { error } = await generate();
+		expect(error?.description).toContain('a "l><b" box where an MP4 has none');
+		expect(error?.description).toContain('they start with "....ftypisom');
+	});
+
+	it('refuses the start of a real MP4 whose boxes do not add up to what arrived', async () => {
+		emulator.inject('download', {
+			kind: 'body',
+			body: SAMPLE_MP4.subarray(0, 1500),
+			announce: null,
+		});
+		const { error } = await generate();
+		expect(error?.description).toContain(
+			'a cut file: its boxes declare 2115 bytes but 1500 arrived',
+		);
+	});
+
+	it('refuses a box that declares more bytes than the link announced, before storing', async () => {
+		emulator.inject('download', { kind: 'body', body: SAMPLE_MP4.subarray(0, 600), announce: 600 });
+		const { error } = await generate();
+		expect(error?.description).toContain(
+			'a "moov" box ending at byte 933, past the 600 bytes the link announced',
+		);
 	});
 
 	it.each([
@@ -87,8 +154,185 @@ describe('downloads: only a video is stored', () => {
 	});
 
 	it('still stores a real video whole, with its type', async () => {
-		const { result, error } = await generate();
+		const { error, binary } = await generate();
 		expect(error).toBeUndefined();
-		expect(result.output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+		expect(binary).toMatchObject({ mimeType: 'video/mp4' });
+		expect((await storedBytes(binary as IBinaryData)).equals(SAMPLE_MP4)).toBe(true);
+	});
+
+	it('stores a real video that arrives one byte at a time', async () => {
+		emulator.inject('download', { kind: 'drip', chunkBytes: 1, everyMs: 0 });
+		const { error, binary } = await generate();
+		expect(error).toBeUndefined();
+		expect((await storedBytes(binary as IBinaryData)).equals(SAMPLE_MP4)).toBe(true);
+	});
+});
+
+describe('downloads: one deadline for the whole download', () => {
+	it.each([
+		['a body that drips', { chunkBytes: 100, everyMs: 150 }],
+		['headers that never come', { chunkBytes: 4096, everyMs: 0, headersAfterMs: 5000 }],
+	])('stops %s at Request Timeout, saying the video host was too slow', async (_what, drip) => {
+		emulator.inject('download', { kind: 'drip', ...drip });
+		const { error, taskId, downloads, endedAt } = await generate({ requestTimeout: 1 });
+		expect(error?.message).toBe(
+			`The video host was too slow: the video of task ${taskId} did not arrive within 1 s`,
+		);
+		expect(error?.description).toContain(`Get Status (or a Seedance Wait node`);
+		expect(error?.description).toContain(`task ID ${taskId}`);
+		expect(error?.description).toContain('raise "Request Timeout"');
+		expect(downloads).toHaveLength(1);
+		// The deadline runs from the download's start; the rest is the engine ending the run.
+		expect(endedAt - downloads[0].at).toBeLessThan(1000 + 500);
+	});
+});
+
+describe('downloads: at most 5 redirects, 6 requests in all', () => {
+	const hop = (location: string) => ({ kind: 'redirect' as const, location });
+
+	it('a redirect loop costs 6 requests and says so, never "Base URL"', async () => {
+		emulator.faultSource = (route, request) =>
+			route === 'download' ? hop(request.path) : undefined;
+		const { error, taskId, downloads } = await generate();
+		expect(error?.message).toBe(
+			`The video link for task ${taskId} redirected more than 5 times (HTTP 302)`,
+		);
+		expect(`${error?.message} ${error?.description}`).not.toContain('Base URL');
+		expect(downloads).toHaveLength(6);
+	});
+
+	it('follows 5 redirects to the video (6 requests), and refuses the 6th', async () => {
+		emulator.inject('download', ...Array.from({ length: 5 }, (_, index) => hop(`?hop=${index}`)));
+		const five = await generate();
+		expect(five.error).toBeUndefined();
+		expect(five.downloads).toHaveLength(6);
+		emulator.reset();
+		emulator.inject('download', ...Array.from({ length: 6 }, (_, index) => hop(`?hop=${index}`)));
+		const six = await generate();
+		expect(six.error?.message).toContain('redirected more than 5 times');
+		expect(six.downloads).toHaveLength(6);
+	});
+
+	it('a retried hop goes on from where it was, not from the start of the chain', async () => {
+		emulator.inject('download', hop('?hop=1'), { kind: 'status', code: 503 }, hop('?hop=2'));
+		const { error, downloads, binary } = await generate();
+		expect(downloads.map((request) => request.path.replace(/^\/files\/[^?]+/, ''))).toEqual([
+			'?expires=later',
+			'?hop=1',
+			'?hop=1',
+			'?hop=2',
+		]);
+		expect(error).toBeUndefined();
+		expect(binary).toMatchObject({ mimeType: 'video/mp4' });
+	});
+
+	it.each([
+		['ftp://files.example.com/v.mp4', 'redirected to a ftp: address, which is not a web address'],
+		['data:text/html,<b>hi</b>', 'redirected to a data: address, which is not a web address'],
+	])('refuses a redirect to %s, in 1 request', async (location, message) => {
+		emulator.inject('download', hop(location));
+		const { error, downloads } = await generate();
+		expect(error?.message).toContain(message);
+		expect(downloads).toHaveLength(1);
+	});
+
+	it('sends the key to the Base URL origin only, never to where it redirects', async () => {
+		emulator.options.filesOnApiOrigin = true;
+		emulator.inject(
+			'download',
+			hop(`${emulator.cdnUrl}/files/x.mp4`),
+			hop(`${emulator.url}/files/x.mp4`),
+		);
+		await generate();
+		const downloads = emulator.requests.filter((request) => request.route === 'download');
+		expect(downloads.map((request) => [request.origin, request.sawAuthorizationHeader])).toEqual([
+			['api', true],
+			['cdn', false],
+			['api', true],
+		]);
+	});
+});
+
+describe.each<[BinaryMode, string, number, string]>([
+	[
+		'default',
+		'in-memory ("default") binary data mode',
+		400,
+		'N8N_DEFAULT_BINARY_DATA_MODE=filesystem',
+	],
+	['database', 'database binary data mode', 600, 'N8N_DEFAULT_BINARY_DATA_MODE=s3'],
+	[
+		'filesystem',
+		'larger than the automatic Max Video Size (2048 MB)',
+		2100,
+		'Raise Max Video Size',
+	],
+	['s3', 'larger than the automatic Max Video Size (2048 MB)', 2100, 'Raise Max Video Size'],
+])('downloads in binary data mode "%s": a size the mode holds', (mode, name, sizeMb, advice) => {
+	beforeEach(async () => {
+		await useBinaryDataMode(mode);
+	});
+
+	it.each([
+		['announced by Content-Length', true],
+		['declared by the video while it streams', false],
+	])(
+		`refuses a ${sizeMb} MB video, its size %s, at once and once`,
+		async (_how, announceLength) => {
+			Object.assign(emulator.options, { downloadBytes: sizeMb * MB, announceLength });
+			const started = Date.now();
+			const { error, taskId, downloads } = await generate();
+			expect(error?.message).toContain(`The video of task ${taskId} is`);
+			expect(error?.message).toContain(name);
+			expect(error?.description).toContain(advice);
+			expect(error?.description).toContain('it was not downloaded');
+			expect(downloads).toHaveLength(1);
+			expect(Date.now() - started).toBeLessThan(5000);
+		},
+	);
+
+	it('counts the bytes that arrive against Max Video Size when nothing declares a size', async () => {
+		// A video of 3 MB announcing no length, its last box "to the end of the file".
+		const body = Buffer.concat([
+			SAMPLE_MP4.subarray(0, 941),
+			Buffer.alloc(8),
+			Buffer.alloc(3 * MB),
+		]);
+		body.write('mdat', 945, 'latin1');
+		emulator.inject('download', { kind: 'body', body, announce: null });
+		const { error, taskId, downloads } = await generate({ maxVideoSize: 1 });
+		expect(error?.message).toBe(
+			`The video of task ${taskId} is larger than the Max Video Size (1 MB)`,
+		);
+		expect(error?.description).toContain('It is more than 1 MB');
+		expect(downloads).toHaveLength(1);
+	});
+
+	it('stores a real video', async () => {
+		const { error, binary } = await generate();
+		expect(error).toBeUndefined();
+		expect(binary?.id?.split(':')[0] ?? 'default').toBe(
+			mode === 'filesystem' ? 'filesystem-v2' : mode,
+		);
+		expect((await storedBytes(binary as IBinaryData)).equals(SAMPLE_MP4)).toBe(true);
+	});
+});
+
+describe('downloads: Max Video Size never above what the mode holds', () => {
+	it('caps a Max Video Size of 2048 MB at what the in-memory mode holds', async () => {
+		await useBinaryDataMode('default');
+		Object.assign(emulator.options, { downloadBytes: 400 * MB, announceLength: true });
+		const { error } = await generate({ maxVideoSize: 2048 });
+		expect(error?.message).toContain('in-memory ("default") binary data mode');
+		expect(error?.description).toContain('It is 400 MB');
+	});
+
+	it('takes a Max Video Size below the automatic size as it is', async () => {
+		Object.assign(emulator.options, { downloadBytes: 3 * MB, announceLength: true });
+		const { error, taskId } = await generate({ maxVideoSize: 1 });
+		expect(error?.message).toBe(
+			`The video of task ${taskId} is larger than the Max Video Size (1 MB)`,
+		);
+		expect(error?.description).toContain('It is 3 MB (3145728 bytes)');
 	});
 });
