@@ -181,9 +181,10 @@ describe('Fault suite: a 100-item batch under every injected fault', () => {
 				expect(message).toMatch(/API in One|could not be reached|did not answer|problem/);
 				return count('error before a task existed (create refused or failed)');
 			}
-			if (lostAnswers.has(index)) {
-				// The service made the task but its answer was lost: the node cannot know the id, and says
-				// a charge is possible.
+			if (lostAnswers.has(index) || item.json.taskId === null) {
+				// The service made the task but its answer was lost (a reset, or on a loaded machine the
+				// 1 s timeout before the answer came): the node cannot know the id, and says a charge is
+				// possible.
 				expect(message).toMatch(/may have been (created|charged)|charged/i);
 				return count('error: create answer lost (warned of a possible charge)');
 			}
