@@ -24,6 +24,13 @@ function postgresBin(): string {
 	return path.join(root, found, 'bin');
 }
 
+const isRoot = () => process.getuid?.() === 0;
+
+/** A PostgreSQL program's command line: through `runuser -u postgres` when this runs as root. */
+function asPostgresUser(program: string, args: string[]): [string, string[]] {
+	return isRoot() ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
+}
+
 async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
 	const end = Date.now() + ms;
 	while (Date.now() < end) {
@@ -75,15 +82,16 @@ export class QueueServices {
 			'Redis',
 		);
 
-		// PostgreSQL refuses to run as root: its folder belongs to the postgres user.
+		// PostgreSQL refuses to run as root: as root its folder belongs to the postgres user; anyone
+		// else (a CI runner) runs it as themselves.
 		this.postgresPort = await freePort();
 		const data = path.join(this.dir, 'postgres');
 		const bin = postgresBin();
 		const asPostgres = (program: string, args: string[]) =>
-			execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args], {
+			execFileSync(...asPostgresUser(path.join(bin, program), args), {
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
-		execFileSync('chown', ['postgres:postgres', this.dir]);
+		if (isRoot()) execFileSync('chown', ['postgres:postgres', this.dir]);
 		asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
 		asPostgres('pg_ctl', [
 			'-D',
@@ -112,22 +120,15 @@ export class QueueServices {
 		const data = path.join(this.dir, 'postgres');
 		if (existsSync(path.join(data, 'postmaster.pid')))
 			execFileSync(
-				'runuser',
-				[
-					'-u',
-					'postgres',
-					'--',
-					path.join(postgresBin(), 'pg_ctl'),
+				...asPostgresUser(path.join(postgresBin(), 'pg_ctl'), [
 					'-D',
 					data,
 					'-m',
 					'fast',
 					'-w',
 					'stop',
-				],
-				{
-					stdio: 'ignore',
-				},
+				]),
+				{ stdio: 'ignore' },
 			);
 		rmSync(this.dir, { recursive: true, force: true });
 	}

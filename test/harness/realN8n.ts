@@ -13,9 +13,24 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..').replace(/\/\.build$/, '');
 const PACKAGE_NAME = 'n8n-nodes-seedance';
 
-export const N8N_VERSIONS = (process.env.N8N_VERSIONS ?? '2.40.7 1.123.81')
-	.split(/[\s,]+/)
-	.filter(Boolean);
+const versionList = (text: string) =>
+	text
+		.replace(/#.*/g, '')
+		.split(/[\s,]+/)
+		.filter(Boolean);
+
+/** The e2e matrix, in one place: test/harness/n8n-versions.txt (newest 2.x first, then the last 1.x). */
+export const MATRIX_N8N_VERSIONS = versionList(
+	readFileSync(path.join(ROOT, 'test/harness/n8n-versions.txt'), 'utf8'),
+);
+
+/** The newest n8n of the matrix: the default of the demo, the screenshots and the benchmarks. */
+export const NEWEST_N8N = MATRIX_N8N_VERSIONS[0];
+
+/** The versions this run tests: N8N_VERSIONS (scripts/e2e.sh resolves dist-tags), else the matrix. */
+export const N8N_VERSIONS = process.env.N8N_VERSIONS?.trim()
+	? versionList(process.env.N8N_VERSIONS)
+	: MATRIX_N8N_VERSIONS;
 
 export interface ExecutionRow {
 	id: number;
@@ -104,7 +119,11 @@ export class RealN8n {
 		readonly version: string,
 		readonly dir: string,
 	) {
-		this.major = Number(version.split('.')[0]);
+		// The installed n8n's own version: `version` may be a dist-tag such as `latest`.
+		const installed = JSON.parse(
+			readFileSync(path.join(dir, 'node_modules/n8n/package.json'), 'utf8'),
+		) as { version: string };
+		this.major = Number(installed.version.split('.')[0]);
 	}
 
 	get baseUrl(): string {
