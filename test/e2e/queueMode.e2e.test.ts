@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 
 import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4, type EmulatedTask } from '../emulator/server';
+import { launchChromium } from '../harness/browser';
 import { QueueN8n, QueueServices } from '../harness/queueMode';
 import { N8N_VERSIONS, installN8n, packPackage } from '../harness/realN8n';
 import {
@@ -14,6 +15,7 @@ import {
 	chain,
 	example,
 	generate,
+	manual,
 	node,
 	outputOf,
 	settle,
@@ -22,6 +24,8 @@ import {
 } from './workflows';
 
 const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
+const MANUAL_GENERATE = 'queueManual0001';
+const MANUAL_RESUME = 'queueManualRes1';
 const TRIGGER_WEBHOOK_ID = '7b2e7b9f-5eed-4a2c-9d1e-0000000000a1';
 
 const emulator = new Emulator({ latencyMs: 1500 });
@@ -100,6 +104,27 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			await n8n.importWorkflow(workflow);
 			await n8n.activate(workflow.id as string);
 		}
+		// Run by hand (REST, the editor): never activated.
+		await n8n.importWorkflow(
+			chain(MANUAL_GENERATE, 'Queue: manual generate and download', [
+				manual(),
+				generate({ options: { pollInterval: 0.5, downloadVideo: true } }),
+			]),
+		);
+		await n8n.importWorkflow(
+			chain(MANUAL_RESUME, 'Queue: manual resume on callback', [
+				manual(),
+				generate({
+					options: {
+						waitMode: 'resume',
+						confirmCallbacks: false,
+						downloadVideo: true,
+						maxWaitTime: 300,
+					},
+				}),
+				node('After', 'n8n-nodes-base.noOp', {}),
+			]),
+		);
 		webhookUrls = await n8n.startAll({
 			workers: 2,
 			concurrency: 5,
@@ -346,5 +371,108 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		for (const item of output)
 			expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
 		expect(emulator.count('download')).toBe(5);
+	});
+	/**
+	 * n8n 3 runs every manual execution on a worker; n8n 2.x does with
+	 * OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (set for every process here). Started as the editor
+	 * starts them: n8n's REST API, and the Execute workflow button itself.
+	 */
+	describe('manual executions offloaded to workers', () => {
+		/** The execution once it has ended (success, error or crashed). */
+		async function ended(workflowId: string, id: number) {
+			const [row] = await until(
+				async () => (await n8n.executions(workflowId)).filter((found) => found.id === id),
+				(found) => ['success', 'error', 'crashed'].includes(found[0]?.status),
+				120_000,
+				`execution ${id} of ${workflowId} to end`,
+			);
+			return row;
+		}
+
+		/** A manual Generate's result, as n8n stored it: a worker ran it, the video is in n8n's store. */
+		async function expectGeneratedOnAWorker(id: number) {
+			const row = await ended(MANUAL_GENERATE, id);
+			expect({ status: row.status, mode: row.mode }).toEqual({ status: 'success', mode: 'manual' });
+			expect(n8n.workersThatStarted(id)).toEqual([expect.stringMatching(/^worker \d$/)]);
+			const [item] = outputOf(await n8n.runOf(id), 'Generate');
+			expect(item.json).toMatchObject({ state: 'succeeded' });
+			const stored = await n8n.storedBinary(item.binary!.data);
+			expect(stored.mode).toBe(version.startsWith('1.') ? 'default' : 'database');
+			expect(stored.bytes.equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('create')).toBe(1);
+			return String(item.json.taskId);
+		}
+
+		it('Q6. offload: a manual Generate that waits (poll) and downloads runs on a worker; the video in the database, byte for byte, 1 create', async () => {
+			const id = await n8n.runManually(MANUAL_GENERATE);
+			await expectGeneratedOnAWorker(id);
+		});
+
+		it("Q7. offload: a manual Generate in Resume on Callback parks on a worker and, on the service's callback to a webhook process, resumes on a worker with the video", async () => {
+			const earlier = new Set(emulator.tasks.keys());
+			const id = await n8n.runManually(MANUAL_RESUME);
+			const [parked] = await until(
+				async () => (await n8n.executions(MANUAL_RESUME)).filter((found) => found.id === id),
+				(found) => found[0]?.status === 'waiting',
+				120_000,
+				'the parked manual execution',
+			);
+			expect(parked.mode).toBe('manual');
+			const [task] = [...emulator.tasks.values()].filter((found) => !earlier.has(found.taskId));
+			await until(async () => finished(task), Boolean, 30_000, 'the job');
+			expect(await resumeCallback(task, webhookUrls[1])).toBe(200);
+			const row = await ended(MANUAL_RESUME, id);
+			expect(row.status).toBe('success');
+			// Parked on a worker, resumed on a worker (not in the webhook process that took the callback).
+			expect(n8n.workersThatStarted(id)).toEqual([
+				expect.stringMatching(/^worker \d$/),
+				expect.stringMatching(/^worker \d$/),
+			]);
+			const run = await n8n.runOf(id);
+			expect(run.resultData.runData.After).toHaveLength(1);
+			const [item] = outputOf(run, 'Generate');
+			expect(item.json).toMatchObject({
+				taskId: task.taskId,
+				state: 'succeeded',
+				callbackReceived: true,
+			});
+			expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('create')).toBe(1);
+			expect(emulator.count('download')).toBe(1);
+			expect(emulator.count('status')).toBe(0);
+		});
+
+		it("Q8. offload: the editor's Execute workflow button (headless Chromium) runs it on a worker, and the output panel shows the video", async () => {
+			const browser = await launchChromium();
+			try {
+				await n8n.loginAsOwner();
+				const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+				await context.addCookies(n8n.sessionCookies());
+				const page = await context.newPage();
+				await page.goto(`${n8n.baseUrl}/workflow/${MANUAL_GENERATE}`);
+				// The workflow is on the canvas: both nodes drawn.
+				const nodes = page.getByTestId('canvas-node').filter({ visible: true });
+				await nodes.nth(1).waitFor({ timeout: 60_000 });
+				const before = new Set((await n8n.executions(MANUAL_GENERATE)).map((row) => row.id));
+				await page.getByTestId('execute-workflow-button').filter({ visible: true }).first().click();
+				const [started] = await until(
+					async () => (await n8n.executions(MANUAL_GENERATE)).filter((row) => !before.has(row.id)),
+					(found) => found.length === 1,
+					60_000,
+					'the execution the button started',
+				);
+				const taskId = await expectGeneratedOnAWorker(started.id);
+				// The worker's news reaches the editor through main: the node's output panel shows the
+				// video once the editor has the run.
+				await nodes.filter({ hasText: 'Generate' }).first().dblclick();
+				await page
+					.getByText(`${taskId}.mp4`)
+					.filter({ visible: true })
+					.first()
+					.waitFor({ timeout: 60_000 });
+			} finally {
+				await browser.close();
+			}
+		});
 	});
 });

@@ -237,19 +237,40 @@ export class QueueN8n extends RealN8n {
 		}
 	}
 
+	/** Which worker started which execution, in order (a resumed execution starts again). */
+	private readonly starts = new Map<number, string[]>();
+
+	/** The workers that started this execution, from their logs ("Worker started execution N"). */
+	workersThatStarted(executionId: number): string[] {
+		return this.starts.get(executionId) ?? [];
+	}
+
 	private async spawnProcess(label: string, args: string[], probe: string): Promise<Process> {
 		const port = await this.uniquePort();
+		const worker = args[0] === 'worker';
 		const child = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), args, {
 			env: {
 				...this.environment,
 				N8N_PORT: String(port),
 				QUEUE_HEALTH_CHECK_PORT: String(port),
 				N8N_RUNNERS_BROKER_PORT: String(await this.uniquePort()),
+				// A worker logs each execution it starts at the info level.
+				...(worker ? { N8N_LOG_LEVEL: 'info' } : {}),
 			},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		const process: Process = { label, child, port, log: '' };
-		const keep = (chunk: Buffer) => (process.log = (process.log + chunk.toString()).slice(-20_000));
+		let partial = '';
+		const keep = (chunk: Buffer) => {
+			process.log = (process.log + chunk.toString()).slice(-20_000);
+			if (!worker) return;
+			const lines = (partial + chunk.toString()).split('\n');
+			partial = lines.pop() ?? '';
+			for (const line of lines) {
+				const [, id] = /Worker started execution (\d+)/.exec(line) ?? [];
+				if (id) this.starts.set(Number(id), [...this.workersThatStarted(Number(id)), label]);
+			}
+		};
 		child.stdout!.on('data', keep);
 		child.stderr!.on('data', keep);
 		this.others.push(process);

@@ -368,6 +368,26 @@ export class RealN8n {
 		return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
 	}
 
+	/**
+	 * Runs a saved workflow from its trigger as the editor's Execute workflow button does
+	 * (`POST /rest/workflows/:id/run`) and returns the execution's id. n8n 2.x runs the saved
+	 * workflow from `triggerToStartFrom`; 1.x runs the `workflowData` it is sent.
+	 */
+	async runManually(workflowId: string, trigger = 'Start'): Promise<number> {
+		const saved = await this.rest('GET', `workflows/${workflowId}`);
+		const workflowData = (saved.body as { data: unknown }).data;
+		const run = await this.rest('POST', `workflows/${workflowId}/run`, {
+			workflowData,
+			triggerToStartFrom: { name: trigger },
+		});
+		const id = (run.body as { data?: { executionId?: string } } | null)?.data?.executionId;
+		if (run.status !== 200 || !id)
+			throw new Error(
+				`Manual run of ${workflowId} refused: ${run.status} ${JSON.stringify(run.body).slice(0, 500)}`,
+			);
+		return Number(id);
+	}
+
 	/** The process id of the running `n8n start` (its node process). */
 	get pid(): number | undefined {
 		return this.running ? this.server!.pid : undefined;
