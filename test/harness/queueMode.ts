@@ -368,20 +368,4 @@ export class QueueN8n extends RealN8n {
 			await client.end();
 		}
 	}
-
-	/**
-	 * The bytes of a binary item as n8n stored them: in its database (2.x queue mode's `database`
-	 * mode) or inline in the execution data (1.x's `default` mode).
-	 */
-	async storedBinary(binary: Record<string, unknown>): Promise<{ mode: string; bytes: Buffer }> {
-		if (typeof binary.id !== 'string' || !binary.id)
-			return { mode: 'default', bytes: this.binaryBytes(binary) };
-		const [mode, fileId] = binary.id.split(/:(.*)/s);
-		const [row] = await this.query<{ data: Buffer }>(
-			'SELECT data FROM binary_data WHERE fileId = ?',
-			[fileId],
-		);
-		if (!row) throw new Error(`No binary_data row for ${binary.id}`);
-		return { mode, bytes: row.data };
-	}
 }

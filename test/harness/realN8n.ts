@@ -130,6 +130,9 @@ export class RealN8n {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
+	/** n8n settings (environment variables) of the commands started from now on. */
+	readonly settings: NodeJS.ProcessEnv = {};
+
 	/** The environment every n8n command of this instance runs with. */
 	get environment(): NodeJS.ProcessEnv {
 		const env: NodeJS.ProcessEnv = {
@@ -154,6 +157,7 @@ export class RealN8n {
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			// Read/Write Files from Disk may use this folder only (n8n 2.x's default is ~/.n8n-files).
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesFolder,
+			...this.settings,
 		};
 		// The URLs n8n shows and hands out (trigger URLs, resume URLs) point at this loopback server.
 		if (this.port) env.WEBHOOK_URL = `${this.baseUrl}/`;
@@ -468,6 +472,23 @@ export class RealN8n {
 			mode === 'filesystem-v2' ? '.n8n/storage' : '.n8n/binaryData',
 			relative,
 		);
+	}
+
+	/**
+	 * The bytes of a binary item and the mode n8n stored them in: `database` (a row of its
+	 * database), `filesystem`/`filesystem-v2` (a file), or `default` (inline base64, 1.x).
+	 */
+	async storedBinary(binary: Record<string, unknown>): Promise<{ mode: string; bytes: Buffer }> {
+		if (typeof binary.id !== 'string' || !binary.id)
+			return { mode: 'default', bytes: this.binaryBytes(binary) };
+		const [mode, fileId] = binary.id.split(/:(.*)/s);
+		if (mode !== 'database') return { mode, bytes: this.binaryBytes(binary) };
+		const [row] = await this.query<{ data: Buffer }>(
+			'SELECT data FROM binary_data WHERE fileId = ?',
+			[fileId],
+		);
+		if (!row) throw new Error(`No binary_data row for ${binary.id}`);
+		return { mode, bytes: row.data };
 	}
 
 	/**
