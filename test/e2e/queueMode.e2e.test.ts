@@ -166,31 +166,36 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		const url = (base: string) =>
 			withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
 		const callback = (taskId: string) => ({ data: { task_id: taskId, status: 'COMPLETED' } });
-		const before = (await n8n.executions('queueTrigger001')).length;
+		const count = async () => (await n8n.executions('queueTrigger001')).length;
+		/** Waits for the execution a delivery started, then gives a duplicate 3 s to show. */
+		const startedSince = async (counted: number) => {
+			await until(count, (now) => now > counted, 60_000, 'the execution of the callback');
+			await settle(3000);
+			return (await count()) - counted;
+		};
+		const before = await count();
 		expect(await emulator.postCallback(url(webhookUrls[0]), callback('q-apart'))).toBe(200);
+		await until(count, (now) => now > before, 60_000, 'the execution of the first delivery');
 		await settle(1000);
 		expect(await emulator.postCallback(url(webhookUrls[1]), callback('q-apart'))).toBe(200);
-		await settle(3000);
-		const apart = (await n8n.executions('queueTrigger001')).length - before;
+		const apart = await startedSince(before);
 
 		// Twice at the same instant to one process: its own memory refuses the second.
-		const counted = (await n8n.executions('queueTrigger001')).length;
+		const counted = await count();
 		await Promise.all(
 			[0, 0].map((at) => emulator.postCallback(url(webhookUrls[at]), callback('q-one-process'))),
 		);
-		await settle(3000);
-		expect((await n8n.executions('queueTrigger001')).length - counted).toBe(1);
+		expect(await startedSince(counted)).toBe(1);
 
 		const rounds = 5;
 		let started = 0;
 		for (let round = 0; round < rounds; round++) {
 			const taskId = `q-together-${round}`;
-			const counted = (await n8n.executions('queueTrigger001')).length;
+			const counted = await count();
 			await Promise.all(
 				webhookUrls.map((base) => emulator.postCallback(url(base), callback(taskId))),
 			);
-			await settle(3000);
-			started += (await n8n.executions('queueTrigger001')).length - counted;
+			started += await startedSince(counted);
 		}
 		console.log(
 			`[e2e queue n8n ${version}] the same callback at the same instant to both webhook processes, ${rounds} times: ${started} executions (one per callback would be ${rounds}). Each process loads the delivery memory (workflow static data) before the other saved it.`,
@@ -450,6 +455,8 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				await context.addCookies(n8n.sessionCookies());
 				const page = await context.newPage();
 				await page.goto(`${n8n.baseUrl}/workflow/${MANUAL_GENERATE}`);
+				// A click while the editor is still loading its parts is lost.
+				await page.waitForLoadState('networkidle');
 				// The workflow is on the canvas: both nodes drawn.
 				const nodes = page.getByTestId('canvas-node').filter({ visible: true });
 				await nodes.nth(1).waitFor({ timeout: 60_000 });
