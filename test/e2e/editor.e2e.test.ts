@@ -226,7 +226,7 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		const enterKey = async (key: string) => {
 			const keyIsMissing = modal
 				.getByTestId('credential-connection-parameter')
-				.filter({ has: modal.getByTestId('parameter-input-apiKey') })
+				.filter({ has: page.getByTestId('parameter-input-apiKey') })
 				.getByText('This field is required');
 			await field('apiKey').fill('');
 			await field('apiKey').blur();

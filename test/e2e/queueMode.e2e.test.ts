@@ -131,7 +131,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			webhookProcesses: 2,
 			webhookPaths: [triggerPath, 'q-generate', 'q-resume'],
 		});
-	}, 600_000);
+	}, 1_800_000);
 
 	afterAll(async () => {
 		await n8n?.stop();

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { RealN8n, freePort } from './realN8n';
+import { RealN8n, STARTUP_LIMIT_MS, freePort } from './realN8n';
 
 /** Where Debian's PostgreSQL keeps its server programs (initdb, pg_ctl). */
 function postgresBin(): string {
@@ -279,7 +279,7 @@ export class QueueN8n extends RealN8n {
 				if (child.exitCode !== null) throw new Error(`${label} exited:\n${process.log}`);
 				return (await fetch(`http://127.0.0.1:${port}${probe}`)).ok;
 			},
-			120_000,
+			STARTUP_LIMIT_MS,
 			label,
 		).catch((error: Error) => {
 			throw new Error(`${error.message}\n${process.log}`);

@@ -67,6 +67,9 @@ type Database = {
 	close(): void;
 };
 
+/** How long an n8n process may take to start (and 1.x to mount its REST routes). */
+export const STARTUP_LIMIT_MS = 300_000;
+
 /** A loopback port nothing listens on, for `n8n start`. */
 export async function freePort(): Promise<number> {
 	const server = createServer();
@@ -275,7 +278,9 @@ export class RealN8n {
 			(this.serverLog = (this.serverLog + chunk.toString()).slice(-20_000));
 		this.server.stdout!.on('data', keep);
 		this.server.stderr!.on('data', keep);
-		const end = Date.now() + 120_000;
+		// Minutes, not seconds: n8n starts in ~20 s on a quiet machine and several times that on 2
+		// busy cores.
+		const end = Date.now() + STARTUP_LIMIT_MS;
 		while (Date.now() < end) {
 			if (this.server.exitCode !== null)
 				throw new Error(`n8n exited (${this.server.exitCode}):\n${this.serverLog}`);
@@ -302,7 +307,7 @@ export class RealN8n {
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
 		throw new Error(
-			`n8n did not become ready (or register ${webhookPaths.join(', ')}) in 120 s:\n${this.serverLog}`,
+			`n8n did not become ready (or register ${webhookPaths.join(', ')}) in ${STARTUP_LIMIT_MS / 1000} s:\n${this.serverLog}`,
 		);
 	}
 
@@ -325,7 +330,7 @@ export class RealN8n {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(owner),
 			});
-			if (setup.status !== 404 || tries >= 60) break;
+			if (setup.status !== 404 || tries >= STARTUP_LIMIT_MS / 1000) break;
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
 		if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
