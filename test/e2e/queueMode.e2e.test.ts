@@ -9,7 +9,7 @@ import { callbackToken, withCallbackToken } from '../../nodes/Seedance/domain/ca
 import { Emulator, SAMPLE_MP4, type EmulatedTask } from '../emulator/server';
 import { launchChromium } from '../harness/browser';
 import { QueueN8n, QueueServices } from '../harness/queueMode';
-import { N8N_VERSIONS, installN8n, packPackage } from '../harness/realN8n';
+import { N8N_VERSIONS, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
 import {
 	CREDENTIAL,
 	chain,
@@ -25,6 +25,13 @@ import {
 
 const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
 const MANUAL_GENERATE = 'queueManual0001';
+const POLL_OPTIONS = { pollInterval: 0.5, downloadVideo: true };
+const RESUME_OPTIONS = {
+	waitMode: 'resume',
+	confirmCallbacks: false,
+	downloadVideo: true,
+	maxWaitTime: 300,
+};
 const MANUAL_RESUME = 'queueManualRes1';
 const TRIGGER_WEBHOOK_ID = '7b2e7b9f-5eed-4a2c-9d1e-0000000000a1';
 
@@ -82,7 +89,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				webhookStart('q-generate'),
 				generate({
 					prompt: '={{ $json.body.prompt }}',
-					options: { pollInterval: 0.5, downloadVideo: true },
+					options: POLL_OPTIONS,
 				}),
 			]),
 			chain('queueResume0001', 'Queue: resume on callback', [
@@ -90,12 +97,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				splitPrompts(),
 				generate({
 					prompt: '={{ $json.prompt }}',
-					options: {
-						waitMode: 'resume',
-						confirmCallbacks: false,
-						downloadVideo: true,
-						maxWaitTime: 300,
-					},
+					options: RESUME_OPTIONS,
 				}),
 				node('After', 'n8n-nodes-base.noOp', {}),
 			]),
@@ -108,19 +110,14 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		await n8n.importWorkflow(
 			chain(MANUAL_GENERATE, 'Queue: manual generate and download', [
 				manual(),
-				generate({ options: { pollInterval: 0.5, downloadVideo: true } }),
+				generate({ options: POLL_OPTIONS }),
 			]),
 		);
 		await n8n.importWorkflow(
 			chain(MANUAL_RESUME, 'Queue: manual resume on callback', [
 				manual(),
 				generate({
-					options: {
-						waitMode: 'resume',
-						confirmCallbacks: false,
-						downloadVideo: true,
-						maxWaitTime: 300,
-					},
+					options: RESUME_OPTIONS,
 				}),
 				node('After', 'n8n-nodes-base.noOp', {}),
 			]),
@@ -288,14 +285,11 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		return await n8n.runOf(row.id);
 	}
 
-	it('Q4. Resume on Callback parks on a worker, 0 status reads; the callback twice at once to one webhook process resumes once; to both processes at once: measured', async () => {
-		const { id, tasks } = await parkedExecution(['A paper boat [latency=1000]']);
-		const [task] = tasks;
-		await until(async () => finished(task), Boolean, 10_000, 'the job');
-		// One webhook process (the README's advice: route /webhook-waiting/ to one process).
-		const statuses = await Promise.all([0, 0].map((at) => resumeCallback(task, webhookUrls[at])));
-		expect(statuses).toEqual([200, 200]);
-		const run = await settledRun(id);
+	/**
+	 * A run of a resume workflow, resumed once by its task's callback: After ran once, Generate's
+	 * item has the task and its video; one download (each resume downloads), no status read.
+	 */
+	async function expectResumedOnce(run: StoredRun, task: EmulatedTask) {
 		expect(run.resultData.runData.After).toHaveLength(1);
 		const [item] = outputOf(run, 'Generate');
 		expect(item.json).toMatchObject({
@@ -304,9 +298,18 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			callbackReceived: true,
 		});
 		expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
-		// Each resume downloads the video once: one download is one resume.
 		expect(emulator.count('download')).toBe(1);
 		expect(emulator.count('status')).toBe(0);
+	}
+
+	it('Q4. Resume on Callback parks on a worker, 0 status reads; the callback twice at once to one webhook process resumes once; to both processes at once: measured', async () => {
+		const { id, tasks } = await parkedExecution(['A paper boat [latency=1000]']);
+		const [task] = tasks;
+		await until(async () => finished(task), Boolean, 10_000, 'the job');
+		// One webhook process (the README's advice: route /webhook-waiting/ to one process).
+		const statuses = await Promise.all([0, 0].map((at) => resumeCallback(task, webhookUrls[at])));
+		expect(statuses).toEqual([200, 200]);
+		await expectResumedOnce(await settledRun(id), task);
 
 		// Two webhook processes at the same instant: each checks that the execution is waiting before
 		// the other has resumed it, in n8n itself.
@@ -433,18 +436,8 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				expect.stringMatching(/^worker \d$/),
 				expect.stringMatching(/^worker \d$/),
 			]);
-			const run = await n8n.runOf(id);
-			expect(run.resultData.runData.After).toHaveLength(1);
-			const [item] = outputOf(run, 'Generate');
-			expect(item.json).toMatchObject({
-				taskId: task.taskId,
-				state: 'succeeded',
-				callbackReceived: true,
-			});
-			expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
+			await expectResumedOnce(await n8n.runOf(id), task);
 			expect(emulator.count('create')).toBe(1);
-			expect(emulator.count('download')).toBe(1);
-			expect(emulator.count('status')).toBe(0);
 		});
 
 		it("Q8. offload: the editor's Execute workflow button (headless Chromium) runs it on a worker, and the output panel shows the video", async () => {
