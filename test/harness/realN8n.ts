@@ -322,18 +322,19 @@ export class RealN8n {
 			lastName: 'Owner',
 			password: 'E2e-Passw0rd!',
 		};
-		// n8n 1.x reports ready before its REST routes are mounted: a 404 here means "not yet".
-		let setup: Response;
+		// n8n 1.x reports ready before its REST routes are mounted: a 404 here, or a connection it
+		// resets while it mounts them (busy cores), means "not yet".
+		let setup: Response | undefined;
 		for (let tries = 0; ; tries++) {
 			setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(owner),
-			});
-			if (setup.status !== 404 || tries >= STARTUP_LIMIT_MS / 1000) break;
+			}).catch(() => undefined);
+			if ((setup && setup.status !== 404) || tries >= STARTUP_LIMIT_MS / 1000) break;
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
-		if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
+		if (!setup?.ok) throw new Error(`Owner setup failed: ${setup?.status} ${await setup?.text()}`);
 		const login = await fetch(`${this.baseUrl}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
