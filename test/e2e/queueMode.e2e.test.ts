@@ -24,6 +24,8 @@ import {
 } from './workflows';
 
 const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
+/** How long the load may take: about 2 minutes on 2 quiet cores, far more on busy ones. */
+const LOAD_LIMIT_MS = 1_500_000;
 const MANUAL_GENERATE = 'queueManual0001';
 const POLL_OPTIONS = { pollInterval: 0.5, downloadVideo: true };
 const RESUME_OPTIONS = {
@@ -203,41 +205,45 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		expect(started).toBeLessThanOrEqual(2 * rounds);
 	});
 
-	it(`Q3. The trigger takes ${LOAD_CALLBACKS} callbacks spread over both webhook processes: ${LOAD_CALLBACKS} executions, none lost`, async () => {
-		const url = (base: string) =>
-			withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
-		const callback = (index: number) => ({
-			data: {
-				task_id: `qload-${index}`,
-				status: 'COMPLETED',
-				output: { video_url: `${emulator.cdnUrl}/files/q${index}.mp4` },
-			},
-		});
-		const before = (await n8n.executions('queueTrigger001')).length;
-		const began = Date.now();
-		let next = 0;
-		const statuses: number[] = [];
-		await Promise.all(
-			Array.from({ length: 8 }, async () => {
-				while (next < LOAD_CALLBACKS) {
-					const index = next++;
-					statuses[index] =
-						(await emulator.postCallback(url(webhookUrls[index % 2]), callback(index))) ?? 0;
-				}
-			}),
-		);
-		const rows = await until(
-			async () => (await n8n.executions('queueTrigger001')).slice(before),
-			(found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'),
-			600_000,
-			'every load execution',
-		);
-		expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
-		expect(rows).toHaveLength(LOAD_CALLBACKS);
-		console.log(
-			`[e2e queue n8n ${version}] load: ${LOAD_CALLBACKS} callbacks over 2 webhook processes -> ${rows.length} executions in ${((Date.now() - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
-		);
-	});
+	it(
+		`Q3. The trigger takes ${LOAD_CALLBACKS} callbacks spread over both webhook processes: ${LOAD_CALLBACKS} executions, none lost`,
+		async () => {
+			const url = (base: string) =>
+				withCallbackToken(`${base}/webhook/${triggerPath}`, callbackToken(emulator.apiKey));
+			const callback = (index: number) => ({
+				data: {
+					task_id: `qload-${index}`,
+					status: 'COMPLETED',
+					output: { video_url: `${emulator.cdnUrl}/files/q${index}.mp4` },
+				},
+			});
+			const before = (await n8n.executions('queueTrigger001')).length;
+			const began = Date.now();
+			let next = 0;
+			const statuses: number[] = [];
+			await Promise.all(
+				Array.from({ length: 8 }, async () => {
+					while (next < LOAD_CALLBACKS) {
+						const index = next++;
+						statuses[index] =
+							(await emulator.postCallback(url(webhookUrls[index % 2]), callback(index))) ?? 0;
+					}
+				}),
+			);
+			const rows = await until(
+				async () => (await n8n.executions('queueTrigger001')).slice(before),
+				(found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'),
+				LOAD_LIMIT_MS,
+				'every load execution',
+			);
+			expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
+			expect(rows).toHaveLength(LOAD_CALLBACKS);
+			console.log(
+				`[e2e queue n8n ${version}] load: ${LOAD_CALLBACKS} callbacks over 2 webhook processes -> ${rows.length} executions in ${((Date.now() - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
+			);
+		},
+		LOAD_LIMIT_MS + 60_000,
+	);
 
 	/** Starts the resume workflow with these prompts; resolves when its execution is waiting. */
 	async function parkedExecution(
@@ -348,7 +354,9 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			await until(async () => finished(task), Boolean, 15_000, `job ${task.taskId}`);
 			// Once resumed, n8n itself answers a late callback (409: nothing is waiting any more).
 			const stillWaiting = (await statusOf()) === 'waiting';
-			const answered = await resumeCallback(task, webhookUrls[index % 2]);
+			// One webhook process takes /webhook-waiting/ (the README's advice): two processes can
+			// both see the execution waiting and resume it twice when a resume runs long (busy cores).
+			const answered = await resumeCallback(task, webhookUrls[0]);
 			if (stillWaiting) expect([200, 409]).toContain(answered);
 			if (stillWaiting && index < byEnd.length - 1) expect(answered).toBe(200);
 			// A task still running after the answer was running when the webhook read it: the
