@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Emulator } from '../test/emulator/server';
-import { RealN8n, installN8n, packPackage } from '../test/harness/realN8n';
+import { NEWEST_N8N, RealN8n, installN8n, packPackage } from '../test/harness/realN8n';
 
 // Runs compiled from .build/scripts (see scripts/demo.sh).
 const root = path.resolve(__dirname, '../..');
-const N8N_VERSION = process.env.DEMO_N8N_VERSION ?? '2.40.7';
+const N8N_VERSION = process.env.DEMO_N8N_VERSION ?? NEWEST_N8N;
 const say = (line: string) => console.log(`==> ${line}`);
 
 async function main(): Promise<void> {

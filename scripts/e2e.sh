@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The end-to-end suite: the packed package inside real n8n installs (N8N_VERSIONS, default
-# "2.40.7 1.123.81"), against the emulator on loopback. Each n8n is installed into the cache on
-# the first run (~5 minutes and ~3 GB each) and reused afterwards.
+# The end-to-end suite: the packed package inside real n8n installs (N8N_VERSIONS: versions or
+# dist-tags such as "latest"; default the matrix in test/harness/n8n-versions.txt), against the
+# emulator on loopback. Each n8n is installed into the cache on the first run (~5 minutes and
+# ~3 GB each) and reused afterwards.
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_node24
 ensure_deps
 cd "$PROJECT_ROOT"
-export N8N_VERSIONS="${N8N_VERSIONS:-2.40.7 1.123.81}"
+N8N_VERSIONS="${N8N_VERSIONS:-$(sed 's/#.*//' test/harness/n8n-versions.txt | xargs)}"
 step "Build" && npm run --silent build
+# The suites are told the versions installed: a dist-tag becomes the version it names today.
+resolved=()
 for version in $N8N_VERSIONS; do
-	step "n8n $version" && bash scripts/install-n8n.sh "$version" >/dev/null
+	step "n8n $version" && dir="$(bash scripts/install-n8n.sh "$version")"
+	resolved+=("${dir##*/n8n-}")
 done
+export N8N_VERSIONS="${resolved[*]}"
 # The editor suite drives Debian's Chromium (no browser download reaches this network).
 if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null; then
 	step "Installing Debian's chromium for the editor suite"

@@ -5,8 +5,15 @@
 # Scripts are turned back on for the rebuild: under `npm run` the project .npmrc's ignore-scripts
 # reaches every npm call as npm_config_ignore_scripts, and the rebuild would then build nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
-version="${1:?usage: install-n8n.sh VERSION}"
+version="${1:?usage: install-n8n.sh VERSION|DIST-TAG (e.g. 2.41.1, latest)}"
 ensure_node24
+# A dist-tag (latest, next) or a range: the version the registry gives for it today.
+if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+	tag="$version"
+	version="$(npm view "n8n@$tag" version --json | node -p 'const v = JSON.parse(require("fs").readFileSync(0, "utf8")); [].concat(v).at(-1) ?? ""')"
+	[ -n "$version" ] || { echo "The registry has no n8n for \"$tag\"" >&2; exit 1; }
+	step "n8n@$tag is $version"
+fi
 dir="$SEEDANCE_CACHE/n8n-$version"
 if [ ! -f "$dir/.complete" ]; then
 	step "Installing n8n $version into $dir (first run only: ~5 minutes, ~3 GB)"

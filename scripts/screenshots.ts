@@ -11,10 +11,10 @@ import type { Page } from 'playwright-core';
 
 import { launchChromium } from '../test/harness/browser';
 
-import { RealN8n, freePort, installN8n, packPackage } from '../test/harness/realN8n';
+import { NEWEST_N8N, RealN8n, freePort, installN8n, packPackage } from '../test/harness/realN8n';
 
 const root = path.resolve(__dirname, '../..');
-const VERSION = process.env.SCREENSHOT_N8N_VERSION ?? '2.40.7';
+const VERSION = process.env.SCREENSHOT_N8N_VERSION ?? NEWEST_N8N;
 const OWNER = {
 	email: 'demo@example.com',
 	firstName: 'Demo',

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Emulator } from '../../test/emulator/server';
-import { RealN8n, freePort, installN8n, packPackage } from '../../test/harness/realN8n';
+import { NEWEST_N8N, RealN8n, freePort, installN8n, packPackage } from '../../test/harness/realN8n';
 import { median, megabytes, rows, say, seconds } from './table';
 
 const root = path.resolve(__dirname, '../../..');
@@ -320,7 +320,7 @@ async function nodeFloor(emulator: Emulator): Promise<void> {
 
 /** `part`: 'server' measures only the server figures (BENCH_ONLY=server). */
 export async function downloadMemory(part: 'all' | 'server' = 'all'): Promise<void> {
-	const version = process.env.BENCH_N8N_VERSION ?? '2.40.7';
+	const version = process.env.BENCH_N8N_VERSION ?? NEWEST_N8N;
 	say(`Memory: a real n8n ${version} (filesystem binary mode) downloading 1 GB through the node`);
 	const n8n = new RealN8n(version, installN8n(version));
 	const emulator = await new Emulator({ latencyMs: 500 }).start();

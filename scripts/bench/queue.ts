@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { Emulator } from '../../test/emulator/server';
 import { CREDENTIAL, chain, generate, webhookStart } from '../../test/e2e/workflows';
 import { QueueN8n, QueueServices } from '../../test/harness/queueMode';
-import { installN8n, packPackage } from '../../test/harness/realN8n';
+import { NEWEST_N8N, installN8n, packPackage } from '../../test/harness/realN8n';
 import { rows, say, seconds } from './table';
 
 const EXECUTIONS = 20;
@@ -46,7 +46,7 @@ async function timedExecutions(
 }
 
 export async function queueModeFigures(): Promise<void> {
-	const version = process.env.BENCH_QUEUE_N8N ?? '2.40.7';
+	const version = process.env.BENCH_QUEUE_N8N ?? NEWEST_N8N;
 	const latencyMs = Number(process.env.BENCH_QUEUE_LATENCY_MS ?? 10_000);
 	say(
 		`Queue mode (n8n ${version}): ${EXECUTIONS} one-item executions, 2 workers at concurrency 1, job latency L = ${seconds(latencyMs)}`,

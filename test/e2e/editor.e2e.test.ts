@@ -47,32 +47,30 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		mkdirSync(shotDir, { recursive: true });
 		await page.screenshot({ path: path.join(shotDir, `editor-${name}.png`) });
 	};
+	// Each step waits for the state it needs (an element, a value, a row in n8n's database), never
+	// for a time: the suite runs on 2 loaded cores too.
 	const search = async (text: string) => {
 		const bar = page.getByTestId('node-creator-search-bar');
 		await bar.waitFor({ state: 'visible', timeout: 30_000 });
 		await bar.fill(text);
-		await page.waitForTimeout(500);
 	};
-	/**
-	 * Clicks the first of these buttons there is until the node creator opens (a click while the
-	 * editor is still starting is lost).
-	 */
+	/** Opens a page of the editor once it has loaded everything it asks for. */
+	const open = async (pathPart: string) => {
+		await page.goto(`${n8n.baseUrl}${pathPart}`);
+		// A click while the editor is still loading its parts is lost.
+		await page.waitForLoadState('networkidle');
+	};
+	/** Clicks whichever of these buttons this version shows, and waits for the node creator. */
 	const openCreator = async (testIds: string[]) => {
-		const bar = page.getByTestId('node-creator-search-bar');
-		for (let tries = 0; tries < 5; tries++) {
-			for (const id of testIds) {
-				const button = page.getByTestId(id).filter({ visible: true }).first();
-				if ((await button.count()) === 0) continue;
-				await button.click({ timeout: 5_000 }).catch(() => undefined);
-				const opened = await bar.waitFor({ state: 'visible', timeout: 3_000 }).then(
-					() => true,
-					() => false,
-				);
-				if (opened) return;
-			}
-			await page.waitForTimeout(1000);
-		}
-		throw new Error(`The node creator did not open from ${testIds.join(' / ')}`);
+		const button = testIds
+			.map((id) => page.getByTestId(id))
+			.reduce((either, other) => either.or(other))
+			.filter({ visible: true })
+			.first();
+		await button.click({ timeout: 60_000 });
+		await page
+			.getByTestId('node-creator-search-bar')
+			.waitFor({ state: 'visible', timeout: 30_000 });
 	};
 	const items = () => page.getByTestId('node-creator').getByTestId('item-iterator-item');
 	/** From the open trigger list: adds a Manual Trigger, then opens the creator for the next node. */
@@ -94,12 +92,12 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		await search(text);
 		const listed = items().filter({ hasText: described }).first();
 		const app = items().filter({ hasText: 'Seedance' }).first();
-		await listed.or(app).first().waitFor({ timeout: 15_000 });
+		await listed.or(app).first().waitFor({ timeout: 30_000 });
 		if (await listed.count()) return;
 		await app.click();
 		const creator = page.getByTestId('node-creator');
-		await creator.getByText(described).first().waitFor({ timeout: 15_000 });
-		await creator.getByText('On video ready').first().waitFor({ timeout: 5_000 });
+		await creator.getByText(described).first().waitFor({ timeout: 30_000 });
+		await creator.getByText('On video ready').first().waitFor({ timeout: 30_000 });
 		// Back to the search (the app page has no search bar).
 		await page.keyboard.press('Escape');
 		await openCreator(['canvas-plus-button', 'canvas-add-button', 'node-creator-plus-button']);
@@ -166,7 +164,7 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 	});
 
 	it('finds the nodes in the node search and builds Seedance > Generate with a new, tested credential', async () => {
-		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		await open('/workflow/new');
 		// A blank canvas: the creator offers triggers.
 		await openCreator(['canvas-plus-button', 'canvas-add-button', 'node-creator-plus-button']);
 		// The trigger list shows Seedance Trigger as "Seedance", with the trigger's description.
@@ -180,19 +178,19 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 			.filter({ has: page.getByText('Seedance', { exact: true }) })
 			.first();
 		await search('video');
-		await seedance.waitFor({ timeout: 15_000 });
+		await seedance.waitFor({ timeout: 30_000 });
 		await search('Seedance');
-		await seedance.waitFor({ timeout: 15_000 });
+		await seedance.waitFor({ timeout: 30_000 });
 		await shot('2-search-after-trigger');
 		await seedance.click();
 		const generate = page.getByTestId('node-creator').getByText('Generate a video').first();
-		await generate.waitFor({ timeout: 15_000 });
+		await generate.waitFor({ timeout: 30_000 });
 		await shot('3-actions');
 		await generate.click();
 
 		// The credential modal: opened by n8n for a node without a credential, or from the picker.
 		const modal = page.getByTestId('editCredential-modal');
-		const openedByItself = await modal.waitFor({ timeout: 8_000 }).then(
+		const openedByItself = await modal.waitFor({ timeout: 15_000 }).then(
 			() => true,
 			() => false,
 		);
@@ -202,7 +200,7 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 				.or(page.getByTestId('node-credentials-select'))
 				.first()
 				.click();
-			const opened = await modal.waitFor({ timeout: 3_000 }).then(
+			const opened = await modal.waitFor({ timeout: 10_000 }).then(
 				() => true,
 				() => false,
 			);
@@ -213,18 +211,39 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 					.first()
 					.click();
 		}
-		await modal.waitFor({ timeout: 15_000 });
+		await modal.waitFor({ timeout: 30_000 });
+		// n8n asks the server for the new credential's name: a Save before the answer sends none
+		// ("Problem creating credential: String must contain at least 1 character(s)"). The name
+		// is drawn once n8n has it.
+		await modal.getByTestId('credential-name').waitFor({ timeout: 30_000 });
 		const field = (name: string) =>
 			modal.getByTestId(`parameter-input-${name}`).locator('input, textarea').first();
+		/**
+		 * Types the API key and waits until the form holds it: n8n takes typed text 200 ms later
+		 * (debounced), and a Save before that sends the old value. Once the field has been left,
+		 * n8n says "This field is required" exactly while the form holds no key.
+		 */
+		const enterKey = async (key: string) => {
+			const keyIsMissing = modal
+				.getByTestId('credential-connection-parameter')
+				.filter({ has: page.getByTestId('parameter-input-apiKey') })
+				.getByText('This field is required');
+			await field('apiKey').fill('');
+			await field('apiKey').blur();
+			await keyIsMissing.waitFor({ state: 'visible', timeout: 30_000 });
+			await field('apiKey').fill(key);
+			await keyIsMissing.waitFor({ state: 'hidden', timeout: 30_000 });
+		};
+		// The Base URL is typed first: n8n takes it before the key's two changes.
 		await field('baseUrl').fill(emulator.url);
-		await field('apiKey').fill('aio_wrong_key');
+		await enterKey('aio_wrong_key');
 		await modal.getByTestId('credential-save-button').click();
 		await modal
 			.getByText(/Couldn.t connect|(rejected|refused) the API key/)
 			.first()
 			.waitFor({ timeout: 30_000 });
 		await shot('4-credential-wrong-key');
-		await field('apiKey').fill(emulator.apiKey);
+		await enterKey(emulator.apiKey);
 		await modal.getByTestId('credential-save-button').click();
 		// A passing test: n8n says so, or saves and closes the modal with the credential selected.
 		await Promise.race([
@@ -255,41 +274,41 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		// Run it as a person does: the canvas's Execute workflow button, then the node's output.
 		await page.keyboard.press('Escape');
 		await page.getByTestId('execute-workflow-button').filter({ visible: true }).first().click();
+		// The run has the video once the node has downloaded it (one create, one download).
 		await until(
-			async () => emulator.count('create'),
-			(count) => count === 1,
-			60_000,
-			'the create',
+			async () => [emulator.count('create'), emulator.count('download')],
+			([creates, downloads]) => creates === 1 && downloads === 1,
+			120_000,
+			'the create and the download',
 		);
 		// The node's output panel: the video in binary data, named after the task, and the task.
+		// The Generate node is the last on the canvas, after the Manual Trigger; its panel shows the
+		// output as soon as the editor has the run.
 		const [taskId] = [...emulator.tasks.keys()];
-		const videoFile = page.getByText(`${taskId}.mp4`).filter({ visible: true });
-		for (let tries = 0; tries < 60 && !(await videoFile.count()); tries++) {
-			// The Generate node is the last on the canvas, after the Manual Trigger.
-			if (!(await page.getByText('OUTPUT', { exact: true }).filter({ visible: true }).count()))
-				await page
-					.getByTestId('canvas-node')
-					.filter({ visible: true })
-					.last()
-					.dblclick({ timeout: 5_000 })
-					.catch(() => undefined);
-			await page.waitForTimeout(1000);
-		}
-		await videoFile.first().waitFor({ timeout: 5_000 });
-		await page.getByText('video/mp4').filter({ visible: true }).first().waitFor({ timeout: 5_000 });
+		await page.getByTestId('canvas-node').filter({ visible: true }).last().dblclick();
+		await page
+			.getByText(`${taskId}.mp4`)
+			.filter({ visible: true })
+			.first()
+			.waitFor({ timeout: 60_000 });
+		await page
+			.getByText('video/mp4')
+			.filter({ visible: true })
+			.first()
+			.waitFor({ timeout: 30_000 });
 		await shot('7-output');
 		await page.getByText('JSON', { exact: true }).filter({ visible: true }).last().click();
 		await page
 			.getByText('succeeded')
 			.filter({ visible: true })
 			.first()
-			.waitFor({ timeout: 10_000 });
+			.waitFor({ timeout: 30_000 });
 		expect(emulator.count('create')).toBe(1);
 		expect(emulator.count('download')).toBe(1);
 	});
 
 	it("adds Seedance as an AI Agent's tool from the Tools picker, its prompt left to the model", async () => {
-		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		await open('/workflow/new');
 		await openCreator(['canvas-plus-button', 'canvas-add-button', 'node-creator-plus-button']);
 		await addManualTriggerAndOpenCreator();
 		await search('AI Agent');
@@ -305,15 +324,15 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 			.click();
 		await search('Seedance');
 		const tool = items().filter({ hasText: 'Seedance Tool' }).first();
-		await tool.waitFor({ timeout: 15_000 });
+		await tool.waitFor({ timeout: 30_000 });
 		await shot('8-agent-tools-search');
 		await tool.click();
 		// n8n opens the tool's panel (1.x may list its actions first).
 		const generate = page.getByTestId('node-creator').getByText('Generate a video');
 		const prompt = page.getByPlaceholder(/A dancer performing contemporary ballet/).first();
-		await prompt.or(generate.first()).first().waitFor({ timeout: 15_000 });
+		await prompt.or(generate.first()).first().waitFor({ timeout: 30_000 });
 		if (!(await prompt.isVisible())) await generate.first().click();
-		await prompt.waitFor({ timeout: 15_000 });
+		await prompt.waitFor({ timeout: 30_000 });
 		// "Let the model define this parameter" on the prompt.
 		await page
 			.getByTestId('parameter-input-prompt')
@@ -325,7 +344,7 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		await page
 			.getByText(/Defined automatically by the model/i)
 			.first()
-			.waitFor({ timeout: 10_000 });
+			.waitFor({ timeout: 30_000 });
 		await shot('9-agent-tool-prompt-from-ai');
 		await page.keyboard.press('Escape');
 

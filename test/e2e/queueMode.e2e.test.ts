@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 
 import { signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
 import { Emulator, SAMPLE_MP4, type EmulatedTask } from '../emulator/server';
+import { launchChromium } from '../harness/browser';
 import { QueueN8n, QueueServices } from '../harness/queueMode';
-import { N8N_VERSIONS, installN8n, packPackage } from '../harness/realN8n';
+import { N8N_VERSIONS, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
 import {
 	CREDENTIAL,
 	chain,
 	example,
 	generate,
+	manual,
 	node,
 	outputOf,
 	settle,
@@ -22,6 +24,17 @@ import {
 } from './workflows';
 
 const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
+/** How long the load may take: about 2 minutes on 2 quiet cores, far more on busy ones. */
+const LOAD_LIMIT_MS = 1_500_000;
+const MANUAL_GENERATE = 'queueManual0001';
+const POLL_OPTIONS = { pollInterval: 0.5, downloadVideo: true };
+const RESUME_OPTIONS = {
+	waitMode: 'resume',
+	confirmCallbacks: false,
+	downloadVideo: true,
+	maxWaitTime: 300,
+};
+const MANUAL_RESUME = 'queueManualRes1';
 const TRIGGER_WEBHOOK_ID = '7b2e7b9f-5eed-4a2c-9d1e-0000000000a1';
 
 const emulator = new Emulator({ latencyMs: 1500 });
@@ -78,7 +91,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				webhookStart('q-generate'),
 				generate({
 					prompt: '={{ $json.body.prompt }}',
-					options: { pollInterval: 0.5, downloadVideo: true },
+					options: POLL_OPTIONS,
 				}),
 			]),
 			chain('queueResume0001', 'Queue: resume on callback', [
@@ -86,12 +99,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				splitPrompts(),
 				generate({
 					prompt: '={{ $json.prompt }}',
-					options: {
-						waitMode: 'resume',
-						confirmCallbacks: false,
-						downloadVideo: true,
-						maxWaitTime: 300,
-					},
+					options: RESUME_OPTIONS,
 				}),
 				node('After', 'n8n-nodes-base.noOp', {}),
 			]),
@@ -100,13 +108,29 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			await n8n.importWorkflow(workflow);
 			await n8n.activate(workflow.id as string);
 		}
+		// Run by hand (REST, the editor): never activated.
+		await n8n.importWorkflow(
+			chain(MANUAL_GENERATE, 'Queue: manual generate and download', [
+				manual(),
+				generate({ options: POLL_OPTIONS }),
+			]),
+		);
+		await n8n.importWorkflow(
+			chain(MANUAL_RESUME, 'Queue: manual resume on callback', [
+				manual(),
+				generate({
+					options: RESUME_OPTIONS,
+				}),
+				node('After', 'n8n-nodes-base.noOp', {}),
+			]),
+		);
 		webhookUrls = await n8n.startAll({
 			workers: 2,
 			concurrency: 5,
 			webhookProcesses: 2,
 			webhookPaths: [triggerPath, 'q-generate', 'q-resume'],
 		});
-	}, 600_000);
+	}, 1_800_000);
 
 	afterAll(async () => {
 		await n8n?.stop();
@@ -141,31 +165,36 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		const url = (base: string) =>
 			signCallbackUrl(`${base}/webhook/${triggerPath}`, emulator.apiKey);
 		const callback = (taskId: string) => ({ data: { task_id: taskId, status: 'COMPLETED' } });
-		const before = (await n8n.executions('queueTrigger001')).length;
+		const count = async () => (await n8n.executions('queueTrigger001')).length;
+		/** Waits for the execution a delivery started, then gives a duplicate 3 s to show. */
+		const startedSince = async (counted: number) => {
+			await until(count, (now) => now > counted, 60_000, 'the execution of the callback');
+			await settle(3000);
+			return (await count()) - counted;
+		};
+		const before = await count();
 		expect(await emulator.postCallback(url(webhookUrls[0]), callback('q-apart'))).toBe(200);
+		await until(count, (now) => now > before, 60_000, 'the execution of the first delivery');
 		await settle(1000);
 		expect(await emulator.postCallback(url(webhookUrls[1]), callback('q-apart'))).toBe(200);
-		await settle(3000);
-		const apart = (await n8n.executions('queueTrigger001')).length - before;
+		const apart = await startedSince(before);
 
 		// Twice at the same instant to one process: its own memory refuses the second.
-		const counted = (await n8n.executions('queueTrigger001')).length;
+		const counted = await count();
 		await Promise.all(
 			[0, 0].map((at) => emulator.postCallback(url(webhookUrls[at]), callback('q-one-process'))),
 		);
-		await settle(3000);
-		expect((await n8n.executions('queueTrigger001')).length - counted).toBe(1);
+		expect(await startedSince(counted)).toBe(1);
 
 		const rounds = 5;
 		let started = 0;
 		for (let round = 0; round < rounds; round++) {
 			const taskId = `q-together-${round}`;
-			const counted = (await n8n.executions('queueTrigger001')).length;
+			const counted = await count();
 			await Promise.all(
 				webhookUrls.map((base) => emulator.postCallback(url(base), callback(taskId))),
 			);
-			await settle(3000);
-			started += (await n8n.executions('queueTrigger001')).length - counted;
+			started += await startedSince(counted);
 		}
 		console.log(
 			`[e2e queue n8n ${version}] the same callback at the same instant to both webhook processes, ${rounds} times: ${started} executions (one per callback would be ${rounds}). Each process loads the delivery memory (workflow static data) before the other saved it.`,
@@ -176,41 +205,45 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		expect(started).toBeLessThanOrEqual(2 * rounds);
 	});
 
-	it(`Q3. The trigger takes ${LOAD_CALLBACKS} callbacks spread over both webhook processes: ${LOAD_CALLBACKS} executions, none lost`, async () => {
-		const url = (base: string) =>
-			signCallbackUrl(`${base}/webhook/${triggerPath}`, emulator.apiKey);
-		const callback = (index: number) => ({
-			data: {
-				task_id: `qload-${index}`,
-				status: 'COMPLETED',
-				output: { video_url: `${emulator.cdnUrl}/files/q${index}.mp4` },
-			},
-		});
-		const before = (await n8n.executions('queueTrigger001')).length;
-		const began = Date.now();
-		let next = 0;
-		const statuses: number[] = [];
-		await Promise.all(
-			Array.from({ length: 8 }, async () => {
-				while (next < LOAD_CALLBACKS) {
-					const index = next++;
-					statuses[index] =
-						(await emulator.postCallback(url(webhookUrls[index % 2]), callback(index))) ?? 0;
-				}
-			}),
-		);
-		const rows = await until(
-			async () => (await n8n.executions('queueTrigger001')).slice(before),
-			(found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'),
-			600_000,
-			'every load execution',
-		);
-		expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
-		expect(rows).toHaveLength(LOAD_CALLBACKS);
-		console.log(
-			`[e2e queue n8n ${version}] load: ${LOAD_CALLBACKS} callbacks over 2 webhook processes -> ${rows.length} executions in ${((Date.now() - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
-		);
-	});
+	it(
+		`Q3. The trigger takes ${LOAD_CALLBACKS} callbacks spread over both webhook processes: ${LOAD_CALLBACKS} executions, none lost`,
+		async () => {
+			const url = (base: string) =>
+				signCallbackUrl(`${base}/webhook/${triggerPath}`, emulator.apiKey);
+			const callback = (index: number) => ({
+				data: {
+					task_id: `qload-${index}`,
+					status: 'COMPLETED',
+					output: { video_url: `${emulator.cdnUrl}/files/q${index}.mp4` },
+				},
+			});
+			const before = (await n8n.executions('queueTrigger001')).length;
+			const began = Date.now();
+			let next = 0;
+			const statuses: number[] = [];
+			await Promise.all(
+				Array.from({ length: 8 }, async () => {
+					while (next < LOAD_CALLBACKS) {
+						const index = next++;
+						statuses[index] =
+							(await emulator.postCallback(url(webhookUrls[index % 2]), callback(index))) ?? 0;
+					}
+				}),
+			);
+			const rows = await until(
+				async () => (await n8n.executions('queueTrigger001')).slice(before),
+				(found) => found.length >= LOAD_CALLBACKS && found.every((row) => row.status === 'success'),
+				LOAD_LIMIT_MS,
+				'every load execution',
+			);
+			expect(statuses.filter((status) => status === 200)).toHaveLength(LOAD_CALLBACKS);
+			expect(rows).toHaveLength(LOAD_CALLBACKS);
+			console.log(
+				`[e2e queue n8n ${version}] load: ${LOAD_CALLBACKS} callbacks over 2 webhook processes -> ${rows.length} executions in ${((Date.now() - began) / 1000).toFixed(1)} s; lost: ${LOAD_CALLBACKS - rows.length}`,
+			);
+		},
+		LOAD_LIMIT_MS + 60_000,
+	);
 
 	/** Starts the resume workflow with these prompts; resolves when its execution is waiting. */
 	async function parkedExecution(
@@ -258,14 +291,11 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		return await n8n.runOf(row.id);
 	}
 
-	it('Q4. Resume on Callback parks on a worker, 0 status reads; the callback twice at once to one webhook process resumes once; to both processes at once: measured', async () => {
-		const { id, tasks } = await parkedExecution(['A paper boat [latency=1000]']);
-		const [task] = tasks;
-		await until(async () => finished(task), Boolean, 10_000, 'the job');
-		// One webhook process (the README's advice: route /webhook-waiting/ to one process).
-		const statuses = await Promise.all([0, 0].map((at) => resumeCallback(task, webhookUrls[at])));
-		expect(statuses).toEqual([200, 200]);
-		const run = await settledRun(id);
+	/**
+	 * A run of a resume workflow, resumed once by its task's callback: After ran once, Generate's
+	 * item has the task and its video; one download (each resume downloads), no status read.
+	 */
+	async function expectResumedOnce(run: StoredRun, task: EmulatedTask) {
 		expect(run.resultData.runData.After).toHaveLength(1);
 		const [item] = outputOf(run, 'Generate');
 		expect(item.json).toMatchObject({
@@ -274,9 +304,18 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			callbackReceived: true,
 		});
 		expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
-		// Each resume downloads the video once: one download is one resume.
 		expect(emulator.count('download')).toBe(1);
 		expect(emulator.count('status')).toBe(0);
+	}
+
+	it('Q4. Resume on Callback parks on a worker, 0 status reads; the callback twice at once to one webhook process resumes once; to both processes at once: measured', async () => {
+		const { id, tasks } = await parkedExecution(['A paper boat [latency=1000]']);
+		const [task] = tasks;
+		await until(async () => finished(task), Boolean, 10_000, 'the job');
+		// One webhook process (the README's advice: route /webhook-waiting/ to one process).
+		const statuses = await Promise.all([0, 0].map((at) => resumeCallback(task, webhookUrls[at])));
+		expect(statuses).toEqual([200, 200]);
+		await expectResumedOnce(await settledRun(id), task);
 
 		// Two webhook processes at the same instant: each checks that the execution is waiting before
 		// the other has resumed it, in n8n itself.
@@ -315,7 +354,9 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			await until(async () => finished(task), Boolean, 15_000, `job ${task.taskId}`);
 			// Once resumed, n8n itself answers a late callback (409: nothing is waiting any more).
 			const stillWaiting = (await statusOf()) === 'waiting';
-			const answered = await resumeCallback(task, webhookUrls[index % 2]);
+			// One webhook process takes /webhook-waiting/ (the README's advice): two processes can
+			// both see the execution waiting and resume it twice when a resume runs long (busy cores).
+			const answered = await resumeCallback(task, webhookUrls[0]);
 			if (stillWaiting) expect([200, 409]).toContain(answered);
 			if (stillWaiting && index < byEnd.length - 1) expect(answered).toBe(200);
 			// A task still running after the answer was running when the webhook read it: the
@@ -346,5 +387,100 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		for (const item of output)
 			expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
 		expect(emulator.count('download')).toBe(5);
+	});
+	/**
+	 * n8n 3 runs every manual execution on a worker; n8n 2.x does with
+	 * OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (set for every process here). Started as the editor
+	 * starts them: n8n's REST API, and the Execute workflow button itself.
+	 */
+	describe('manual executions offloaded to workers', () => {
+		/** The execution once it has ended (success, error or crashed). */
+		async function ended(workflowId: string, id: number) {
+			const [row] = await until(
+				async () => (await n8n.executions(workflowId)).filter((found) => found.id === id),
+				(found) => ['success', 'error', 'crashed'].includes(found[0]?.status),
+				120_000,
+				`execution ${id} of ${workflowId} to end`,
+			);
+			return row;
+		}
+
+		/** A manual Generate's result, as n8n stored it: a worker ran it, the video is in n8n's store. */
+		async function expectGeneratedOnAWorker(id: number) {
+			const row = await ended(MANUAL_GENERATE, id);
+			expect({ status: row.status, mode: row.mode }).toEqual({ status: 'success', mode: 'manual' });
+			expect(n8n.workersThatStarted(id)).toEqual([expect.stringMatching(/^worker \d$/)]);
+			const [item] = outputOf(await n8n.runOf(id), 'Generate');
+			expect(item.json).toMatchObject({ state: 'succeeded' });
+			const stored = await n8n.storedBinary(item.binary!.data);
+			expect(stored.mode).toBe(version.startsWith('1.') ? 'default' : 'database');
+			expect(stored.bytes.equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('create')).toBe(1);
+			return String(item.json.taskId);
+		}
+
+		it('Q6. offload: a manual Generate that waits (poll) and downloads runs on a worker; the video in the database, byte for byte, 1 create', async () => {
+			const id = await n8n.runManually(MANUAL_GENERATE);
+			await expectGeneratedOnAWorker(id);
+		});
+
+		it("Q7. offload: a manual Generate in Resume on Callback parks on a worker and, on the service's callback to a webhook process, resumes on a worker with the video", async () => {
+			const earlier = new Set(emulator.tasks.keys());
+			const id = await n8n.runManually(MANUAL_RESUME);
+			const [parked] = await until(
+				async () => (await n8n.executions(MANUAL_RESUME)).filter((found) => found.id === id),
+				(found) => found[0]?.status === 'waiting',
+				120_000,
+				'the parked manual execution',
+			);
+			expect(parked.mode).toBe('manual');
+			const [task] = [...emulator.tasks.values()].filter((found) => !earlier.has(found.taskId));
+			await until(async () => finished(task), Boolean, 30_000, 'the job');
+			expect(await resumeCallback(task, webhookUrls[1])).toBe(200);
+			const row = await ended(MANUAL_RESUME, id);
+			expect(row.status).toBe('success');
+			// Parked on a worker, resumed on a worker (not in the webhook process that took the callback).
+			expect(n8n.workersThatStarted(id)).toEqual([
+				expect.stringMatching(/^worker \d$/),
+				expect.stringMatching(/^worker \d$/),
+			]);
+			await expectResumedOnce(await n8n.runOf(id), task);
+			expect(emulator.count('create')).toBe(1);
+		});
+
+		it("Q8. offload: the editor's Execute workflow button (headless Chromium) runs it on a worker, and the output panel shows the video", async () => {
+			const browser = await launchChromium();
+			try {
+				await n8n.loginAsOwner();
+				const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+				await context.addCookies(n8n.sessionCookies());
+				const page = await context.newPage();
+				await page.goto(`${n8n.baseUrl}/workflow/${MANUAL_GENERATE}`);
+				// A click while the editor is still loading its parts is lost.
+				await page.waitForLoadState('networkidle');
+				// The workflow is on the canvas: both nodes drawn.
+				const nodes = page.getByTestId('canvas-node').filter({ visible: true });
+				await nodes.nth(1).waitFor({ timeout: 60_000 });
+				const before = new Set((await n8n.executions(MANUAL_GENERATE)).map((row) => row.id));
+				await page.getByTestId('execute-workflow-button').filter({ visible: true }).first().click();
+				const [started] = await until(
+					async () => (await n8n.executions(MANUAL_GENERATE)).filter((row) => !before.has(row.id)),
+					(found) => found.length === 1,
+					60_000,
+					'the execution the button started',
+				);
+				const taskId = await expectGeneratedOnAWorker(started.id);
+				// The worker's news reaches the editor through main: the node's output panel shows the
+				// video once the editor has the run.
+				await nodes.filter({ hasText: 'Generate' }).first().dblclick();
+				await page
+					.getByText(`${taskId}.mp4`)
+					.filter({ visible: true })
+					.first()
+					.waitFor({ timeout: 60_000 });
+			} finally {
+				await browser.close();
+			}
+		});
 	});
 });

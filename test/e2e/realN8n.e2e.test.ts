@@ -104,6 +104,43 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		expect(emulator.count('create')).toBe(1);
 	});
 
+	// n8n 3 drops the in-memory mode: a video must land in the store the instance is set to.
+	const storesTheVideoIn = async (mode: string) => {
+		const id = `e2eBinary${mode.slice(0, 4)}01`;
+		await n8n.importWorkflow(
+			chain(id, `E2E binary data in ${mode} mode`, [
+				manual(),
+				generate({ options: { pollInterval: 0.5, downloadVideo: true } }),
+			]),
+		);
+		n8n.settings.N8N_DEFAULT_BINARY_DATA_MODE = mode;
+		try {
+			const run = await n8n.execute(id);
+			const failure = run.data.resultData.runData.Generate?.at(-1)?.error;
+			expect({
+				status: run.status,
+				error: failure && `${failure.message}: ${failure.description}`,
+			}).toEqual({
+				status: 'success',
+			});
+			const [item] = outputOf(run.data, 'Generate');
+			const stored = await n8n.storedBinary(item.binary!.data);
+			// 2.x names its folder layout filesystem-v2.
+			expect(stored.mode.replace(/-v\d+$/, '')).toBe(mode);
+			expect(stored.bytes.equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('create')).toBe(1);
+		} finally {
+			delete n8n.settings.N8N_DEFAULT_BINARY_DATA_MODE;
+		}
+	};
+	const title =
+		'1b. N8N_DEFAULT_BINARY_DATA_MODE=%s: Generate -> wait -> download stores the video there, byte for byte';
+	if (version.startsWith('1.'))
+		// Found by this test: on n8n 1.x in filesystem mode the download is refused as "not a
+		// video". Kept as a known failure, so that the fix shows here; 1.x has no database mode.
+		it.failing(title.replace('%s', 'filesystem'), () => storesTheVideoIn('filesystem'));
+	else it.each(['filesystem', 'database'])(title, storesTheVideoIn);
+
 	it('5. An invalid parameter fails the execution with the clear message, and nothing reaches the service', async () => {
 		await n8n.importWorkflow(
 			chain('e2eBadInput001', 'E2E bad input', [manual(), generate({ resolution: '1080p' })]),

