@@ -2,6 +2,7 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 
 import { Emulator, type EmulatorOptions } from './emulator/server';
+import { serialised } from './secrets';
 
 /** Starts an emulator for a test file and gives the credential that points at it. */
 export function useEmulator(options: EmulatorOptions = {}) {
@@ -35,21 +36,7 @@ export const FAST = { pollInterval: 0.1, maxWaitTime: 20, requestTimeout: 5 };
 
 /** True when a serialised value holds the secret anywhere, however deep. */
 export function leaks(value: unknown, secret: string): boolean {
-	const seen = new WeakSet<object>();
-	const text = JSON.stringify(value, function (_key, inner: unknown) {
-		if (inner instanceof Error) {
-			const plain: Record<string, unknown> = {};
-			for (const name of Object.getOwnPropertyNames(inner))
-				plain[name] = (inner as unknown as Record<string, unknown>)[name];
-			return plain;
-		}
-		if (typeof inner === 'object' && inner !== null) {
-			if (seen.has(inner)) return undefined;
-			seen.add(inner);
-		}
-		return inner;
-	});
-	return (text ?? '').includes(secret);
+	return serialised(value).includes(secret);
 }
 
 /** Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
