@@ -28,13 +28,13 @@ export function pack(): Packed {
 /** npm shows the README without a repository: links into the package go through its CDN path. */
 export const PACKAGE_CDN = 'https://cdn.jsdelivr.net/npm/n8n-nodes-seedance@latest/';
 
-export function readmeLinks(readme: string): string[] {
-	return [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]);
+export function markdownLinks(markdown: string): string[] {
+	return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]);
 }
 
 /** The package paths (files, or folders ending in `/`) the README links or shows. */
 export function packagePathsInReadme(readme: string): string[] {
-	return readmeLinks(readme)
+	return markdownLinks(readme)
 		.filter((link) => link.startsWith(PACKAGE_CDN))
 		.map((link) => link.slice(PACKAGE_CDN.length));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
-import { MAX_PACKED_BYTES, pack, packagePathsInReadme, ROOT } from './pack';
+import { MAX_PACKED_BYTES, pack, packagePathsInReadme, markdownLinks, ROOT } from './pack';
 
 /**
  * Every n8n that installs the node downloads the whole package: only the built code, the examples
@@ -38,5 +38,18 @@ describe('the npm package', () => {
 				(file) => !shownByReadme.has(file) && !ALWAYS.some((pattern) => pattern.test(file)),
 			),
 		).toEqual([]);
+	});
+
+	it('ships what its other pages link (their relative links resolve on the CDN as well)', () => {
+		const broken = packed.files
+			.filter((file) => file.endsWith('.md') && file !== 'README.md')
+			.flatMap((page) =>
+				markdownLinks(readFileSync(join(ROOT, page), 'utf8'))
+					.filter((link) => !/^(https?:\/\/|#)/.test(link))
+					.map((link) => posix.join(posix.dirname(page), link.split('#')[0]))
+					.filter((target) => !packed.files.includes(target))
+					.map((target) => `${page} -> ${target}`),
+			);
+		expect(broken).toEqual([]);
 	});
 });

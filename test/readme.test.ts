@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pack, packagePathsInReadme, readmeLinks, ROOT } from './pack';
+import { pack, packagePathsInReadme, markdownLinks, ROOT } from './pack';
 
 /**
  * README.md is the page a user reads on npm and inside n8n: it starts with the first video, speaks
  * plainly, and every link works without a repository to resolve relative links against.
  */
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const links = readmeLinks(readme);
+const links = markdownLinks(readme);
 
 /** The text of a `## title` section, up to the next `## `. */
 function section(title: string): string {
