@@ -174,7 +174,7 @@ function packageFigures(): void {
 		target: '',
 		met: null,
 	});
-	const packed = pack();
+	const packed = pack(root);
 	rows.push({
 		figure: 'npm package',
 		value: `${(packed.size / 1024).toFixed(1)} kB packed, ${(packed.unpackedSize / 1024).toFixed(1)} kB unpacked`,

@@ -14,10 +14,11 @@ export const MAX_PACKED_BYTES = 250 * 1024;
 
 export const ROOT = join(__dirname, '..');
 
-export function pack(): Packed {
+/** `root`: the project folder (scripts compiled into `.build/` pass theirs). */
+export function pack(root = ROOT): Packed {
 	const [result] = JSON.parse(
 		execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-			cwd: ROOT,
+			cwd: root,
 			encoding: 'utf8',
 			stdio: ['ignore', 'pipe', 'ignore'],
 		}),
