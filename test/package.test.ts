@@ -40,6 +40,15 @@ describe('the npm package', () => {
 		).toEqual([]);
 	});
 
+	it('ships every file and folder the README links (as it shows them through the CDN)', () => {
+		const missing = [...shownByReadme].filter((path) =>
+			path.endsWith('/')
+				? !packed.files.some((file) => file.startsWith(path))
+				: !packed.files.includes(path),
+		);
+		expect(missing).toEqual([]);
+	});
+
 	it('ships what its other pages link (their relative links resolve on the CDN as well)', () => {
 		const broken = packed.files
 			.filter((file) => file.endsWith('.md') && file !== 'README.md')
