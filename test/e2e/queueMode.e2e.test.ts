@@ -29,7 +29,6 @@ const LOAD_LIMIT_MS = 1_500_000;
 const MANUAL_GENERATE = 'queueManual0001';
 const POLL_OPTIONS = { pollInterval: 0.5, downloadVideo: true };
 const RESUME_OPTIONS = {
-	waitMode: 'resume',
 	confirmCallbacks: false,
 	downloadVideo: true,
 	maxWaitTime: 300,
@@ -99,6 +98,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				splitPrompts(),
 				generate({
 					prompt: '={{ $json.prompt }}',
+					waitMode: 'resume',
 					options: RESUME_OPTIONS,
 				}),
 				node('After', 'n8n-nodes-base.noOp', {}),
@@ -119,6 +119,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			chain(MANUAL_RESUME, 'Queue: manual resume on callback', [
 				manual(),
 				generate({
+					waitMode: 'resume',
 					options: RESUME_OPTIONS,
 				}),
 				node('After', 'n8n-nodes-base.noOp', {}),

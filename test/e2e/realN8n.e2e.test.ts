@@ -79,7 +79,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		const start = manual();
 		const workflow = chain('e2eGenWait0001', 'E2E generate, wait, download', [
 			start,
-			generate({ options: { waitForCompletion: false } }),
+			generate({ waitForCompletion: false, options: {} }),
 			node(
 				'Wait for video',
 				'n8n-nodes-seedance.seedance',
@@ -89,7 +89,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 					taskId: '={{ $json.taskId }}',
 					options: { pollInterval: 0.5, downloadVideo: true },
 				},
-				{ credentials: credentialRef },
+				{ credentials: credentialRef, typeVersion: 1.1 },
 			),
 		]);
 		await n8n.importWorkflow(workflow);
@@ -135,11 +135,11 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	};
 	const title =
 		'1b. N8N_DEFAULT_BINARY_DATA_MODE=%s: Generate -> wait -> download stores the video there, byte for byte';
-	if (version.startsWith('1.'))
-		// Found by this test: on n8n 1.x in filesystem mode the download is refused as "not a
-		// video". Kept as a known failure, so that the fix shows here; 1.x has no database mode.
-		it.failing(title.replace('%s', 'filesystem'), () => storesTheVideoIn('filesystem'));
-	else it.each(['filesystem', 'database'])(title, storesTheVideoIn);
+	// n8n 1.x has no database mode.
+	it.each(version.startsWith('1.') ? ['filesystem'] : ['filesystem', 'database'])(
+		title,
+		storesTheVideoIn,
+	);
 
 	it('5. An invalid parameter fails the execution with the clear message, and nothing reaches the service', async () => {
 		await n8n.importWorkflow(
@@ -461,7 +461,8 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				generate(
 					{
 						prompt: '={{ $json.prompt }}',
-						options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true },
+						waitMode: 'resume',
+						options: { maxWaitTime: 120, downloadVideo: true },
 					},
 					'Generate and pause',
 				),
@@ -478,7 +479,9 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 				generate(
 					{
 						prompt: '={{ $json.body.prompt }}',
-						options: { waitMode: 'resume', waitForCompletion: false },
+						waitMode: 'resume',
+						waitForCompletion: false,
+						options: {},
 					},
 					'Start the video',
 				),
@@ -490,9 +493,10 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 						resource: 'video',
 						operation: 'wait',
 						taskId: '={{ $json.taskId }}',
-						options: { waitMode: 'resume', maxWaitTime: 120, downloadVideo: true },
+						waitMode: 'resume',
+						options: { maxWaitTime: 120, downloadVideo: true },
 					},
-					{ credentials: credentialRef },
+					{ credentials: credentialRef, typeVersion: 1.1 },
 				),
 			]);
 			await n8n.importWorkflow(resumeInWait);

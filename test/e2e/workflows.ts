@@ -77,7 +77,7 @@ export const generate = (parameters: Record<string, unknown>, name = 'Generate')
 			duration: '4',
 			...parameters,
 		},
-		{ credentials: credentialRef },
+		{ credentials: credentialRef, typeVersion: 1.1 },
 	);
 
 export async function until<T>(

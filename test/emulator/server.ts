@@ -118,9 +118,10 @@ function send(
 	body: unknown,
 	headers: Record<string, string> = {},
 ): void {
-	const text = typeof body === 'string' ? body : JSON.stringify(body);
+	const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
 	response.writeHead(status, {
-		'content-type': typeof body === 'string' ? 'text/html' : 'application/json',
+		'content-type':
+			typeof body === 'string' || Buffer.isBuffer(body) ? 'text/html' : 'application/json',
 		...headers,
 	});
 	response.end(text);

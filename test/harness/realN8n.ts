@@ -475,7 +475,8 @@ export class RealN8n {
 		const [mode, relative] = String(binary.id ?? '').split(/:(.*)/s);
 		return path.join(
 			this.userFolder,
-			mode === 'filesystem-v2' ? '.n8n/storage' : '.n8n/binaryData',
+			// n8n 2.x keeps its files under storage/, 1.x under binaryData/ (for either id layout).
+			mode === 'filesystem-v2' && this.major >= 2 ? '.n8n/storage' : '.n8n/binaryData',
 			relative,
 		);
 	}

@@ -257,6 +257,11 @@ function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 				? (check.refusal ?? '')
 				: `bytes that are not a video: ${check.refusal} (they start with "${quoteBytes(check.head)}")`,
 		);
+	// Bytes that came with the headers were pushed before the guard went on: take them out of the
+	// stream's buffer and let them pass the check first.
+	const state = (stream as unknown as { _readableState?: { ended?: boolean } })._readableState;
+	const endedAlready = state?.ended === true;
+	const early = stream.readableLength > 0 ? (stream.read() as Buffer | string | null) : null;
 	stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
 		if (found.refusal) return false;
 		if (chunk === null) {
@@ -281,6 +286,25 @@ function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 		held = [];
 		return push(ready);
 	};
+	if (early !== null) {
+		const bytes = Buffer.isBuffer(early) ? early : Buffer.from(early);
+		if (!endedAlready) stream.push(bytes);
+		else {
+			// The whole body had arrived: judge it all, then put it back for n8n to read.
+			seen = bytes.length;
+			check.feed(bytes);
+			check.end();
+			if (seen > limit.bytes)
+				refuse(new TooLarge(`more than ${Math.round(limit.bytes / MB)} MB`, limit));
+			else if (check.refusal) refuse(notVideo());
+			else if (check.declaredTooLarge !== null)
+				refuse(new TooLarge(`${check.declaredTooLarge} bytes by its own header`, limit));
+			else {
+				found.ended = true;
+				stream.unshift(bytes);
+			}
+		}
+	}
 	return found;
 }
 

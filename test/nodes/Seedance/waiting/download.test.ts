@@ -62,6 +62,19 @@ afterEach(async () => {
 });
 
 describe('downloads: only a video is stored', () => {
+	it('stores a video whose bytes came in one packet with the headers (before the check went on)', async () => {
+		// One write: headers and the whole MP4 reach the socket together, as small files often do.
+		emulator.inject('download', {
+			kind: 'status',
+			code: 200,
+			headers: { 'content-type': 'video/mp4', 'content-length': String(SAMPLE_MP4.length) },
+			body: SAMPLE_MP4,
+		});
+		const { error, binary } = await generate();
+		expect(error).toBeUndefined();
+		expect((await storedBytes(binary!)).equals(SAMPLE_MP4)).toBe(true);
+	});
+
 	it('refuses a 200 "link expired" HTML page, quoting it and naming the task, without trying again', async () => {
 		emulator.inject('download', {
 			kind: 'status',
