@@ -7,6 +7,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { simplifyField, waitModeField } from '../descriptions/fields';
 import { isTerminal, type SeedanceTask } from '../domain/task';
 import { mapWithLimit, type Attempt } from '../domain/timing';
 import { isPassingFault, type Connection } from '../transport';
@@ -239,10 +240,10 @@ function parkSettings(context: IWebhookFunctions, park: Park): ParkSettings {
 		deadline: park.deadline,
 		wait: readWaitOptions(
 			context,
-			waitParameters((name, fallback) => context.getNodeParameter(name, fallback)),
+			waitParameters((name, fallback) => context.getNodeParameter(name, fallback), [waitModeField]),
 			0,
 		),
-		simplify: context.getNodeParameter('simplify', false) === true,
+		simplify: context.getNodeParameter('simplify', simplifyField.default) === true,
 	};
 }
 

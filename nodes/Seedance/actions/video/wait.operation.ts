@@ -6,27 +6,25 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	optionsCollection,
+	simplifyField,
+	waitModeField,
+	waitOptionFields,
+} from '../../descriptions/fields';
 import { getConnection } from '../../transport';
 import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/resume';
-import { simplifyField } from '../../waiting/leanOutput';
-import {
-	batchWaitParameters,
-	readWaitOptions,
-	versionedOptions,
-	waitModeParameter,
-	waitOptionFields,
-	waitOptionFieldsV11,
-} from '../../waiting/waitOptions';
+import { batchWaitParameters, readWaitOptions } from '../../waiting/waitOptions';
 import type { CallMode } from './callMode';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 
 const properties: INodeProperties[] = [
 	taskIdField,
-	waitModeParameter,
+	waitModeField,
 	simplifyField,
-	...versionedOptions(waitOptionFields, waitOptionFieldsV11()),
+	optionsCollection(waitOptionFields),
 ];
 
 /** The longest an AI Agent's call waits: the agent can ask again with the task ID. */
@@ -48,7 +46,7 @@ export async function execute(
 	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { ids, outcomes } = readTaskIds(this, items);
-	const parameters = batchWaitParameters(this, items.length);
+	const parameters = batchWaitParameters(this, items.length, [waitModeField]);
 	const wait = readWaitOptions(this, call.asTool ? asToolCall(parameters) : parameters, 0);
 	if (ids.length === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);
