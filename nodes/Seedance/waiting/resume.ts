@@ -7,7 +7,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { simplifyField, waitModeField } from '../descriptions/fields';
+import { simplifyField } from '../descriptions/fields';
 import { isTerminal, type SeedanceTask } from '../domain/task';
 import { mapWithLimit, type Attempt } from '../domain/timing';
 import { isPassingFault, type Connection } from '../transport';
@@ -240,7 +240,7 @@ function parkSettings(context: IWebhookFunctions, park: Park): ParkSettings {
 		deadline: park.deadline,
 		wait: readWaitOptions(
 			context,
-			waitParameters((name, fallback) => context.getNodeParameter(name, fallback), [waitModeField]),
+			waitParameters((name, fallback) => context.getNodeParameter(name, fallback)),
 			0,
 		),
 		simplify: context.getNodeParameter('simplify', simplifyField.default) === true,

@@ -13,16 +13,13 @@ import {
 
 import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
-/**
- * The settings of one item: the `topLevel` fields where the panel shows them (e.g. Wait Mode), the
- * rest in Options.
- */
-export function waitParameters(
-	read: (name: string, fallback: unknown) => unknown,
-	topLevel: INodeProperties[],
-): IDataObject {
+/** Where the panel keeps them: at the top (Wait for Completion is Generate's only), the rest in Options. */
+const TOP_LEVEL = [waitForCompletionField, waitModeField];
+
+/** The wait settings of one item as one object. */
+export function waitParameters(read: (name: string, fallback: unknown) => unknown): IDataObject {
 	const parameters = { ...((read('options', {}) ?? {}) as IDataObject) };
-	for (const field of topLevel) parameters[field.name] = read(field.name, field.default) as never;
+	for (const field of TOP_LEVEL) parameters[field.name] = read(field.name, field.default) as never;
 	return parameters;
 }
 
@@ -34,18 +31,14 @@ export function waitParameters(
 export function batchWaitParameters(
 	context: Pick<IExecuteFunctions, 'getNode' | 'getNodeParameter'>,
 	itemCount: number,
-	topLevel: INodeProperties[],
 	moreOptions: ReadonlyArray<{ name: string; displayName: string }> = [],
 ): IDataObject {
-	const fields = [...topLevel, ...waitOptionFields, ...moreOptions];
+	const fields = [...TOP_LEVEL, ...waitOptionFields, ...moreOptions];
 	return checked(context.getNode(), 0, () =>
 		sameForEveryItem(
 			itemCount,
 			(itemIndex) =>
-				waitParameters(
-					(name, fallback) => context.getNodeParameter(name, itemIndex, fallback),
-					topLevel,
-				),
+				waitParameters((name, fallback) => context.getNodeParameter(name, itemIndex, fallback)),
 			fields,
 		),
 	);

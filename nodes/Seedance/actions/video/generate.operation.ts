@@ -159,12 +159,7 @@ export async function execute(
 	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { plans, outcomes } = await planItems(this, items);
-	const parameters = batchWaitParameters(
-		this,
-		items.length,
-		[waitForCompletionField, waitModeField],
-		[maxCreditsField],
-	);
+	const parameters = batchWaitParameters(this, items.length, [maxCreditsField]);
 	// An AI Agent gets the new task at once: it cannot wait minutes or read a video file.
 	const options = call.asTool
 		? { ...parameters, waitForCompletion: false, waitMode: 'poll' }

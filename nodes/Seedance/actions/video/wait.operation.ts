@@ -46,7 +46,7 @@ export async function execute(
 	call: CallMode,
 ): Promise<INodeExecutionData[]> {
 	const { ids, outcomes } = readTaskIds(this, items);
-	const parameters = batchWaitParameters(this, items.length, [waitModeField]);
+	const parameters = batchWaitParameters(this, items.length);
 	const wait = readWaitOptions(this, call.asTool ? asToolCall(parameters) : parameters, 0);
 	if (ids.length === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);
