@@ -71,7 +71,8 @@ export async function queueModeFigures(): Promise<void> {
 				webhookStart('bench-resume'),
 				generate({
 					prompt: '={{ $json.body.prompt }}',
-					options: { ...options, waitMode: 'resume' },
+					waitMode: 'resume',
+					options: { ...options },
 				}),
 			]),
 		];

@@ -356,7 +356,7 @@ describe('Generate -> callback -> Seedance Trigger', () => {
 			operation: 'generate',
 			prompt: 'A dancer spinning in the rain',
 			callbackUrl: trigger.productionUrl,
-			options: { waitForCompletion: false },
+			waitForCompletion: false,
 		});
 		const run = await runWorkflow([itemsNode([{ json: {} }]), generate], {
 			credentials: credentials(),

@@ -147,7 +147,8 @@ function inject(c: Case): ReturnType<typeof seedanceNode> {
 				operation: 'generate',
 				prompt: 'A dancer',
 				callbackUrl: CALLBACK_URL,
-				options: { ...FAST, waitForCompletion: false },
+				waitForCompletion: false,
+				options: { ...FAST },
 			});
 		default:
 			emulator.inject('status', {

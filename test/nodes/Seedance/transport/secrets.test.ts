@@ -103,7 +103,8 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 				node('generate', {
 					prompt: 'A dancer',
 					callbackUrl,
-					options: { ...FAST, waitForCompletion: false },
+					waitForCompletion: false,
+					options: { ...FAST },
 				}),
 			],
 			{ credentials: credentials() },
@@ -114,7 +115,8 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 	it("in a create answer echoing this execution's resume URL, and in the resumed output", async () => {
 		const generate = node('generate', {
 			prompt: 'A dancer',
-			options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, downloadVideo: false },
+			waitMode: 'resume',
+			options: { ...FAST, maxWaitTime: 60, downloadVideo: false },
 		});
 		const parked = await runWorkflow([itemsNode([{ json: {} }]), generate], {
 			credentials: credentials(),
@@ -166,7 +168,8 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 						itemsNode([{ json: {} }]),
 						node('generate', {
 							prompt: 'A dancer',
-							options: { ...FAST, waitForCompletion: false },
+							waitForCompletion: false,
+							options: { ...FAST },
 						}),
 					],
 					{ credentials: credentials() },
@@ -224,7 +227,7 @@ describe('the named cases of the redaction door', () => {
 		const message = `${'x'.repeat(280)}${key()}${'y'.repeat(50)}`;
 		emulator.inject('create', { kind: 'status', code: 400, body: { message } });
 		const error = await errorOfRun(
-			node('generate', { prompt: 'A dancer', options: { ...FAST, waitForCompletion: false } }),
+			node('generate', { prompt: 'A dancer', waitForCompletion: false, options: { ...FAST } }),
 		);
 		expect(error.message).toContain(`: ${'x'.repeat(280)}[redacted]${'y'.repeat(10)}…`);
 	});
