@@ -55,7 +55,7 @@ const generateParameters: Array<[Record<string, unknown>, string]> = [
 	[{ callbackUrl: 'javascript:alert(1)' }, 'Callback URL'],
 	[{ callbackUrl: 'not a url' }, 'Callback URL'],
 	[{ callbackUrl: 'ftp://host/x' }, 'Callback URL'],
-	[{ callbackUrl: 'https://n8n.example/webhook/x', waitMode: 'resume' }, 'Callback URL'],
+	[{ callbackUrl: 'https://n8n.example/webhook/x', waitMode: '={{ "resume" }}' }, 'Callback URL'],
 	[{ waitForCompletion: '={{ 0 }}' }, 'Wait for Completion'],
 	[{ waitForCompletion: '={{ null }}' }, 'Wait for Completion'],
 	[{ waitForCompletion: '={{ "no" }}' }, 'Wait for Completion'],

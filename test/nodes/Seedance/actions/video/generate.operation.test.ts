@@ -97,7 +97,12 @@ describe('Generate: parameters are checked before anything is sent', () => {
 			'Option "Put Output File in Field" is empty',
 		],
 		[
-			{ callbackUrl: 'https://n8n.example/webhook/x', waitMode: 'resume', options: { ...FAST } },
+			// Plain resume hides Callback URL; an expression choosing it leaves a URL typed before.
+			{
+				callbackUrl: 'https://n8n.example/webhook/x',
+				waitMode: '={{ "resume" }}',
+				options: { ...FAST },
+			},
 			'Callback URL must be empty when Wait Mode is "Resume on Callback"',
 		],
 	])('%p fails with a clear message and sends nothing', async (parameters, message) => {
