@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import { simplifyField } from '../Seedance/descriptions/fields';
+import { binaryPropertyNameField, simplifyField } from '../Seedance/descriptions/fields';
 import { readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { isCallbackEvent, unknownEventMessage, type CallbackEvent } from './events';
 
@@ -57,7 +57,7 @@ export function readTriggerOptions(context: ParameterReader): TriggerOptions {
 	const maxVideoBytes = readMaxVideoBytes(context, options);
 	let binaryProperty: string | undefined;
 	if (download) {
-		binaryProperty = String(options.binaryPropertyName ?? 'data').trim();
+		binaryProperty = String(options.binaryPropertyName ?? binaryPropertyNameField.default).trim();
 		if (!binaryProperty)
 			invalid(
 				context,

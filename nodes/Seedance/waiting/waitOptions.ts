@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { waitForCompletionField, waitModeField, waitOptionFields } from '../descriptions/fields';
-
 import {
 	InvalidParameter,
 	checkBoolean,
@@ -10,7 +9,6 @@ import {
 	checked,
 	sameForEveryItem,
 } from '../domain/invalidParameter';
-
 import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
 /** Where the panel keeps them: at the top (Wait for Completion is Generate's only), the rest in Options. */
