@@ -29,7 +29,7 @@ export class SeedanceApi implements ICredentialType {
 
 	displayName = 'Seedance (API in One) API';
 
-	icon = 'file:seedance.svg' as const;
+	icon = { light: 'file:seedance.svg', dark: 'file:seedance.dark.svg' } as const;
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-seedance#credential';
 

@@ -330,7 +330,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 
 		const created = await generate('generate', {
 			callbackUrl: callbackUrl ?? '',
-			options: { waitForCompletion: false },
+			waitForCompletion: false,
 		});
 		const taskId = created?.taskId;
 		if (typeof taskId === 'string') {
@@ -349,7 +349,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 			}
 		}
 		await generate('generate-and-wait', {
-			options: { waitForCompletion: true, ...waitOptions },
+			waitForCompletion: true,
+			options: waitOptions,
 		});
 	} finally {
 		await recorder.close();

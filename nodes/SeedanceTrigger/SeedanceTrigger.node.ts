@@ -8,6 +8,12 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import {
+	binaryPropertyNameField,
+	maxVideoSizeField,
+	optionsCollection,
+	simplifyField,
+} from '../Seedance/descriptions/fields';
 import { isTerminal } from '../Seedance/domain/task';
 import { attempt } from '../Seedance/domain/timing';
 import {
@@ -17,8 +23,7 @@ import {
 	receiveCallback,
 } from '../Seedance/waiting/callbacks';
 import { downloadVideo } from '../Seedance/waiting/download';
-import { leanItems, simplifyField } from '../Seedance/waiting/leanOutput';
-import { maxVideoSizeField } from '../Seedance/waiting/waitOptions';
+import { leanItems } from '../Seedance/waiting/leanOutput';
 import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
 import { readTriggerOptions, type TriggerOptions } from './options';
@@ -39,8 +44,7 @@ export class SeedanceTrigger implements INodeType {
 		name: 'seedanceTrigger',
 		icon: { light: 'file:seedance.svg', dark: 'file:seedance.dark.svg' },
 		group: ['trigger'],
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		version: 1.1,
 		subtitle:
 			'={{ {"anyTerminal": "Any finished task", "succeeded": "Video ready", "unsuccessful": "Task failed"}[$parameter["event"]] }}',
 		description: 'Starts the workflow when a Seedance video task finishes (API in One calls back)',
@@ -79,39 +83,26 @@ export class SeedanceTrigger implements INodeType {
 				default: 'anyTerminal',
 			},
 			simplifyField,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Put Output File in Field',
-						name: 'binaryPropertyName',
-						type: 'string',
-						default: 'data',
-						hint: 'The name of the output binary field to put the video in',
-					},
-					{
-						displayName: 'Confirm With API in One',
-						name: 'confirmWithService',
-						type: 'boolean',
-						default: true,
-						description:
-							"Whether to read the task from API in One (free) before starting, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the callback URL could start this workflow with a made-up task.",
-					},
-					{
-						displayName: 'Download Video',
-						name: 'downloadVideo',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
-					},
-					maxVideoSizeField,
-				],
-			},
+			optionsCollection([
+				binaryPropertyNameField,
+				{
+					displayName: 'Confirm With API in One',
+					name: 'confirmWithService',
+					type: 'boolean',
+					default: true,
+					description:
+						"Whether to read the task from API in One (free) before starting, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the callback URL could start this workflow with a made-up task.",
+				},
+				{
+					displayName: 'Download Video',
+					name: 'downloadVideo',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
+				},
+				maxVideoSizeField,
+			]),
 		],
 	};
 

@@ -12,8 +12,6 @@ export const REMEMBER_FOR_DAYS = 30;
 export const REMEMBERED_DELIVERIES = 20_000;
 
 const STATIC_DATA_KEY = 'deliveredTasks';
-/** Written by versions up to 0.1.x: a plain list of the last 1,000 keys. */
-const LEGACY_KEY = 'recentDeliveries';
 const MINUTE_MS = 60_000;
 
 /**
@@ -27,16 +25,11 @@ const inProcess = new Map<string, Set<string>>();
  * `task:state` -> minute first delivered. Keys keep insertion order (they are never integer-like),
  * so the oldest is always first and forgetting never needs a sort.
  */
-function storedDeliveries(staticData: IDataObject, nowMinute: number): Record<string, number> {
+function storedDeliveries(staticData: IDataObject): Record<string, number> {
 	const current = staticData[STATIC_DATA_KEY];
-	const stored: Record<string, number> =
-		current && typeof current === 'object' && !Array.isArray(current)
-			? (current as Record<string, number>)
-			: {};
-	const legacy = staticData[LEGACY_KEY];
-	if (Array.isArray(legacy))
-		for (const key of legacy) if (typeof key === 'string') stored[key] ??= nowMinute;
-	return stored;
+	return current && typeof current === 'object' && !Array.isArray(current)
+		? (current as Record<string, number>)
+		: {};
 }
 
 function forgetOld(stored: Record<string, number>, oldestMinute: number): void {
@@ -62,7 +55,7 @@ export function isFirstDelivery(
 ): boolean {
 	const nowMinute = Math.floor(now / MINUTE_MS);
 	const oldestMinute = nowMinute - REMEMBER_FOR_DAYS * 24 * 60;
-	const stored = storedDeliveries(staticData, nowMinute);
+	const stored = storedDeliveries(staticData);
 	const seen = inProcess.get(scope) ?? new Set<string>();
 	inProcess.set(scope, seen);
 	const firstSeen = stored[key];
@@ -73,7 +66,6 @@ export function isFirstDelivery(
 	forgetOld(stored, oldestMinute);
 	// Assigned again so n8n sees the change and saves it.
 	staticData[STATIC_DATA_KEY] = stored;
-	delete staticData[LEGACY_KEY];
 	seen.add(key);
 	if (seen.size > REMEMBERED_DELIVERIES) seen.delete(seen.values().next().value as string);
 	return true;
@@ -90,17 +82,11 @@ export function wasDelivered(
 	now = Date.now(),
 ): boolean {
 	const oldestMinute = Math.floor(now / MINUTE_MS) - REMEMBER_FOR_DAYS * 24 * 60;
-	const current = staticData[STATIC_DATA_KEY];
-	const stored = (current && typeof current === 'object' ? current : {}) as Record<string, unknown>;
-	const legacy = Array.isArray(staticData[LEGACY_KEY]) ? (staticData[LEGACY_KEY] as unknown[]) : [];
+	const stored: Record<string, unknown> = storedDeliveries(staticData);
 	const seen = inProcess.get(scope);
 	return TERMINAL_STATES.some((state) => {
 		const key = `${taskId}:${state}`;
 		const minute = stored[key];
-		return (
-			(typeof minute === 'number' && minute >= oldestMinute) ||
-			seen?.has(key) === true ||
-			legacy.includes(key)
-		);
+		return (typeof minute === 'number' && minute >= oldestMinute) || seen?.has(key) === true;
 	});
 }

@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
+import { binaryPropertyNameField, simplifyField } from '../Seedance/descriptions/fields';
 import { readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { isCallbackEvent, unknownEventMessage, type CallbackEvent } from './events';
 
@@ -48,15 +49,15 @@ export function readTriggerOptions(context: ParameterReader): TriggerOptions {
 	const simplify = booleanOf(
 		context,
 		'Simplify',
-		context.getNodeParameter('simplify', false),
-		false,
+		context.getNodeParameter('simplify', simplifyField.default),
+		simplifyField.default as boolean,
 	);
 	const confirm = booleanOf(context, 'Confirm With API in One', options.confirmWithService, true);
 	const download = booleanOf(context, 'Download Video', options.downloadVideo, false);
 	const maxVideoBytes = readMaxVideoBytes(context, options);
 	let binaryProperty: string | undefined;
 	if (download) {
-		binaryProperty = String(options.binaryPropertyName ?? 'data').trim();
+		binaryProperty = String(options.binaryPropertyName ?? binaryPropertyNameField.default).trim();
 		if (!binaryProperty)
 			invalid(
 				context,

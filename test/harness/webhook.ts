@@ -73,7 +73,7 @@ export class WebhookReceiver {
 	constructor(options: ReceiverOptions) {
 		this.node = {
 			id: `webhook-node-${receivers}`,
-			typeVersion: 1,
+			typeVersion: 1.1,
 			position: [0, 0],
 			...options.node,
 		};
@@ -282,7 +282,7 @@ export function promptedGenerate(options: IDataObject, parameters: IDataObject =
 
 /** The same in Wait Mode "Resume on Callback". */
 export const resumeModeGenerate = (options: IDataObject, parameters: IDataObject = {}): INode =>
-	promptedGenerate({ waitMode: 'resume', maxWaitTime: 60, ...options }, parameters);
+	promptedGenerate({ maxWaitTime: 60, ...options }, { waitMode: 'resume', ...parameters });
 
 export interface ParkedExecution {
 	run: RunResult['run'];

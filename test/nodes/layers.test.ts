@@ -10,6 +10,7 @@ const root = resolve(__dirname, '..', '..');
 const LAYERS: Array<{ name: string; floor: number; matches: RegExp }> = [
 	{ name: 'domain', floor: 1, matches: /^nodes\/Seedance\/domain\// },
 	{ name: 'transport', floor: 2, matches: /^nodes\/Seedance\/transport\// },
+	{ name: 'descriptions', floor: 2, matches: /^nodes\/Seedance\/descriptions\// },
 	{ name: 'waiting', floor: 3, matches: /^nodes\/Seedance\/waiting\// },
 	{ name: 'actions', floor: 4, matches: /^nodes\/Seedance\/actions\// },
 	{ name: 'trigger', floor: 4, matches: /^nodes\/SeedanceTrigger\/(?!SeedanceTrigger\.node\.ts$)/ },

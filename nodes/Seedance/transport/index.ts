@@ -3,6 +3,7 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	NodeApiError,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
@@ -209,6 +210,18 @@ function backoffMs(failure: Failure, attempt: number): number {
 	return asked === null ? jittered : Math.min(Math.max(asked, 0), 5 * 60_000);
 }
 
+/** The error of a failed request, its texts scrubbed of the connection's secrets. */
+function requestError(
+	context: SeedanceContext,
+	connection: Connection,
+	failure: Failure,
+	call: { purpose: RequestPurpose; subject: string },
+	itemIndex: number | undefined,
+): NodeApiError {
+	const { baseUrl, secrets } = connection;
+	return failureToError(context.getNode(), failure, { ...call, baseUrl, secrets, itemIndex });
+}
+
 interface Exchange {
 	purpose: RequestPurpose;
 	subject: string;
@@ -277,13 +290,7 @@ async function exchange(
 		const pastDeadline = options.deadline !== undefined && Date.now() + wait > options.deadline;
 		const spent = call.budget !== undefined && call.budget.requests <= 0;
 		if (!retryable || attempt >= ATTEMPTS || pastDeadline || spent) {
-			throw failureToError(context.getNode(), failure, {
-				purpose: call.purpose,
-				subject: call.subject,
-				baseUrl: connection.baseUrl,
-				secrets: connection.secrets,
-				itemIndex: options.itemIndex,
-			});
+			throw requestError(context, connection, failure, call, options.itemIndex);
 		}
 		context.logger.debug(
 			redact(
@@ -324,16 +331,12 @@ export async function createTask(
 	const task = normalizeTask(response.body);
 	if (!task) {
 		// Accepted (2xx) but no task id: the task may exist and be charged. Never re-sent.
-		throw failureToError(
-			context.getNode(),
+		throw requestError(
+			context,
+			connection,
 			{ kind: 'malformed', status: response.statusCode },
-			{
-				purpose: 'create',
-				subject: 'the new video',
-				baseUrl: connection.baseUrl,
-				secrets: connection.secrets,
-				itemIndex: options.itemIndex,
-			},
+			{ purpose: 'create', subject: 'the new video' },
+			options.itemIndex,
 		);
 	}
 	return scrub(connection, task);
@@ -349,16 +352,12 @@ export async function fetchTask(
 	const subject = `task ${taskId}`;
 	// `.` and `..` would be read as path segments and reach other routes of the service.
 	if (!taskId || /^\.+$/.test(taskId)) {
-		throw failureToError(
-			context.getNode(),
+		throw requestError(
+			context,
+			connection,
 			{ kind: 'malformed', status: 0 },
-			{
-				purpose: 'status',
-				subject,
-				baseUrl: connection.baseUrl,
-				secrets: connection.secrets,
-				itemIndex: options.itemIndex,
-			},
+			{ purpose: 'status', subject },
+			options.itemIndex,
 		);
 	}
 	const response = await exchange(
@@ -373,16 +372,12 @@ export async function fetchTask(
 	);
 	const task = normalizeTask(response.body, taskId);
 	if (!task) {
-		throw failureToError(
-			context.getNode(),
+		throw requestError(
+			context,
+			connection,
 			{ kind: 'malformed', status: response.statusCode },
-			{
-				purpose: 'status',
-				subject,
-				baseUrl: connection.baseUrl,
-				secrets: connection.secrets,
-				itemIndex: options.itemIndex,
-			},
+			{ purpose: 'status', subject },
+			options.itemIndex,
 		);
 	}
 	return scrub(connection, task);
@@ -451,13 +446,7 @@ export async function openVideo(
 ): Promise<VideoStream> {
 	const subject = `task ${taskId}`;
 	const fail = (failure: Failure) =>
-		failureToError(context.getNode(), failure, {
-			purpose: 'download',
-			subject,
-			baseUrl: connection.baseUrl,
-			secrets: connection.secrets,
-			itemIndex: options.itemIndex,
-		});
+		requestError(context, connection, failure, { purpose: 'download', subject }, options.itemIndex);
 	let current = url;
 	for (let hops = 0; ; hops++) {
 		const left = (options.deadline ?? Infinity) - Date.now();

@@ -1,17 +1,4 @@
-import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
-
-import { FROM_VERSION_1_1 } from './waitOptions';
-
-/** Version 1.1 on; version 1 nodes keep the raw answer they always gave. */
-export const simplifyField: INodeProperties = {
-	displayName: 'Simplify',
-	name: 'simplify',
-	type: 'boolean',
-	default: true,
-	description:
-		"Whether to leave out the service's full answer (the raw field). Executions with many items stay light; the task's ID, state, progress, video link and error are kept.",
-	displayOptions: { show: FROM_VERSION_1_1 },
-};
+import type { INodeExecutionData } from 'n8n-workflow';
 
 export interface LeanOptions {
 	/** Leave out `raw`. */

@@ -7,6 +7,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { simplifyField } from '../descriptions/fields';
 import { isTerminal, type SeedanceTask } from '../domain/task';
 import { mapWithLimit, type Attempt } from '../domain/timing';
 import { isPassingFault, type Connection } from '../transport';
@@ -242,7 +243,7 @@ function parkSettings(context: IWebhookFunctions, park: Park): ParkSettings {
 			waitParameters((name, fallback) => context.getNodeParameter(name, fallback)),
 			0,
 		),
-		simplify: context.getNodeParameter('simplify', false) === true,
+		simplify: context.getNodeParameter('simplify', simplifyField.default) === true,
 	};
 }
 

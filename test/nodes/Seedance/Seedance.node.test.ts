@@ -1,24 +1,37 @@
 import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
 import { Seedance } from '../../../nodes/Seedance/Seedance.node';
+import seedanceCodex from '../../../nodes/Seedance/Seedance.node.json';
+import { SeedanceTrigger } from '../../../nodes/SeedanceTrigger/SeedanceTrigger.node';
+import triggerCodex from '../../../nodes/SeedanceTrigger/SeedanceTrigger.node.json';
 
 const { description } = new Seedance();
+const trigger = new SeedanceTrigger().description;
+const typeVersion = 1.1;
 
 /** The parameters n8n keeps for these values (defaults filled, hidden ones dropped). */
-function resolved(typeVersion: number, values: INodeParameters): INodeParameters {
+function resolved(values: INodeParameters, node = description): INodeParameters {
 	return NodeHelpers.getNodeParameters(
-		description.properties,
+		node.properties,
 		values,
 		true,
 		false,
 		{ typeVersion },
-		description,
+		node,
 	)!;
 }
 
+/** The fields the panel shows for these values, in order (n8n's own display logic). */
+function panel(values: INodeParameters, node = description): string[] {
+	const parameters = resolved(values, node);
+	return node.properties
+		.filter((property) => NodeHelpers.displayParameter(parameters, property, { typeVersion }, node))
+		.map((property) => property.name);
+}
+
 /** Names of the options a collection offers in the panel for these values. */
-function offeredOptions(typeVersion: number, values: INodeParameters): string[] {
-	const parameters = resolved(typeVersion, values);
+function offeredOptions(values: INodeParameters): string[] {
+	const parameters = resolved(values);
 	const collection = description.properties.find(
 		(property) =>
 			property.name === 'options' &&
@@ -34,54 +47,98 @@ function offeredOptions(typeVersion: number, values: INodeParameters): string[] 
 const generate = { resource: 'video', operation: 'generate', prompt: 'A dancer' };
 
 describe('The Seedance panel', () => {
-	it('adds version 1.1 for new nodes and keeps version 1 for saved workflows', () => {
-		expect(description.version).toEqual([1, 1.1]);
-		expect(description.defaultVersion).toBe(1.1);
+	it('has one version, 1.1, like the trigger and the codex files', () => {
+		expect(description.version).toBe(1.1);
+		expect(description.defaultVersion).toBeUndefined();
+		expect(trigger.version).toBe(1.1);
+		for (const codex of [seedanceCodex, triggerCodex]) expect(codex.nodeVersion).toBe('1.1');
 	});
 
-	it('version 1 resolves the parameters it always had: Options hold the wait settings, no Simplify', () => {
-		const parameters = resolved(1, generate);
-		expect(parameters).not.toHaveProperty('simplify');
-		expect(parameters).not.toHaveProperty('waitMode');
-		expect(parameters).not.toHaveProperty('waitForCompletion');
-		expect(offeredOptions(1, generate)).toEqual(
-			expect.arrayContaining([
-				'waitForCompletion',
-				'waitMode',
-				'maxWaitTime',
-				'binaryPropertyName',
-			]),
-		);
+	it('shows by default only what a first video needs; the rarely changed settings wait in Options', () => {
+		expect(panel(generate)).toEqual([
+			'resource',
+			'operation',
+			'model',
+			'prompt',
+			'imageSource',
+			'aspectRatio',
+			'resolution',
+			'duration',
+			'generateAudio',
+			'fixedLens',
+			'callbackUrl',
+			'waitForCompletion',
+			'waitMode',
+			'simplify',
+			'options',
+		]);
+		const task = { resource: 'video', taskId: 't1' };
+		expect(panel({ ...task, operation: 'wait' })).toEqual([
+			'resource',
+			'operation',
+			'taskId',
+			'waitMode',
+			'simplify',
+			'options',
+		]);
+		expect(panel({ ...task, operation: 'getStatus' })).toEqual([
+			'resource',
+			'operation',
+			'taskId',
+			'simplify',
+		]);
+		expect(panel({}, trigger)).toEqual(['wiringNotice', 'event', 'simplify', 'options']);
+		expect(offeredOptions(generate)).toEqual([
+			'concurrency',
+			'downloadVideo',
+			'existingTaskId',
+			'extraBodyFields',
+			'maxCredits',
+			'maxVideoSize',
+			'maxWaitTime',
+			'pollInterval',
+			'binaryPropertyName',
+			'requestTimeout',
+		]);
 	});
 
-	it('version 1.1 simplifies by default and shows Wait for Completion and Wait Mode on the panel', () => {
-		expect(resolved(1.1, generate)).toMatchObject({
+	it('shows a field only where it applies', () => {
+		expect(panel({ ...generate, model: 'custom' })).toContain('customModel');
+		expect(panel({ ...generate, imageSource: 'url' })).toContain('imageUrl');
+		expect(panel({ ...generate, imageSource: 'binary' })).toContain('imageBinaryProperty');
+		for (const field of ['customModel', 'imageUrl', 'imageBinaryProperty'])
+			expect(panel(generate)).not.toContain(field);
+	});
+
+	it('simplifies by default and shows Wait for Completion and Wait Mode on the panel', () => {
+		expect(resolved(generate)).toMatchObject({
 			simplify: true,
 			waitForCompletion: true,
 			waitMode: 'poll',
 			callbackUrl: '',
 		});
+		expect(resolved(generate)).not.toHaveProperty('options.waitMode');
 		for (const operation of ['getStatus', 'wait'])
-			expect(resolved(1.1, { resource: 'video', operation, taskId: 't1' })).toMatchObject({
+			expect(resolved({ resource: 'video', operation, taskId: 't1' })).toMatchObject({
 				simplify: true,
 			});
 	});
 
 	it('hides Callback URL in Resume on Callback mode, where the node gives its own', () => {
-		expect(resolved(1.1, { ...generate, waitMode: 'resume' })).not.toHaveProperty('callbackUrl');
-		expect(resolved(1.1, { ...generate, waitMode: 'poll' })).toHaveProperty('callbackUrl');
+		expect(resolved({ ...generate, waitMode: 'resume' })).not.toHaveProperty('callbackUrl');
+		expect(resolved({ ...generate, waitMode: 'poll' })).toHaveProperty('callbackUrl');
 	});
 
 	it('offers wait and download options only while Generate waits', () => {
-		const waiting = offeredOptions(1.1, generate);
+		const waiting = offeredOptions(generate);
 		expect(waiting).toEqual(
 			expect.arrayContaining(['maxWaitTime', 'pollInterval', 'downloadVideo', 'maxVideoSize']),
 		);
 		expect(waiting).not.toContain('confirmCallbacks');
 		expect(waiting).not.toContain('waitMode');
-		const notWaiting = offeredOptions(1.1, { ...generate, waitForCompletion: false });
+		const notWaiting = offeredOptions({ ...generate, waitForCompletion: false });
 		expect(notWaiting.sort()).toEqual(['existingTaskId', 'extraBodyFields', 'maxCredits']);
-		expect(offeredOptions(1.1, { ...generate, waitMode: 'resume' })).toContain('confirmCallbacks');
+		expect(offeredOptions({ ...generate, waitMode: 'resume' })).toContain('confirmCallbacks');
 	});
 
 	it("names the output file field as n8n's own nodes do, and bounds every number", () => {

@@ -72,14 +72,6 @@ describe('isFirstDelivery', () => {
 		expect(kept[0]).toBe('t1:succeeded');
 		expect(kept.at(-1)).toBe('next:succeeded');
 	});
-
-	it('reads the list older versions stored, and replaces it', () => {
-		const data: IDataObject = { recentDeliveries: ['t7:succeeded'] };
-		expect(isFirstDelivery(data, 'wf/h', 't7:succeeded')).toBe(false);
-		expect(isFirstDelivery(data, 'wf/h', 't8:succeeded')).toBe(true);
-		expect(data.recentDeliveries).toBeUndefined();
-		expect(Object.keys(data.deliveredTasks as object)).toEqual(['t7:succeeded', 't8:succeeded']);
-	});
 });
 
 describe('wasDelivered', () => {
@@ -96,6 +88,5 @@ describe('wasDelivered', () => {
 		expect(
 			wasDelivered(reloaded, 'wf/after-restart', 't1', now + (REMEMBER_FOR_DAYS + 1) * DAY_MS),
 		).toBe(false);
-		expect(wasDelivered({ recentDeliveries: ['t3:succeeded'] }, 'wf/legacy', 't3', now)).toBe(true);
 	});
 });

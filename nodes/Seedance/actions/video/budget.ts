@@ -1,17 +1,21 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { SEEDANCE_MODEL } from '../../domain/generation';
 import { checkNumber, checked } from '../../domain/invalidParameter';
 import type { Plan } from './generatePlan';
 
-/** Highest Max Credits accepted: far above any batch, and a typo such as 1e18 is caught. */
-const MAX_CREDITS_LIMIT = 10_000_000;
-
-export const maxCreditsField = {
-	name: 'maxCredits',
+/** The budget of an execution; its highest value is far above any batch, and catches a typo such as 1e18. */
+export const maxCreditsField: INodeProperties = {
 	displayName: 'Max Credits per Execution',
-} as const;
+	name: 'maxCredits',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 10_000_000 },
+	default: 0,
+	hint: 'A 720p 8-second video without audio costs about 28 credits (about $0.28)',
+	description:
+		'Refuse to start if the estimated credits of all items together exceed this. 0 typed here means no limit; an expression that gives 0 is a limit of 0.',
+};
 
 /**
  * The one budget of an execution, or null for none. No limit only when the option is not added,
@@ -27,8 +31,8 @@ export function readMaxCredits(context: IExecuteFunctions, options: IDataObject)
 	const fromExpression = typeof raw === 'string' && raw.startsWith('=');
 	const limit = checked(context.getNode(), 0, () =>
 		checkNumber(maxCreditsField.displayName, options[maxCreditsField.name], {
-			min: 0,
-			max: MAX_CREDITS_LIMIT,
+			min: Number(maxCreditsField.typeOptions?.minValue),
+			max: Number(maxCreditsField.typeOptions?.maxValue),
 		}),
 	);
 	return limit === 0 && !fromExpression ? null : limit;

@@ -1,68 +1,28 @@
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { withCallbackToken } from '../../domain/callbackToken';
-import { ASPECT_RATIOS, DURATIONS, RESOLUTIONS, SEEDANCE_MODEL } from '../../domain/generation';
-import { checkBoolean, checked } from '../../domain/invalidParameter';
-import { getConnection } from '../../transport';
-import { toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
-import { waitOrPark } from '../../waiting/resume';
-import { simplifyField } from '../../waiting/leanOutput';
 import {
-	FROM_VERSION_1_1,
-	batchWaitParameters,
-	readWaitOptions,
-	waitModeParameter,
+	optionsCollection,
+	shownWhen,
+	simplifyField,
+	waitForCompletionField,
+	waitModeField,
 	waitOptionFields,
-	waitOptionFieldsV11,
-	versionedOptions,
+} from '../../descriptions/fields';
+import { ASPECT_RATIOS, DURATIONS, RESOLUTIONS, SEEDANCE_MODEL } from '../../domain/generation';
+import { getConnection } from '../../transport';
+import { toNodeOutput } from '../../waiting/outcomes';
+import { waitOrPark } from '../../waiting/resume';
+import {
+	batchWaitParameters,
+	readWaitForCompletion,
+	readWaitOptions,
 } from '../../waiting/waitOptions';
 import { maxCreditsField, readMaxCredits } from './budget';
+import { callbackUrls, resumeUrlOf, resumeUrlSecrets } from './callbackUrls';
 import type { CallMode } from './callMode';
-import { planItems, type Plan } from './generatePlan';
-import { submitCreates } from './paidCreates';
-
-const waitForCompletionField: INodeProperties = {
-	displayName: 'Wait for Completion',
-	name: 'waitForCompletion',
-	type: 'boolean',
-	default: true,
-	description:
-		'Whether to wait until the video is ready. Off: output the new task at once and check it later with Get Status or Wait.',
-};
-
-/** Options of Generate whatever it waits for. */
-const generateOptionFields: INodeProperties[] = [
-	{
-		displayName: 'Existing Task ID',
-		name: 'existingTaskId',
-		type: 'string',
-		default: '',
-		description:
-			'ID of a task already created for this item (e.g. by a run that failed later). The node picks it up instead of paying for a new video.',
-	},
-	{
-		displayName: 'Extra Body Fields (JSON)',
-		name: 'extraBodyFields',
-		type: 'json',
-		default: '{}',
-		description:
-			'Additional fields for other models on the endpoint, e.g. {"mode": "pro"} for kling-3',
-	},
-	{
-		displayName: 'Max Credits per Execution',
-		name: 'maxCredits',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 10_000_000 },
-		default: 0,
-		hint: 'A 720p 8-second video without audio costs about 28 credits (about $0.28)',
-		description:
-			'Refuse to start if the estimated credits of all items together exceed this. 0 typed here means no limit; an expression that gives 0 is a limit of 0.',
-	},
-];
-
-const byName = (a: INodeProperties, b: INodeProperties) =>
-	a.displayName.localeCompare(b.displayName);
+import { existingTaskIdField, extraBodyFieldsField, planItems } from './generatePlan';
+import { asCreated, submitCreates } from './paidCreates';
 
 const properties: INodeProperties[] = [
 	{
@@ -177,59 +137,21 @@ const properties: INodeProperties[] = [
 		// In resume mode the node gives the service this execution's own resume URL.
 		displayOptions: { hide: { waitMode: ['resume'] } },
 	},
-	{ ...waitForCompletionField, displayOptions: { show: FROM_VERSION_1_1 } },
-	waitModeParameter,
+	waitForCompletionField,
+	waitModeField,
 	simplifyField,
-	...versionedOptions(
-		[...waitOptionFields, ...generateOptionFields, waitForCompletionField].sort(byName),
-		[...waitOptionFieldsV11({ '/waitForCompletion': [true] }), ...generateOptionFields].sort(
-			byName,
-		),
-	),
+	optionsCollection([
+		existingTaskIdField,
+		extraBodyFieldsField,
+		maxCreditsField,
+		...shownWhen(waitOptionFields, { '/waitForCompletion': [true] }),
+	]),
 ];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['generate'] } },
 	properties,
 );
-
-/**
- * The callback URL each item's task is created with, its own token added (a token opens only the
- * URL it was made for). Resume mode gives every task this execution's resume URL (Generate then
- * pauses, or a Seedance Wait in resume mode does).
- */
-function callbackUrls(
-	context: IExecuteFunctions,
-	plans: Map<number, Plan>,
-	resumeUrl: string | undefined,
-	tokenOf: (url: string) => string,
-): (plan: Plan) => string | undefined {
-	const signed = (url: string) => withCallbackToken(url, tokenOf(url));
-	if (resumeUrl === undefined) {
-		return (plan) => (plan.request.callbackUrl ? signed(plan.request.callbackUrl) : undefined);
-	}
-	const taken = [...plans.values()].find((plan) => plan.request.callbackUrl);
-	if (taken) {
-		throw new NodeOperationError(
-			context.getNode(),
-			'Callback URL must be empty when Wait Mode is "Resume on Callback"',
-			{
-				itemIndex: taken.itemIndex,
-				description:
-					'The node gives the service this execution\'s own resume URL. Nothing was sent. Clear Callback URL, or use Wait Mode "Poll".',
-			},
-		);
-	}
-	const url = signed(resumeUrl);
-	return () => url;
-}
-
-/** This execution's resume URL lets anyone resume it: its address and n8n 2.x's signature are secrets. */
-function resumeUrlSecrets(resumeUrl: string | undefined): string[] {
-	if (!resumeUrl) return [];
-	const url = new URL(resumeUrl);
-	return [url.pathname, url.searchParams.get('signature') ?? ''].filter(Boolean);
-}
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -243,19 +165,11 @@ export async function execute(
 		? { ...parameters, waitForCompletion: false, waitMode: 'poll' }
 		: parameters;
 	const wait = readWaitOptions(this, options, 0);
-	const waitForCompletion = checked(this.getNode(), 0, () =>
-		checkBoolean(
-			'Wait for Completion',
-			options.waitForCompletion === undefined ? true : options.waitForCompletion,
-		),
-	);
+	const waitForCompletion = readWaitForCompletion(this, options);
 	const maxCredits = readMaxCredits(this, options);
 	if (plans.size === 0) return toNodeOutput(this, outcomes);
 
-	const resumeUrl =
-		wait.mode === 'resume'
-			? String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0))
-			: undefined;
+	const resumeUrl = wait.mode === 'resume' ? resumeUrlOf(this) : undefined;
 	const connection = await getConnection(this, resumeUrlSecrets(resumeUrl));
 	const callbackUrlOf = callbackUrls(this, plans, resumeUrl, connection.callbackToken);
 	const { tasks, failures, callsBackHere } = await submitCreates(
@@ -267,18 +181,9 @@ export async function execute(
 		wait.settings,
 	);
 
-	const extraJson = (itemIndex: number) => ({
-		estimatedCredits: plans.get(itemIndex)?.credits ?? null,
-	});
+	const extraJson = (item: number) => ({ estimatedCredits: plans.get(item)?.credits ?? null });
 	if (!waitForCompletion) {
-		const created = tasks.map((task): ItemOutcome => ({
-			itemIndex: task.itemIndex,
-			ok: true,
-			item: {
-				json: { ...task.last, ...extraJson(task.itemIndex) },
-				pairedItem: { item: task.itemIndex },
-			},
-		}));
+		const created = tasks.map((task) => asCreated(task, extraJson(task.itemIndex)));
 		return toNodeOutput(this, [...outcomes, ...failures, ...created]);
 	}
 	const result = await waitOrPark(

@@ -1,5 +1,10 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	checkGeneration,
@@ -16,6 +21,25 @@ import { failed, type ItemOutcome } from '../../waiting/outcomes';
 
 /** Largest reference image sent inline as a data URI. */
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** Options of Generate read with each item's request. */
+export const existingTaskIdField: INodeProperties = {
+	displayName: 'Existing Task ID',
+	name: 'existingTaskId',
+	type: 'string',
+	default: '',
+	description:
+		'ID of a task already created for this item (e.g. by a run that failed later). The node picks it up instead of paying for a new video.',
+};
+
+export const extraBodyFieldsField: INodeProperties = {
+	displayName: 'Extra Body Fields (JSON)',
+	name: 'extraBodyFields',
+	type: 'json',
+	default: '{}',
+	description:
+		'Additional fields for other models on the endpoint, e.g. {"mode": "pro"} for kling-3',
+};
 
 /** One item's request, checked, with its estimate. */
 export interface Plan {

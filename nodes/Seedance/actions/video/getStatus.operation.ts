@@ -1,10 +1,10 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { simplifyField } from '../../descriptions/fields';
 import { getConnection } from '../../transport';
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import { readTasksOnce } from '../../waiting/readTasks';
-import { simplifyField } from '../../waiting/leanOutput';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 

@@ -111,6 +111,15 @@ function unreadableAnswer(context: IExecuteFunctions, itemIndex: number): NodeOp
 	);
 }
 
+/** A new task output as the service first answered, not waited for. */
+export function asCreated(task: OpenTask, extraJson: IDataObject): ItemOutcome {
+	return {
+		itemIndex: task.itemIndex,
+		ok: true,
+		item: { json: { ...task.last, ...extraJson }, pairedItem: { item: task.itemIndex } },
+	};
+}
+
 export interface Submitted {
 	tasks: OpenTask[];
 	failures: ItemOutcome[];

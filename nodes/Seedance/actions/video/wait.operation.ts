@@ -6,27 +6,25 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	optionsCollection,
+	simplifyField,
+	waitModeField,
+	waitOptionFields,
+} from '../../descriptions/fields';
 import { getConnection } from '../../transport';
 import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/resume';
-import { simplifyField } from '../../waiting/leanOutput';
-import {
-	batchWaitParameters,
-	readWaitOptions,
-	versionedOptions,
-	waitModeParameter,
-	waitOptionFields,
-	waitOptionFieldsV11,
-} from '../../waiting/waitOptions';
+import { batchWaitParameters, readWaitOptions } from '../../waiting/waitOptions';
 import type { CallMode } from './callMode';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 
 const properties: INodeProperties[] = [
 	taskIdField,
-	waitModeParameter,
+	waitModeField,
 	simplifyField,
-	...versionedOptions(waitOptionFields, waitOptionFieldsV11()),
+	optionsCollection(waitOptionFields),
 ];
 
 /** The longest an AI Agent's call waits: the agent can ask again with the task ID. */

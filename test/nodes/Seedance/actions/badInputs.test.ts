@@ -55,10 +55,11 @@ const generateParameters: Array<[Record<string, unknown>, string]> = [
 	[{ callbackUrl: 'javascript:alert(1)' }, 'Callback URL'],
 	[{ callbackUrl: 'not a url' }, 'Callback URL'],
 	[{ callbackUrl: 'ftp://host/x' }, 'Callback URL'],
-	[
-		{ callbackUrl: 'https://n8n.example/webhook/x', options: { waitMode: 'resume' } },
-		'Callback URL',
-	],
+	[{ callbackUrl: 'https://n8n.example/webhook/x', waitMode: '={{ "resume" }}' }, 'Callback URL'],
+	[{ waitForCompletion: '={{ 0 }}' }, 'Wait for Completion'],
+	[{ waitForCompletion: '={{ null }}' }, 'Wait for Completion'],
+	[{ waitForCompletion: '={{ "no" }}' }, 'Wait for Completion'],
+	[{ waitForCompletion: '={{ $itemIndex === 0 }}' }, 'Wait for Completion'],
 ];
 
 const generateOptions: Array<[Record<string, unknown>, string]> = [
@@ -91,10 +92,6 @@ const generateOptions: Array<[Record<string, unknown>, string]> = [
 		{ extraBodyFields: JSON.stringify({ [key]: 'x' }) },
 		'Extra Body Fields',
 	]),
-	[{ waitForCompletion: '={{ 0 }}' }, 'Wait for Completion'],
-	[{ waitForCompletion: '={{ null }}' }, 'Wait for Completion'],
-	[{ waitForCompletion: '={{ "no" }}' }, 'Wait for Completion'],
-	[{ waitForCompletion: '={{ $itemIndex === 0 }}' }, 'Wait for Completion'],
 	[{ maxCredits: -5 }, 'Max Credits per Execution'],
 	[{ maxCredits: 'abc' }, 'Max Credits per Execution'],
 	[{ maxCredits: 1e18 }, 'Max Credits per Execution'],
@@ -122,20 +119,24 @@ const waitOptions: Array<[Record<string, unknown>, string]> = [
 	[{ maxWaitTime: 0 }, 'Max Wait Time'],
 	[{ maxWaitTime: -5 }, 'Max Wait Time'],
 	[{ maxWaitTime: 1e13 }, 'Max Wait Time'],
-	[{ maxWaitTime: 1e13, waitMode: 'resume' }, 'Max Wait Time'],
 	[{ requestTimeout: 0 }, 'Request Timeout'],
 	[{ requestTimeout: 1e18 }, 'Request Timeout'],
 	[{ requestTimeout: 'x' }, 'Request Timeout'],
 	[{ concurrency: 0 }, 'Concurrency'],
 	[{ concurrency: 51 }, 'Concurrency'],
 	[{ concurrency: 2.5 }, 'Concurrency'],
-	[{ waitMode: 'sometimes' }, 'Wait Mode'],
 	[{ binaryPropertyName: ' ' }, 'Put Output File in Field'],
 	[{ downloadVideo: 'yes' }, 'Download Video'],
 	[{ downloadVideo: '={{ 0 }}' }, 'Download Video'],
 	[{ pollInterval: '={{ null }}' }, 'Poll Interval'],
 	[{ maxWaitTime: '={{ "" }}' }, 'Max Wait Time'],
 	[{ concurrency: '={{ $itemIndex + 1 }}' }, 'Concurrency'],
+];
+
+/** Wait Mode sits at the top of the panel of both; other settings in Options. */
+const waitParameters: Array<[Record<string, unknown>, Record<string, unknown>, string]> = [
+	[{ waitMode: 'resume' }, { maxWaitTime: 1e13 }, 'Max Wait Time'],
+	[{ waitMode: 'sometimes' }, {}, 'Wait Mode'],
 ];
 
 const badTaskIds = [
@@ -162,6 +163,18 @@ const cases: Case[] = [
 	...waitOptions.map(([options, field]): Case => [
 		'wait',
 		{ taskId: 'n1_seedance' },
+		options,
+		field,
+	]),
+	...waitParameters.map(([parameters, options, field]): Case => [
+		'generate',
+		parameters,
+		options,
+		field,
+	]),
+	...waitParameters.map(([parameters, options, field]): Case => [
+		'wait',
+		{ taskId: 'n1_seedance', ...parameters },
 		options,
 		field,
 	]),

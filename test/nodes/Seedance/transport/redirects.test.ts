@@ -68,7 +68,7 @@ describe.each(STATUSES)('a Base URL answering %d', (status) => {
 			resource: 'video',
 			operation: 'generate',
 			prompt: 'A dancer',
-			options: { waitForCompletion: false },
+			waitForCompletion: false,
 		});
 		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
 			credentials: credentials(),

@@ -12,7 +12,8 @@ const generate = seedanceNode({
 	resource: 'video',
 	operation: 'generate',
 	prompt: 'A dancer',
-	options: { ...FAST, waitForCompletion: false },
+	waitForCompletion: false,
+	options: { ...FAST },
 });
 
 async function run(baseUrl: string, extra: Record<string, unknown> = {}, node = getStatus) {

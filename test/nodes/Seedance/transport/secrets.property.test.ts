@@ -90,7 +90,13 @@ type Case = typeof caseArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
 function inject(c: Case): ReturnType<typeof seedanceNode> {
 	const text = textAround(c.placed, c.before, c.tail);
-	const getStatus = seedanceNode({ resource: 'video', operation: 'getStatus', taskId: 't1' });
+	// Simplify off: the raw answer, where the generated secrets sit, is output too.
+	const getStatus = seedanceNode({
+		resource: 'video',
+		operation: 'getStatus',
+		taskId: 't1',
+		simplify: false,
+	});
 	const headers = { 'x-echo': c.inHeader, 'retry-after': c.inHeader };
 	switch (c.scenario) {
 		case 'statusAnswer':
@@ -147,7 +153,9 @@ function inject(c: Case): ReturnType<typeof seedanceNode> {
 				operation: 'generate',
 				prompt: 'A dancer',
 				callbackUrl: CALLBACK_URL,
-				options: { ...FAST, waitForCompletion: false },
+				waitForCompletion: false,
+				simplify: false,
+				options: { ...FAST },
 			});
 		default:
 			emulator.inject('status', {
@@ -179,6 +187,7 @@ function inject(c: Case): ReturnType<typeof seedanceNode> {
 				resource: 'video',
 				operation: 'wait',
 				taskId: 't1',
+				simplify: false,
 				options: { ...FAST, downloadVideo: true },
 			});
 	}

@@ -45,8 +45,9 @@ function expectNoSecrets(value: unknown, secrets: string[] = [key(), token()]) {
 	expect(JSON.stringify(value)).toContain('[redacted]');
 }
 
+/** Simplify off: the raw answer, where echoed secrets sit, is output too. */
 const node = (operation: string, parameters: Record<string, unknown>) =>
-	seedanceNode({ resource: 'video', operation, ...parameters });
+	seedanceNode({ resource: 'video', operation, simplify: false, ...parameters });
 
 describe('secrets the service echoes never reach output, errors or logs', () => {
 	it('in a status answer (raw included)', async () => {
@@ -103,7 +104,8 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 				node('generate', {
 					prompt: 'A dancer',
 					callbackUrl,
-					options: { ...FAST, waitForCompletion: false },
+					waitForCompletion: false,
+					options: { ...FAST },
 				}),
 			],
 			{ credentials: credentials() },
@@ -114,7 +116,8 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 	it("in a create answer echoing this execution's resume URL, and in the resumed output", async () => {
 		const generate = node('generate', {
 			prompt: 'A dancer',
-			options: { ...FAST, waitMode: 'resume', maxWaitTime: 60, downloadVideo: false },
+			waitMode: 'resume',
+			options: { ...FAST, maxWaitTime: 60, downloadVideo: false },
 		});
 		const parked = await runWorkflow([itemsNode([{ json: {} }]), generate], {
 			credentials: credentials(),
@@ -156,7 +159,7 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 	it('in a callback body, with and without confirming it with the service', async () => {
 		for (const confirmWithService of [true, false]) {
 			receiver = new TriggerReceiver(
-				{ event: 'anyTerminal', options: { confirmWithService } },
+				{ event: 'anyTerminal', simplify: false, options: { confirmWithService } },
 				credentials(),
 			);
 			tokenUrl = await receiver.start();
@@ -166,7 +169,8 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 						itemsNode([{ json: {} }]),
 						node('generate', {
 							prompt: 'A dancer',
-							options: { ...FAST, waitForCompletion: false },
+							waitForCompletion: false,
+							options: { ...FAST },
 						}),
 					],
 					{ credentials: credentials() },
@@ -224,7 +228,7 @@ describe('the named cases of the redaction door', () => {
 		const message = `${'x'.repeat(280)}${key()}${'y'.repeat(50)}`;
 		emulator.inject('create', { kind: 'status', code: 400, body: { message } });
 		const error = await errorOfRun(
-			node('generate', { prompt: 'A dancer', options: { ...FAST, waitForCompletion: false } }),
+			node('generate', { prompt: 'A dancer', waitForCompletion: false, options: { ...FAST } }),
 		);
 		expect(error.message).toContain(`: ${'x'.repeat(280)}[redacted]${'y'.repeat(10)}…`);
 	});

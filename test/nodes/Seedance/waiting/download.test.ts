@@ -19,11 +19,12 @@ import { FAST, useEmulator } from '../../../helpers';
 const { emulator, credentials } = useEmulator({ latencyMs: 200 });
 const MB = 1048576;
 
-async function generate(options: Record<string, unknown> = {}) {
+async function generate({ waitForCompletion, ...options }: Record<string, unknown> = {}) {
 	const node = seedanceNode({
 		resource: 'video',
 		operation: 'generate',
 		prompt: 'A dancer',
+		waitForCompletion: waitForCompletion ?? true,
 		options: { ...FAST, ...options },
 	});
 	const result = await runWorkflow([itemsNode([{ json: {} }]), node], {

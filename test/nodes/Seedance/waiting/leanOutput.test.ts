@@ -23,22 +23,21 @@ describe('leanItems', () => {
 });
 
 describe('Simplify in a workflow', () => {
-	const generate = (typeVersion: number, parameters: Record<string, unknown> = {}) =>
-		seedanceNode(
-			{
-				resource: 'video',
-				operation: 'generate',
-				prompt: 'A dancer',
-				options: { ...FAST, downloadVideo: false },
-				...parameters,
-			},
-			{ typeVersion },
-		);
+	const generate = (parameters: Record<string, unknown> = {}) =>
+		seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A dancer',
+			options: { ...FAST, downloadVideo: false },
+			...parameters,
+		});
 
-	it('a new node (1.1) outputs no raw answer; a saved version 1 node keeps it', async () => {
+	it('on by default: no raw answer; off keeps it', async () => {
 		const items = itemsNode([{ json: {} }, { json: {} }]);
-		const lean = await runWorkflow([items, generate(1.1)], { credentials: credentials() });
-		const full = await runWorkflow([items, generate(1)], { credentials: credentials() });
+		const lean = await runWorkflow([items, generate()], { credentials: credentials() });
+		const full = await runWorkflow([items, generate({ simplify: false })], {
+			credentials: credentials(),
+		});
 		for (const output of lean.output('Seedance')) {
 			expect(output.json).toMatchObject({ state: 'succeeded', videoUrl: expect.any(String) });
 			expect(output.json).not.toHaveProperty('raw');
@@ -49,24 +48,25 @@ describe('Simplify in a workflow', () => {
 		expect(leanBytes).toBeLessThan(fullBytes);
 	});
 
-	it('Simplify off in 1.1 keeps the raw answer', async () => {
+	it('reads Wait for Completion from the panel: off outputs the task at once', async () => {
 		const result = await runWorkflow(
-			[itemsNode([{ json: {} }]), generate(1.1, { simplify: false })],
-			{
-				credentials: credentials(),
-			},
-		);
-		expect(result.output('Seedance')[0].json.raw).toBeDefined();
-	});
-
-	it('version 1.1 reads Wait for Completion from the panel: off outputs the task at once', async () => {
-		const result = await runWorkflow(
-			[itemsNode([{ json: {} }]), generate(1.1, { waitForCompletion: false })],
+			[itemsNode([{ json: {} }]), generate({ waitForCompletion: false })],
 			{ credentials: credentials() },
 		);
 		expect(result.output('Seedance')[0].json).toMatchObject({
 			state: expect.stringMatching(/queued|running/),
 		});
 		expect(emulator.count('status')).toBe(0);
+	});
+
+	it('ignores wait settings left in Options (where no version keeps them)', async () => {
+		const result = await runWorkflow(
+			[
+				itemsNode([{ json: {} }]),
+				generate({ options: { ...FAST, downloadVideo: false, waitForCompletion: false } }),
+			],
+			{ credentials: credentials() },
+		);
+		expect(result.output('Seedance')[0].json).toMatchObject({ state: 'succeeded' });
 	});
 });

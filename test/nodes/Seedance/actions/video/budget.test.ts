@@ -9,11 +9,15 @@ import { FAST, useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
-async function generate(items: Array<Record<string, unknown>>, options: Record<string, unknown>) {
+async function generate(
+	items: Array<Record<string, unknown>>,
+	{ waitForCompletion, ...options }: Record<string, unknown>,
+) {
 	const node = seedanceNode({
 		resource: 'video',
 		operation: 'generate',
 		prompt: '={{ $json.prompt ?? "A dancer" }}',
+		waitForCompletion: waitForCompletion ?? true,
 		options: { ...FAST, downloadVideo: false, ...options },
 	});
 	return await runWorkflow([itemsNode(items.map((json) => ({ json }))), node], {
@@ -128,7 +132,8 @@ it('odd expression types are refused with 0 requests, or sent within the budget'
 					duration: '={{ $json.duration }}',
 					resolution: '={{ $json.resolution }}',
 					generateAudio: '={{ $json.audio }}',
-					options: { ...FAST, waitForCompletion: false, maxCredits: '={{ $json.limit }}' },
+					waitForCompletion: false,
+					options: { ...FAST, maxCredits: '={{ $json.limit }}' },
 				});
 				const result = await runWorkflow([itemsNode(rows.map((json) => ({ json }))), node], {
 					credentials: credentials(),

@@ -83,13 +83,17 @@ async function runTwiceInALoop(node: ReturnType<typeof generate>) {
 }
 
 /** One item through Generate with another model ID. */
-async function generateWithModel(model: string, options: Record<string, unknown>) {
+async function generateWithModel(
+	model: string,
+	{ waitForCompletion, ...options }: Record<string, unknown>,
+) {
 	const node = seedanceNode({
 		resource: 'video',
 		operation: 'generate',
 		model: 'custom',
 		customModel: model,
 		prompt: 'one',
+		waitForCompletion: waitForCompletion ?? true,
 		options: { ...FAST, ...options },
 	});
 	return await runWorkflow([itemsNode([{ json: {} }]), node], { credentials: credentials() });

@@ -97,7 +97,12 @@ describe('Generate: parameters are checked before anything is sent', () => {
 			'Option "Put Output File in Field" is empty',
 		],
 		[
-			{ callbackUrl: 'https://n8n.example/webhook/x', options: { ...FAST, waitMode: 'resume' } },
+			// Plain resume hides Callback URL; an expression choosing it leaves a URL typed before.
+			{
+				callbackUrl: 'https://n8n.example/webhook/x',
+				waitMode: '={{ "resume" }}',
+				options: { ...FAST },
+			},
 			'Callback URL must be empty when Wait Mode is "Resume on Callback"',
 		],
 	])('%p fails with a clear message and sends nothing', async (parameters, message) => {
@@ -160,10 +165,11 @@ describe('Generate: inputs and options', () => {
 		const result = await runWorkflow(
 			[
 				itemsNode(items),
-				generate(
-					{ imageSource: 'binary', imageBinaryProperty: 'photo' },
-					{ waitForCompletion: false },
-				),
+				generate({
+					imageSource: 'binary',
+					imageBinaryProperty: 'photo',
+					waitForCompletion: false,
+				}),
 			],
 			{ credentials: credentials() },
 		);
@@ -203,7 +209,7 @@ describe('Generate: inputs and options', () => {
 			callbackUrl: 'https://n8n.example/webhook/x',
 		};
 		const result = await runWorkflow(
-			[itemsNode([{ json: {} }]), generate(parameters, { waitForCompletion: false })],
+			[itemsNode([{ json: {} }]), generate({ ...parameters, waitForCompletion: false })],
 			{ credentials: credentials() },
 		);
 		expect(result.output('Seedance')[0].json).toMatchObject({
@@ -232,7 +238,8 @@ describe('Generate: inputs and options', () => {
 					model: 'custom',
 					customModel: 'kling-3',
 					duration: '={{ 10 }}',
-					options: { ...FAST, waitForCompletion: false, extraBodyFields: '{"mode":"pro"}' },
+					waitForCompletion: false,
+					options: { ...FAST, extraBodyFields: '{"mode":"pro"}' },
 				}),
 			],
 			{ credentials: credentials() },
@@ -248,7 +255,7 @@ describe('Generate: inputs and options', () => {
 
 	it('picks up an existing task instead of paying for a new one', async () => {
 		const first = await runWorkflow(
-			[itemsNode([{ json: {} }]), generate({}, { waitForCompletion: false })],
+			[itemsNode([{ json: {} }]), generate({ waitForCompletion: false })],
 			{ credentials: credentials() },
 		);
 		const taskId = String(first.output('Seedance')[0].json.taskId);
