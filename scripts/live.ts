@@ -264,7 +264,10 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
 		current = step;
 		log(`==> ${step}`);
 		const result = await runWorkflow(
-			[itemsNode([{ json: {} }]), seedanceNode({ resource: 'video', ...parameters })],
+			[
+				itemsNode([{ json: {} }]),
+				seedanceNode({ resource: 'video', simplify: false, ...parameters }),
+			],
 			{ credentials },
 		);
 		const error = result.errorOf('Seedance');
