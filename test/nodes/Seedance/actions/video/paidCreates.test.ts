@@ -40,8 +40,15 @@ describe('Pay once: Retry On Fail in a workflow', () => {
 describe('Pay once: Retry On Fail as an AI Agent tool (each try has a new run index)', () => {
 	const generateTool = { operation: 'generate', prompt: "={{ $fromAI('prompt') }}" };
 
-	it('a create whose answer was lost is not sent again by the next try', async () => {
-		emulator.inject('create', { kind: 'resetAfterCreate' });
+	it.each([
+		[
+			'whose answer was lost',
+			{ kind: 'resetAfterCreate' as const },
+			/may already have created the video/,
+		],
+		['answered with HTTP 500', { kind: 'status' as const, code: 500 }, /^Error:/],
+	])('a create %s is not sent again by the next try', async (_what, fault, answered) => {
+		emulator.inject('create', fault);
 		const [answer] = await callTool(
 			credentials(),
 			generateTool,
@@ -49,19 +56,7 @@ describe('Pay once: Retry On Fail as an AI Agent tool (each try has a new run in
 			retryOnFail,
 		);
 		expect(emulator.count('create')).toBe(1);
-		expect(String(answer)).toContain('may already have created the video');
-	});
-
-	it('a create answered with HTTP 500 is not sent again by the next try', async () => {
-		emulator.inject('create', { kind: 'status', code: 500 });
-		const [answer] = await callTool(
-			credentials(),
-			generateTool,
-			[{ prompt: 'A lighthouse' }],
-			retryOnFail,
-		);
-		expect(emulator.count('create')).toBe(1);
-		expect(String(answer)).toMatch(/^Error:/);
+		expect(String(answer)).toMatch(answered);
 	});
 
 	it('different calls are different videos; the same call again in one execution is the same one', async () => {
