@@ -8,4 +8,6 @@ module.exports = {
 	transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 	testTimeout: 600000,
 	maxWorkers: 1,
+	// CI's log names every scenario and the n8n version it ran on.
+	verbose: true,
 };
