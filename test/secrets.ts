@@ -2,6 +2,7 @@
  * Generated secrets, the forms a service may echo them in, and the check that none of them shows:
  * shared by the redaction property tests (pure, and through the node against the emulator).
  */
+import type { Fault } from './emulator/server';
 import { fc } from './property';
 
 /** The shortest run of a secret's characters that counts as showing it. */
@@ -145,4 +146,16 @@ export function serialised(value: unknown): string {
 			return inner;
 		}) ?? ''
 	);
+}
+
+/** The emulator's answer for a finished task whose video is at `videoUrl` (a status fault to inject). */
+export function finishedTaskAnswer(taskId: string, videoUrl: string): Fault {
+	return {
+		kind: 'status',
+		code: 200,
+		body: {
+			code: 200,
+			data: { task_id: taskId, status: 'COMPLETED', output: { video_url: videoUrl } },
+		},
+	};
 }

@@ -16,6 +16,7 @@ import {
 	secretArbitrary,
 	serialised,
 	showsSecret,
+	finishedTaskAnswer,
 } from '../../../secrets';
 
 // n8n's logger at its most verbose, so the node's own lines are among what is searched.
@@ -158,20 +159,13 @@ function inject(c: Case): ReturnType<typeof seedanceNode> {
 				options: { ...FAST },
 			});
 		default:
-			emulator.inject('status', {
-				kind: 'status',
-				code: 200,
-				body: {
-					code: 200,
-					data: {
-						task_id: 't1',
-						status: 'COMPLETED',
-						output: {
-							video_url: `${emulator.url}/files/t1.mp4?sig=${encodeURIComponent(c.placed)}`,
-						},
-					},
-				},
-			});
+			emulator.inject(
+				'status',
+				finishedTaskAnswer(
+					't1',
+					`${emulator.url}/files/t1.mp4?sig=${encodeURIComponent(c.placed)}`,
+				),
+			);
 			emulator.inject(
 				'download',
 				c.scenario === 'downloadPage'

@@ -8,7 +8,7 @@ import { callbackToken, withCallbackToken } from '../../../../nodes/Seedance/dom
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { TriggerReceiver, WebhookReceiver } from '../../../harness/webhook';
 import { FAST, captureLogs, leaks, useEmulator, waitFor } from '../../../helpers';
-import { serialised, showsSecret } from '../../../secrets';
+import { finishedTaskAnswer, serialised, showsSecret } from '../../../secrets';
 
 // n8n's logger at its most verbose, so the node's own lines are among what is searched.
 const logLevelBefore = process.env.N8N_LOG_LEVEL;
@@ -198,18 +198,7 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 describe('the named cases of the redaction door', () => {
 	/** A finished task whose link is served by the emulator, then the Wait node that downloads it. */
 	function finishedTaskDownloading() {
-		emulator.inject('status', {
-			kind: 'status',
-			code: 200,
-			body: {
-				code: 200,
-				data: {
-					task_id: 't9',
-					status: 'COMPLETED',
-					output: { video_url: `${emulator.url}/files/t9.mp4` },
-				},
-			},
-		});
+		emulator.inject('status', finishedTaskAnswer('t9', `${emulator.url}/files/t9.mp4`));
 		return node('wait', { taskId: 't9', options: { ...FAST, downloadVideo: true } });
 	}
 
