@@ -1,15 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	IWebhookDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { simplifyField } from '../descriptions/fields';
 import { isTerminal, type SeedanceTask } from '../domain/task';
-import { mapWithLimit, type Attempt } from '../domain/timing';
+import type { Attempt } from '../domain/timing';
 import { isPassingFault, type Connection } from '../transport';
 import {
 	answer,
@@ -19,15 +11,11 @@ import {
 	receiveCallback,
 	tryAgain,
 } from './callbacks';
-import { finishTasks, type FinishOptions } from './finish';
-import { failed, outputItems, type ItemOutcome, type RunningTask } from './outcomes';
+import { finishTasks } from './finish';
+import { outputItems, type ItemOutcome } from './outcomes';
+import { parkSettings, readPark, type Park, type ParkSettings } from './park';
 import type { OpenTask } from './poll';
-import { readTasksOnce } from './readTasks';
 import { leanItems } from './leanOutput';
-import { readWaitOptions, waitParameters, type WaitOptions } from './waitOptions';
-
-// The only module that touches n8n's wait-and-resume internals (n8n's Wait-node mechanism, as
-// n8n-core 1.x and 2.x implement it).
 
 /**
  * The webhook behind `$execution.resumeUrl`: the service's callback resumes the parked execution.
@@ -40,221 +28,17 @@ export const RESUME_WEBHOOK: IWebhookDescription = {
 	restartWebhook: true,
 };
 
-/** A parked item: output as it is if no callback comes before the deadline, so it says so. */
-interface ParkedJson extends IDataObject {
-	taskId: string;
-	callbackReceived: false;
-	callbackTimedOut: true;
-	waitDeadline: string;
-	error: string;
-}
-
-/** One wait of one node, as the resume webhook reads it back from the parked items. */
-interface Park {
-	items: INodeExecutionData[];
-	/** Item index -> task id of every item still waiting for its callback. */
-	waiting: Map<number, string>;
-	deadline: string;
-	/** The options as the node read them when it parked (none for parks of older versions). */
-	settings?: ParkSettings;
-}
-
 /**
- * The options a resume needs, read when the node parks: an option whose expression reads `$json`
- * cannot be read again in the webhook (the parked items replaced the input), and a callback must
- * always be handled.
- */
-interface ParkSettings {
-	deadline: string;
-	wait: WaitOptions;
-	simplify: boolean;
-}
-
-/** Where the park's settings live: the node's context, saved with the waiting execution. */
-const PARK_SETTINGS_KEY = 'seedanceResume';
-
-export type WaitRequest = WaitOptions & Pick<FinishOptions, 'extraJson'>;
-
-export interface WaitResult {
-	outcomes: ItemOutcome[];
-	/** Paid tasks left running when the node fails instead of pausing. */
-	notWaitedFor: RunningTask[];
-}
-
-const noCallback = (seconds: number) =>
-	`No callback from API in One within ${seconds} seconds. The task may still finish: check it with a Seedance Wait or Get Status node on "taskId" (route these items with an IF on "callbackTimedOut").`;
-
-function isParked(json: IDataObject): json is ParkedJson {
-	return (
-		json.callbackReceived === false &&
-		typeof json.taskId === 'string' &&
-		typeof json.waitDeadline === 'string'
-	);
-}
-
-const hasEnded = (task: OpenTask) => task.last !== undefined && isTerminal(task.last.state);
-
-/**
- * The end of every operation that waits. Poll mode reads the tasks until they end. Resume mode
- * finishes the tasks already known to have ended and parks the execution for the others until
- * the callback of the last one or the deadline; `callsBackHere` tells which tasks were given this
- * execution's resume URL (if none was, pausing would only wait for the deadline: they are polled).
- */
-export async function waitOrPark(
-	context: IExecuteFunctions,
-	connection: Connection,
-	tasks: OpenTask[],
-	settled: ItemOutcome[],
-	wait: WaitRequest,
-	callsBackHere: (task: OpenTask) => boolean = () => true,
-): Promise<WaitResult> {
-	if (wait.mode === 'poll')
-		return {
-			outcomes: [...settled, ...(await finishTasks(context, connection, tasks, wait))],
-			notWaitedFor: [],
-		};
-	const { known, outcomes } = await readUnknownStates(context, connection, tasks, wait);
-	outcomes.unshift(
-		...settled,
-		...(await finishTasks(context, connection, known.filter(hasEnded), wait)),
-	);
-	const pending = known.filter((task) => !hasEnded(task));
-	if (pending.length === 0) return { outcomes, notWaitedFor: [] };
-	if (!pending.some(callsBackHere))
-		return {
-			outcomes: [...outcomes, ...(await finishTasks(context, connection, pending, wait))],
-			notWaitedFor: [],
-		};
-	// n8n runs no node code at the deadline, so a failed item must fail the node now.
-	if (!context.continueOnFail() && outcomes.some((outcome) => !outcome.ok))
-		return { outcomes, notWaitedFor: pending };
-	const deadline = new Date(Date.now() + wait.settings.maxWaitMs);
-	const all = [...outcomes, ...parkedOutcomes(pending, deadline, wait.settings.maxWaitMs)];
-	const settings: ParkSettings = {
-		deadline: deadline.toISOString(),
-		wait: {
-			settings: wait.settings,
-			binaryProperty: wait.binaryProperty,
-			maxVideoBytes: wait.maxVideoBytes,
-			mode: wait.mode,
-			confirmCallbacks: wait.confirmCallbacks,
-		},
-		simplify: context.getNodeParameter('simplify', 0, false) === true,
-	};
-	context.getContext('node')[PARK_SETTINGS_KEY] = settings as unknown as IDataObject;
-	await putToWait(context, all, deadline);
-	return { outcomes: all, notWaitedFor: [] };
-}
-
-/**
- * Reads once each task whose state is unknown; a passing fault is no reason not to wait, an unknown
- * task or a bad key is.
- */
-async function readUnknownStates(
-	context: IExecuteFunctions,
-	connection: Connection,
-	tasks: OpenTask[],
-	wait: WaitRequest,
-) {
-	const known = tasks.filter((task) => task.last);
-	const outcomes: ItemOutcome[] = [];
-	const reads = await readTasksOnce(
-		context,
-		connection,
-		tasks.filter((task) => !task.last),
-		{
-			concurrency: wait.settings.concurrency,
-			timeoutMs: wait.settings.requestTimeoutMs,
-		},
-	);
-	for (const { ref, read } of reads) {
-		if (read.ok) known.push({ ...ref, last: read.value });
-		else if (isPassingFault(read.error)) known.push(ref);
-		else outcomes.push(failed(ref.itemIndex, read.error, ref.taskId));
-	}
-	return { known, outcomes };
-}
-
-function parkedOutcomes(pending: OpenTask[], deadline: Date, maxWaitMs: number): ItemOutcome[] {
-	return pending.map((task) => {
-		const json: ParkedJson = {
-			taskId: task.taskId,
-			callbackReceived: false,
-			callbackTimedOut: true,
-			waitDeadline: deadline.toISOString(),
-			error: noCallback(Math.round(maxWaitMs / 1000)),
-		};
-		return {
-			itemIndex: task.itemIndex,
-			ok: true,
-			item: { json, pairedItem: { item: task.itemIndex } },
-		};
-	});
-}
-
-/**
- * Pauses the execution, n8n's Wait-node way. The node's input is replaced by the parked items:
- * n8n hands them to the resume webhook (the record of what this park waits for) and passes them
- * on unchanged if the deadline comes first.
- */
-async function putToWait(
-	context: IExecuteFunctions,
-	outcomes: ItemOutcome[],
-	deadline: Date,
-): Promise<void> {
-	const input = context.getExecuteData().data.main[0];
-	if (input) input.splice(0, input.length, ...outputItems(outcomes, context.getNode()));
-	await context.putExecutionToWait(deadline);
-}
-
-/**
- * The park this webhook call resumes: n8n-core keeps the waiting node's input as
- * `connectionInputData`, and the execution's saved data (with the node's context) as
- * `runExecutionData`, without accessors.
- */
-function readPark(context: IWebhookFunctions): Park {
-	const internals = context as unknown as {
-		connectionInputData?: unknown;
-		runExecutionData?: { executionData?: { contextData?: Record<string, IDataObject> } };
-	};
-	const raw = internals.connectionInputData;
-	const items = Array.isArray(raw) ? (raw as INodeExecutionData[]) : [];
-	const waiting = new Map<number, string>();
-	let deadline = '';
-	items.forEach((item, itemIndex) => {
-		if (!isParked(item.json)) return;
-		waiting.set(itemIndex, item.json.taskId);
-		deadline = item.json.waitDeadline;
-	});
-	const contextData = internals.runExecutionData?.executionData?.contextData;
-	const saved = contextData?.[`node:${context.getNode().name}`]?.[PARK_SETTINGS_KEY] as
-		ParkSettings | undefined;
-	const settings = saved && saved.deadline === deadline ? saved : undefined;
-	return { items, waiting, deadline, settings };
-}
-
-/** The park's options: as saved when it parked, or (parks of older versions) read now. */
-function parkSettings(context: IWebhookFunctions, park: Park): ParkSettings {
-	if (park.settings) return park.settings;
-	return {
-		deadline: park.deadline,
-		wait: readWaitOptions(
-			context,
-			waitParameters((name, fallback) => context.getNodeParameter(name, fallback)),
-			0,
-		),
-		simplify: context.getNodeParameter('simplify', simplifyField.default) === true,
-	};
-}
-
-/**
- * What this process learnt of a park's tasks, so a batch of N costs on the order of N reads in
- * all: the tasks known to have ended (never read again) and those a callback claimed ended.
- * Webhook processes share no memory: each learns by reading, and the record is only a shortcut.
+ * What this process learnt of a park's tasks from its callbacks. Webhook processes share no
+ * memory, and a restart forgets: the record is a shortcut, the service stays the truth.
  */
 interface ParkMemory {
+	/** Tasks the service said had ended (or, with confirmation off, their callback did). */
 	ended: Map<number, SeedanceTask>;
+	/** Tasks whose signed callback named a finished state: read when the park resumes. */
 	claimed: Set<number>;
+	/** When each task was last looked at and found running (the oldest look goes first). */
+	lookedAt: Map<number, number>;
 	/** Reads under way: copies of a callback arriving at once share them (a flood costs one). */
 	reading: Map<number, Promise<Attempt<SeedanceTask>>>;
 }
@@ -265,16 +49,13 @@ const MAX_REMEMBERED_PARKS = 10_000;
 function memoryOf(key: string): ParkMemory {
 	let memory = parkMemories.get(key);
 	if (!memory) {
-		memory = { ended: new Map(), claimed: new Set(), reading: new Map() };
+		memory = { ended: new Map(), claimed: new Set(), lookedAt: new Map(), reading: new Map() };
 		parkMemories.set(key, memory);
 		if (parkMemories.size > MAX_REMEMBERED_PARKS)
 			parkMemories.delete(parkMemories.keys().next().value as string);
 	}
 	return memory;
 }
-
-/** What a look at one task found: ended, or the answer it calls for (the highest rank wins). */
-type Look = { ended: true } | { ended: false; rank: number; answer: () => IWebhookResponseData };
 
 async function sharedRead(
 	memory: ParkMemory,
@@ -306,12 +87,28 @@ function parkKey(context: IWebhookFunctions, park: Park): string {
 const waitingFor = (context: IWebhookFunctions, message: string) =>
 	answer(context, 200, { received: true, resumed: false, message });
 
+/** The tasks of a park nothing is known of yet: no callback, not found ended by a look. */
+const unheardOf = (park: Park, memory: ParkMemory) =>
+	[...park.waiting.keys()].filter(
+		(itemIndex) => !memory.ended.has(itemIndex) && !memory.claimed.has(itemIndex),
+	);
+
+/** The task a callback looks at: one never looked at first, then the one looked at longest ago. */
+const nextToLook = (candidates: number[], memory: ParkMemory): number | undefined =>
+	[...candidates].sort(
+		(a, b) => (memory.lookedAt.get(a) ?? -1) - (memory.lookedAt.get(b) ?? -1) || a - b,
+	)[0];
+
+/** One read for one inbound callback: what it found, or the answer the callback gets. */
+type Learnt = { answer?: undefined } | { answer: IWebhookResponseData };
+
 /**
  * A callback to the resume URL. Only a signed callback about a task this very park waits for
  * resumes it (others get 401/403/400/409 and the execution keeps waiting), and only once every
- * other task of the park has ended too. Progress callbacks and callbacks to a park already
- * resuming cost no request; any other callback that resumes nothing costs one read when this
- * process already knows the rest of the park, and never reads a task known to have ended.
+ * task of the park is known to have ended or has called back finished. A callback that resumes
+ * nothing costs at most one request with the key: none for progress, another task, a task already
+ * found ended, or a park already resuming; otherwise one read (of its own task when its status
+ * word is one the node does not know, else a look at the task heard of least).
  */
 export async function resumeFromCallback(
 	context: IWebhookFunctions,
@@ -335,61 +132,15 @@ export async function resumeFromCallback(
 		return answer(context, 500, { message: (error as Error).message });
 	}
 	const memory = memoryOf(key);
-	if (!settings.wait.confirmCallbacks && isTerminal(task.state)) memory.ended.set(mine, task);
-	else memory.claimed.add(mine);
+	const learnt = await learnFromCallback(context, connection, park, memory, mine, task, settings);
+	if (learnt.answer) return learnt.answer;
 
-	// The tasks not known to have ended. Those without a callback yet are the likeliest still
-	// running: read one by one, the first that runs ends the look. Those claimed ended (this
-	// callback's own among them) are read together, each once.
-	const unknown = [...park.waiting.keys()].filter((itemIndex) => !memory.ended.has(itemIndex));
-	const deadline = callbackDeadline();
-	const look = async (itemIndex: number): Promise<Look> => {
-		const taskId = park.waiting.get(itemIndex)!;
-		const read = await sharedRead(memory, itemIndex, () =>
-			readForCallback(context, connection, taskId, deadline),
-		);
-		if (read.ok && isTerminal(read.value.state)) {
-			memory.ended.set(itemIndex, read.value);
-			return { ended: true };
-		}
-		if (read.ok) {
-			memory.claimed.delete(itemIndex);
-			return { ended: false, rank: 1, answer: () => stillRunning(itemIndex, taskId, read.value) };
-		}
-		// What was learnt so far stays: the service's next try goes on from there.
-		if (isPassingFault(read.error))
-			return { ended: false, rank: 0, answer: () => tryAgain(context, taskId).refused };
-		if (itemIndex === mine)
-			return {
-				ended: false,
-				rank: 2,
-				answer: () =>
-					answer(context, 409, {
-						message: `Task ${taskId} is unknown to API in One for this credential`,
-					}),
-			};
-		// Another task the service refuses to show: its item fails on resume.
-		memory.ended.set(itemIndex, { ...task, taskId, refused: true } as SeedanceTask);
-		return { ended: true };
-	};
-	const stillRunning = (itemIndex: number, taskId: string, read: SeedanceTask) =>
-		waitingFor(
+	const left = unheardOf(park, memory);
+	if (left.length > 0)
+		return waitingFor(
 			context,
-			itemIndex === mine
-				? `API in One says task ${taskId} is ${read.state}; waiting for its end`
-				: `Waiting for more tasks of this execution (task ${taskId} is ${read.state})`,
+			`Waiting for more tasks of this execution (${left.length} not finished yet)`,
 		);
-	for (const itemIndex of unknown.filter((index) => !memory.claimed.has(index))) {
-		const seen = await look(itemIndex);
-		if (!seen.ended) return seen.answer();
-	}
-	const claimed = unknown.filter((index) => memory.claimed.has(index));
-	const seen = await mapWithLimit(claimed, settings.wait.settings.concurrency, look);
-	const first = seen
-		.filter((one): one is Extract<Look, { ended: false }> => !one.ended)
-		.sort((a, b) => b.rank - a.rank)[0];
-	if (first) return first.answer();
-
 	if (resumesUnderWay.has(key)) return waitingFor(context, 'This execution is already resuming');
 	resumesUnderWay.add(key);
 	if (resumesUnderWay.size > MAX_REMEMBERED_RESUMES)
@@ -406,9 +157,73 @@ export async function resumeFromCallback(
 }
 
 /**
+ * What one callback adds to the park's memory, for one read at most. A finished state is taken as
+ * a claim (the resume reads it), so the callback's one read can look at a task nothing was heard
+ * of: after a restart, or from a callback that reached another process, it may have ended. A
+ * status word the node does not know is read instead, since it may be progress.
+ */
+async function learnFromCallback(
+	context: IWebhookFunctions,
+	connection: Connection,
+	park: Park,
+	memory: ParkMemory,
+	mine: number,
+	claim: SeedanceTask,
+	settings: ParkSettings,
+): Promise<Learnt> {
+	if (memory.ended.has(mine)) return {};
+	const deadline = callbackDeadline();
+	const read = (itemIndex: number) =>
+		sharedRead(memory, itemIndex, () =>
+			readForCallback(context, connection, park.waiting.get(itemIndex)!, deadline),
+		);
+	if (!isTerminal(claim.state)) {
+		const own = await read(mine);
+		if (own.ok && isTerminal(own.value.state)) {
+			memory.ended.set(mine, own.value);
+			return {};
+		}
+		if (own.ok)
+			return {
+				answer: waitingFor(
+					context,
+					`API in One says task ${claim.taskId} is ${own.value.state}; waiting for its end`,
+				),
+			};
+		if (isPassingFault(own.error)) return { answer: tryAgain(context, claim.taskId).refused };
+		return {
+			answer: answer(context, 409, {
+				message: `Task ${claim.taskId} is unknown to API in One for this credential`,
+			}),
+		};
+	}
+	if (settings.wait.confirmCallbacks) memory.claimed.add(mine);
+	else memory.ended.set(mine, claim);
+
+	const look = nextToLook(unheardOf(park, memory), memory);
+	if (look === undefined) return {};
+	const seen = await read(look);
+	if (seen.ok && isTerminal(seen.value.state)) memory.ended.set(look, seen.value);
+	else if (seen.ok) memory.lookedAt.set(look, Date.now());
+	// The service's next try of this callback looks again.
+	else if (isPassingFault(seen.error))
+		return { answer: tryAgain(context, park.waiting.get(look)!).refused };
+	// A task the service refuses to show: the resume reads it once more, and its item fails.
+	else memory.claimed.add(look);
+	return {};
+}
+
+/**
+ * A resume n8n's own deadline could overtake (it resumes a waiting execution on time, whatever a
+ * webhook is doing) would run the rest of the workflow twice: the resume's reads end this long
+ * before the park's deadline.
+ */
+const DEADLINE_MARGIN_MS = 90_000;
+
+/**
  * Answers the service at once (it retries slow receivers), then outputs every parked task's
- * result; `ended` holds what is known of them (a task the service refused to show is read once
- * more, and its item fails).
+ * result: a task known to have ended is not read again, one that called back finished is read
+ * (and, should it still run, waited for until shortly before the park's deadline).
  */
 async function resume(
 	context: IWebhookFunctions,
@@ -419,11 +234,13 @@ async function resume(
 	{ wait, simplify }: ParkSettings,
 ): Promise<IWebhookResponseData> {
 	answer(context, 200, { received: true, resumed: true });
-	const startedAt = Date.parse(park.deadline) - wait.settings.maxWaitMs;
-	const open: OpenTask[] = [...park.waiting].map(([itemIndex, taskId]) => {
-		const known = ended.get(itemIndex);
-		return { itemIndex, taskId, startedAt, last: known?.refused ? undefined : known };
-	});
+	const startedAt = Date.parse(park.deadline) - DEADLINE_MARGIN_MS - wait.settings.maxWaitMs;
+	const open: OpenTask[] = [...park.waiting].map(([itemIndex, taskId]) => ({
+		itemIndex,
+		taskId,
+		startedAt,
+		last: ended.get(itemIndex),
+	}));
 	const finished = await finishTasks(context, connection, open, wait);
 	const resumedItems = finished.map((outcome): ItemOutcome => {
 		if (!outcome.ok) return outcome;

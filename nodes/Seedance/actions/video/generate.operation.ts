@@ -12,7 +12,7 @@ import {
 import { ASPECT_RATIOS, DURATIONS, RESOLUTIONS, SEEDANCE_MODEL } from '../../domain/generation';
 import { getConnection } from '../../transport';
 import { toNodeOutput } from '../../waiting/outcomes';
-import { waitOrPark } from '../../waiting/resume';
+import { waitOrPark } from '../../waiting/park';
 import {
 	batchWaitParameters,
 	readWaitForCompletion,

@@ -14,7 +14,7 @@ import {
 } from '../../descriptions/fields';
 import { getConnection } from '../../transport';
 import { toNodeOutput } from '../../waiting/outcomes';
-import { waitOrPark } from '../../waiting/resume';
+import { waitOrPark } from '../../waiting/park';
 import { batchWaitParameters, readWaitOptions } from '../../waiting/waitOptions';
 import type { CallMode } from './callMode';
 import { taskIdField } from './taskId.description';

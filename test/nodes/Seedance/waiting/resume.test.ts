@@ -281,9 +281,7 @@ describe('the resume webhook', () => {
 		expect(webhook.deliveries[0].body).toEqual({
 			received: true,
 			resumed: false,
-			message: expect.stringMatching(
-				/^Waiting for more tasks of this execution \(task \S+ is running\)$/,
-			),
+			message: 'Waiting for more tasks of this execution (1 not finished yet)',
 		});
 		expect(webhook.executions).toHaveLength(0);
 		await waitFor(() => finished(slow), 5000, 'the slow job');
@@ -302,8 +300,8 @@ describe('the resume webhook', () => {
 			[fast.taskId, 'succeeded', false, { item: 1 }],
 		]);
 		for (const item of output) expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		// The first callback reads only the task still running (1 read); the last reads each task once
-		// and resumes with what it read: no polling loop.
+		// The first callback looks at the task nothing was heard of (1 read); the last reads nothing and
+		// resumes: the resume reads each task once, no polling loop.
 		const reads = emulator.requests.filter((request) => request.route === 'status');
 		expect(reads.filter((request) => request.path.includes(fast.taskId))).toHaveLength(1);
 		expect(reads.filter((request) => request.path.includes(slow.taskId))).toHaveLength(2);
@@ -342,14 +340,12 @@ describe('the resume webhook', () => {
 });
 
 describe('the resume webhook confirms a callback with the service', () => {
-	it('an early signed "COMPLETED" with a foreign video resumes nothing; the real callback then resumes with the real video', async () => {
+	it('an early signed "COMPLETED" with a foreign video resumes, and the resume waits for the real end and the real video', async () => {
 		const {
 			tasks,
 			signedUrl,
 			receiver: webhook,
-		} = await park(['A paper boat [latency=1500]'], {
-			downloadVideo: true,
-		});
+		} = await park(['A paper boat [latency=1500]'], { downloadVideo: true, maxWaitTime: 300 });
 		const [task] = tasks;
 		const fake = {
 			data: {
@@ -359,17 +355,11 @@ describe('the resume webhook confirms a callback with the service', () => {
 			},
 		};
 		expect(await emulator.postCallback(signedUrl, fake)).toBe(200);
-		expect(webhook.deliveries[0].body).toEqual({
-			received: true,
-			resumed: false,
-			message: expect.stringContaining('waiting for its end'),
-		});
-		expect(webhook.executions).toHaveLength(0);
-
-		await waitFor(() => finished(task), 5000, 'the job');
-		// The real callback, with the foreign link once more: the service's answer decides.
-		expect(await emulator.postCallback(signedUrl, fake)).toBe(200);
+		expect(webhook.deliveries[0].body).toEqual({ received: true, resumed: true });
+		expect(finished(task)).toBe(false);
+		// The claim costs the callback nothing; the resume reads the service until the task ends.
 		await resumed(webhook);
+		expect(finished(task)).toBe(true);
 		const [[item]] = webhook.executions;
 		expect(item.json).toMatchObject({
 			taskId: task.taskId,
@@ -377,6 +367,22 @@ describe('the resume webhook confirms a callback with the service', () => {
 			videoUrl: emulator.view(task).videoUrl,
 		});
 		expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+	});
+
+	it('an early signed "COMPLETED" close to the deadline resumes with an error item naming the task (n8n would resume it at the deadline anyway)', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await park(['A paper boat [never]']);
+		const [task] = tasks;
+		const fake = { data: { task_id: task.taskId, status: 'COMPLETED' } };
+		const before = emulator.count('status');
+		expect(await emulator.postCallback(signedUrl, fake)).toBe(200);
+		await resumed(webhook);
+		const [[item]] = webhook.executions;
+		expect(item.json).toMatchObject({
+			taskId: task.taskId,
+			error: expect.stringContaining(task.taskId),
+		});
+		expect(String(item.json.description)).toContain('Wait operation');
+		expect(emulator.count('status') - before).toBe(1);
 	});
 
 	it('with the check off, the callback alone decides (and costs no status read)', async () => {
