@@ -189,27 +189,20 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		await generate.click();
 
 		// The credential modal: opened by n8n for a node without a credential, or from the picker.
+		// Whichever n8n shows first decides; a click is never raced against the modal opening.
 		const modal = page.getByTestId('editCredential-modal');
-		const openedByItself = await modal.waitFor({ timeout: 15_000 }).then(
-			() => true,
-			() => false,
-		);
-		if (!openedByItself) {
-			await page
-				.getByText(/Connect to Seedance|Select Credential/)
-				.or(page.getByTestId('node-credentials-select'))
-				.first()
-				.click();
-			const opened = await modal.waitFor({ timeout: 10_000 }).then(
-				() => true,
-				() => false,
-			);
-			if (!opened)
-				await page
-					.getByTestId('node-credentials-select-item-new')
-					.or(page.getByText('Create new credential'))
-					.first()
-					.click();
+		const picker = page
+			.getByText(/Connect to Seedance|Select Credential/)
+			.or(page.getByTestId('node-credentials-select'))
+			.first();
+		const createNew = page
+			.getByTestId('node-credentials-select-item-new')
+			.or(page.getByText('Create new credential'))
+			.first();
+		for (const next of [picker, createNew]) {
+			await modal.or(next).first().waitFor({ timeout: 30_000 });
+			if (await modal.isVisible()) break;
+			await Promise.race([next.click(), modal.waitFor({ timeout: 30_000 })]);
 		}
 		await modal.waitFor({ timeout: 30_000 });
 		// n8n asks the server for the new credential's name: a Save before the answer sends none
@@ -348,30 +341,28 @@ describe.each(N8N_VERSIONS)('the editor of n8n %s', (version) => {
 		await shot('9-agent-tool-prompt-from-ai');
 		await page.keyboard.press('Escape');
 
-		await page.keyboard.press('Control+s');
-		const id = await until(
-			async () => /\/workflow\/([^/?#]+)/.exec(page.url())?.[1] ?? '',
-			(found) => found !== '' && found !== 'new',
-			15_000,
-			'the saved workflow',
-		);
+		// Saved once n8n's answer to the save request has come (its body is the saved workflow); the
+		// panel must be closed first, or the shortcut goes to it.
+		await page
+			.getByTestId('ndv')
+			.filter({ visible: true })
+			.waitFor({ state: 'hidden', timeout: 30_000 });
 		type Saved = {
 			nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
 			connections: Record<string, Record<string, Array<Array<{ node: string }>>>>;
 		};
-		// n8n 2.x puts the new workflow's ID in the address before its save lands: ask again until
-		// the saved workflow is there.
-		const saved = (await until(
-			async () => {
-				const found = ((await n8n.rest('GET', `workflows/${id}`)).body as { data?: Saved } | null)
-					?.data;
-				if (!found) await page.keyboard.press('Control+s');
-				return found;
-			},
-			(workflow) => workflow?.nodes.some((entry) => entry.type.endsWith('seedanceTool')) ?? false,
-			30_000,
-			'the tool in the saved workflow',
-		))!;
+		const saving = page.waitForResponse(
+			(response) =>
+				/\/rest\/workflows(\/[^/?]+)?$/.test(new URL(response.url()).pathname) &&
+				['POST', 'PATCH'].includes(response.request().method()),
+			{ timeout: 60_000 },
+		);
+		await page.keyboard.press('Control+s');
+		const answer = await saving;
+		expect(answer.status()).toBe(200);
+		const { id } = ((await answer.json()) as { data: { id: string } }).data;
+		// What n8n stored, read back.
+		const saved = ((await n8n.rest('GET', `workflows/${id}`)).body as { data: Saved }).data;
 		const seedanceTool = saved.nodes.find(
 			(entry) => entry.type === 'n8n-nodes-seedance.seedanceTool',
 		)!;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { StoredRun } from '../harness/realN8n';
+import type { RealN8n, StoredRun } from '../harness/realN8n';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -102,4 +102,41 @@ export const settle = (ms: number) => new Promise((resolve) => setTimeout(resolv
 
 export function outputOf(run: StoredRun, nodeName: string) {
 	return run.resultData.runData[nodeName]?.at(-1)?.data?.main[0] ?? [];
+}
+
+/**
+ * The task of each execution of a Seedance Trigger workflow after its first `after`, once all of
+ * them have ended ([] while one runs).
+ */
+export async function triggeredTasks(
+	n8n: RealN8n,
+	workflowId: string,
+	after: number,
+): Promise<string[]> {
+	const rows = (await n8n.executions(workflowId)).slice(after);
+	if (!rows.every((row) => row.status === 'success' || row.status === 'error')) return [];
+	return await Promise.all(
+		rows.map(async (row) =>
+			String(outputOf(await n8n.runOf(row.id), 'Seedance Trigger')[0]?.json.taskId),
+		),
+	);
+}
+
+/**
+ * Waits for the execution of one more callback (the `sentinel` task, sent after everything under
+ * test was answered) and returns the tasks of every execution after the first `after`: an
+ * execution anything before it started is recorded by then. A state to wait for, not a pause.
+ */
+export async function tasksUpTo(
+	n8n: RealN8n,
+	workflowId: string,
+	after: number,
+	sentinel: string,
+): Promise<string[]> {
+	return await until(
+		() => triggeredTasks(n8n, workflowId, after),
+		(tasks) => tasks.includes(sentinel),
+		120_000,
+		`the execution of ${sentinel}`,
+	);
 }

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { SHAPES, createdBody, type EmulatedState, type ShapeName, type TaskView } from './shapes';
 
 /** A real 2 KB H.264 MP4 (1 s, 64x64, made with ffmpeg), the file every finished task serves. */
+/** Tries after the first when a callback's receiver gives no success in 5 s. */
+const CALLBACK_RETRIES = 3;
+
 export const SAMPLE_MP4 = readFileSync(
 	// Also found when this file runs compiled from .build/test/emulator.
 	[
@@ -273,6 +276,19 @@ export class Emulator {
 		return record.status;
 	}
 
+	/**
+	 * Delivers a callback the way the service does (upstream practice): when the receiver gives no
+	 * success within 5 s, up to 3 more tries. Resolves with the last try's status.
+	 */
+	async deliverCallback(url: string, body: unknown): Promise<number | null> {
+		let status: number | null = null;
+		for (let attempt = 0; attempt <= CALLBACK_RETRIES; attempt++) {
+			status = await this.postCallback(url, body);
+			if (status !== null && status >= 200 && status < 300) break;
+		}
+		return status;
+	}
+
 	private delivering = false;
 
 	private async deliverCallbacks(): Promise<void> {
@@ -299,7 +315,7 @@ export class Emulator {
 			const body = this.statusBody(task);
 			for (let copy = 0; copy < this.options.callbackCopies; copy++) {
 				task.callbacksSent++;
-				await this.postCallback(url, body);
+				await this.deliverCallback(url, body);
 			}
 		}
 	}

@@ -7,7 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -29,6 +29,30 @@ const isRoot = () => process.getuid?.() === 0;
 /** A PostgreSQL program's command line: through `runuser -u postgres` when this runs as root. */
 function asPostgresUser(program: string, args: string[]): [string, string[]] {
 	return isRoot() ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
+}
+
+/**
+ * Whether process `pid` itself holds the listening socket of `port` (Linux /proc): a process that
+ * lost its port to another still sees the other's answers.
+ */
+function listensOn(pid: number, port: number): boolean {
+	const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+	const listening = new Set<string>();
+	for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+		for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+			const columns = line.trim().split(/\s+/);
+			// local address, state 0A (LISTEN), inode
+			if (columns[1]?.endsWith(hexPort) && columns[3] === '0A') listening.add(columns[9]);
+		}
+	}
+	return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+		try {
+			const [, inode] = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`)) ?? [];
+			return inode !== undefined && listening.has(inode);
+		} catch {
+			return false;
+		}
+	});
 }
 
 async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -277,16 +301,14 @@ export class QueueN8n extends RealN8n {
 		await until(
 			async () => {
 				if (child.exitCode !== null) throw new Error(`${label} exited:\n${process.log}`);
-				return (await fetch(`http://127.0.0.1:${port}${probe}`)).ok;
+				const answered = (await fetch(`http://127.0.0.1:${port}${probe}`)).ok;
+				return answered && listensOn(child.pid!, port);
 			},
 			STARTUP_LIMIT_MS,
 			label,
 		).catch((error: Error) => {
 			throw new Error(`${error.message}\n${process.log}`);
 		});
-		// A process that lost its port to another answers nothing itself: it exits.
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-		if (child.exitCode !== null) throw new Error(`${label} exited:\n${process.log}`);
 		return process;
 	}
 

@@ -1,0 +1,323 @@
+/**
+ * Journey: workflows run with `n8n execute` (and n8n's node settings around them).
+ * The package inside real n8n installs (each version of N8N_VERSIONS) against the emulator on
+ * loopback; every claim checked in what n8n itself recorded (its database and binary data store).
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { Emulator, SAMPLE_MP4 } from '../emulator/server';
+import { freePort, type RealN8n } from '../harness/realN8n';
+import { eachRealN8n } from './journey';
+import {
+	chain,
+	credentialRef,
+	example,
+	generate,
+	manual,
+	node,
+	outputOf,
+	until,
+} from './workflows';
+
+const emulator = new Emulator({ latencyMs: 1500 });
+
+eachRealN8n(emulator, (version, current) => {
+	let n8n: RealN8n;
+	beforeAll(() => {
+		n8n = current();
+	});
+
+	it('1. Generate -> Wait -> download: the execution succeeds and the binary is the emulator MP4', async () => {
+		const start = manual();
+		const workflow = chain('e2eGenWait0001', 'E2E generate, wait, download', [
+			start,
+			generate({ waitForCompletion: false, options: {} }),
+			node(
+				'Wait for video',
+				'n8n-nodes-seedance.seedance',
+				{
+					resource: 'video',
+					operation: 'wait',
+					taskId: '={{ $json.taskId }}',
+					options: { pollInterval: 0.5, downloadVideo: true },
+				},
+				{ credentials: credentialRef, typeVersion: 1.1 },
+			),
+		]);
+		await n8n.importWorkflow(workflow);
+		const run = await n8n.execute('e2eGenWait0001');
+		expect(run.status).toBe('success');
+		const [created] = outputOf(run.data, 'Generate');
+		const [finished] = outputOf(run.data, 'Wait for video');
+		expect(finished.json).toMatchObject({ taskId: created.json.taskId, state: 'succeeded' });
+		const bytes = n8n.binaryBytes(finished.binary!.data);
+		expect(bytes.length).toBe(SAMPLE_MP4.length);
+		expect(bytes.equals(SAMPLE_MP4)).toBe(true);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	// n8n 3 drops the in-memory mode: a video must land in the store the instance is set to.
+	const storesTheVideoIn = async (mode: string) => {
+		const id = `e2eBinary${mode.slice(0, 4)}01`;
+		await n8n.importWorkflow(
+			chain(id, `E2E binary data in ${mode} mode`, [
+				manual(),
+				generate({ options: { pollInterval: 0.5, downloadVideo: true } }),
+			]),
+		);
+		n8n.settings.N8N_DEFAULT_BINARY_DATA_MODE = mode;
+		try {
+			const run = await n8n.execute(id);
+			const failure = run.data.resultData.runData.Generate?.at(-1)?.error;
+			expect({
+				status: run.status,
+				error: failure && `${failure.message}: ${failure.description}`,
+			}).toEqual({
+				status: 'success',
+			});
+			const [item] = outputOf(run.data, 'Generate');
+			const stored = await n8n.storedBinary(item.binary!.data);
+			// 2.x names its folder layout filesystem-v2.
+			expect(stored.mode.replace(/-v\d+$/, '')).toBe(mode);
+			expect(stored.bytes.equals(SAMPLE_MP4)).toBe(true);
+			expect(emulator.count('create')).toBe(1);
+		} finally {
+			delete n8n.settings.N8N_DEFAULT_BINARY_DATA_MODE;
+		}
+	};
+	const title =
+		'1b. N8N_DEFAULT_BINARY_DATA_MODE=%s: Generate -> wait -> download stores the video there, byte for byte';
+	// n8n 1.x has no database mode.
+	it.each(version.startsWith('1.') ? ['filesystem'] : ['filesystem', 'database'])(
+		title,
+		storesTheVideoIn,
+	);
+
+	it('5. An invalid parameter fails the execution with the clear message, and nothing reaches the service', async () => {
+		await n8n.importWorkflow(
+			chain('e2eBadInput001', 'E2E bad input', [manual(), generate({ resolution: '1080p' })]),
+		);
+		const run = await n8n.execute('e2eBadInput001');
+		expect(run.status).toBe('error');
+		const error = run.data.resultData.runData.Generate.at(-1)!.error!;
+		expect(error.message).toBe('Resolution "1080p" is not allowed. Use one of: 480p, 720p.');
+		expect(error.description).toContain('Nothing was sent to the service');
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	describe("6. n8n's node settings spend nothing twice", () => {
+		/** Manual -> three items with these prompts (Edit Fields, Split Out) -> the given nodes. */
+		function withPrompts(id: string, prompts: string[], rest: Array<Record<string, unknown>>) {
+			const fields = node(
+				'Prompts',
+				'n8n-nodes-base.set',
+				{ mode: 'raw', jsonOutput: JSON.stringify({ prompts }) },
+				{ typeVersion: 3.4 },
+			);
+			const split = node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'prompts' });
+			return chain(id, `E2E ${id}`, [manual(), fields, split, ...rest] as Array<{ name: string }>);
+		}
+		const fast = { pollInterval: 0.5, maxWaitTime: 60 };
+
+		it('6a. Retry On Fail, 3 items, the first fails: exactly 3 creates, the failure kept with its task id', async () => {
+			const generator = generate({ prompt: '={{ $json.prompts }}', options: fast }, 'Generate');
+			Object.assign(generator, {
+				retryOnFail: true,
+				maxTries: 3,
+				waitBetweenTries: 0,
+				onError: 'continueRegularOutput',
+			});
+			await n8n.importWorkflow(
+				withPrompts('e2eRetry000001', ['one [fail]', 'two', 'three'], [generator]),
+			);
+			const run = await n8n.execute('e2eRetry000001');
+			expect(run.status).toBe('success');
+			const items = outputOf(run.data, 'Generate');
+			expect(items.map((item) => item.json.state ?? 'error')).toEqual([
+				'error',
+				'succeeded',
+				'succeeded',
+			]);
+			expect(items[0].json.taskId).toEqual(expect.any(String));
+			expect(emulator.count('create')).toBe(3);
+		});
+
+		it('6b. On Error "Continue (using error output)": 2 items on the success branch, 1 on the error branch naming its task', async () => {
+			const generator = generate({ prompt: '={{ $json.prompts }}', options: fast }, 'Generate');
+			Object.assign(generator, { onError: 'continueErrorOutput' });
+			const ok = node('Video ready', 'n8n-nodes-base.noOp', {});
+			const failed = node('Video failed', 'n8n-nodes-base.noOp', {});
+			const workflow = withPrompts(
+				'e2eErrorOut001',
+				['one', 'two [fail]', 'three'],
+				[generator, ok],
+			);
+			workflow.nodes.push(failed);
+			(workflow.connections as Record<string, unknown>).Generate = {
+				main: [
+					[{ node: 'Video ready', type: 'main', index: 0 }],
+					[{ node: 'Video failed', type: 'main', index: 0 }],
+				],
+			};
+			await n8n.importWorkflow(workflow);
+			const run = await n8n.execute('e2eErrorOut001');
+			expect(run.status).toBe('success');
+			expect(outputOf(run.data, 'Video ready').map((item) => item.json.state)).toEqual([
+				'succeeded',
+				'succeeded',
+			]);
+			const errors = outputOf(run.data, 'Video failed');
+			expect(errors).toHaveLength(1);
+			// n8n's error-item shape (error, message), merged with the input item; the text names the task.
+			expect(errors[0].json.error).toMatch(/^Seedance task \S+ failed/);
+			expect(errors[0].json.prompts).toBe('two [fail]');
+			expect(emulator.count('create')).toBe(3);
+		});
+
+		it('6c. Loop Over Items: Max Credits counts every pass (8 + 8 credits pass a limit of 20, the third 8 does not)', async () => {
+			const loop = node(
+				'Loop',
+				'n8n-nodes-base.splitInBatches',
+				{ batchSize: 1, options: {} },
+				{ typeVersion: 3 },
+			);
+			const generator = generate(
+				{
+					prompt: '={{ $json.prompts }}',
+					options: { ...fast, maxCredits: 20, downloadVideo: false },
+				},
+				'Generate',
+			);
+			const workflow = withPrompts('e2eLoopBudget1', ['one', 'two', 'three'], [loop]);
+			workflow.nodes.push(generator);
+			Object.assign(workflow.connections as Record<string, unknown>, {
+				Loop: { main: [[], [{ node: 'Generate', type: 'main', index: 0 }]] },
+				Generate: { main: [[{ node: 'Loop', type: 'main', index: 0 }]] },
+			});
+			await n8n.importWorkflow(workflow);
+			const run = await n8n.execute('e2eLoopBudget1');
+			expect(run.status).toBe('error');
+			expect(run.data.resultData.runData.Generate).toHaveLength(3);
+			expect(run.data.resultData.runData.Generate.at(-1)!.error!.message).toContain(
+				'with the 16 credits this node already used in this execution, that is more than the limit of 20',
+			);
+			expect(emulator.count('create')).toBe(2);
+		});
+	});
+
+	it('7. The scheduled pipeline example, fired by its Schedule Trigger: prompts.csv -> one video per row, each saved under its prompt, within Max Credits', async () => {
+		const folder = path.join(n8n.filesFolder, 'seedance');
+		mkdirSync(folder, { recursive: true });
+		const prompts = ['A lighthouse at dawn', 'Waves on rocks, slow motion!', 'A fox in snow'];
+		writeFileSync(
+			path.join(folder, 'prompts.csv'),
+			`prompt,notes\n${prompts.map((prompt) => `"${prompt}",daily`).join('\n')}\n`,
+		);
+		const workflow = JSON.parse(
+			JSON.stringify(example('scheduled-csv-pipeline.json')).replaceAll(
+				'/home/node/.n8n-files',
+				n8n.filesFolder,
+			),
+		) as { id: string; nodes: Array<{ parameters: Record<string, unknown> }> };
+		// Every 30 s instead of every morning: the first run comes within 30 s, and the suite stops
+		// n8n long before a second.
+		workflow.nodes[0].parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 30 }] };
+		await n8n.importWorkflow(workflow);
+		await n8n.activate(workflow.id);
+		await n8n.start(await freePort());
+		try {
+			const [row] = await until(
+				() => n8n.executions(workflow.id),
+				(rows) => rows.length >= 1 && rows[0].status !== 'running' && rows[0].status !== 'new',
+				90_000,
+				'the scheduled run',
+			);
+			const run = await n8n.runOf(row.id);
+			const failures = Object.entries(run.resultData.runData).flatMap(([name, runs]) =>
+				runs.flatMap((task) => (task.error ? [`${name}: ${task.error.message}`] : [])),
+			);
+			expect({ status: row.status, failures }).toEqual({ status: 'success', failures: [] });
+			expect(emulator.count('create')).toBe(prompts.length);
+			expect(outputOf(run, 'Generate videos').map((item) => item.json.estimatedCredits)).toEqual([
+				8, 8, 8,
+			]);
+		} finally {
+			await n8n.stop();
+			await n8n.deactivate(workflow.id);
+		}
+		const saved = readdirSync(folder).filter((name) => name.endsWith('.mp4'));
+		// Named "<date in n8n's time zone> <prompt, punctuation dropped>.mp4".
+		expect(saved.map((name) => name.replace(/^\d{4}-\d{2}-\d{2} /, '')).sort()).toEqual([
+			'A fox in snow.mp4',
+			'A lighthouse at dawn.mp4',
+			'Waves on rocks slow motion.mp4',
+		]);
+		for (const name of saved)
+			expect(readFileSync(path.join(folder, name)).equals(SAMPLE_MP4)).toBe(true);
+	});
+
+	describe('served by n8n start', () => {
+		let port = 0;
+		beforeAll(async () => {
+			port = await freePort();
+			// A Generate that fails, for "Retry execution" from the executions list.
+			await n8n.importWorkflow(
+				chain('e2eRetryExec01', 'E2E retry execution', [
+					node(
+						'Start',
+						'n8n-nodes-base.webhook',
+						{
+							httpMethod: 'POST',
+							path: 'e2e-retry-execution',
+							responseMode: 'onReceived',
+							options: {},
+						},
+						{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000004' },
+					),
+					node('Split', 'n8n-nodes-base.splitOut', {
+						fieldToSplitOut: 'body.prompts',
+						options: {},
+					}),
+					generate({ prompt: '={{ $json.prompt }}', options: { pollInterval: 0.5 } }, 'Generate'),
+				]),
+			);
+			await n8n.activate('e2eRetryExec01');
+			await n8n.start(port, ['e2e-retry-execution']);
+		});
+
+		it('6d. "Retry execution" from the executions list picks up the tasks the failed execution paid for', async () => {
+			const response = await fetch(n8n.webhookUrl('e2e-retry-execution'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompts: [{ prompt: 'one [fail]' }, { prompt: 'two' }] }),
+			});
+			expect(response.status).toBe(200);
+			const [failed] = await until(
+				() => n8n.executions('e2eRetryExec01'),
+				(rows) => rows.length === 1 && rows[0].status === 'error',
+				60_000,
+				'the failed execution',
+			);
+			expect(emulator.count('create')).toBe(2);
+			const retry = await n8n.rest('POST', `executions/${failed.id}/retry`, {
+				loadWorkflow: false,
+			});
+			expect(retry.status).toBe(200);
+			const rows = await until(
+				() => n8n.executions('e2eRetryExec01'),
+				(found) => found.length === 2 && found[1].status === 'error',
+				60_000,
+				'the retried execution',
+			);
+			const retried = await n8n.runOf(rows[1].id);
+			const error = retried.resultData.runData.Generate.at(-1)!.error!;
+			const failedTask = [...emulator.tasks.values()].find(
+				(task) => task.body.prompt === 'one [fail]',
+			);
+			expect(error.message).toContain(`Seedance task ${failedTask?.taskId} failed`);
+			// The retry read both tasks again; it paid for nothing.
+			expect(emulator.count('create')).toBe(2);
+		});
+	});
+});
