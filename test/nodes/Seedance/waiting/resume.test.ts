@@ -1,20 +1,20 @@
 /**
- * Resume on callback, in n8n-core's engine: Generate parks a real execution (WorkflowExecute),
- * then the service's callbacks reach the node's resume webhook in n8n-core's WebhookContext,
+ * The resume webhook (waiting/resume.ts), in n8n-core's engine: Generate parks a real execution
+ * (WorkflowExecute; parking itself is tested in park.test.ts), then the service's callbacks
+ * reach the node's resume webhook in n8n-core's WebhookContext,
  * which is handed the waiting execution's run data as n8n's WaitingWebhooks hands it over.
  * The real-n8n round trip (database, WaitTracker, webhook server) is e2e scenario 3.
  */
 import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import {
-	callbackToken,
 	signCallbackUrl,
 	withCallbackToken,
 } from '../../../../nodes/Seedance/domain/callbackToken';
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
-import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
-import { WebhookReceiver, parkGenerate, resumeModeGenerate } from '../../../harness/webhook';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
+import { WebhookReceiver, parkGenerate } from '../../../harness/webhook';
 import { FAST, leaks, useEmulator, waitFor } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
@@ -56,127 +56,6 @@ const resumed = async (webhook: WebhookReceiver) =>
 		10_000,
 		'the resumed output',
 	);
-
-describe('Generate in resume mode parks the execution', () => {
-	it('sends the resume URL with its token, reads no status, and waits with one parked item per task', async () => {
-		const { run, tasks } = await park(['A paper boat']);
-		expect(run.status).toBe('waiting');
-		expect(run.waitTill).toBeInstanceOf(Date);
-		expect(tasks).toHaveLength(1);
-		const callbackUrl = new URL(String(tasks[0].body.callback_url));
-		expect(callbackUrl.pathname).toMatch(/^\/webhook-waiting\/\d+$/);
-		expect(callbackUrl.searchParams.get('seedance_token')).toBe(
-			callbackToken(emulator.apiKey, callbackUrl.toString()),
-		);
-		expect(emulator.count('status')).toBe(0);
-		const [parked] = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
-		// Nothing stale: the create answer's state is not carried; the item says the result is missing.
-		expect(Object.keys(parked.json).sort()).toEqual([
-			'callbackReceived',
-			'callbackTimedOut',
-			'error',
-			'taskId',
-			'waitDeadline',
-		]);
-		expect(parked.json).toMatchObject({
-			taskId: tasks[0].taskId,
-			callbackReceived: false,
-			callbackTimedOut: true,
-		});
-		expect(String(parked.json.error)).toContain('No callback from API in One within 60 seconds');
-	});
-});
-
-describe('Generate in resume mode, when an item fails', () => {
-	it('without Continue On Fail fails the node at once, as Poll mode does, naming the task still running; nothing parks', async () => {
-		emulator.inject('create', {
-			kind: 'status',
-			code: 402,
-			body: { error: { message: 'Insufficient credits' } },
-		});
-		const node = resumeModeGenerate({ ...FAST, concurrency: 1 });
-		const { run, errorOf } = await runWorkflow(
-			[itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node],
-			{ credentials: credentials() },
-		);
-		expect(run.status).toBe('error');
-		expect(run.waitTill).toBeFalsy();
-		const [task] = emulator.tasks.values();
-		expect(emulator.tasks.size).toBe(1);
-		expect(errorOf('Seedance')?.message).toMatch(/credits/i);
-		expect(errorOf('Seedance')?.description).toContain(
-			`Tasks still running, not waited for: ${task.taskId} (item 2).`,
-		);
-	});
-
-	it('with Continue On Fail parks the failed item as an error item next to the running task', async () => {
-		emulator.inject('create', {
-			kind: 'status',
-			code: 402,
-			body: { error: { message: 'Insufficient credits' } },
-		});
-		const node = {
-			...resumeModeGenerate({ ...FAST, concurrency: 1 }),
-			onError: 'continueRegularOutput' as const,
-		};
-		const { run } = await runWorkflow(
-			[itemsNode([{ json: { prompt: 'First' } }, { json: { prompt: 'Second' } }]), node],
-			{ credentials: credentials() },
-		);
-		expect(run.status).toBe('waiting');
-		const parked = run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
-		expect(parked.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(parked[0].json.error).toMatch(/credits/i);
-		expect(parked[1].json).toMatchObject({
-			taskId: [...emulator.tasks.values()][0].taskId,
-			callbackReceived: false,
-		});
-	});
-});
-
-describe('Generate in resume mode, picking up an existing task', () => {
-	/** Generate in Resume on Callback mode, given the ID of a task that exists already. */
-	const pickUp = (taskId: string) =>
-		runWorkflow(
-			[
-				itemsNode([{ json: {} }]),
-				seedanceNode({
-					resource: 'video',
-					operation: 'generate',
-					prompt: 'A paper boat',
-					resolution: '480p',
-					duration: '4',
-					waitMode: 'resume',
-					options: { ...FAST, existingTaskId: taskId },
-				}),
-			],
-			{ credentials: credentials() },
-		);
-
-	it('does not pause for a task that has already ended: no callback will come for it, so it is output at once with its video', async () => {
-		const taskId = await generatedTaskId(credentials(), 'Quick [latency=100]');
-		const [task] = emulator.tasks.values();
-		await waitFor(() => finished(task), 5000, 'the job');
-		const { run, output } = await pickUp(taskId);
-		expect(run.status).toBe('success');
-		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
-		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		expect(emulator.count('create')).toBe(1);
-	});
-
-	it('reads a picked-up task that is still running until it ends, as Poll mode does: no callback can come here for it', async () => {
-		const taskId = await generatedTaskId(credentials(), 'Slow [latency=1200]');
-		const [task] = emulator.tasks.values();
-		expect(finished(task)).toBe(false);
-		const { run, output } = await pickUp(taskId);
-		expect(run.status).toBe('success');
-		expect(run.waitTill).toBeFalsy();
-		expect(output('Seedance')[0].json).toMatchObject({ taskId: task.taskId, state: 'succeeded' });
-		expect(output('Seedance')[0].binary?.data).toMatchObject({ mimeType: 'video/mp4' });
-		expect(emulator.count('create')).toBe(1);
-		expect(emulator.count('status')).toBeGreaterThan(1);
-	});
-});
 
 describe('the resume webhook', () => {
 	it('resumes on a signed callback of its task with that task as output, and no status request', async () => {
