@@ -3,7 +3,7 @@
  * resume URL), in n8n-core's real webhook context against the emulator: random tokens (right,
  * wrong, made for another URL, missing), random bodies (any shape, status words of any case,
  * unknown words, progress), duplicates, replays and floods, random service faults (429, 5xx,
- * resets). Checked for every inbound callback: what it costs in requests with the key, that it is
+ * resets, a body that drips in slowly). Checked for every inbound callback: what it costs in requests with the key, that it is
  * answered within 5 s, that 200 means started (or rightly ignored), and that no finished task is
  * lost once its real callback comes.
  */
@@ -70,6 +70,13 @@ const inbound: fc.Arbitrary<Inbound> = fc.record({
 				{ kind: 'status', code: 500 },
 				{ kind: 'status', code: 503 },
 				{ kind: 'reset' },
+				// Headers at once, then the body 4 bytes every 400 ms: 7 s in all.
+				{
+					kind: 'drip',
+					chunkBytes: 4,
+					everyMs: 400,
+					body: Buffer.from(JSON.stringify({ data: { task_id: 'x', status: 'RUNNING' } })),
+				},
 			),
 		},
 	),

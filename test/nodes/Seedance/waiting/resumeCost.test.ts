@@ -97,6 +97,25 @@ describe('Resume on Callback: reads', () => {
 			'succeeded',
 		]);
 	}, 20_000);
+
+	it('with a status answer whose body drips in slowly: 503 within 5 s all the same', async () => {
+		parked = await parkGenerate(credentials(), ['A paper boat', 'A slow boat [never]'], {
+			...FAST,
+			downloadVideo: false,
+		});
+		const [quick, slow] = tasksOf();
+		await waitFor(() => ended(quick), 5000, 'the quick job');
+		emulator.inject('status', {
+			kind: 'drip',
+			chunkBytes: 4,
+			everyMs: 250,
+			body: Buffer.from(JSON.stringify(emulator.statusBody(slow))),
+		});
+		const started = Date.now();
+		expect(await emulator.postCallback(parked.signedUrl, emulator.statusBody(quick))).toBe(503);
+		expect(Date.now() - started).toBeLessThan(5000);
+		expect(parked.receiver.executions).toHaveLength(0);
+	}, 20_000);
 });
 
 describe('Resume on Callback: options and the park record', () => {
