@@ -6,7 +6,7 @@
 import { tmpdir } from 'node:os';
 
 import { signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
-import { Emulator, SAMPLE_MP4, type EmulatedTask } from '../emulator/server';
+import { Emulator, SAMPLE_MP4, type CallbackRecord, type EmulatedTask } from '../emulator/server';
 import { launchChromium } from '../harness/browser';
 import { QueueN8n, QueueServices } from '../harness/queueMode';
 import { N8N_VERSIONS, installN8n, packPackage, type StoredRun } from '../harness/realN8n';
@@ -278,32 +278,37 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 	}
 
 	/** A task's callback as the service sends it, to the resume URL on the given webhook process. */
-	function resumeCallback(task: EmulatedTask, base: string): Promise<number | null> {
+	function resumeCallback(task: EmulatedTask, base: string): Promise<CallbackRecord> {
 		const resumeUrl = new URL(String(task.body.callback_url));
-		return emulator.postCallback(
+		return emulator.sendCallback(
 			`${base}${resumeUrl.pathname}${resumeUrl.search}`,
 			emulator.statusBody(task),
 		);
 	}
 
+	/**
+	 * Whether the node answered that this callback resumes the execution: it decides before it
+	 * answers, so the answers themselves say how many resumes there are (no pause to wait for one).
+	 */
+	const resumes = (answers: CallbackRecord[]) =>
+		answers.filter((sent) => /"resumed":\s*true/.test(sent.answer ?? '')).length;
+
 	const finished = (task: EmulatedTask) => emulator.stateOf(task).state === 'succeeded';
 
-	/** Waits until the execution has succeeded and stayed so for 3 s (a second resume would show). */
-	async function settledRun(id: number) {
-		await until(
-			async () => (await n8n.executions('queueResume0001')).find((found) => found.id === id),
-			(found) => found?.status === 'success',
+	/**
+	 * The run of a resumed execution, once it has succeeded with Generate's output (when two
+	 * processes resumed it, n8n 1.x writes the run twice: the output is the state to wait for).
+	 */
+	async function succeededRun(id: number) {
+		return (await until(
+			async () => {
+				const [row] = (await n8n.executions('queueResume0001')).filter((found) => found.id === id);
+				return row?.status === 'success' ? await n8n.runOf(id) : undefined;
+			},
+			(run) => run !== undefined && outputOf(run, 'Generate').length > 0,
 			60_000,
-			'the resumed execution',
-		);
-		await settle(3000);
-		const [row] = await until(
-			async () => (await n8n.executions('queueResume0001')).filter((found) => found.id === id),
-			(found) => found[0]?.status === 'success',
-			60_000,
-			'the resumed execution, settled',
-		);
-		return await n8n.runOf(row.id);
+			'the resumed execution with its output',
+		))!;
 	}
 
 	/**
@@ -328,28 +333,38 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		const [task] = tasks;
 		await until(async () => finished(task), Boolean, 10_000, 'the job');
 		// One webhook process (the README's advice: route /webhook-waiting/ to one process).
-		const statuses = await Promise.all([0, 0].map((at) => resumeCallback(task, webhookUrls[at])));
-		expect(statuses).toEqual([200, 200]);
-		await expectResumedOnce(await settledRun(id), task);
+		const answers = await Promise.all([0, 0].map((at) => resumeCallback(task, webhookUrls[at])));
+		expect(answers.map((sent) => sent.status)).toEqual([200, 200]);
+		expect(resumes(answers)).toBe(1);
+		await expectResumedOnce(await succeededRun(id), task);
 
 		// Two webhook processes at the same instant: each checks that the execution is waiting before
 		// the other has resumed it, in n8n itself.
 		const rounds = 3;
-		let resumes = 0;
+		let resumed = 0;
 		for (let round = 0; round < rounds; round++) {
 			const parked = await parkedExecution([`Round ${round} [latency=500]`]);
 			await until(async () => finished(parked.tasks[0]), Boolean, 10_000, 'the job');
 			const downloads = emulator.count('download');
-			await Promise.all(webhookUrls.map((base) => resumeCallback(parked.tasks[0], base)));
-			const resumed = await settledRun(parked.id);
-			expect(outputOf(resumed, 'Generate')[0].json.state).toBe('succeeded');
-			resumes += emulator.count('download') - downloads;
+			const now = resumes(
+				await Promise.all(webhookUrls.map((base) => resumeCallback(parked.tasks[0], base))),
+			);
+			resumed += now;
+			// Each resume downloads the video once, after its answer: wait for all of them.
+			await until(
+				async () => emulator.count('download') - downloads,
+				(count) => count >= now,
+				60_000,
+				'the downloads of the resumes',
+			);
+			const run = await succeededRun(parked.id);
+			expect(outputOf(run, 'Generate')[0].json.state).toBe('succeeded');
 		}
 		console.log(
-			`[e2e queue n8n ${version}] the resume callback at the same instant to both webhook processes, ${rounds} times: ${resumes} resumes (once per callback would be ${rounds}).`,
+			`[e2e queue n8n ${version}] the resume callback at the same instant to both webhook processes, ${rounds} times: ${resumed} resumes (once per callback would be ${rounds}).`,
 		);
-		expect(resumes).toBeGreaterThanOrEqual(rounds);
-		expect(resumes).toBeLessThanOrEqual(2 * rounds);
+		expect(resumed).toBeGreaterThanOrEqual(rounds);
+		expect(resumed).toBeLessThanOrEqual(2 * rounds);
 	});
 
 	it('Q5. A batch of 5 resumes once, after its last callback, with every video; no worker is held meanwhile', async () => {
@@ -372,12 +387,13 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			// One webhook process takes /webhook-waiting/ (the README's advice): two processes can
 			// both see the execution waiting and resume it twice when a resume runs long (busy cores).
 			const answered = await resumeCallback(task, webhookUrls[0]);
-			if (stillWaiting) expect([200, 409]).toContain(answered);
-			if (stillWaiting && index < byEnd.length - 1) expect(answered).toBe(200);
-			// A task still running after the answer was running when the webhook read it: the
-			// execution must keep waiting. (Tasks ending close together may let a callback resume.)
+			if (stillWaiting) expect([200, 409]).toContain(answered.status);
+			if (stillWaiting && index < byEnd.length - 1) expect(answered.status).toBe(200);
+			// A task still running after the answer was running when the webhook decided: the callback
+			// resumed nothing (its answer says so) and the execution still waits. (Tasks ending close
+			// together may let a callback resume.)
 			if (byEnd.slice(index + 1).some((other) => !finished(other))) {
-				await settle(500);
+				expect(resumes([answered])).toBe(0);
 				expect(await statusOf()).toBe('waiting');
 				keptWaiting++;
 			}
@@ -451,7 +467,7 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			expect(parked.mode).toBe('manual');
 			const [task] = [...emulator.tasks.values()].filter((found) => !earlier.has(found.taskId));
 			await until(async () => finished(task), Boolean, 30_000, 'the job');
-			expect(await resumeCallback(task, webhookUrls[1])).toBe(200);
+			expect((await resumeCallback(task, webhookUrls[1])).status).toBe(200);
 			const row = await ended(MANUAL_RESUME, id);
 			expect(row.status).toBe('success');
 			// Parked on a worker, resumed on a worker (not in the webhook process that took the callback).

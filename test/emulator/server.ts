@@ -99,6 +99,8 @@ export interface CallbackRecord {
 	url: string;
 	body: unknown;
 	status: number | null;
+	/** The receiver's answer body (its first 2,000 characters), once it came. */
+	answer: string | null;
 	at: number;
 }
 
@@ -259,7 +261,16 @@ export class Emulator {
 		body: unknown,
 		headers: Record<string, string> = {},
 	): Promise<number | null> {
-		const record: CallbackRecord = { url, body, status: null, at: Date.now() };
+		return (await this.sendCallback(url, body, headers)).status;
+	}
+
+	/** As postCallback, resolving with the whole record: the status and the receiver's answer. */
+	async sendCallback(
+		url: string,
+		body: unknown,
+		headers: Record<string, string> = {},
+	): Promise<CallbackRecord> {
+		const record: CallbackRecord = { url, body, status: null, answer: null, at: Date.now() };
 		this.callbacks.push(record);
 		try {
 			const response = await fetch(url, {
@@ -268,12 +279,12 @@ export class Emulator {
 				body: typeof body === 'string' ? body : JSON.stringify(body),
 				signal: AbortSignal.timeout(5000),
 			});
-			await response.arrayBuffer();
+			record.answer = (await response.text()).slice(0, 2000);
 			record.status = response.status;
 		} catch {
 			record.status = null;
 		}
-		return record.status;
+		return record;
 	}
 
 	/**
