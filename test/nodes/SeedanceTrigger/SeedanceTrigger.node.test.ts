@@ -215,6 +215,8 @@ describe('Seedance Trigger: what it refuses', () => {
 				body,
 			),
 		).toBe(200);
+		// The trigger answers before it downloads the video, then starts the execution.
+		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
 		expect(trigger.executions).toHaveLength(1);
 	});
 
@@ -257,6 +259,8 @@ describe('Seedance Trigger: what it refuses', () => {
 				callback_url: url,
 			}),
 		).toBe(200);
+		// The trigger answers before it downloads the video, then starts the execution.
+		await waitFor(() => trigger.executions.length === 1, 5000, 'the execution');
 		expect(trigger.executions).toHaveLength(1);
 		expect(leaks(trigger.executions, callbackToken(emulator.apiKey, trigger.productionUrl))).toBe(
 			false,

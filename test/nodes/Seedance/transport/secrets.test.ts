@@ -187,6 +187,9 @@ describe('secrets the service echoes never reach output, errors or logs', () => 
 			expect(
 				await emulator.postCallback(withCallbackToken(receiver.productionUrl, token()), body),
 			).toBe(200);
+			// The trigger answers before it downloads the video, then starts the execution.
+			const started = receiver;
+			await waitFor(() => started.executions.length === 1, 5000, 'the execution');
 			expect(receiver.executions).toHaveLength(1);
 			expectNoSecrets(receiver.executions);
 			await receiver.stop();
