@@ -180,6 +180,26 @@ function readAnswer(response: FullResponse): { body: IDataObject } | { failure: 
 	return { body };
 }
 
+/**
+ * The answer of `sending`, or a timeout once `ms` have passed: the request's own timeout ends when
+ * the headers come, and a body that drips in slowly would hold a read (a poll, a callback's
+ * answer) for as long as it drips. The request itself is left to finish in the background.
+ */
+async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullResponse> {
+	const answered = new AbortController();
+	const timer = pause(ms, answered.signal).then(
+		() => {
+			throw Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ETIMEDOUT' });
+		},
+		() => new Promise<never>(() => undefined),
+	);
+	try {
+		return await Promise.race([sending, timer]);
+	} finally {
+		answered.abort();
+	}
+}
+
 const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
 
 /**
@@ -257,15 +277,14 @@ async function exchange(
 				disableFollowRedirect: true,
 			};
 			if (call.budget) call.budget.requests--;
-			const response = (
+			const sending = (
 				call.anonymous
-					? await context.helpers.httpRequest({ ...request, abortSignal: signal })
-					: await context.helpers.httpRequestWithAuthentication.call(
-							context,
-							CREDENTIAL_TYPE,
-							request,
-						)
-			) as FullResponse;
+					? context.helpers.httpRequest({ ...request, abortSignal: signal })
+					: context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)
+			) as Promise<FullResponse>;
+			// A download's body is read (and bounded) later; a JSON answer must arrive whole in time.
+			const response =
+				call.purpose === 'status' ? await whole(sending, options.timeoutMs) : await sending;
 			const redirected = response.statusCode >= 300 && response.statusCode < 400;
 			if (call.purpose === 'download' && (redirected || response.statusCode < 300)) return response;
 			if (call.purpose === 'download') {

@@ -1,4 +1,3 @@
-import { sleep } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IHookFunctions,
@@ -120,9 +119,7 @@ export function tryAgain(
 
 /**
  * One read of a task for a callback: a single request (no retry: one callback costs at most one
- * request per task it reads) that ends by the callback's deadline. The request's timeout ends
- * when the headers come, so the read is also raced against the deadline: a body that drips in
- * slowly cannot hold the answer past it.
+ * request per task it reads) that ends by the callback's deadline, its whole answer included.
  */
 export async function readForCallback(
 	context: IWebhookFunctions,
@@ -132,10 +129,7 @@ export async function readForCallback(
 ): Promise<Attempt<SeedanceTask>> {
 	const timeoutMs = deadline - Date.now();
 	if (timeoutMs < 100) return { ok: false, error: outOfTime };
-	return await Promise.race([
-		attempt(fetchTask(context, connection, taskId, { timeoutMs, deadline: Date.now() })),
-		sleep(timeoutMs).then((): Attempt<SeedanceTask> => ({ ok: false, error: outOfTime })),
-	]);
+	return await attempt(fetchTask(context, connection, taskId, { timeoutMs, deadline: Date.now() }));
 }
 
 const outOfTime = Object.assign(new Error('No time left to read the task'), {

@@ -142,6 +142,26 @@ describe('API faults on status reads: retried with backoff', () => {
 		expect(emulator.count('create')).toBe(2);
 	});
 
+	it('an answer whose body drips in slowly counts as a timeout after Request Timeout (retried), not as long as it drips', async () => {
+		// Headers at once, then 4 bytes every 500 ms: about 20 s for this body.
+		emulator.inject('status', {
+			kind: 'drip',
+			chunkBytes: 4,
+			everyMs: 500,
+			body: Buffer.from(
+				JSON.stringify({
+					code: 200,
+					data: { task_id: 'x', status: 'RUNNING', note: 'x'.repeat(100) },
+				}),
+			),
+		});
+		const started = Date.now();
+		const { result, error } = await runGenerate({ downloadVideo: false, requestTimeout: 2 });
+		expect(error).toBeUndefined();
+		expect(result.output('Seedance')[0].json.state).toBe('succeeded');
+		expect(Date.now() - started).toBeLessThan(10_000);
+	}, 40_000);
+
 	it('keeps reading through an outage until Max Wait Time, then fails with a clear error carrying the task id', async () => {
 		emulator.faultSource = (route) =>
 			route === 'status' ? { kind: 'status', code: 503 } : undefined;
