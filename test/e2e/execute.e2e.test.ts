@@ -200,7 +200,7 @@ eachRealN8n(emulator, (version, current) => {
 			expect(run.status).toBe('error');
 			expect(run.data.resultData.runData.Generate).toHaveLength(3);
 			expect(run.data.resultData.runData.Generate.at(-1)!.error!.message).toContain(
-				'with the 16 credits this node already used in this execution, that is more than the limit of 20',
+				'was not made; this execution already uses 16 of its 20 credits',
 			);
 			expect(emulator.count('create')).toBe(2);
 		});

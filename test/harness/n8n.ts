@@ -4,6 +4,7 @@
  * (credential store, node type registry, lifecycle hooks) are supplied here.
  */
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import './deduplicator';
 import {
 	ICredentialsHelper,
 	Workflow,

@@ -1,8 +1,9 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ExecutionStopped } from '../domain/timing';
 import { leanItems } from '../waiting/leanOutput';
+import { failed, outputItems } from '../waiting/outcomes';
 import { callModeOf, type CallMode } from './video/callMode';
 import * as video from './video/Video.resource';
 
@@ -37,7 +38,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		(output) => [leanItems(output, lean)],
 		(error: unknown) => {
 			if (error instanceof ExecutionStopped) return null;
-			throw error;
+			// n8n would pass the input items on as if they were output: each item says what failed.
+			if (
+				!this.continueOnFail() ||
+				!(error instanceof NodeOperationError || error instanceof NodeApiError)
+			)
+				throw error;
+			return [
+				outputItems(
+					items.map((_, index) => failed(index, error)),
+					this.getNode(),
+				),
+			];
 		},
 	);
 	if (stopped === null) {

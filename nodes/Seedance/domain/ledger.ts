@@ -94,10 +94,9 @@ export function findCreate(context: IDataObject, identity: string): CreateRecord
 	return typeof found === 'object' && found !== null ? (found as CreateRecord) : undefined;
 }
 
-/** Records a create that reached the service (with its task, or with its answer lost) and its credits. */
+/** Records a create about to reach the service (its task, or its answer lost, follows). */
 export function recordCreate(context: IDataObject, identity: string, record: CreateRecord): void {
 	records(context)[identity] = { ...record } as IDataObject;
-	context[SPENT_KEY] = creditsSpent(context) + record.credits;
 }
 
 /** Adds what the answer told (its task, its callback) to a create recorded before it was sent. */
@@ -115,11 +114,18 @@ export function forgetCreate(context: IDataObject, identity: string): void {
 	const found = findCreate(context, identity);
 	if (!found) return;
 	delete records(context)[identity];
-	context[SPENT_KEY] = creditsSpent(context) - found.credits;
 }
 
-/** Estimated credits of every create this node made in this execution so far. */
-export function creditsSpent(context: IDataObject): number {
-	const spent = Number(context[SPENT_KEY] ?? 0);
+/**
+ * Estimated credits of every create of this execution so far, kept in n8n's execution-wide
+ * ("flow") context, so every Seedance node of the execution counts against one budget.
+ */
+export function creditsSpent(flow: IDataObject): number {
+	const spent = Number(flow[SPENT_KEY] ?? 0);
 	return Number.isFinite(spent) ? spent : 0;
+}
+
+/** Adds (or, for a create certainly refused, takes back) a create's credits. */
+export function addCredits(flow: IDataObject, credits: number): void {
+	flow[SPENT_KEY] = creditsSpent(flow) + credits;
 }

@@ -66,6 +66,7 @@ export function toNodeOutput(
 	context: IExecuteFunctions,
 	outcomes: ItemOutcome[],
 	stillRunning: RunningTask[] = [],
+	recovery?: string,
 ): INodeExecutionData[] {
 	if (context.continueOnFail()) return outputItems(outcomes, context.getNode());
 	const ordered = [...outcomes].sort((a, b) => a.itemIndex - b.itemIndex);
@@ -84,6 +85,7 @@ export function toNodeOutput(
 			otherFailures.length ? `Other tasks that did not finish: ${listed(otherFailures)}.` : '',
 			stillRunning.length ? `Tasks still running, not waited for: ${listed(stillRunning)}.` : '',
 		].filter(Boolean);
+		if (notes.length && recovery) notes.push(recovery);
 		if (notes.length)
 			firstFailure.error.description = [firstFailure.error.description, ...notes]
 				.filter(Boolean)

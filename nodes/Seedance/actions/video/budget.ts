@@ -14,7 +14,7 @@ export const maxCreditsField: INodeProperties = {
 	default: 0,
 	hint: 'A 720p 8-second video without audio costs about 28 credits (about $0.28)',
 	description:
-		'Refuse to start if the estimated credits of all items together exceed this. 0 typed here means no limit; an expression that gives 0 is a limit of 0.',
+		'The most this execution may spend, counting every Seedance node in it. Items are made in input order while their estimate fits; the rest are refused (nothing sent, no cost). 0 typed here means no limit; an expression that gives 0 is a limit of 0.',
 };
 
 /**
@@ -38,47 +38,73 @@ export function readMaxCredits(context: IExecuteFunctions, options: IDataObject)
 	return limit === 0 && !fromExpression ? null : limit;
 }
 
+/** What the budget lets through: the first creates that fit, in input order, and the rest. */
+export interface BudgetSplit {
+	fits: Plan[];
+	refused: Array<{ plan: Plan; error: NodeOperationError }>;
+}
+
+function unpricedError(context: IExecuteFunctions, plan: Plan): NodeOperationError {
+	const extras = Object.keys(plan.request.extraFields ?? {});
+	const what =
+		plan.request.model === SEEDANCE_MODEL && extras.length > 0
+			? `a video with Extra Body Fields (${extras.join(', ')})`
+			: `model "${plan.request.model}"`;
+	return new NodeOperationError(
+		context.getNode(),
+		`The node cannot estimate the credits of ${what}`,
+		{
+			itemIndex: plan.itemIndex,
+			description:
+				'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro without Extra Body Fields only. Nothing was sent for this item. To send it, remove the Extra Body Fields, or set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
+		},
+	);
+}
+
+function overBudgetError(
+	context: IExecuteFunctions,
+	plan: Plan,
+	used: number,
+	maxCredits: number,
+): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`Over budget: the video of item ${plan.itemIndex + 1} (about ${plan.credits} credits) was not made; this execution already uses ${used} of its ${maxCredits} credits`,
+		{
+			itemIndex: plan.itemIndex,
+			description:
+				'Nothing was sent for this item and it cost nothing. Raise "Max Credits per Execution" (it counts every Seedance node of the execution), or make it in a later execution: with an Idempotency Key, the videos already made are picked up, not paid again.',
+		},
+	);
+}
+
 /**
- * The budget door every create passes: the batch is refused, before anything is sent, when its
- * estimate and what this node already spent in this execution (earlier loop passes and tries)
- * exceed Max Credits.
+ * The budget door every create passes: in input order, the creates whose estimate still fits
+ * within Max Credits, counting what the execution already spent (every Seedance node, earlier
+ * loop passes and tries); from the first that does not fit on, each is refused on its own item.
  */
-export function checkBudget(
+export function splitByBudget(
 	context: IExecuteFunctions,
 	toCreate: Plan[],
 	maxCredits: number | null,
 	spent: number,
-): void {
-	if (maxCredits === null || toCreate.length === 0) return;
-	const unpriced = toCreate.find((plan) => plan.credits === null);
-	if (unpriced) {
-		const extras = Object.keys(unpriced.request.extraFields ?? {});
-		const what =
-			unpriced.request.model === SEEDANCE_MODEL && extras.length > 0
-				? `a video with Extra Body Fields (${extras.join(', ')})`
-				: `model "${unpriced.request.model}"`;
-		throw new NodeOperationError(
-			context.getNode(),
-			`The node cannot estimate the credits of ${what}`,
-			{
-				itemIndex: unpriced.itemIndex,
-				description:
-					'Max Credits per Execution is set, and the node knows the prices of Seedance 1.5 Pro without Extra Body Fields only. Nothing was sent. To send it, remove the Extra Body Fields, or set Max Credits per Execution to 0 (no limit) and watch your balance in the API in One dashboard.',
-			},
-		);
+): BudgetSplit {
+	if (maxCredits === null) return { fits: toCreate, refused: [] };
+	const split: BudgetSplit = { fits: [], refused: [] };
+	let used = spent;
+	let full = false;
+	for (const plan of [...toCreate].sort((a, b) => a.itemIndex - b.itemIndex)) {
+		if (plan.credits === null) {
+			split.refused.push({ plan, error: unpricedError(context, plan) });
+			continue;
+		}
+		full = full || used + plan.credits > maxCredits;
+		if (full) {
+			split.refused.push({ plan, error: overBudgetError(context, plan, used, maxCredits) });
+			continue;
+		}
+		used += plan.credits;
+		split.fits.push(plan);
 	}
-	const estimated = toCreate.reduce((sum, plan) => sum + (plan.credits ?? 0), 0);
-	if (spent + estimated <= maxCredits) return;
-	const already =
-		spent > 0
-			? `; with the ${spent} credits this node already used in this execution, that is`
-			: ',';
-	throw new NodeOperationError(
-		context.getNode(),
-		`These ${toCreate.length} videos would cost about ${estimated} credits${already} more than the limit of ${maxCredits}`,
-		{
-			description:
-				'Nothing was sent. Raise "Max Credits per Execution", or send fewer items, shorter or lower-resolution videos, or no audio.',
-		},
-	);
+	return split;
 }

@@ -22,6 +22,7 @@ import { maxCreditsField, readMaxCredits } from './budget';
 import { callbackUrls, resumeUrlOf, resumeUrlSecrets } from './callbackUrls';
 import type { CallMode } from './callMode';
 import { existingTaskIdField, extraBodyFieldsField, planItems } from './generatePlan';
+import { idempotencyKeyField } from './idempotencyKeys';
 import { asCreated, submitCreates } from './paidCreates';
 
 const properties: INodeProperties[] = [
@@ -143,6 +144,7 @@ const properties: INodeProperties[] = [
 	optionsCollection([
 		existingTaskIdField,
 		extraBodyFieldsField,
+		idempotencyKeyField,
 		maxCreditsField,
 		...shownWhen(waitOptionFields, { '/waitForCompletion': [true] }),
 	]),
@@ -172,7 +174,7 @@ export async function execute(
 	const resumeUrl = wait.mode === 'resume' ? resumeUrlOf(this) : undefined;
 	const connection = await getConnection(this, resumeUrlSecrets(resumeUrl));
 	const callbackUrlOf = callbackUrls(this, plans, resumeUrl, connection.callbackToken);
-	const { tasks, failures, callsBackHere } = await submitCreates(
+	const { tasks, failures, callsBackHere, pickedUpByKey, executionCredits } = await submitCreates(
 		this,
 		connection,
 		items,
@@ -181,10 +183,18 @@ export async function execute(
 		wait.settings,
 	);
 
-	const extraJson = (item: number) => ({ estimatedCredits: plans.get(item)?.credits ?? null });
+	const keyed = [...plans.values()].some((plan) => plan.idempotencyKey !== undefined);
+	const recovery = keyed
+		? 'To get them: fix the failed item and run the workflow again; items whose Idempotency Key was already paid for are picked up, not paid again. To let made videos go on while failed items take their own branch, set Settings > On Error to "Continue (using error output)".'
+		: 'To get them without paying again, put each task ID in "Existing Task ID" or use the Wait operation. Set an Idempotency Key (Options) so that a re-run picks them up by itself, and Settings > On Error to "Continue (using error output)" so that made videos go on.';
+	const extraJson = (item: number) => ({
+		estimatedCredits: plans.get(item)?.credits ?? null,
+		executionCredits,
+		...(pickedUpByKey.has(item) ? { pickedUpByKey: true } : {}),
+	});
 	if (!waitForCompletion) {
 		const created = tasks.map((task) => asCreated(task, extraJson(task.itemIndex)));
-		return toNodeOutput(this, [...outcomes, ...failures, ...created]);
+		return toNodeOutput(this, [...outcomes, ...failures, ...created], [], recovery);
 	}
 	const result = await waitOrPark(
 		this,
@@ -194,5 +204,5 @@ export async function execute(
 		{ ...wait, extraJson },
 		(task) => callsBackHere.has(task.itemIndex),
 	);
-	return toNodeOutput(this, result.outcomes, result.notWaitedFor);
+	return toNodeOutput(this, result.outcomes, result.notWaitedFor, recovery);
 }

@@ -18,6 +18,7 @@ import { imageTypeOf } from '../../domain/image';
 import { checkTaskId } from '../../domain/taskId';
 import { attempt } from '../../domain/timing';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
+import { checkIdempotencyKey, idempotencyKeyField } from './idempotencyKeys';
 
 /** Largest reference image sent inline as a data URI. */
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -47,6 +48,8 @@ export interface Plan {
 	request: GenerationRequest;
 	credits: number | null;
 	existingTaskId?: string;
+	/** The item's Idempotency Key, when the option is set. */
+	idempotencyKey?: string;
 }
 
 async function imageFromBinary(context: IExecuteFunctions, itemIndex: number): Promise<string> {
@@ -119,7 +122,26 @@ async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<
 	};
 	const existingText = String(options.existingTaskId ?? '').trim();
 	const existingTaskId = existingText ? checkTaskId('Existing Task ID', existingText) : undefined;
-	return { itemIndex, request, credits: estimateCredits(request), existingTaskId };
+	const idempotencyKey =
+		idempotencyKeyField.name in options
+			? checkIdempotencyKey(options[idempotencyKeyField.name])
+			: undefined;
+	return { itemIndex, request, credits: estimateCredits(request), existingTaskId, idempotencyKey };
+}
+
+/** One key is one video: a second item with the same key in one batch is refused. */
+function sharedKeyCheck(plan: Plan, owners: Map<string, number>): Plan {
+	const key = plan.idempotencyKey;
+	if (key === undefined || plan.existingTaskId) return plan;
+	const owner = owners.get(key);
+	if (owner !== undefined)
+		throw new InvalidParameter(
+			idempotencyKeyField.displayName,
+			`Items ${owner + 1} and ${plan.itemIndex + 1} have the same Idempotency Key`,
+			'A key stands for one video. Give each item its own key, e.g. add the row number: {{ $json.prompt }} {{ $itemIndex }}.',
+		);
+	owners.set(key, plan.itemIndex);
+	return plan;
 }
 
 /**
@@ -132,8 +154,11 @@ export async function planItems(
 ): Promise<{ plans: Map<number, Plan>; outcomes: ItemOutcome[] }> {
 	const plans = new Map<number, Plan>();
 	const outcomes: ItemOutcome[] = [];
+	const keyOwners = new Map<string, number>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const plan = await attempt(planItem(context, itemIndex));
+		const plan = await attempt(
+			planItem(context, itemIndex).then((planned) => sharedKeyCheck(planned, keyOwners)),
+		);
 		if (plan.ok) {
 			plans.set(itemIndex, plan.value);
 			continue;

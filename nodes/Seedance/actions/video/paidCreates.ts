@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, ISourceData } 
 
 import { toRequestBody } from '../../domain/generation';
 import {
+	addCredits,
 	callbackDigestOf,
 	createIdentity,
 	creditsSpent,
@@ -11,13 +12,14 @@ import {
 	recordCreate,
 	settleCreate,
 } from '../../domain/ledger';
-import { attempt, mapWithLimit, type Attempt } from '../../domain/timing';
+import { attempt, cancelSignalOf, mapWithLimit, pause, type Attempt } from '../../domain/timing';
 import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
 import type { SeedanceTask } from '../../domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
-import { checkBudget } from './budget';
+import { splitByBudget } from './budget';
 import type { Plan } from './generatePlan';
+import { claimKeys, releaseKeys, settleKey, type KeyState } from './idempotencyKeys';
 
 /**
  * What each item's request becomes. A create already made for the same input item in this
@@ -26,8 +28,9 @@ import type { Plan } from './generatePlan';
  */
 type Order =
 	| { kind: 'create'; plan: Plan; body: IDataObject; identity: string }
-	| { kind: 'pickUp'; plan: Plan; taskId: string; callsBackHere: boolean }
-	| { kind: 'uncertain'; plan: Plan; identity: string };
+	| { kind: 'pickUp'; plan: Plan; taskId: string; callsBackHere: boolean; byKey?: boolean }
+	| { kind: 'uncertain'; plan: Plan; identity: string }
+	| { kind: 'refused'; plan: Plan; error: NodeOperationError };
 
 /**
  * Creates sent and not answered yet, per ledger: an AI Agent runs the tool calls of one turn at
@@ -96,6 +99,55 @@ function uncertainCreate(context: IExecuteFunctions, itemIndex: number): NodeOpe
 	);
 }
 
+const shown = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key);
+
+/** Why a key that an earlier execution used cannot be picked up, as the item's error. */
+function keyError(
+	context: IExecuteFunctions,
+	plan: Plan,
+	state: Exclude<KeyState, { kind: 'claimed' | 'paid' }>,
+): NodeOperationError {
+	const key = shown(plan.idempotencyKey ?? '');
+	const why = {
+		lost: 'the answer to its create request was lost',
+		unreadable: 'its task ID could not be read back from n8n’s store',
+		busy: 'another execution is creating it and has not finished (or was stopped while creating it)',
+	}[state.kind];
+	return new NodeOperationError(
+		context.getNode(),
+		`The video of Idempotency Key "${key}" (item ${plan.itemIndex + 1}) may already exist: ${why}`,
+		{
+			itemIndex: plan.itemIndex,
+			description:
+				'The node does not create it again: you could pay twice. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID". To make a new video instead, change the Idempotency Key. Nothing was sent.',
+		},
+	);
+}
+
+/** Reads (and claims) keys in n8n's store; a store that cannot answer stops the node before any create. */
+async function askKeys(context: IExecuteFunctions, keys: string[]): Promise<Map<string, KeyState>> {
+	return await claimKeys(context, keys).catch((error: unknown) => {
+		throw new NodeOperationError(context.getNode(), 'n8n could not read the Idempotency Keys', {
+			description: `n8n's deduplication store answered: ${(error as Error).message}. Nothing was sent. Try again; if it keeps failing, remove the Idempotency Key option (a re-run then pays again).`,
+		});
+	});
+}
+
+/** A new create whose key an earlier execution used becomes a pick-up, or the item's error. */
+function withKey(context: IExecuteFunctions, order: Order, states: Map<string, KeyState>): Order {
+	const state = order.plan.idempotencyKey ? states.get(order.plan.idempotencyKey) : undefined;
+	if (order.kind !== 'create' || !state || state.kind === 'claimed') return order;
+	if (state.kind === 'paid')
+		return {
+			kind: 'pickUp',
+			plan: order.plan,
+			taskId: state.taskId,
+			callsBackHere: false,
+			byKey: true,
+		};
+	return { kind: 'refused', plan: order.plan, error: keyError(context, order.plan, state) };
+}
+
 const isNodeError = (error: unknown) =>
 	error instanceof NodeOperationError || error instanceof NodeApiError;
 
@@ -125,6 +177,10 @@ export interface Submitted {
 	failures: ItemOutcome[];
 	/** Items whose task was given this node's callback URL (this execution's resume URL). */
 	callsBackHere: Set<number>;
+	/** Items whose task an earlier execution paid for (picked up by Idempotency Key). */
+	pickedUpByKey: Set<number>;
+	/** Estimated credits of every create of the execution, this node's included. */
+	executionCredits: number;
 }
 
 /**
@@ -142,39 +198,79 @@ export async function submitCreates(
 ): Promise<Submitted> {
 	const ledger = context.getContext('node');
 	const flights = flightsOf(ledger);
-	let orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
+	// Every pause (a create in flight, n8n's key store) is followed by a fresh look at the ledger,
+	// so nothing awaits between the last look and the records below.
+	const keyStates = new Map<string, KeyState>();
+	const patience = Date.now() + settings.requestTimeoutMs;
+	let orders: Order[];
 	for (;;) {
+		orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
 		const waitFor = orders.flatMap((order) =>
 			order.kind === 'uncertain' && flights.has(order.identity)
 				? [flights.get(order.identity)]
 				: [],
 		);
-		if (waitFor.length === 0) break;
-		await Promise.all(waitFor);
-		orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
+		if (waitFor.length > 0) {
+			await Promise.all(waitFor);
+			continue;
+		}
+		const unread = keysOf(
+			orders.flatMap((order) => (order.kind === 'create' ? [order.plan] : [])),
+		).filter((key) => (keyStates.get(key)?.kind ?? 'busy') === 'busy');
+		if (unread.length === 0) break;
+		// A key another run holds is asked again while that run's create may still answer.
+		if (unread.every((key) => keyStates.has(key))) {
+			if (Date.now() >= patience) break;
+			await pause(1000, cancelSignalOf(context));
+		}
+		for (const [key, state] of await askKeys(context, unread)) keyStates.set(key, state);
 	}
-	const creates = orders.filter((order) => order.kind === 'create');
-	checkBudget(
+	orders = orders.map((order) => withKey(context, order, keyStates));
+	const flow = context.getContext('flow');
+	const budgeted = splitByBudget(
 		context,
-		creates.map((order) => order.plan),
+		orders.flatMap((order) => (order.kind === 'create' ? [order.plan] : [])),
 		budget.maxCredits,
-		creditsSpent(ledger),
+		creditsSpent(flow),
+	);
+	const overBudget = new Map(budgeted.refused.map((refusal) => [refusal.plan, refusal.error]));
+	orders = orders.map((order): Order => {
+		const error = overBudget.get(order.plan);
+		return error ? { kind: 'refused', plan: order.plan, error } : order;
+	});
+	const creates = orders.filter((order) => order.kind === 'create');
+	const creating = new Set(keysOf(creates.map((order) => order.plan)));
+	const unused = [...keyStates].filter(
+		([key, state]) => state.kind === 'claimed' && !creating.has(key),
 	);
 	// Recorded (and counted) before anything is sent, with no pause since the budget was read, so
 	// a call that overlaps this one sees these creates and their credits.
 	const landed = new Map<string, () => void>();
 	for (const order of creates) {
 		recordCreate(ledger, order.identity, { credits: order.plan.credits ?? 0 });
+		addCredits(flow, order.plan.credits ?? 0);
 		flights.set(
 			order.identity,
 			new Promise<void>((resolve) => landed.set(order.identity, resolve)),
 		);
 	}
-	const submitted: Submitted = { tasks: [], failures: [], callsBackHere: new Set() };
+	// Claims this run will not use (over budget, or picked up from the ledger) are freed.
+	await releaseKeys(
+		context,
+		unused.map(([key]) => key),
+	).catch(() => undefined);
+	const submitted: Submitted = {
+		tasks: [],
+		failures: [],
+		callsBackHere: new Set(),
+		pickedUpByKey: new Set(),
+		executionCredits: 0,
+	};
 	await mapWithLimit(orders, settings.concurrency, async (order) => {
 		const { itemIndex } = order.plan;
-		if (order.kind === 'uncertain') {
-			submitted.failures.push(failed(itemIndex, uncertainCreate(context, itemIndex)));
+		if (order.kind === 'uncertain' || order.kind === 'refused') {
+			const error = order.kind === 'refused' ? order.error : uncertainCreate(context, itemIndex);
+			submitted.failures.push(failed(itemIndex, error));
 			return;
 		}
 		const startedAt = Date.now();
@@ -188,13 +284,19 @@ export async function submitCreates(
 			);
 			// Only a create the service certainly refused is forgotten: anything else that went wrong
 			// after sending it (an answer that cannot be read) may have made a paid task.
+			const key = order.plan.idempotencyKey;
 			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
 				forgetCreate(ledger, order.identity);
+				addCredits(flow, -(order.plan.credits ?? 0));
+				if (key) await releaseKeys(context, [key]).catch(() => undefined);
 			} else if (order.kind === 'create') {
+				const taskId = answer.ok ? answer.value.taskId : undefined;
 				settleCreate(ledger, order.identity, {
-					taskId: answer.ok ? answer.value.taskId : undefined,
+					taskId,
 					callbackDigest: callbackDigestOf(order.body.callback_url as string | undefined),
 				});
+				// A key whose task could not be written keeps its claim: later runs refuse it, never pay twice.
+				if (key) await settleKey(context, key, taskId).catch(() => undefined);
 				if (!answer.ok && !isNodeError(answer.error))
 					answer = { ok: false, error: unreadableAnswer(context, itemIndex) };
 			}
@@ -211,7 +313,12 @@ export async function submitCreates(
 			return;
 		}
 		if (order.kind === 'create' || order.callsBackHere) submitted.callsBackHere.add(itemIndex);
+		if (order.kind === 'pickUp' && order.byKey) submitted.pickedUpByKey.add(itemIndex);
 		submitted.tasks.push({ itemIndex, taskId: answer.value.taskId, startedAt, last: answer.value });
 	});
+	submitted.executionCredits = creditsSpent(flow);
 	return submitted;
 }
+
+const keysOf = (plans: Plan[]) =>
+	plans.flatMap((plan) => (plan.idempotencyKey ? [plan.idempotencyKey] : []));

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	callbackDigestOf,
 	createIdentity,
+	addCredits,
 	creditsSpent,
 	findCreate,
 	recordCreate,
@@ -44,13 +45,18 @@ describe('the create ledger', () => {
 		expect(callbackDigestOf(url)).not.toBe(callbackDigestOf(`${url}x`));
 	});
 
-	it('remembers tasks and sums the credits spent', () => {
+	it('remembers tasks; the execution-wide sum of credits adds and takes back', () => {
 		const context: IDataObject = {};
 		expect(findCreate(context, 'k1')).toBeUndefined();
 		recordCreate(context, 'k1', { taskId: 't1', credits: 28 });
 		recordCreate(context, 'k2', { credits: 8 });
 		expect(findCreate(context, 'k1')).toEqual({ taskId: 't1', credits: 28 });
 		expect(findCreate(context, 'k2')?.taskId).toBeUndefined();
-		expect(creditsSpent(context)).toBe(36);
+		const flow: IDataObject = {};
+		addCredits(flow, 28);
+		addCredits(flow, 8);
+		addCredits(flow, -8);
+		expect(creditsSpent(flow)).toBe(28);
+		expect(creditsSpent({ seedanceCreditsSpent: 'x' })).toBe(0);
 	});
 });

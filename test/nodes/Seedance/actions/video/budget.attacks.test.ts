@@ -64,7 +64,7 @@ describe('Max Credits 0 from an expression', () => {
 				],
 				{ credentials: credentials() },
 			);
-			expect(result.errorOf('Seedance')?.message).toContain('more than the limit of 0');
+			expect(result.errorOf('Seedance')?.message).toContain('already uses 0 of its 0 credits');
 			expect(emulator.requests).toHaveLength(0);
 		},
 	);

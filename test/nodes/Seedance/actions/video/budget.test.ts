@@ -32,7 +32,7 @@ describe('Max Credits per Execution', () => {
 		expect(emulator.count('create')).toBe(4);
 	});
 
-	it('a number written as text (a CSV column) is the limit: 56 takes two 28-credit videos, not three', async () => {
+	it('a number written as text (a CSV column) is the limit: 56 makes two 28-credit videos of three, the third over budget', async () => {
 		const ok = await generate([{ limit: '56' }, { limit: '56' }], {
 			waitForCompletion: false,
 			maxCredits: '={{ $json.limit }}',
@@ -42,8 +42,12 @@ describe('Max Credits per Execution', () => {
 			waitForCompletion: false,
 			maxCredits: '={{ $json.limit }}',
 		});
-		expect(refused.errorOf('Seedance')?.message).toContain('more than the limit of 56');
-		expect(emulator.count('create')).toBe(2);
+		expect(refused.errorOf('Seedance')?.message).toBe(
+			'Over budget: the video of item 3 (about 28 credits) was not made; this execution already uses 56 of its 56 credits',
+		);
+		// The failed node names the two it made, so a re-run can pick them up.
+		expect(refused.errorOf('Seedance')?.description).toMatch(/finished in this run|still running/);
+		expect(emulator.count('create')).toBe(4);
 	});
 
 	it('an expression that gives nothing names the field and what it got, and sends nothing', async () => {
@@ -176,3 +180,59 @@ it('odd expression types are refused with 0 requests, or sent within the budget'
 		60,
 	);
 }, 120_000);
+
+describe('Max Credits per Execution counts every Seedance node of the execution', () => {
+	const node = (name: string, maxCredits: number) =>
+		seedanceNode(
+			{
+				resource: 'video',
+				operation: 'generate',
+				prompt: `={{ "${name} " + $json.n }}`,
+				resolution: '480p',
+				duration: '4',
+				waitForCompletion: false,
+				options: { ...FAST, maxCredits },
+			},
+			{ name, onError: 'continueRegularOutput' },
+		);
+
+	it('two Generate nodes share one budget: 24 credits make three 8-credit videos in all', async () => {
+		const result = await runWorkflow(
+			[itemsNode([{ json: { n: 1 } }, { json: { n: 2 } }]), node('First', 24), node('Second', 24)],
+			{ credentials: credentials() },
+		);
+		expect(emulator.count('create')).toBe(3);
+		expect(result.output('First').map((item) => item.json.executionCredits)).toEqual([16, 16]);
+		const second = result.output('Second');
+		expect(second[0].json.executionCredits).toBe(24);
+		expect(second[1].json).toMatchObject({ error: expect.stringContaining('Over budget') });
+		expect(second[1].json.taskId).toBeNull();
+	});
+
+	it('with Continue On Fail a refusal of the whole node is an error item per input item, never the input passed on', async () => {
+		const result = await runWorkflow(
+			[
+				itemsNode([{ json: { n: 1 } }, { json: { n: 2 } }]),
+				seedanceNode(
+					{
+						resource: 'video',
+						operation: 'generate',
+						prompt: 'x',
+						waitForCompletion: '={{ $json.n === 1 }}',
+						options: FAST,
+					},
+					{ onError: 'continueRegularOutput' },
+				),
+			],
+			{ credentials: credentials() },
+		);
+		const output = result.output('Seedance');
+		expect(output).toHaveLength(2);
+		for (const [index, item] of output.entries()) {
+			expect(item.json.n).toBeUndefined();
+			expect(item.json.error).toEqual(expect.any(String));
+			expect(item.pairedItem).toEqual({ item: index });
+		}
+		expect(emulator.requests).toHaveLength(0);
+	});
+});

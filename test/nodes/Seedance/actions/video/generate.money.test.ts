@@ -177,7 +177,7 @@ describe('Generate: one budget per execution', () => {
 		const result = await runTwiceInALoop(node);
 		expect(result.runs('Seedance')).toBe(2);
 		expect(result.errorOf('Seedance')?.message).toContain(
-			'with the 28 credits this node already used in this execution, that is more than the limit of 40',
+			'was not made; this execution already uses 28 of its 40 credits',
 		);
 		expect(emulator.count('create')).toBe(1);
 	});

@@ -125,15 +125,20 @@ describe('Generate: parameters are checked before anything is sent', () => {
 		expect(emulator.requests).toHaveLength(0);
 	});
 
-	it('refuses a batch above the credit budget and sends nothing', async () => {
+	it('makes what fits the credit budget in input order; the rest are over budget and cost nothing', async () => {
 		const items = Array.from({ length: 4 }, () => ({ json: {} }));
-		const result = await runWorkflow([itemsNode(items), generate({}, { maxCredits: 100 })], {
-			credentials: credentials(),
-		});
-		expect(result.errorOf('Seedance')?.message).toBe(
-			'These 4 videos would cost about 112 credits, more than the limit of 100',
+		const node = generate({}, { maxCredits: 100, downloadVideo: false });
+		node.onError = 'continueErrorOutput';
+		const result = await runWorkflow([itemsNode(items), node], { credentials: credentials() });
+		const [made, refused] = result.outputs('Seedance');
+		expect(made.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(made.map((item) => item.json.executionCredits)).toEqual([84, 84, 84]);
+		expect(refused).toHaveLength(1);
+		expect(refused[0].pairedItem).toEqual({ item: 3 });
+		expect(refused[0].json.error).toBe(
+			'Over budget: the video of item 4 (about 28 credits) was not made; this execution already uses 84 of its 100 credits',
 		);
-		expect(emulator.requests).toHaveLength(0);
+		expect(emulator.count('create')).toBe(3);
 	});
 
 	it('with Continue On Fail, a bad item becomes an error item and the good ones still run', async () => {

@@ -1,0 +1,150 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { InvalidParameter } from '../../domain/invalidParameter';
+import {
+	MAX_KEY_LENGTH,
+	charCandidates,
+	claimEntry,
+	keyDigest,
+	lostEntry,
+	markerCandidates,
+	readMarkers,
+	readTaskId,
+	storable,
+	taskEntries,
+} from '../../domain/keyRecords';
+
+export const idempotencyKeyField: INodeProperties = {
+	displayName: 'Idempotency Key',
+	name: 'idempotencyKey',
+	type: 'string',
+	default: '',
+	placeholder: "e.g. {{ $today.toFormat('yyyy-MM-dd') }} {{ $json.prompt }}",
+	description:
+		'One video per key, across executions: a later execution that reaches a key already paid for picks up its task instead of paying again. Use one per row, e.g. the row ID, or the date and the prompt.',
+	hint: 'Kept in n8n’s database for this node. A new key makes a new video.',
+};
+
+/** Entries kept per Generate node; the oldest go first (about 80 per key). */
+export const STORE_ENTRIES = 60_000;
+
+/** What an earlier execution left for a key, as this run found it. */
+export type KeyState =
+	| { kind: 'claimed' } // this run now holds the key: it creates the video
+	| { kind: 'paid'; taskId: string }
+	| { kind: 'lost' } // an earlier create's answer was lost: it may exist
+	| { kind: 'busy' } // another run holds it and has not told its task yet
+	| { kind: 'unreadable' }; // paid, but its task ID cannot be read back
+
+/** Reads a key of one item: strict, like every value (an empty text for a row is a mistake). */
+export function checkIdempotencyKey(value: unknown): string {
+	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	if (!text)
+		throw new InvalidParameter(
+			idempotencyKeyField.displayName,
+			`${idempotencyKeyField.displayName} is empty`,
+			'Give every item a key, e.g. {{ $json.id }}, or remove the option.',
+		);
+	if ([...text].length > MAX_KEY_LENGTH)
+		throw new InvalidParameter(
+			idempotencyKeyField.displayName,
+			`${idempotencyKeyField.displayName} is longer than ${MAX_KEY_LENGTH} characters`,
+			'Use a shorter key, such as the row ID or the date and a part of the prompt.',
+		);
+	return text;
+}
+
+/** One queue per node and process: n8n's store reads and writes a node's entries as one value. */
+const queues = new Map<string, Promise<unknown>>();
+
+async function exclusive<T>(context: IExecuteFunctions, work: () => Promise<T>): Promise<T> {
+	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const before = queues.get(scope) ?? Promise.resolve();
+	const run = before.then(work, work);
+	const settled = run.catch(() => undefined);
+	queues.set(scope, settled);
+	void settled.then(() => queues.get(scope) === settled && queues.delete(scope));
+	return await run;
+}
+
+const ENTRIES = { mode: 'entries' } as const;
+
+/** Which of `entries` the store holds; asking records the new ones, so they are taken back. */
+async function held(context: IExecuteFunctions, entries: string[]): Promise<Set<string>> {
+	if (entries.length === 0) return new Set();
+	const answer = await context.helpers.checkProcessedAndRecord(entries, 'node', ENTRIES);
+	if (answer.new.length) await context.helpers.removeProcessed(answer.new, 'node', ENTRIES);
+	return new Set(answer.processed.map(String));
+}
+
+async function record(context: IExecuteFunctions, entries: string[]): Promise<void> {
+	await context.helpers.checkProcessedAndRecord(entries, 'node', {
+		...ENTRIES,
+		maxEntries: STORE_ENTRIES,
+	});
+}
+
+/**
+ * The door every keyed create passes first: reads what earlier executions left for each key and
+ * claims the free ones for this run, in one step per node and process.
+ */
+export async function claimKeys(
+	context: IExecuteFunctions,
+	keys: string[],
+): Promise<Map<string, KeyState>> {
+	return await exclusive(context, async () => {
+		const digests = new Map(keys.map((key) => [key, keyDigest(key)]));
+		const seen = await held(context, [...digests.values()].flatMap(markerCandidates));
+		const markers = new Map(
+			[...digests].map(([key, digest]) => [key, readMarkers(digest, seen)] as const),
+		);
+		const withTask = [...markers].filter(([, found]) => found.length > 0);
+		const bits = await held(
+			context,
+			withTask.flatMap(([key, found]) => charCandidates(digests.get(key) as string, found.length)),
+		);
+		const states = new Map<string, KeyState>();
+		for (const [key, found] of markers) {
+			const digest = digests.get(key) as string;
+			const taskId = found.length > 0 ? readTaskId(digest, found, bits) : undefined;
+			if (taskId) states.set(key, { kind: 'paid', taskId });
+			else if (found.length > 0) states.set(key, { kind: 'unreadable' });
+			else if (found.lost) states.set(key, { kind: 'lost' });
+			else if (found.claimed) states.set(key, { kind: 'busy' });
+			else states.set(key, { kind: 'claimed' });
+		}
+		const free = [...states].filter(([, state]) => state.kind === 'claimed');
+		if (free.length)
+			await record(
+				context,
+				free.map(([key]) => claimEntry(digests.get(key) as string)),
+			);
+		return states;
+	});
+}
+
+/**
+ * Remembers what a claimed key's create became: its task, or (answer lost, or a task ID that
+ * cannot be written) that it may exist.
+ */
+export async function settleKey(
+	context: IExecuteFunctions,
+	key: string,
+	taskId: string | undefined,
+): Promise<void> {
+	const digest = keyDigest(key);
+	const entries = taskId && storable(taskId) ? taskEntries(digest, taskId) : [lostEntry(digest)];
+	await exclusive(context, async () => await record(context, entries));
+}
+
+/** Frees a claimed key whose create was never sent or certainly refused. */
+export async function releaseKeys(context: IExecuteFunctions, keys: string[]): Promise<void> {
+	if (keys.length === 0) return;
+	await exclusive(context, async () => {
+		await context.helpers.removeProcessed(
+			keys.map((key) => claimEntry(keyDigest(key))),
+			'node',
+			ENTRIES,
+		);
+	});
+}

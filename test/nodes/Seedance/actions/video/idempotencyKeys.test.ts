@@ -1,0 +1,203 @@
+/**
+ * Idempotency Keys across executions, in n8n-core's real engine with n8n's deduplication store
+ * (test/harness/deduplicator.ts): a later execution that reaches a key already paid for picks up
+ * its task; a key whose create may have been made is never sent again; racing runs make one video.
+ */
+import type { INode } from 'n8n-workflow';
+
+import { deduplicationStore } from '../../../../harness/deduplicator';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { checkProperty, fc } from '../../../../property';
+import { FAST, useEmulator } from '../../../../helpers';
+import type { Fault } from '../../../../emulator/server';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 30 });
+
+beforeEach(() => deduplicationStore.rows.clear());
+
+function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
+	return seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: '={{ $json.prompt }}',
+			resolution: '480p',
+			duration: '4',
+			waitForCompletion: false,
+			options: { ...FAST, idempotencyKey: '={{ $json.day }} {{ $json.prompt }}', ...options },
+		},
+		settings,
+	);
+}
+
+const rows = (...prompts: string[]) => prompts.map((prompt) => ({ json: { day: 'mon', prompt } }));
+
+async function run(node: INode, items: Array<{ json: Record<string, unknown> }>) {
+	return await runWorkflow([itemsNode(items), node], { credentials: credentials() });
+}
+
+describe('Idempotency Key', () => {
+	it('a second execution picks up every task the first paid for: 0 new creates, same task IDs', async () => {
+		const node = keyed();
+		const first = await run(node, rows('a', 'b', 'c'));
+		const second = await run(node, rows('a', 'b', 'c'));
+		expect(emulator.count('create')).toBe(3);
+		expect(second.output('Seedance').map((item) => item.json.taskId)).toEqual(
+			first.output('Seedance').map((item) => item.json.taskId),
+		);
+		expect(second.output('Seedance').map((item) => item.json.pickedUpByKey)).toEqual([
+			true,
+			true,
+			true,
+		]);
+		expect(second.output('Seedance')[0].json.executionCredits).toBe(0);
+	});
+
+	it('a re-run with a new row makes only the new one; a new key makes a new video', async () => {
+		const node = keyed();
+		await run(node, rows('a', 'b'));
+		await run(node, rows('a', 'b', 'c'));
+		expect(emulator.count('create')).toBe(3);
+		await run(node, [{ json: { day: 'tue', prompt: 'a' } }]);
+		expect(emulator.count('create')).toBe(4);
+	});
+
+	it('a re-run waits for the video and gives a fresh link (the pick-up reads the task again)', async () => {
+		const node = keyed();
+		await run(node, rows('a'));
+		const again = await run(keyedFrom(node, { downloadVideo: false }, true), rows('a'));
+		expect(again.output('Seedance')[0].json).toMatchObject({
+			state: 'succeeded',
+			pickedUpByKey: true,
+		});
+		expect(String(again.output('Seedance')[0].json.videoUrl)).toMatch(/^http/);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('without a key nothing changes: every execution creates', async () => {
+		const node = keyed();
+		delete (node.parameters.options as Record<string, unknown>).idempotencyKey;
+		await run(node, rows('a'));
+		await run(node, rows('a'));
+		expect(emulator.count('create')).toBe(2);
+	});
+
+	it('a create whose answer was lost is never sent again by a later execution', async () => {
+		const node = keyed();
+		emulator.inject('create', { kind: 'resetAfterCreate' });
+		const first = await run(node, rows('a'));
+		expect(first.errorOf('Seedance')).toBeDefined();
+		const second = await run(node, rows('a'));
+		expect(second.errorOf('Seedance')?.message).toContain('may already exist');
+		expect(second.errorOf('Seedance')?.description).toContain('Existing Task ID');
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('a create the service certainly refused frees its key: the re-run makes the video', async () => {
+		const node = keyed();
+		emulator.inject('create', { kind: 'status', code: 400 });
+		const first = await run(node, rows('a'));
+		expect(first.errorOf('Seedance')).toBeDefined();
+		const second = await run(node, rows('a'));
+		expect(second.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(2);
+		expect(emulator.tasks.size).toBe(1);
+	});
+
+	it('two executions racing on one key make one video, both output it', async () => {
+		const node = keyed();
+		const [one, two] = await Promise.all([run(node, rows('a', 'b')), run(node, rows('a', 'b'))]);
+		expect(emulator.tasks.size).toBe(2);
+		expect(two.output('Seedance').map((item) => item.json.taskId)).toEqual(
+			one.output('Seedance').map((item) => item.json.taskId),
+		);
+	});
+
+	it('two items with one key in a batch: the second is refused before anything is sent', async () => {
+		const node = keyed({}, { onError: 'continueErrorOutput' });
+		const result = await run(node, rows('a', 'a'));
+		const [made, refused] = result.outputs('Seedance');
+		expect(made).toHaveLength(1);
+		expect(refused[0].json.error).toContain('Items 1 and 2 have the same Idempotency Key');
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it.each([
+		['={{ $json.missing }}', 'Idempotency Key is empty'],
+		['={{ "x".repeat(1001) }}', 'longer than 1000 characters'],
+	])('a key %s is refused with 0 requests', async (idempotencyKey, message) => {
+		const result = await run(keyed({ idempotencyKey }), rows('a'));
+		expect(result.errorOf('Seedance')?.message).toContain(message);
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('over budget frees the key: a later execution with room makes that row', async () => {
+		const node = keyed({ maxCredits: 8 }, { onError: 'continueErrorOutput' });
+		const first = await run(node, rows('a', 'b'));
+		expect(first.outputs('Seedance')[1][0].json.error).toContain('Over budget');
+		const second = await run(node, rows('a', 'b'));
+		expect(second.outputs('Seedance')[0]).toHaveLength(2);
+		expect(emulator.count('create')).toBe(2);
+	});
+});
+
+/** The same node (same ID, so the same keys), other options. */
+function keyedFrom(node: INode, options: Record<string, unknown>, wait: boolean): INode {
+	return {
+		...node,
+		parameters: {
+			...node.parameters,
+			waitForCompletion: wait,
+			options: { ...(node.parameters.options as object), ...options } as never,
+		},
+	};
+}
+
+const faultArb = fc.option(
+	fc.constantFrom<Fault>(
+		{ kind: 'status', code: 500 },
+		{ kind: 'status', code: 429, retryAfter: '0' },
+		{ kind: 'status', code: 400 },
+		{ kind: 'reset' },
+		{ kind: 'resetAfterCreate' },
+		{ kind: 'malformed' },
+	),
+	{ freq: 2 },
+);
+
+it('generated runs of keyed rows, with faults and concurrent re-runs: never two tasks for one key', async () => {
+	await checkProperty(
+		'one video per key across executions',
+		fc.asyncProperty(
+			fc.array(
+				fc.record({
+					rows: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1 }),
+					faults: fc.array(faultArb, { maxLength: 4 }),
+					together: fc.boolean(),
+				}),
+				{ minLength: 1, maxLength: 4 },
+			),
+			async (executions) => {
+				emulator.reset();
+				deduplicationStore.rows.clear();
+				const node = keyed();
+				const faults: Array<Fault | null> = executions.flatMap((execution) => execution.faults);
+				emulator.faultSource = (route) =>
+					route === 'create' ? (faults.shift() ?? undefined) : undefined;
+				for (let index = 0; index < executions.length; index++) {
+					const execution = executions[index];
+					const next = executions[index + 1];
+					if (execution.together && next) {
+						await Promise.all([run(node, rows(...execution.rows)), run(node, rows(...next.rows))]);
+						index++;
+					} else await run(node, rows(...execution.rows));
+				}
+				for (const prompt of ['a', 'b', 'c', 'd']) {
+					const tasks = [...emulator.tasks.values()].filter((task) => task.body.prompt === prompt);
+					if (tasks.length > 1) throw new Error(`key "mon ${prompt}" made ${tasks.length} tasks`);
+				}
+			},
+		),
+		25,
+	);
+}, 120_000);
