@@ -257,6 +257,48 @@ eachRealN8n(emulator, (version, current) => {
 			expect(readFileSync(path.join(folder, name)).equals(SAMPLE_MP4)).toBe(true);
 	});
 
+	/** Manual -> rows a, b, c -> Generate with an Idempotency Key per row (not waiting). */
+	const KEYED = 'e2eKeysAcross1';
+	const keyedRows = () =>
+		chain(KEYED, 'E2E idempotency keys across executions', [
+			manual(),
+			node(
+				'Rows',
+				'n8n-nodes-base.set',
+				{ mode: 'raw', jsonOutput: JSON.stringify({ rows: ['key a', 'key b', 'key c'] }) },
+				{ typeVersion: 3.4 },
+			),
+			node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'rows' }),
+			generate(
+				{
+					prompt: '={{ $json.rows }}',
+					waitForCompletion: false,
+					options: { idempotencyKey: '={{ $json.rows }}' },
+				},
+				'Generate',
+			),
+		] as Array<{ name: string }>);
+	const keyedCreates = () =>
+		[...emulator.tasks.values()].filter((task) => String(task.body.prompt).startsWith('key '));
+
+	it('10a. Idempotency Key: a second execution in a new n8n process (a restart) picks up all 3 paid tasks, 0 new creates', async () => {
+		await n8n.importWorkflow(keyedRows());
+		const first = await n8n.execute(KEYED);
+		expect(first.status).toBe('success');
+		expect(keyedCreates()).toHaveLength(3);
+		const second = await n8n.execute(KEYED);
+		expect(second.status).toBe('success');
+		expect(keyedCreates()).toHaveLength(3);
+		const ids = (run: typeof first) =>
+			outputOf(run.data, 'Generate').map((item) => item.json.taskId);
+		expect(ids(second)).toEqual(ids(first));
+		expect(outputOf(second.data, 'Generate').map((item) => item.json.pickedUpByKey)).toEqual([
+			true,
+			true,
+			true,
+		]);
+	});
+
 	describe('served by n8n start', () => {
 		let port = 0;
 		beforeAll(async () => {
@@ -318,6 +360,29 @@ eachRealN8n(emulator, (version, current) => {
 			expect(error.message).toContain(`Seedance task ${failedTask?.taskId} failed`);
 			// The retry read both tasks again; it paid for nothing.
 			expect(emulator.count('create')).toBe(2);
+		});
+		it("10b. Idempotency Key: the editor's Execute workflow (a manual execution) picks the keyed tasks up too, 0 new creates", async () => {
+			if (keyedCreates().length === 0) {
+				await n8n.importWorkflow(keyedRows());
+				await n8n.execute(KEYED);
+			}
+			const before = keyedCreates().length;
+			const id = await n8n.runManually(KEYED);
+			const [row] = await until(
+				async () => (await n8n.executions(KEYED)).filter((found) => found.id === id),
+				(found) => found[0] !== undefined && !['new', 'running'].includes(found[0].status),
+				60_000,
+				'the manual execution',
+			);
+			expect(row.mode).toBe('manual');
+			expect(row.status).toBe('success');
+			const run = await n8n.runOf(id);
+			expect(outputOf(run, 'Generate').map((item) => item.json.pickedUpByKey)).toEqual([
+				true,
+				true,
+				true,
+			]);
+			expect(keyedCreates()).toHaveLength(before);
 		});
 	});
 });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * How an Idempotency Key is kept in n8n's deduplication store (the one behind Remove Duplicates).
  * That store keeps digests of entries and only answers "seen before?" while recording what it was
  * asked, so a task ID is written as the set bits of its length, checksum and characters, and read
- * back by asking for every bit (the ones that were new are taken back). docs/idempotency.md.
+ * back by asking for every bit (the ones that were new are taken back).
  */
 
 /** Longest Idempotency Key accepted (characters). */

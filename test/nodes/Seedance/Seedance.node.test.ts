@@ -93,6 +93,7 @@ describe('The Seedance panel', () => {
 			'downloadVideo',
 			'existingTaskId',
 			'extraBodyFields',
+			'idempotencyKey',
 			'maxCredits',
 			'maxVideoSize',
 			'maxWaitTime',
@@ -137,7 +138,12 @@ describe('The Seedance panel', () => {
 		expect(waiting).not.toContain('confirmCallbacks');
 		expect(waiting).not.toContain('waitMode');
 		const notWaiting = offeredOptions({ ...generate, waitForCompletion: false });
-		expect(notWaiting.sort()).toEqual(['existingTaskId', 'extraBodyFields', 'maxCredits']);
+		expect(notWaiting.sort()).toEqual([
+			'existingTaskId',
+			'extraBodyFields',
+			'idempotencyKey',
+			'maxCredits',
+		]);
 		expect(offeredOptions({ ...generate, waitMode: 'resume' })).toContain('confirmCallbacks');
 	});
 
