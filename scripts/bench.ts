@@ -9,7 +9,8 @@
  *   4. size of dist/ and the import time of the node modules;
  *   5. the execution data a 100-item Generate leaves in n8n, with and without Simplify;
  *   6. queue mode: 20 executions on 2 workers, Poll vs Resume on Callback (scripts/bench/queue.ts);
- *   7. requests with the key per inbound callback, trigger and resume URL (scripts/bench/callbacks.ts).
+ *   7. requests with the key per inbound callback, trigger and resume URL (scripts/bench/callbacks.ts);
+ *   8. the daily pipeline run twice: creates and saved videos of a re-run (scripts/bench/pipeline.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { promptedGenerate } from '../test/harness/webhook';
 import { MAX_PACKED_BYTES, pack } from '../test/pack';
 import { callbackCosts } from './bench/callbacks';
 import { downloadMemory } from './bench/memory';
+import { pipelineFigures } from './bench/pipeline';
 import { queueModeFigures } from './bench/queue';
 import { median, printTable, rows, say, seconds } from './bench/table';
 
@@ -257,6 +259,7 @@ async function main(): Promise<void> {
 	if (!only || only === 'data') await executionData();
 	if ((!only || only === 'queue') && process.env.BENCH_SKIP_N8N !== '1') await queueModeFigures();
 	if (!only || only === 'callbacks') await callbackCosts();
+	if (!only || only === 'pipeline') await pipelineFigures();
 	printTable();
 	if (rows.some((row) => row.met === false)) process.exitCode = 1;
 }

@@ -28,6 +28,7 @@ const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
 /** How long the load may take: about 2 minutes on 2 quiet cores, far more on busy ones. */
 const LOAD_LIMIT_MS = 1_500_000;
 const MANUAL_GENERATE = 'queueManual0001';
+const MANUAL_KEYED = 'queueManualKey1';
 const POLL_OPTIONS = { pollInterval: 0.5, downloadVideo: true };
 const RESUME_OPTIONS = {
 	confirmCallbacks: false,
@@ -115,6 +116,23 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 				manual(),
 				generate({ options: POLL_OPTIONS }),
 			]),
+		);
+		await n8n.importWorkflow(
+			chain(MANUAL_KEYED, 'Queue: manual generate with idempotency keys', [
+				manual(),
+				node(
+					'Rows',
+					'n8n-nodes-base.set',
+					{ mode: 'raw', jsonOutput: JSON.stringify({ rows: ['q key a', 'q key b'] }) },
+					{ typeVersion: 3.4 },
+				),
+				node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'rows' }),
+				generate({
+					prompt: '={{ $json.rows }}',
+					waitForCompletion: false,
+					options: { idempotencyKey: '={{ $json.rows }}' },
+				}),
+			] as Array<{ name: string }>),
 		);
 		await n8n.importWorkflow(
 			chain(MANUAL_RESUME, 'Queue: manual resume on callback', [
@@ -453,6 +471,24 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 		it('Q6. offload: a manual Generate that waits (poll) and downloads runs on a worker; the video in the database, byte for byte, 1 create', async () => {
 			const id = await n8n.runManually(MANUAL_GENERATE);
 			await expectGeneratedOnAWorker(id);
+		});
+
+		it('Q9. offload: Idempotency Keys hold across workers: 3 manual executions of 2 keyed rows make 2 videos in all', async () => {
+			const keyed = () =>
+				[...emulator.tasks.values()].filter((task) => String(task.body.prompt).startsWith('q key'));
+			const outputs: unknown[][] = [];
+			const workers: string[] = [];
+			for (let run = 0; run < 3; run++) {
+				const id = await n8n.runManually(MANUAL_KEYED);
+				const row = await ended(MANUAL_KEYED, id);
+				expect(row.status).toBe('success');
+				workers.push(...n8n.workersThatStarted(id));
+				outputs.push(outputOf(await n8n.runOf(id), 'Generate').map((item) => item.json.taskId));
+			}
+			console.log(`Q9 (${version}): the 3 executions ran on ${workers.join(', ')}`);
+			expect(keyed()).toHaveLength(2);
+			expect(outputs[1]).toEqual(outputs[0]);
+			expect(outputs[2]).toEqual(outputs[0]);
 		});
 
 		it("Q7. offload: a manual Generate in Resume on Callback parks on a worker and, on the service's callback to a webhook process, resumes on a worker with the video", async () => {
