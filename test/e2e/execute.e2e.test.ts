@@ -206,10 +206,16 @@ eachRealN8n(emulator, (version, current) => {
 		});
 	});
 
-	it('7. The scheduled pipeline example, fired by its Schedule Trigger: prompts.csv -> one video per row, each saved under its prompt, within Max Credits', async () => {
+	it('7. The scheduled pipeline example, fired by its Schedule Trigger: prompts.csv -> one video per row, each saved under its prompt; a row that fails and a row the service refuses go to the error branch and its log file', async () => {
 		const folder = path.join(n8n.filesFolder, 'seedance');
 		mkdirSync(folder, { recursive: true });
-		const prompts = ['A lighthouse at dawn', 'Waves on rocks, slow motion!', 'A fox in snow'];
+		const prompts = [
+			'A lighthouse at dawn',
+			'A storm at sea [fail]',
+			'Waves on rocks, slow motion!',
+			'A city at night [refuse]',
+			'A fox in snow',
+		];
 		writeFileSync(
 			path.join(folder, 'prompts.csv'),
 			`prompt,notes\n${prompts.map((prompt) => `"${prompt}",daily`).join('\n')}\n`,
@@ -237,8 +243,11 @@ eachRealN8n(emulator, (version, current) => {
 			const failures = Object.entries(run.resultData.runData).flatMap(([name, runs]) =>
 				runs.flatMap((task) => (task.error ? [`${name}: ${task.error.message}`] : [])),
 			);
+			// The failed and the refused row did not stop the execution.
 			expect({ status: row.status, failures }).toEqual({ status: 'success', failures: [] });
+			// 5 creates sent, the refused one made no task.
 			expect(emulator.count('create')).toBe(prompts.length);
+			expect(emulator.tasks.size).toBe(prompts.length - 1);
 			expect(outputOf(run, 'Generate videos').map((item) => item.json.estimatedCredits)).toEqual([
 				8, 8, 8,
 			]);
@@ -255,6 +264,22 @@ eachRealN8n(emulator, (version, current) => {
 		]);
 		for (const name of saved)
 			expect(readFileSync(path.join(folder, name)).equals(SAMPLE_MP4)).toBe(true);
+		// The error branch wrote one log of the day: each bad row's prompt, error and task.
+		const logs = readdirSync(folder).filter((name) => name.startsWith('failed '));
+		expect(logs).toEqual([expect.stringMatching(/^failed \d{4}-\d{2}-\d{2}\.json$/)]);
+		const failedTask = [...emulator.tasks.values()].find((task) => task.outcome === 'failed');
+		expect(JSON.parse(readFileSync(path.join(folder, logs[0]), 'utf8'))).toEqual([
+			{
+				prompt: 'A storm at sea [fail]',
+				error: expect.stringContaining(`Seedance task ${failedTask?.taskId} failed`),
+				taskId: failedTask?.taskId,
+			},
+			{
+				prompt: 'A city at night [refuse]',
+				error: expect.stringContaining('The prompt was refused by content moderation'),
+				taskId: null,
+			},
+		]);
 	});
 
 	/** Manual -> rows a, b, c -> Generate with an Idempotency Key per row (not waiting). */

@@ -67,3 +67,19 @@ describe('Emulator callbacks', () => {
 		await hook.close();
 	});
 });
+
+describe('Emulator prompt markers', () => {
+	it('[refuse]: the create is answered 422 with a message, and no task is made', async () => {
+		const response = await fetch(`${emulator.url}/api/v1/videos/generations`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ model: 'seedance-1-5-pro', prompt: 'a dancer [refuse]' }),
+		});
+		expect(response.status).toBe(422);
+		expect(await response.json()).toEqual({
+			error: { message: 'The prompt was refused by content moderation' },
+		});
+		expect(emulator.tasks.size).toBe(0);
+		expect(emulator.count('create')).toBe(1);
+	});
+});

@@ -73,7 +73,7 @@ export interface EmulatedTask {
 	latencyMs: number;
 	/**
 	 * What the prompt's markers ask for: [fail] [cancel] [expire] [never] [unknown-status] [expire-
-	 * url].
+	 * url]. ([refuse] makes no task: the create is answered 422.)
 	 */
 	outcome: 'succeeded' | 'failed' | 'cancelled' | 'expired' | 'never' | 'unknown';
 	expireUrl: boolean;
@@ -451,6 +451,9 @@ export class Emulator {
 		const problem = invalidCreate(body);
 		if (problem) return send(res, 400, { error: { message: problem } });
 		const prompt = String(body.prompt);
+		// The service refuses some prompts outright (moderation at submission): no task, no charge.
+		if (marker(prompt, 'refuse'))
+			return send(res, 422, { error: { message: 'The prompt was refused by content moderation' } });
 		const latency = /\[latency=(\d+)\]/.exec(prompt);
 		const taskId = `n${(++this.counter).toString(36)}${randomBytes(4).toString('hex')}_seedance`;
 		const outcome = marker(prompt, 'fail')

@@ -16,6 +16,22 @@ function example(name: string): { nodes: INode[]; connections: IConnections } {
 	};
 }
 
+const STICKY_NOTE = 'n8n-nodes-base.stickyNote';
+
+describe('examples/generate-with-callback.json', () => {
+	it('ships no Callback URL the service could reach by mistake: a YOUR-N8N-HOST placeholder a sticky note explains', () => {
+		const { nodes } = example('generate-with-callback.json');
+		const start = nodes.find((node) => node.type === 'n8n-nodes-seedance.seedance')!;
+		const url = String(start.parameters.callbackUrl);
+		expect(url).toMatch(/^https:\/\/YOUR-N8N-HOST\/webhook\//);
+		expect(JSON.stringify(nodes)).not.toMatch(/https?:\/\/(localhost|127\.)/);
+		const notes = nodes.filter((node) => node.type === STICKY_NOTE);
+		expect(notes.map((note) => String(note.parameters.content)).join('\n')).toMatch(
+			/YOUR-N8N-HOST[\s\S]*Production URL/,
+		);
+	});
+});
+
 describe('examples/generate-with-callback.json + examples/callback-trigger.json', () => {
 	it('Generate calls back the trigger of the other example, which starts with the task and its video', async () => {
 		const triggerNode = example('callback-trigger.json').nodes[0];
@@ -28,13 +44,15 @@ describe('examples/generate-with-callback.json + examples/callback-trigger.json'
 		try {
 			const generating = example('generate-with-callback.json');
 			const start = generating.nodes.find((node) => node.type === 'n8n-nodes-seedance.seedance')!;
-			// The example points at the trigger's path on a default local n8n; only the host differs
-			// here.
+			// The example points at the trigger's path on a host the user must fill in; only the host
+			// differs here.
 			const exampleUrl = new URL(String(start.parameters.callbackUrl));
 			expect(exampleUrl.pathname).toBe(new URL(receiver.productionUrl).pathname);
 			start.parameters.callbackUrl = receiver.productionUrl;
+			// The engine harness knows no sticky notes; they do not run anyway.
+			const nodes = generating.nodes.filter((node) => node.type !== STICKY_NOTE);
 
-			const run = await runWorkflowGraph(generating.nodes, generating.connections, {
+			const run = await runWorkflowGraph(nodes, generating.connections, {
 				credentials: credentials(),
 			});
 			expect(run.errorOf(start.name)).toBeUndefined();
