@@ -148,3 +148,23 @@ export async function releaseKeys(context: IExecuteFunctions, keys: string[]): P
 		);
 	});
 }
+
+/**
+ * Forgets the task of a key when it is still the one remembered (it failed at the service, which
+ * charges nothing), so this run makes the key's video anew; false when another run got there first.
+ */
+export async function forgetFailedTask(
+	context: IExecuteFunctions,
+	key: string,
+	taskId: string,
+): Promise<boolean> {
+	const digest = keyDigest(key);
+	return await exclusive(context, async () => {
+		const seen = await held(context, markerCandidates(digest));
+		const markers = readMarkers(digest, seen);
+		const bits = await held(context, charCandidates(digest, markers.length));
+		if (readTaskId(digest, markers, bits) !== taskId) return false;
+		await context.helpers.removeProcessed(taskEntries(digest, taskId), 'node', ENTRIES);
+		return true;
+	});
+}

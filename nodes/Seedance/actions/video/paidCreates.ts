@@ -19,7 +19,13 @@ import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { splitByBudget } from './budget';
 import type { Plan } from './generatePlan';
-import { claimKeys, releaseKeys, settleKey, type KeyState } from './idempotencyKeys';
+import {
+	claimKeys,
+	forgetFailedTask,
+	releaseKeys,
+	settleKey,
+	type KeyState,
+} from './idempotencyKeys';
 
 /**
  * What each item's request becomes. A create already made for the same input item in this
@@ -28,7 +34,15 @@ import { claimKeys, releaseKeys, settleKey, type KeyState } from './idempotencyK
  */
 type Order =
 	| { kind: 'create'; plan: Plan; body: IDataObject; identity: string }
-	| { kind: 'pickUp'; plan: Plan; taskId: string; callsBackHere: boolean; byKey?: boolean }
+	| {
+			kind: 'pickUp';
+			plan: Plan;
+			taskId: string;
+			callsBackHere: boolean;
+			/** Picked up by Idempotency Key; `known`: the task as read when its key was found. */
+			byKey?: boolean;
+			known?: SeedanceTask;
+	  }
 	| { kind: 'uncertain'; plan: Plan; identity: string }
 	| { kind: 'refused'; plan: Plan; error: NodeOperationError };
 
@@ -133,9 +147,49 @@ async function askKeys(context: IExecuteFunctions, keys: string[]): Promise<Map<
 	});
 }
 
+const UNPAID = new Set(['failed', 'cancelled', 'expired']);
+
+/**
+ * Reads the task of every key just found paid: a task that failed at the service (not charged)
+ * is forgotten and its key made anew by this run; the others are picked up as read.
+ */
+async function readKeyTasks(
+	context: IExecuteFunctions,
+	connection: Connection,
+	found: Map<string, KeyState>,
+	states: Map<string, KeyState>,
+	tasks: Map<string, SeedanceTask>,
+	settings: PollSettings,
+): Promise<void> {
+	const paid = [...found].flatMap(([key, state]) =>
+		state.kind === 'paid' ? [{ key, taskId: state.taskId }] : [],
+	);
+	await mapWithLimit(paid, settings.concurrency, async ({ key, taskId }) => {
+		const read = await attempt(
+			fetchTask(context, connection, taskId, { timeoutMs: settings.requestTimeoutMs }),
+		);
+		// A task that cannot be read now is read again by its pick-up, which says what went wrong.
+		if (!read.ok) return;
+		if (!UNPAID.has(read.value.state)) {
+			tasks.set(key, read.value);
+			return;
+		}
+		const forgotten = await forgetFailedTask(context, key, taskId).catch(() => false);
+		if (forgotten) states.set(key, { kind: 'claimed' });
+		// Another run forgot it first and is making it: asked again.
+		else states.delete(key);
+	});
+}
+
 /** A new create whose key an earlier execution used becomes a pick-up, or the item's error. */
-function withKey(context: IExecuteFunctions, order: Order, states: Map<string, KeyState>): Order {
-	const state = order.plan.idempotencyKey ? states.get(order.plan.idempotencyKey) : undefined;
+function withKey(
+	context: IExecuteFunctions,
+	order: Order,
+	states: Map<string, KeyState>,
+	tasks: Map<string, SeedanceTask>,
+): Order {
+	const key = order.plan.idempotencyKey;
+	const state = key ? states.get(key) : undefined;
 	if (order.kind !== 'create' || !state || state.kind === 'claimed') return order;
 	if (state.kind === 'paid')
 		return {
@@ -144,6 +198,7 @@ function withKey(context: IExecuteFunctions, order: Order, states: Map<string, K
 			taskId: state.taskId,
 			callsBackHere: false,
 			byKey: true,
+			known: tasks.get(key as string),
 		};
 	return { kind: 'refused', plan: order.plan, error: keyError(context, order.plan, state) };
 }
@@ -201,6 +256,7 @@ export async function submitCreates(
 	// Every pause (a create in flight, n8n's key store) is followed by a fresh look at the ledger,
 	// so nothing awaits between the last look and the records below.
 	const keyStates = new Map<string, KeyState>();
+	const keyTasks = new Map<string, SeedanceTask>();
 	const patience = Date.now() + settings.requestTimeoutMs;
 	let orders: Order[];
 	for (;;) {
@@ -223,9 +279,11 @@ export async function submitCreates(
 			if (Date.now() >= patience) break;
 			await pause(1000, cancelSignalOf(context));
 		}
-		for (const [key, state] of await askKeys(context, unread)) keyStates.set(key, state);
+		const found = await askKeys(context, unread);
+		for (const [key, state] of found) keyStates.set(key, state);
+		await readKeyTasks(context, connection, found, keyStates, keyTasks, settings);
 	}
-	orders = orders.map((order) => withKey(context, order, keyStates));
+	orders = orders.map((order) => withKey(context, order, keyStates, keyTasks));
 	const flow = context.getContext('flow');
 	const budgeted = splitByBudget(
 		context,
@@ -277,11 +335,14 @@ export async function submitCreates(
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
 		let answer: Attempt<SeedanceTask>;
 		try {
-			answer = await attempt(
-				order.kind === 'pickUp'
-					? fetchTask(context, connection, order.taskId, call)
-					: createTask(context, connection, order.body, call),
-			);
+			answer =
+				order.kind === 'pickUp' && order.known
+					? { ok: true, value: order.known }
+					: await attempt(
+							order.kind === 'pickUp'
+								? fetchTask(context, connection, order.taskId, call)
+								: createTask(context, connection, order.body, call),
+						);
 			// Only a create the service certainly refused is forgotten: anything else that went wrong
 			// after sending it (an answer that cannot be read) may have made a paid task.
 			const key = order.plan.idempotencyKey;
