@@ -226,8 +226,8 @@ eachRealN8n(emulator, (version, current) => {
 				n8n.filesFolder,
 			),
 		) as { id: string; nodes: Array<{ parameters: Record<string, unknown> }> };
-		// Every 30 s instead of every morning: the first run comes within 30 s, and the suite stops
-		// n8n long before a second.
+		// Every 30 s instead of every morning: the first run comes within 30 s, the second is the
+		// re-run; the suite stops n8n before a third.
 		workflow.nodes[0].parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 30 }] };
 		await n8n.importWorkflow(workflow);
 		await n8n.activate(workflow.id);
@@ -251,6 +251,25 @@ eachRealN8n(emulator, (version, current) => {
 			expect(outputOf(run, 'Generate videos').map((item) => item.json.estimatedCredits)).toEqual([
 				8, 8, 8,
 			]);
+			// Four creates reached the service (8 credits each): the execution's spend.
+			expect(outputOf(run, 'Generate videos')[0].json.executionCredits).toBe(32);
+			// The next scheduled run is the re-run: the 3 made rows are picked up by their key, the
+			// failed row (not charged) is made again and the refused one tried again.
+			const rows = await until(
+				() => n8n.executions(workflow.id),
+				(found) => found.length >= 2 && !['running', 'new'].includes(found[1].status),
+				120_000,
+				'the second scheduled run',
+			);
+			const rerun = await n8n.runOf(rows[1].id);
+			expect(rows[1].status).toBe('success');
+			expect(outputOf(rerun, 'Generate videos').map((item) => item.json.pickedUpByKey)).toEqual([
+				true,
+				true,
+				true,
+			]);
+			expect(emulator.count('create')).toBe(prompts.length + 2);
+			expect(emulator.tasks.size).toBe(prompts.length);
 		} finally {
 			await n8n.stop();
 			await n8n.deactivate(workflow.id);
