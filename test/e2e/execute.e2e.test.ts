@@ -286,7 +286,10 @@ eachRealN8n(emulator, (version, current) => {
 		// The error branch wrote one log of the day: each bad row's prompt, error and task.
 		const logs = readdirSync(folder).filter((name) => name.startsWith('failed '));
 		expect(logs).toEqual([expect.stringMatching(/^failed \d{4}-\d{2}-\d{2}\.json$/)]);
-		const failedTask = [...emulator.tasks.values()].find((task) => task.outcome === 'failed');
+		// The re-run's log: its failed row is the task it made again.
+		const failedTask = [...emulator.tasks.values()]
+			.filter((task) => task.outcome === 'failed')
+			.at(-1);
 		expect(JSON.parse(readFileSync(path.join(folder, logs[0]), 'utf8'))).toEqual([
 			{
 				prompt: 'A storm at sea [fail]',
