@@ -11,7 +11,7 @@ import {
 	recordCreate,
 	settleCreate,
 } from '../../domain/ledger';
-import { attempt, mapWithLimit, type Attempt } from '../../domain/timing';
+import { attempt, isStopped, mapWithLimit, type Attempt } from '../../domain/timing';
 import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
 import type { SeedanceTask } from '../../domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
@@ -181,6 +181,8 @@ export async function submitCreates(
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
 		let answer: Attempt<SeedanceTask>;
 		try {
+			// Stopped before it is sent: createTask sends nothing, so nothing stays recorded.
+			if (order.kind === 'create' && isStopped(context)) forgetCreate(ledger, order.identity);
 			answer = await attempt(
 				order.kind === 'pickUp'
 					? fetchTask(context, connection, order.taskId, call)
