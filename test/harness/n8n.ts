@@ -234,6 +234,8 @@ export interface RunResult {
 	): (Error & { description?: string; context?: Record<string, unknown> }) | undefined;
 	/** The node's execution context (`this.getContext('node')`), as n8n saves it. */
 	contextOf(nodeName: string): IDataObject;
+	/** The execution's custom data (n8n's execution metadata). */
+	customData(): Record<string, string>;
 }
 
 export interface RunOptions {
@@ -338,6 +340,7 @@ export async function runWorkflowGraph(
 			runData[nodeName]?.at(-1)?.error as
 				(Error & { description?: string; context?: Record<string, unknown> }) | undefined,
 		contextOf: (nodeName) => run.data.executionData?.contextData[`node:${nodeName}`] ?? {},
+		customData: () => ({ ...(run.data.resultData.metadata ?? {}) }),
 	};
 }
 

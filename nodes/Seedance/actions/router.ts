@@ -52,7 +52,7 @@ const CREATE_ANSWER_GRACE_MS = 15_000;
 
 /**
  * The stop as the node's error, naming every task this run had in hand: they keep running at the
- * service and are charged. The node's context (saved with the execution) keeps them as well.
+ * service and are charged. The execution's custom data (`seedanceTasks`) and n8n's log keep them.
  */
 async function stoppedError(context: IExecuteFunctions): Promise<NodeOperationError> {
 	const held = await heldAtStop(context, CREATE_ANSWER_GRACE_MS);
@@ -64,5 +64,7 @@ async function stoppedError(context: IExecuteFunctions): Promise<NodeOperationEr
 		state: task.state,
 	}));
 	if (held.unanswered) error.context.unansweredCreates = held.unanswered;
+	// n8n 2.x saves neither this error nor the node's context after a stop: its log keeps the IDs.
+	context.logger.warn(`Seedance: ${message}. ${description}`);
 	return error;
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IWebhookFunctions,
+	IWorkflowExecutionCustomData,
+} from 'n8n-workflow';
 
 import { isTerminal, type TaskState } from './task';
 import { ExecutionStopped, pause } from './timing';
@@ -69,6 +74,48 @@ export function holdTask(
 	tasks.set(taskId, held);
 	const record = savedRecord(context);
 	if (record) record[taskId] = { item: held.itemIndex, state: held.state };
+	if (!known) showInCustomData(context, [...tasks.keys()]);
+}
+
+/** The execution's custom data key that lists the task IDs of the node's latest run. */
+export const CUSTOM_DATA_KEY = 'seedanceTasks';
+
+/** n8n keeps at most this many characters of a custom data value. */
+const CUSTOM_DATA_MAX = 512;
+
+/** The task IDs as one custom data value, cut to fit and saying how many there are in all. */
+export function customDataValue(taskIds: string[]): string {
+	const all = taskIds.join(', ');
+	if (all.length <= CUSTOM_DATA_MAX) return all;
+	const suffix = ` ... (${taskIds.length} in all)`;
+	const shown: string[] = [];
+	for (const taskId of taskIds) {
+		if ([...shown, taskId].join(', ').length + suffix.length > CUSTOM_DATA_MAX) break;
+		shown.push(taskId);
+	}
+	return `${shown.join(', ')}${suffix}`;
+}
+
+/**
+ * n8n's custom execution data outlives a stop: it is saved at the stop in its own table, while
+ * n8n's stop endpoint writes back the execution's data as it was before (no node context, no
+ * error). n8n 2.x gives `customData` to the node; 1.x only through `$execution`.
+ */
+function showInCustomData(context: Context, taskIds: string[]): void {
+	if (!('getContext' in context)) return;
+	try {
+		const customData =
+			'customData' in context && context.customData
+				? context.customData
+				: (
+						context.getWorkflowDataProxy(0).$execution as {
+							customData?: IWorkflowExecutionCustomData;
+						}
+					)?.customData;
+		customData?.set(CUSTOM_DATA_KEY, customDataValue(taskIds));
+	} catch {
+		// Custom data is full (10 keys) or not offered here (a sub-node's call): the error still names them.
+	}
 }
 
 /**

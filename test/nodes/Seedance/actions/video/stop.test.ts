@@ -1,6 +1,6 @@
 import { itemsNode, runWorkflow, seedanceNode, generatedTaskId } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
-import { TASKS_IN_HAND_KEY } from '../../../../../nodes/Seedance/domain/bill';
+import { CUSTOM_DATA_KEY, TASKS_IN_HAND_KEY } from '../../../../../nodes/Seedance/domain/bill';
 
 const { emulator, credentials } = useEmulator();
 
@@ -42,6 +42,8 @@ describe('Stop keeps the bill', () => {
 		expect(Object.keys(result.contextOf('Seedance')[TASKS_IN_HAND_KEY] as object).sort()).toEqual(
 			[...ids].sort(),
 		);
+		// What survives n8n's stop endpoint: the execution's custom data.
+		expect(result.customData()[CUSTOM_DATA_KEY].split(', ').sort()).toEqual([...ids].sort());
 		expect(result.output('Seedance')).toHaveLength(0);
 	});
 
@@ -98,6 +100,7 @@ describe('Stop keeps the bill', () => {
 		expect(result.contextOf('Seedance')[TASKS_IN_HAND_KEY]).toEqual({
 			[taskId]: { item: 0, state: expect.any(String) },
 		});
+		expect(result.customData()[CUSTOM_DATA_KEY]).toBe(taskId);
 	});
 
 	it('a stop during the creates names the tasks whose create answered, counts the cut ones, sends no more', async () => {
