@@ -80,8 +80,8 @@ export function holdTask(
 /** The execution's custom data key that lists the task IDs of the node's latest run. */
 export const CUSTOM_DATA_KEY = 'seedanceTasks';
 
-/** n8n keeps at most this many characters of a custom data value. */
-const CUSTOM_DATA_MAX = 512;
+/** n8n logs an error for a custom data value longer than this (and cuts it at 512). */
+const CUSTOM_DATA_MAX = 255;
 
 /** The task IDs as one custom data value, cut to fit and saying how many there are in all. */
 export function customDataValue(taskIds: string[]): string {

@@ -59,10 +59,10 @@ describe('describeStop', () => {
 });
 
 describe('customDataValue', () => {
-	it("fits n8n's 512 characters and says how many tasks there are in all", () => {
+	it("fits n8n's 255 characters and says how many tasks there are in all", () => {
 		const ids = Array.from({ length: 40 }, (_, index) => `n${index}abcdef0123_seedance`);
 		const value = customDataValue(ids);
-		expect(value.length).toBeLessThanOrEqual(512);
+		expect(value.length).toBeLessThanOrEqual(255);
 		expect(value).toMatch(
 			/^n0abcdef0123_seedance, n1abcdef0123_seedance, .* \.\.\. \(40 in all\)$/,
 		);
