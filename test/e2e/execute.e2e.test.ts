@@ -373,7 +373,29 @@ eachRealN8n(emulator, (version, current) => {
 			);
 			await n8n.activate('e2eRetryExec01');
 			await n8n.importWorkflow(keyedRows());
-			await n8n.start(port, ['e2e-retry-execution']);
+			// A Generate of 3 videos that take far longer than the test: it is stopped while polling.
+			await n8n.importWorkflow(
+				chain('e2eStopPoll001', 'E2E stop while polling', [
+					node(
+						'Start',
+						'n8n-nodes-base.webhook',
+						{
+							httpMethod: 'POST',
+							path: 'e2e-stop-polling',
+							responseMode: 'onReceived',
+							options: {},
+						},
+						{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000005' },
+					),
+					node('Split', 'n8n-nodes-base.splitOut', {
+						fieldToSplitOut: 'body.prompts',
+						options: {},
+					}),
+					generate({ prompt: '={{ $json.prompt }}', options: { pollInterval: 0.5 } }, 'Generate'),
+				]),
+			);
+			await n8n.activate('e2eStopPoll001');
+			await n8n.start(port, ['e2e-retry-execution', 'e2e-stop-polling']);
 		});
 
 		it('6d. "Retry execution" from the executions list picks up the tasks the failed execution paid for', async () => {
@@ -430,6 +452,53 @@ eachRealN8n(emulator, (version, current) => {
 			expect(second.map((item) => item.json.pickedUpByKey)).toEqual([true, true, true]);
 			expect(second.map((item) => item.json.taskId)).toEqual(first.map((item) => item.json.taskId));
 			expect(keyedCreates()).toHaveLength(made);
+		});
+
+		it("6e. Stop through n8n's REST API while Generate polls: the stopped execution names every task", async () => {
+			const prompts = ['one', 'two', 'three'].map((word) => ({
+				prompt: `${word} [latency=600000]`,
+			}));
+			const response = await fetch(n8n.webhookUrl('e2e-stop-polling'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompts }),
+			});
+			expect(response.status).toBe(200);
+			const [running] = await until(
+				() => n8n.executions('e2eStopPoll001'),
+				(rows) => rows.length === 1 && rows[0].status === 'running',
+				60_000,
+				'the running execution',
+			);
+			// Polling: the 3 tasks created and each read at least once.
+			await until(
+				async () => emulator.count('status'),
+				(reads) => emulator.count('create') === 3 && reads >= 3,
+				60_000,
+				'3 creates and their first reads',
+			);
+			const stop = await n8n.rest('POST', `executions/${running.id}/stop`);
+			expect(stop.status).toBe(200);
+			await until(
+				() => n8n.executions('e2eStopPoll001'),
+				(rows) => rows[0].status === 'canceled',
+				60_000,
+				'the canceled execution',
+			);
+			const ids = [...emulator.tasks.keys()];
+			expect(ids).toHaveLength(3);
+			// n8n's stop endpoint writes back the execution's data as it was before the stop (no node
+			// error, no node context); the custom data, saved at the stop in its own table, stays.
+			const custom = await until(
+				() => n8n.customDataOf(running.id),
+				(data) => data.seedanceTasks !== undefined,
+				60_000,
+				'the custom data',
+			);
+			const stored = await n8n.runOf(running.id);
+			const kept = stored.resultData.runData.Generate?.at(-1)?.error;
+			if (kept) for (const id of ids) expect(kept.description).toContain(id);
+			expect(custom.seedanceTasks.split(', ').sort()).toEqual([...ids].sort());
 		});
 	});
 });

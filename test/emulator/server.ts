@@ -165,6 +165,12 @@ export class Emulator {
 	faultSource?: (route: Route, request: RequestRecord) => Fault | undefined;
 	/** Callbacks that should not be sent yet (the test releases them). */
 	holdCallbacks = false;
+	/**
+	 * Creates after the first this many make their task at once but answer only on
+	 * `releaseCreateAnswers()` (a stop mid-create); null: none held.
+	 */
+	holdCreatesAfter: number | null = null;
+	private heldCreateAnswers: Array<() => void> = [];
 	private readonly api = http.createServer((req, res) => void this.handle(req, res, 'api'));
 	private readonly cdn = http.createServer((req, res) => void this.handle(req, res, 'cdn'));
 	private timer?: NodeJS.Timeout;
@@ -215,6 +221,18 @@ export class Emulator {
 		for (const route of Object.keys(this.faults) as Route[]) this.faults[route].length = 0;
 		this.faultSource = undefined;
 		this.holdCallbacks = false;
+		this.releaseCreateAnswers();
+	}
+
+	/** Sends the answers of the creates held so far (and stops holding new ones). */
+	releaseCreateAnswers(): void {
+		this.holdCreatesAfter = null;
+		for (const answer of this.heldCreateAnswers.splice(0)) answer();
+	}
+
+	/** How many create answers are held now. */
+	get heldCreates(): number {
+		return this.heldCreateAnswers.length;
 	}
 
 	inject(route: Route, ...faults: Fault[]): void {
@@ -477,6 +495,8 @@ export class Emulator {
 			callbacksSent: 0,
 		});
 		if (fault?.kind === 'resetAfterCreate') return void req.socket.destroy();
+		if (this.holdCreatesAfter !== null && this.tasks.size > this.holdCreatesAfter)
+			await new Promise<void>((resolve) => this.heldCreateAnswers.push(resolve));
 		send(res, 200, createdBody(taskId));
 	}
 

@@ -230,13 +230,23 @@ export interface RunResult {
 	/** How many times a node ran in the execution. */
 	runs(nodeName: string): number;
 	/** The error a node ended with, if any. */
-	errorOf(nodeName: string): (Error & { description?: string }) | undefined;
+	errorOf(
+		nodeName: string,
+	): (Error & { description?: string; context?: Record<string, unknown> }) | undefined;
+	/** The node's execution context (`this.getContext('node')`), as n8n saves it. */
+	contextOf(nodeName: string): IDataObject;
+	/** The execution's custom data (n8n's execution metadata). */
+	customData(): Record<string, string>;
 }
 
 export interface RunOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	/** Stops the execution this many ms after it started (the stop button). */
 	cancelAfterMs?: number;
+	/** Stops the execution once this holds (checked every 5 ms): a stop at a given state. */
+	cancelWhen?: () => boolean;
+	/** Called right after the stop (e.g. to let held answers go). */
+	afterCancel?: () => void;
 	/** Runs this saved execution data again instead of starting afresh ("Retry execution"). */
 	retryOf?: IRun;
 }
@@ -295,8 +305,19 @@ export async function runWorkflowGraph(
 				startNode: workflow.getNode(nodes[0].name) ?? undefined,
 			});
 	let timer: NodeJS.Timeout | undefined;
-	if (options.cancelAfterMs !== undefined)
-		timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
+	const cancel = () => {
+		execution.cancel();
+		options.afterCancel?.();
+	};
+	if (options.cancelAfterMs !== undefined) timer = setTimeout(cancel, options.cancelAfterMs);
+	const { cancelWhen } = options;
+	if (cancelWhen) {
+		timer = setInterval(() => {
+			if (!cancelWhen()) return;
+			clearInterval(timer);
+			cancel();
+		}, 5);
+	}
 	let run: IRun;
 	try {
 		run = await execution;
@@ -307,7 +328,7 @@ export async function runWorkflowGraph(
 			new Promise<IRun>((_, reject) => setTimeout(() => reject(error), 5000)),
 		]);
 	} finally {
-		if (timer) clearTimeout(timer);
+		if (timer) clearInterval(timer);
 	}
 	const runData = run.data.resultData.runData;
 	return {
@@ -317,7 +338,10 @@ export async function runWorkflowGraph(
 			(runData[nodeName]?.at(-1)?.data?.main ?? []).map((items) => items ?? []),
 		runs: (nodeName) => runData[nodeName]?.length ?? 0,
 		errorOf: (nodeName) =>
-			runData[nodeName]?.at(-1)?.error as (Error & { description?: string }) | undefined,
+			runData[nodeName]?.at(-1)?.error as
+				(Error & { description?: string; context?: Record<string, unknown> }) | undefined,
+		contextOf: (nodeName) => run.data.executionData?.contextData[`node:${nodeName}`] ?? {},
+		customData: () => ({ ...(run.data.resultData.metadata ?? {}) }),
 	};
 }
 

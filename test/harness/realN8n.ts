@@ -470,6 +470,15 @@ export class RealN8n {
 		return flatted.parse(row.data) as StoredRun;
 	}
 
+	/** The execution's custom data (n8n's execution metadata table). */
+	async customDataOf(executionId: number): Promise<Record<string, string>> {
+		const rows = await this.query<{ key: string; value: string }>(
+			'SELECT key, value FROM execution_metadata WHERE executionId = ?',
+			[executionId],
+		);
+		return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+	}
+
 	/** Where n8n stored a binary item on disk (filesystem mode). */
 	binaryPath(binary: Record<string, unknown>): string {
 		const [mode, relative] = String(binary.id ?? '').split(/:(.*)/s);

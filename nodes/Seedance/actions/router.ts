@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { describeStop, heldAtStop, releaseTasks } from '../domain/bill';
 import { ExecutionStopped } from '../domain/timing';
 import { leanItems } from '../waiting/leanOutput';
 import { failed, outputItems } from '../waiting/outcomes';
@@ -34,10 +35,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		simplify: call.asTool || this.getNodeParameter('simplify', 0, false) === true,
 		jsonOnly: call.asTool,
 	};
-	const stopped = await execute.call(this, items, call).then(
-		(output) => [leanItems(output, lean)],
+	const output = await execute.call(this, items, call).then(
+		(done) => [leanItems(done, lean)],
 		(error: unknown) => {
 			if (error instanceof ExecutionStopped) return null;
+			releaseTasks(this);
 			// n8n would pass the input items on as if they were output: each item says what failed.
 			if (
 				!this.continueOnFail() ||
@@ -52,15 +54,29 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			];
 		},
 	);
-	if (stopped === null) {
-		throw new NodeOperationError(
-			this.getNode(),
-			'The execution was stopped while waiting for Seedance',
-			{
-				description:
-					'Tasks already created keep running at the service (and are charged if they succeed). Use the Wait operation with their task IDs to pick them up.',
-			},
-		);
-	}
-	return stopped;
+	if (output === null) throw await stoppedError(this);
+	releaseTasks(this);
+	return output;
+}
+
+/** How long a stop waits for create requests already sent, to name the tasks they paid for. */
+const CREATE_ANSWER_GRACE_MS = 15_000;
+
+/**
+ * The stop as the node's error, naming every task this run had in hand: they keep running at the
+ * service and are charged. The execution's custom data (`seedanceTasks`) and n8n's log keep them.
+ */
+async function stoppedError(context: IExecuteFunctions): Promise<NodeOperationError> {
+	const held = await heldAtStop(context, CREATE_ANSWER_GRACE_MS);
+	const { message, description } = describeStop(held);
+	const error = new NodeOperationError(context.getNode(), message, { description });
+	error.context.seedanceTasks = held.tasks.map((task) => ({
+		taskId: task.taskId,
+		item: task.itemIndex === null ? null : task.itemIndex + 1,
+		state: task.state,
+	}));
+	if (held.unanswered) error.context.unansweredCreates = held.unanswered;
+	// n8n 2.x saves neither this error nor the node's context after a stop: its log keeps the IDs.
+	context.logger.warn(`Seedance: ${message}. ${description}`);
+	return error;
 }

@@ -14,6 +14,10 @@ export function cancelSignalOf(
 	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 }
 
+export function isStopped(context: IExecuteFunctions | IWebhookFunctions): boolean {
+	return cancelSignalOf(context)?.aborted === true;
+}
+
 export function throwIfStopped(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) throw new ExecutionStopped();
 }
@@ -51,20 +55,30 @@ export async function attempt<T>(promise: Promise<T>): Promise<Attempt<T>> {
 	return settled;
 }
 
-/** Runs `worker` over `inputs` with at most `limit` at once; results keep the input order. */
+/**
+ * Runs `worker` over `inputs` with at most `limit` at once; results keep the input order. A
+ * failure (a stop) does not end the batch before every input had its turn: a create queued when
+ * the execution stops is taken back by its worker, not left recorded as sent. Then the first
+ * failure is thrown.
+ */
 export async function mapWithLimit<T, R>(
 	inputs: readonly T[],
 	limit: number,
 	worker: (input: T, index: number) => Promise<R>,
 ): Promise<R[]> {
 	const results = new Array<R>(inputs.length);
+	const failures: unknown[] = [];
 	let next = 0;
 	const lanes = Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, async () => {
 		while (next < inputs.length) {
 			const index = next++;
-			results[index] = await worker(inputs[index], index);
+			await worker(inputs[index], index).then(
+				(result) => (results[index] = result),
+				(error: unknown) => failures.push(error),
+			);
 		}
 	});
 	await Promise.all(lanes);
+	if (failures.length > 0) throw failures[0];
 	return results;
 }

@@ -8,11 +8,12 @@ import type {
 } from 'n8n-workflow';
 
 import { baseUrlProblem } from '../domain/baseUrl';
+import { holdCreate, holdTask } from '../domain/bill';
 import { callbackSecretOf, callbackToken, hideCallbackTokens } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
 import { redact, redactDeep } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
-import { ExecutionStopped, cancelSignalOf, pause } from '../domain/timing';
+import { ExecutionStopped, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
 import {
 	baseUrlError,
 	createCertainlyNotProcessed,
@@ -264,6 +265,8 @@ async function exchange(
 	options: CallOptions,
 ): Promise<FullResponse> {
 	const signal = cancelSignalOf(context);
+	// Nothing new is sent once the execution is stopped: above all no create, which would be paid.
+	throwIfStopped(signal);
 	for (let attempt = 1; ; attempt++) {
 		let failure: Failure;
 		try {
@@ -337,15 +340,20 @@ export async function createTask(
 	body: IDataObject,
 	options: CallOptions,
 ): Promise<SeedanceTask> {
-	const response = await exchange(
+	// Never sent once stopped; once sent, the bill follows it to its task or to its cut by the stop.
+	throwIfStopped(cancelSignalOf(context));
+	const response = await holdCreate(
 		context,
-		connection,
-		{
-			purpose: 'create',
-			subject: 'the new video',
-			request: jsonRequest(connection, 'POST', '/api/v1/videos/generations', body),
-		},
-		options,
+		exchange(
+			context,
+			connection,
+			{
+				purpose: 'create',
+				subject: 'the new video',
+				request: jsonRequest(connection, 'POST', '/api/v1/videos/generations', body),
+			},
+			options,
+		),
 	);
 	const task = normalizeTask(response.body);
 	if (!task) {
@@ -358,7 +366,9 @@ export async function createTask(
 			options.itemIndex,
 		);
 	}
-	return scrub(connection, task);
+	const created = scrub(connection, task);
+	holdTask(context, created.taskId, options.itemIndex, created.state);
+	return created;
 }
 
 /** GET /api/v1/tasks/{task_id} */
@@ -399,6 +409,7 @@ export async function fetchTask(
 			options.itemIndex,
 		);
 	}
+	holdTask(context, taskId, options.itemIndex, task.state);
 	return scrub(connection, task);
 }
 

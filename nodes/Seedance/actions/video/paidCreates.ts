@@ -12,7 +12,14 @@ import {
 	recordCreate,
 	settleCreate,
 } from '../../domain/ledger';
-import { attempt, cancelSignalOf, mapWithLimit, pause, type Attempt } from '../../domain/timing';
+import {
+	attempt,
+	cancelSignalOf,
+	isStopped,
+	mapWithLimit,
+	pause,
+	type Attempt,
+} from '../../domain/timing';
 import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
 import type { SeedanceTask } from '../../domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
@@ -335,6 +342,13 @@ export async function submitCreates(
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
 		let answer: Attempt<SeedanceTask>;
 		try {
+			// Stopped before it is sent: createTask sends nothing, so nothing stays recorded or claimed.
+			if (order.kind === 'create' && isStopped(context)) {
+				forgetCreate(ledger, order.identity);
+				addCredits(flow, -(order.plan.credits ?? 0));
+				const key = order.plan.idempotencyKey;
+				if (key) await releaseKeys(context, [key]).catch(() => undefined);
+			}
 			answer =
 				order.kind === 'pickUp' && order.known
 					? { ok: true, value: order.known }

@@ -12,6 +12,7 @@ import {
 	waitModeField,
 	waitOptionFields,
 } from '../../descriptions/fields';
+import { holdTask } from '../../domain/bill';
 import { getConnection } from '../../transport';
 import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/park';
@@ -52,6 +53,7 @@ export async function execute(
 	const connection = await getConnection(this);
 	const startedAt = Date.now();
 	const open = ids.map(({ itemIndex, taskId }) => ({ itemIndex, taskId, startedAt }));
+	for (const task of open) holdTask(this, task.taskId, task.itemIndex); // a stop names them
 	// In resume mode each task is read once first: one that has already ended is output at once.
 	const result = await waitOrPark(this, connection, open, outcomes, wait);
 	return toNodeOutput(this, result.outcomes, result.notWaitedFor);
