@@ -1,6 +1,5 @@
 import { jsonParse, type IDataObject } from 'n8n-workflow';
 
-import { InvalidParameter } from './invalidParameter';
 import { normalizeTask, type SeedanceTask } from './task';
 import { checkTaskId } from './taskId';
 
@@ -63,8 +62,7 @@ function unusableTaskId(taskId: string): string | null {
 	try {
 		checkTaskId('Task ID', taskId);
 		return null;
-	} catch (error) {
-		if (!(error instanceof InvalidParameter)) throw error;
+	} catch {
 		return `The body names task "${taskId.slice(0, 60)}${taskId.length > 60 ? '…' : ''}" (${taskId.length} characters), which is no task ID: one holds at most 200 letters, digits and . _ : - and is not "." or ".."`;
 	}
 }

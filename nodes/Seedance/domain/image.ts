@@ -266,8 +266,9 @@ export function readImage(bytes: Uint8Array): ImageReading {
 	try {
 		return { ok: true, mimeType: format.mimeType, ...format.read(bytes) };
 	} catch (error) {
-		if (!(error instanceof NotThatImage)) throw error;
-		return { ok: false, claimed: format.mimeType, reason: error.message };
+		// Anything else that stops the reading is a refusal too: nothing unread is sent.
+		const reason = error instanceof NotThatImage ? error.message : 'it cannot be read';
+		return { ok: false, claimed: format.mimeType, reason };
 	}
 }
 
