@@ -72,6 +72,26 @@ describe('callbacks naming no usable task', () => {
 		);
 	}, 120_000);
 
+	it.each(['..', '.', '../videos/generations'])(
+		'a finished-looking callback for task "%s" with confirmation on is a 400 (it was a 503, resent forever)',
+		async (taskId) => {
+			const trigger = new TriggerReceiver({ event: 'anyTerminal', options: {} }, credentials());
+			await trigger.start();
+			try {
+				const url = signCallbackUrl(trigger.productionUrl, emulator.apiKey);
+				const requests = emulator.requests.length;
+				const record = await emulator.sendCallback(url, callbackOf(taskId, 'COMPLETED', true));
+				expect(record.status).toBe(400);
+				expect(JSON.parse(record.answer ?? '{}').message).toContain(
+					`The body names task "${taskId}"`,
+				);
+				expect(emulator.requests.length).toBe(requests);
+			} finally {
+				await trigger.stop();
+			}
+		},
+	);
+
 	it('with confirmation off, a usable id is remembered, and 600 KB ids add nothing to the memory', async () => {
 		const trigger = new TriggerReceiver(
 			{ event: 'anyTerminal', options: { confirmWithService: false } },
