@@ -10,8 +10,8 @@ const REDIRECTS = [301, 302, 303, 307, 308];
 
 /**
  * The Base URLs the test may send the key to, as the nodes check them: https without a
- * `user:password@` part, or http on this machine (or when the credential allows it). Anything
- * else is sent to a name that never resolves, so the key never leaves n8n.
+ * `user:password@` part, `?` or `#`, or http on this machine (or when the credential allows it).
+ * Anything else is sent to a name that never resolves, so the key never leaves n8n.
  */
 const pattern = (source: string) => `/${source.replace(/\//g, '\\/')}/i`;
 const AUTHORITY = String.raw`[^/?#@\\]+(?:[/?#]|$)`;
@@ -20,9 +20,10 @@ const HTTP = pattern(String.raw`^http://` + AUTHORITY);
 const LOOPBACK = pattern(
 	String.raw`^http://(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d+)?(?:[/?#]|$)`,
 );
+const QUERY_OR_FRAGMENT = pattern(String.raw`[?#]`);
 const URL_GIVEN = '$credentials.baseUrl.trim()';
-const REFUSED = 'https://base-url-refused-use-https-without-user-password.invalid';
-const TEST_BASE_URL = `={{ ${HTTPS}.test(${URL_GIVEN}) || (${HTTP}.test(${URL_GIVEN}) && ($credentials.allowUnencryptedHttp === true || ${LOOPBACK}.test(${URL_GIVEN}))) ? ${URL_GIVEN}.replace(/\\/+$/, "") : "${REFUSED}" }}`;
+const REFUSED = 'https://base-url-refused-use-https-no-password-no-query.invalid';
+const TEST_BASE_URL = `={{ !${QUERY_OR_FRAGMENT}.test(${URL_GIVEN}) && (${HTTPS}.test(${URL_GIVEN}) || (${HTTP}.test(${URL_GIVEN}) && ($credentials.allowUnencryptedHttp === true || ${LOOPBACK}.test(${URL_GIVEN})))) ? ${URL_GIVEN}.replace(/\\/+$/, "") : "${REFUSED}" }}`;
 
 export class SeedanceApi implements ICredentialType {
 	name = 'seedanceApi';
@@ -50,7 +51,7 @@ export class SeedanceApi implements ICredentialType {
 			type: 'string',
 			default: 'https://apiin.one',
 			description:
-				'Change only for a proxy, a regional gateway or a local emulator. Must start with https:// (http:// only on this machine, e.g. http://127.0.0.1, unless allowed below) and must not contain a user name or password.',
+				'Change only for a proxy, a regional gateway or a local emulator. Must start with https:// (http:// only on this machine, e.g. http://127.0.0.1, unless allowed below) and must not contain a user name or password, "?" or "#".',
 		},
 		{
 			displayName: 'Allow Unencrypted HTTP',

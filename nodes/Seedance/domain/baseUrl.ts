@@ -1,5 +1,5 @@
 /** Why a credential's Base URL is refused before any request carries the key to it. */
-export type BaseUrlProblem = 'notWebAddress' | 'userInfo' | 'unencrypted';
+export type BaseUrlProblem = 'notWebAddress' | 'userInfo' | 'queryOrFragment' | 'unencrypted';
 
 /** 127.0.0.0/8, ::1 and localhost: a request there never leaves the machine. */
 export function isLoopback(hostname: string): boolean {
@@ -9,7 +9,8 @@ export function isLoopback(hostname: string): boolean {
 
 /**
  * What is wrong with a Base URL, or null. A `user:password@` part would be shown in errors and
- * logs; `http://` sends the key in clear, so it is taken only on loopback or when the credential
+ * logs; a `?query` or `#fragment` would swallow the path the node appends (requests reach another
+ * route); `http://` sends the key in clear, so it is taken only on loopback or when the credential
  * allows it explicitly.
  */
 export function baseUrlProblem(
@@ -23,6 +24,8 @@ export function baseUrlProblem(
 		return 'notWebAddress';
 	}
 	if (url.username || url.password || /^[a-z]+:\/*[^/?#]*@/i.test(baseUrl)) return 'userInfo';
+	// The text, not url.search/hash: a bare "?" or "#" leaves both empty and still cuts the path off.
+	if (/[?#]/.test(baseUrl)) return 'queryOrFragment';
 	if (url.protocol === 'https:') return null;
 	if (url.protocol !== 'http:') return 'notWebAddress';
 	return allowUnencryptedHttp || isLoopback(url.hostname) ? null : 'unencrypted';

@@ -1,6 +1,7 @@
 import { jsonParse, type IDataObject } from 'n8n-workflow';
 
 import { normalizeTask, type SeedanceTask } from './task';
+import { checkTaskId } from './taskId';
 
 /** A callback is a small task object (about 1 KB); anything this big is not one. */
 export const MAX_CALLBACK_BYTES = 1024 * 1024;
@@ -53,6 +54,20 @@ function jsonBodyOf(request: CallbackRequest): unknown {
 }
 
 /**
+ * Why a callback's task id can name no task, or null. The id goes into the trigger's memory and
+ * into a status request's path: the same rule as a typed Task ID (at most 200 characters, no
+ * URL-changing characters, not `.`/`..`), so an unusable one is a 400 the service does not resend.
+ */
+function unusableTaskId(taskId: string): string | null {
+	try {
+		checkTaskId('Task ID', taskId);
+		return null;
+	} catch {
+		return `The body names task "${taskId.slice(0, 60)}${taskId.length > 60 ? '…' : ''}" (${taskId.length} characters), which is no task ID: one holds at most 200 letters, digits and . _ : - and is not "." or ".."`;
+	}
+}
+
+/**
  * Reads a callback body into the task model, or says why it is not one (both webhooks answer
  * that with 400): the Seedance Trigger's and the resume URL's, so they accept the same bodies.
  */
@@ -68,5 +83,7 @@ export function readCallback(request: CallbackRequest): CallbackReading {
 		return { ok: false, reason: 'The body is not a JSON object' };
 	const task = normalizeTask(body as IDataObject);
 	if (!task) return { ok: false, reason: 'The body holds no task ID' };
+	const unusable = unusableTaskId(task.taskId);
+	if (unusable) return { ok: false, reason: unusable };
 	return { ok: true, task };
 }

@@ -16,6 +16,20 @@ export const DURATIONS = ['4', '8', '12'] as const;
  */
 export const MAX_PROMPT_CHARACTERS = 10_000;
 
+/**
+ * Characters as the service counts them: Unicode code points, so an emoji or a rare CJK character
+ * (two UTF-16 units in JavaScript) is one. A lone surrogate counts as one too.
+ */
+export function codePointCount(text: string): number {
+	let count = 0;
+	for (let at = 0; at < text.length; at++, count++) {
+		const unit = text.charCodeAt(at);
+		const next = text.charCodeAt(at + 1);
+		if (unit >= 0xd800 && unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) at++;
+	}
+	return count;
+}
+
 /** What the user asked Generate for, one item's worth, before it is turned into a request body. */
 export interface GenerationRequest {
 	model: string;
@@ -84,10 +98,12 @@ export function checkGeneration(input: {
 			'Describe the video to generate, e.g. "A dancer spinning in the rain".',
 		);
 	}
-	if (input.prompt.length > MAX_PROMPT_CHARACTERS) {
+	// Fewer UTF-16 units than the limit is fewer characters too: only a long text is counted.
+	const characters = input.prompt.length > MAX_PROMPT_CHARACTERS ? codePointCount(input.prompt) : 0;
+	if (characters > MAX_PROMPT_CHARACTERS) {
 		throw new InvalidParameter(
 			'Prompt',
-			`Prompt is ${input.prompt.length} characters long; the most the node sends is ${MAX_PROMPT_CHARACTERS}`,
+			`Prompt is ${characters} characters long; the most the node sends is ${MAX_PROMPT_CHARACTERS}`,
 			'Shorten the prompt (a good one is a few sentences).',
 		);
 	}

@@ -272,6 +272,11 @@ const BASE_URL_REFUSALS: Record<BaseUrlProblem, Explanation> = {
 		description:
 			'Remove the "user:password@" part from the Base URL in the Seedance credential: an address holding a password is shown in errors and logs. The node signs in with the API Key field only. Nothing was sent.',
 	},
+	queryOrFragment: {
+		message: 'The Base URL in the Seedance credential contains "?" or "#"',
+		description:
+			'Remove the "?..." or "#..." part from the Base URL in the Seedance credential, e.g. https://apiin.one: the node adds each request\'s path to the Base URL, and a query or fragment would send it to the wrong address. Nothing was sent.',
+	},
 	unencrypted: {
 		message: 'The Base URL in the Seedance credential uses unencrypted http://',
 		description:

@@ -429,11 +429,15 @@ export interface VideoStream {
 	contentLength: number | null;
 	/** Where the video was found, after the redirects (a retry starts there). */
 	url: string;
+	/** Whether `url` was reached through a redirect: a retry from there carries no key either. */
+	redirected: boolean;
 }
 
 export interface VideoRequestOptions extends CallOptions {
 	/** The download's requests left, shared by its redirects and retries. */
 	budget: { requests: number };
+	/** `url` is where an earlier try's redirects led: no request of this one carries the key. */
+	redirected?: boolean;
 }
 
 /** Redirects a video link may take (pre-signed storage URLs often take one). */
@@ -461,11 +465,12 @@ function locationOf(location: unknown, current: string): URL | null {
 }
 
 /**
- * Opens the finished video as a stream. The bearer key goes only to the service's own origin:
- * result links usually point at a CDN or a pre-signed storage URL, which must not receive it (and
- * pre-signed URLs refuse a second authorisation). Every redirect is followed by hand, at most
- * `MAX_REDIRECTS` times, each hop to the service's origin only with the key; the hops and retries
- * take from one budget of requests, and none starts after `options.deadline`.
+ * Opens the finished video as a stream. The bearer key goes only to the link itself, and only when
+ * it is on the service's own origin: result links usually point at a CDN or a pre-signed storage
+ * URL, which must not receive it (and pre-signed URLs refuse a second authorisation). Every
+ * redirect is followed by hand, at most `MAX_REDIRECTS` times, and no hop carries the key, even
+ * one back to the service's origin: whoever answers a link chooses where a hop goes. The hops and
+ * retries take from one budget of requests, and none starts after `options.deadline`.
  */
 export async function openVideo(
 	context: SeedanceContext,
@@ -482,7 +487,7 @@ export async function openVideo(
 		const left = (options.deadline ?? Infinity) - Date.now();
 		if (left <= 0)
 			throw fail({ kind: 'network', code: 'ETIMEDOUT', timedOut: true, neverConnected: false });
-		const own = sameOrigin(current, connection.baseUrl);
+		const own = hops === 0 && !options.redirected && sameOrigin(current, connection.baseUrl);
 		const request: IHttpRequestOptions = { method: 'GET', url: current, encoding: 'stream' };
 		const response = await exchange(
 			context,
@@ -499,6 +504,7 @@ export async function openVideo(
 					.trim(),
 				contentLength: Number.isFinite(length) && length >= 0 ? length : null,
 				url: current,
+				redirected: options.redirected === true || hops > 0,
 			};
 		}
 		(response.body as Readable | undefined)?.destroy?.();

@@ -316,13 +316,18 @@ async function downloadOnce(
 	task: SeedanceTask,
 	options: DownloadOptions & { budget: { requests: number } },
 	deadline: Deadline,
-	where: { url: string },
+	where: { url: string; redirected: boolean },
 ): Promise<IBinaryData> {
 	const video = await deadline.race(
-		openVideo(context, connection, url, task.taskId, { ...options, deadline: deadline.at }),
+		openVideo(context, connection, url, task.taskId, {
+			...options,
+			deadline: deadline.at,
+			redirected: where.redirected,
+		}),
 		(late) => late.stream.destroy(),
 	);
 	where.url = video.url;
+	where.redirected = video.redirected;
 	deadline.watch(video.stream);
 	if (!acceptsVideoType(video.contentType)) {
 		const snippet = quote(await snippetOf(video.stream), connection.secrets, SNIPPET_BYTES);
@@ -380,7 +385,7 @@ export async function downloadVideo(
 	const start = Date.now();
 	const deadline = new Deadline(Math.min(options.deadline ?? Infinity, start + options.timeoutMs));
 	const budget = { requests: DOWNLOAD_REQUESTS };
-	const where = { url: task.videoUrl ?? '' };
+	const where = { url: task.videoUrl ?? '', redirected: false };
 	try {
 		for (let tries = 1; ; tries++) {
 			const stored = await attempt(

@@ -1,4 +1,5 @@
 import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/Seedance/domain/callbackBody';
+import { checkProperty, fc } from '../../../property';
 
 const headers = {};
 
@@ -39,5 +40,59 @@ describe('readCallback', () => {
 		const reading = readCallback(request);
 		expect(reading.ok).toBe(false);
 		expect(reading.ok ? '' : reading.reason).toContain(reason);
+	});
+});
+
+/** A task ID as the service makes them, judged apart from the code: 1-200 of [A-Za-z0-9._:-], not dots only. */
+const usableId = (text: string) =>
+	text.length >= 1 && text.length <= 200 && /^[\w.:-]+$/.test(text) && !/^\.+$/.test(text);
+
+/** Any text at all, and the ones near the rule's edges: dots, 200/201 characters, URL characters. */
+const anyTaskIdText = fc.oneof(
+	fc.string({ maxLength: 30 }),
+	fc.string({ unit: 'binary', maxLength: 30 }),
+	fc.constantFrom('', ' ', '.', '..', '...', ' .. ', '../status', '%2e%2e', 'a/b', 'a?b', 'a#b'),
+	fc.integer({ min: 195, max: 205 }).map((length) => 'a'.repeat(length)),
+	fc
+		.tuple(
+			fc.stringMatching(/^[\w.:-]{0,20}$/),
+			fc.constantFrom('/', '?', '#', '%', ' ', '\\', '@', '&', '=', '+', '\u0000', '😀', 'é'),
+			fc.stringMatching(/^[\w.:-]{0,20}$/),
+		)
+		.map((parts) => parts.join('')),
+);
+
+describe('readCallback: the task ID rule of a typed Task ID holds for callback bodies', () => {
+	it.each([
+		['..', 'names task ".."'],
+		['.', 'names task "."'],
+		['a/../b', 'names task "a/../b"'],
+		['x'.repeat(600 * 1024), '(614400 characters), which is no task ID'],
+	])('refuses task %#, and quotes at most 60 characters of it', (taskId, reason) => {
+		const reading = readCallback({ body: { task_id: taskId, status: 'success' }, headers });
+		expect(reading.ok).toBe(false);
+		const text = reading.ok ? '' : reading.reason;
+		expect(text).toContain(reason);
+		expect(text.length).toBeLessThan(400);
+	});
+
+	it('any text in task_id: read iff it is a task ID once trimmed, whatever envelope holds it', async () => {
+		await checkProperty(
+			'callback task ids',
+			fc.property(anyTaskIdText, fc.boolean(), (taskId, envelope) => {
+				const task = { task_id: taskId, status: 'COMPLETED' };
+				const reading = readCallback({ body: envelope ? { data: task } : task, headers });
+				const trimmed = taskId.trim();
+				expect(reading.ok).toBe(usableId(trimmed));
+				if (reading.ok) expect(reading.task.taskId).toBe(trimmed);
+				else
+					expect(reading.reason).toMatch(
+						trimmed
+							? /^The body names task ".*" \(\d+ characters\), which is no task ID/s
+							: /holds no task ID/,
+					);
+			}),
+			500,
+		);
 	});
 });

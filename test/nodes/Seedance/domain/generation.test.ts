@@ -1,9 +1,12 @@
 import { InvalidParameter } from '../../../../nodes/Seedance/domain/invalidParameter';
 import {
+	MAX_PROMPT_CHARACTERS,
 	checkGeneration,
+	codePointCount,
 	estimateCredits,
 	toRequestBody,
 } from '../../../../nodes/Seedance/domain/generation';
+import { checkProperty, fc } from '../../../property';
 
 const good = {
 	model: 'seedance-1-5-pro',
@@ -92,5 +95,43 @@ describe('checkGeneration', () => {
 			callback_url: 'https://hook',
 			mode: 'pro',
 		});
+	});
+});
+
+describe('the prompt limit counts characters (code points), not UTF-16 units', () => {
+	const prompt = (text: string) => () => checkGeneration({ ...good, prompt: text });
+
+	it('takes 10,000 emoji (20,000 UTF-16 units) and refuses 10,001, naming the count', () => {
+		expect(prompt('😀'.repeat(MAX_PROMPT_CHARACTERS))).not.toThrow();
+		expect(prompt('😀'.repeat(MAX_PROMPT_CHARACTERS + 1))).toThrow(
+			'Prompt is 10001 characters long; the most the node sends is 10000',
+		);
+		expect(prompt('a'.repeat(MAX_PROMPT_CHARACTERS + 1))).toThrow('Prompt is 10001 characters');
+	});
+
+	it('any prompt of N code points, astral ones among them: accepted iff N <= 10,000', async () => {
+		const character = fc.oneof(
+			fc.constantFrom('a', ' ', 'é', '中', '😀', '𝄞', '👩‍💻'.slice(0, 2), '\ud83d'),
+			fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+			fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+		);
+		await checkProperty(
+			'prompt length in code points',
+			fc.property(
+				fc.integer({ min: MAX_PROMPT_CHARACTERS - 3, max: MAX_PROMPT_CHARACTERS + 3 }),
+				fc.array(character, { minLength: 1, maxLength: 8 }),
+				(count, pool) => {
+					// About `count` code points; what they add up to is the language's own count (lone
+					// surrogates from the pool may pair up).
+					const points = Array.from({ length: count }, (_, index) => pool[index % pool.length]);
+					const text = `x${points.slice(1).join('')}`;
+					const expected = [...text].length;
+					expect(codePointCount(text)).toBe(expected);
+					if (expected <= MAX_PROMPT_CHARACTERS) expect(prompt(text)).not.toThrow();
+					else expect(prompt(text)).toThrow(`Prompt is ${expected} characters long`);
+				},
+			),
+			200,
+		);
 	});
 });

@@ -4,6 +4,8 @@
  */
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { FAST, leaks, useEmulator } from '../../../helpers';
+import { checkProperty, fc } from '../../../property';
+import { testCredential } from '../../../harness/credentialTest';
 
 const { emulator } = useEmulator({ latencyMs: 200, callbacks: 'none' });
 
@@ -87,4 +89,29 @@ describe('the Base URL door', () => {
 			expect(error?.message).toBe('The Base URL in the Seedance credential is not a web address');
 		},
 	);
+
+	it('refuses any Base URL with a query or a fragment, naming them; nothing reaches the service, not even the credential test', async () => {
+		await checkProperty(
+			'Base URL with ? or #',
+			fc.asyncProperty(
+				fc.constantFrom('', '/', '/api'),
+				fc.constantFrom('?', '#'),
+				fc.string({ maxLength: 12 }),
+				fc.constantFrom(getStatus, generate),
+				async (path, mark, rest, node) => {
+					emulator.requests.length = 0;
+					const url = `${emulator.url}${path}${mark}${rest}`;
+					const { error } = await run(url, {}, node);
+					expect(error?.message).toBe(
+						'The Base URL in the Seedance credential contains "?" or "#"',
+					);
+					expect(error?.description).toContain('Nothing was sent');
+					const tested = await testCredential({ apiKey: emulator.apiKey, baseUrl: url });
+					expect(tested.status).toBe('Error');
+					expect(emulator.requests).toEqual([]);
+				},
+			),
+			25,
+		);
+	}, 60_000);
 });

@@ -250,7 +250,7 @@ describe('downloads: at most 5 redirects, 6 requests in all', () => {
 		expect(downloads).toHaveLength(1);
 	});
 
-	it('sends the key to the Base URL origin only, never to where it redirects', async () => {
+	it('sends the key to a link on the Base URL origin only, never to where it redirects, even back there', async () => {
 		emulator.options.filesOnApiOrigin = true;
 		emulator.inject(
 			'download',
@@ -262,7 +262,26 @@ describe('downloads: at most 5 redirects, 6 requests in all', () => {
 		expect(downloads.map((request) => [request.origin, request.sawAuthorizationHeader])).toEqual([
 			['api', true],
 			['cdn', false],
-			['api', true],
+			['api', false],
+		]);
+	});
+
+	it('a link on another host that redirects to the Base URL origin: no key there, nor on a retry from there', async () => {
+		const { taskId } = await generate({ waitForCompletion: false });
+		emulator.requests.length = 0;
+		const file = `${emulator.url}/files/${taskId}.mp4?expires=later`;
+		// The API origin's answer breaks off: the retry starts where the redirect led.
+		emulator.inject('download', hop(file), { kind: 'cut' });
+		const node = seedanceNode({ resource: 'video', operation: 'wait', taskId, options: FAST });
+		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+			credentials: credentials(),
+		});
+		expect(result.errorOf('Seedance')).toBeUndefined();
+		const downloads = emulator.requests.filter((request) => request.route === 'download');
+		expect(downloads.map((request) => [request.origin, request.sawAuthorizationHeader])).toEqual([
+			['cdn', false],
+			['api', false],
+			['api', false],
 		]);
 	});
 });

@@ -2,6 +2,7 @@ import { callbackToken } from '../../../../../nodes/Seedance/domain/callbackToke
 import { runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
 import { SAMPLE_MP4 } from '../../../../emulator/server';
+import { IMAGES } from '../../domain/images';
 
 const { emulator, credentials } = useEmulator();
 
@@ -158,7 +159,7 @@ describe('Generate: parameters are checked before anything is sent', () => {
 
 describe('Generate: inputs and options', () => {
 	it('sends an image from a binary property as a data URI', async () => {
-		const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+		const png = IMAGES.png.bytes;
 		const items = [
 			{
 				json: {},
