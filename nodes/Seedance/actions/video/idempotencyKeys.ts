@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { InvalidParameter } from '../../domain/invalidParameter';
+import { InvalidParameter, describeValue } from '../../domain/invalidParameter';
 import {
 	MAX_KEY_LENGTH,
 	charCandidates,
@@ -36,9 +36,20 @@ export type KeyState =
 	| { kind: 'busy' } // another run holds it and has not told its task yet
 	| { kind: 'unreadable' }; // paid, but its task ID cannot be read back
 
-/** Reads a key of one item: strict, like every value (an empty text for a row is a mistake). */
+/**
+ * Reads a key of one item: strict, like every value (an empty text for a row is a mistake). NaN
+ * (a number column that is missing) would be one key for every such row, and `true` or an object
+ * say nothing of the row: refused. The same text in NFC and NFD is one key.
+ */
 export function checkIdempotencyKey(value: unknown): string {
-	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	const usable = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+	if (!usable && value !== undefined && value !== null)
+		throw new InvalidParameter(
+			idempotencyKeyField.displayName,
+			`${idempotencyKeyField.displayName} must be a text or a number. Got ${describeValue(value)}`,
+			'Give every item a key of its own, e.g. {{ $json.id }} or the date and the prompt.',
+		);
+	const text = usable ? String(value).normalize('NFC').trim() : '';
 	if (!text)
 		throw new InvalidParameter(
 			idempotencyKeyField.displayName,

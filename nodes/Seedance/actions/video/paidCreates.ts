@@ -12,7 +12,14 @@ import {
 	recordCreate,
 	settleCreate,
 } from '../../domain/ledger';
-import { attempt, cancelSignalOf, mapWithLimit, pause, type Attempt } from '../../domain/timing';
+import {
+	attempt,
+	cancelSignalOf,
+	mapWithLimit,
+	pause,
+	throwIfStopped,
+	type Attempt,
+} from '../../domain/timing';
 import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
 import type { SeedanceTask } from '../../domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
@@ -202,28 +209,39 @@ export async function submitCreates(
 	// so nothing awaits between the last look and the records below.
 	const keyStates = new Map<string, KeyState>();
 	const patience = Date.now() + settings.requestTimeoutMs;
-	let orders: Order[];
-	for (;;) {
-		orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
-		const waitFor = orders.flatMap((order) =>
-			order.kind === 'uncertain' && flights.has(order.identity)
-				? [flights.get(order.identity)]
-				: [],
-		);
-		if (waitFor.length > 0) {
-			await Promise.all(waitFor);
-			continue;
+	let orders: Order[] = [];
+	try {
+		for (;;) {
+			orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
+			const waitFor = orders.flatMap((order) =>
+				order.kind === 'uncertain' && flights.has(order.identity)
+					? [flights.get(order.identity)]
+					: [],
+			);
+			if (waitFor.length > 0) {
+				await Promise.all(waitFor);
+				continue;
+			}
+			const unread = keysOf(
+				orders.flatMap((order) => (order.kind === 'create' ? [order.plan] : [])),
+			).filter((key) => (keyStates.get(key)?.kind ?? 'busy') === 'busy');
+			if (unread.length === 0) break;
+			// A key another run holds is asked again while that run's create may still answer.
+			if (unread.every((key) => keyStates.has(key))) {
+				if (Date.now() >= patience) break;
+				await pause(1000, cancelSignalOf(context));
+			}
+			for (const [key, state] of await askKeys(context, unread)) keyStates.set(key, state);
 		}
-		const unread = keysOf(
-			orders.flatMap((order) => (order.kind === 'create' ? [order.plan] : [])),
-		).filter((key) => (keyStates.get(key)?.kind ?? 'busy') === 'busy');
-		if (unread.length === 0) break;
-		// A key another run holds is asked again while that run's create may still answer.
-		if (unread.every((key) => keyStates.has(key))) {
-			if (Date.now() >= patience) break;
-			await pause(1000, cancelSignalOf(context));
-		}
-		for (const [key, state] of await askKeys(context, unread)) keyStates.set(key, state);
+	} catch (error) {
+		// Stopped, or the store failed, while waiting for another run's key: nothing was sent, so
+		// the keys this run claimed are freed (else later runs would wait for them, then refuse).
+		const claimed = [...keyStates].filter(([, state]) => state.kind === 'claimed');
+		await releaseKeys(
+			context,
+			claimed.map(([key]) => key),
+		).catch(() => undefined);
+		throw error;
 	}
 	orders = orders.map((order) => withKey(context, order, keyStates));
 	const flow = context.getContext('flow');
@@ -266,6 +284,7 @@ export async function submitCreates(
 		pickedUpByKey: new Set(),
 		executionCredits: 0,
 	};
+	const sent = new Set<Order>();
 	await mapWithLimit(orders, settings.concurrency, async (order) => {
 		const { itemIndex } = order.plan;
 		if (order.kind === 'uncertain' || order.kind === 'refused') {
@@ -275,6 +294,13 @@ export async function submitCreates(
 		}
 		const startedAt = Date.now();
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
+		const key = order.plan.idempotencyKey;
+		if (order.kind === 'create') {
+			// n8n's Stop does not end the node's code: no create is sent after it.
+			if (sent.has(order)) return;
+			throwIfStopped(cancelSignalOf(context));
+			sent.add(order);
+		}
 		let answer: Attempt<SeedanceTask>;
 		try {
 			answer = await attempt(
@@ -284,7 +310,6 @@ export async function submitCreates(
 			);
 			// Only a create the service certainly refused is forgotten: anything else that went wrong
 			// after sending it (an answer that cannot be read) may have made a paid task.
-			const key = order.plan.idempotencyKey;
 			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
 				forgetCreate(ledger, order.identity);
 				addCredits(flow, -(order.plan.credits ?? 0));
@@ -300,6 +325,11 @@ export async function submitCreates(
 				if (!answer.ok && !isNodeError(answer.error))
 					answer = { ok: false, error: unreadableAnswer(context, itemIndex) };
 			}
+		} catch (error) {
+			// Stopped while its create was out: it may have been made, so its key says so at once.
+			if (order.kind === 'create' && key && findCreate(ledger, order.identity))
+				await settleKey(context, key, undefined).catch(() => undefined);
+			throw error;
 		} finally {
 			// A create that ended any other way (the execution was stopped) stays recorded as lost.
 			if (order.kind === 'create') {
@@ -315,6 +345,19 @@ export async function submitCreates(
 		if (order.kind === 'create' || order.callsBackHere) submitted.callsBackHere.add(itemIndex);
 		if (order.kind === 'pickUp' && order.byKey) submitted.pickedUpByKey.add(itemIndex);
 		submitted.tasks.push({ itemIndex, taskId: answer.value.taskId, startedAt, last: answer.value });
+	}).catch(async (error: unknown) => {
+		// The node ends (stopped, or an error no item caught): the creates not sent yet never will
+		// be, so they are taken back (ledger, credits, key) rather than left as "may exist".
+		const unsent = creates.filter((order) => !sent.has(order));
+		for (const order of unsent) {
+			sent.add(order);
+			forgetCreate(ledger, order.identity);
+			addCredits(flow, -(order.plan.credits ?? 0));
+			flights.delete(order.identity);
+			landed.get(order.identity)?.();
+		}
+		await releaseKeys(context, keysOf(unsent.map((order) => order.plan))).catch(() => undefined);
+		throw error;
 	});
 	submitted.executionCredits = creditsSpent(flow);
 	return submitted;

@@ -1,0 +1,184 @@
+/**
+ * Attacks on the Idempotency Key and the execution's budget that the promise tests did not try,
+ * in n8n-core's real engine against the emulator: Stop and a failing store while a run holds
+ * claims, keys from expressions that are not a row's text, the same text in two Unicode forms,
+ * and a whole-node refusal under Continue On Fail that is not one of the node's own errors.
+ */
+import { createHash } from 'node:crypto';
+import type { INode } from 'n8n-workflow';
+
+import { deduplicationStore } from '../../../../harness/deduplicator';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { FAST, useEmulator, waitFor } from '../../../../helpers';
+import { claimEntry, keyDigest } from '../../../../../nodes/Seedance/domain/keyRecords';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 30 });
+
+beforeEach(() => deduplicationStore.rows.clear());
+afterEach(() => jest.restoreAllMocks());
+
+function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
+	return seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: '={{ $json.prompt }}',
+			resolution: '480p',
+			duration: '4',
+			waitForCompletion: false,
+			options: { ...FAST, idempotencyKey: '={{ $json.key }}', ...options },
+		},
+		settings,
+	);
+}
+
+const rows = (...keys: unknown[]) =>
+	keys.map((key) => ({ json: { key, prompt: `p ${String(key)}` } }));
+
+async function run(
+	node: INode,
+	items: Array<{ json: Record<string, unknown> }>,
+	cancelAfterMs?: number,
+) {
+	return await runWorkflow([itemsNode(items), node], {
+		credentials: credentials(),
+		cancelAfterMs,
+	});
+}
+
+/** The store row of a node, as n8n's deduplication helper keys it. */
+const rowOf = (node: INode) => `test-workflow|n:${node.id}`;
+const md5 = (value: string) => createHash('md5').update(value).digest('base64');
+const holdsClaim = (node: INode, key: string) =>
+	(deduplicationStore.rows.get(rowOf(node)) ?? []).includes(md5(claimEntry(keyDigest(key))));
+
+/** Leaves a claim in the store as a run that died while creating would (it never settles). */
+function deadClaim(node: INode, key: string): void {
+	const row = deduplicationStore.rows.get(rowOf(node)) ?? [];
+	deduplicationStore.rows.set(rowOf(node), [...row, md5(claimEntry(keyDigest(key)))]);
+}
+
+describe('Claims a run holds when it ends early', () => {
+	it('Stop while waiting for a key another run holds frees the keys it claimed and never sent', async () => {
+		const node = keyed({ requestTimeout: 30 });
+		deadClaim(node, 'a');
+		await run(node, rows('a', 'b'), 300);
+		expect(emulator.count('create')).toBe(0);
+		// b was never sent: a later execution makes it at once (no wait, no "may already exist").
+		await waitFor(() => !holdsClaim(node, 'b'), 5000, "b's claim to be freed");
+		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b'));
+		expect(later.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('a store that fails while a run waits for another key frees the keys it claimed', async () => {
+		const node = keyed({ requestTimeout: 2 });
+		deadClaim(node, 'a');
+		const real = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+		let calls = 0;
+		jest
+			.spyOn(deduplicationStore, 'checkProcessedAndRecord')
+			.mockImplementation(async (...args) => {
+				// The first read and the claim go through; the next read (the re-ask) fails.
+				if (++calls === 3) throw new Error('database is locked');
+				return await real(...args);
+			});
+		const failedRun = await run(node, rows('a', 'b'));
+		expect(failedRun.errorOf('Seedance')?.message).toBe('n8n could not read the Idempotency Keys');
+		jest.restoreAllMocks();
+		expect(holdsClaim(node, 'b')).toBe(false);
+		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b'));
+		expect(later.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('Stop during a create sends no later create of the batch and frees the keys it never sent', async () => {
+		const node = keyed({ concurrency: 1, downloadVideo: false });
+		node.parameters.waitForCompletion = true;
+		// The first create is answered (503, so it may have been made) 1.5 s after it was sent.
+		emulator.inject('create', { kind: 'slow', ms: 1500 });
+		await run(node, rows('a', 'b', 'c'), 300);
+		// The node goes on in the background until its create in flight is answered; its last
+		// step is freeing the keys it never sent (or, if it went on, creating them).
+		await waitFor(
+			() => emulator.count('create') > 1 || (!holdsClaim(node, 'b') && !holdsClaim(node, 'c')),
+			10_000,
+			'the stopped node to end',
+		);
+		expect(emulator.count('create')).toBe(1);
+		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b', 'c'));
+		expect(later.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(3);
+	});
+});
+
+describe('Keys from expressions', () => {
+	it.each([
+		['NaN (a number column that is missing)', '={{ $json.missing * 1 }}', 'number NaN'],
+		['Infinity', '={{ 1 / 0 }}', 'number Infinity'],
+		['true', '={{ true }}', 'boolean true'],
+		['an object', '={{ { id: 1 } }}', 'a value of type object'],
+		['a list', '={{ [1, 2] }}', 'a list'],
+	])('%s is refused, naming what it got, with 0 requests', async (_, idempotencyKey, got) => {
+		const result = await run(keyed({ idempotencyKey }), rows('x'));
+		expect(result.errorOf('Seedance')?.message).toMatch(
+			new RegExp(`^Idempotency Key must be a text or a number\\. Got ${got}\\. Give every`),
+		);
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('rows whose key is NaN on different days never pick up each other’s video', async () => {
+		const node = keyed({ idempotencyKey: '={{ $json.id * 1 }}' });
+		await run(node, [{ json: { prompt: 'monday' } }]);
+		await run(node, [{ json: { prompt: 'tuesday' } }]);
+		// Either each day makes its own video, or the key is refused: never Monday's for Tuesday.
+		const tuesday = [...emulator.tasks.values()].filter((task) => task.body.prompt === 'tuesday');
+		const created = emulator.count('create');
+		expect(created === 0 || tuesday.length === 1).toBe(true);
+	});
+
+	it('the same text in NFC and NFD is one key: the second execution picks the video up', async () => {
+		const node = keyed();
+		const nfc = 'Café crème'.normalize('NFC');
+		const nfd = 'Café crème'.normalize('NFD');
+		expect(nfc).not.toBe(nfd);
+		await run(node, rows(nfc));
+		const second = await run(node, rows(nfd));
+		expect(second.output('Seedance')[0].json.pickedUpByKey).toBe(true);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('keys differing in NFC/NFD only are the same key in one batch: refused', async () => {
+		const node = keyed({}, { onError: 'continueErrorOutput' });
+		const result = await run(node, rows('é'.normalize('NFC'), 'é'.normalize('NFD')));
+		expect(result.outputs('Seedance')[1][0].json.error).toContain('have the same Idempotency Key');
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('keys differing in case only are two keys (two rows): two videos', async () => {
+		const node = keyed();
+		await run(node, rows('Row A', 'row a'));
+		expect(emulator.count('create')).toBe(2);
+	});
+});
+
+describe('Continue On Fail: a whole-node refusal is never the input passed on', () => {
+	it.each([['continueRegularOutput'], ['continueErrorOutput']])(
+		'%s: an expression error in Max Credits gives one error item per input item, 0 requests',
+		async (onError) => {
+			const node = keyed(
+				{ maxCredits: '={{ $json.limits.daily.max }}' },
+				{
+					onError: onError as INode['onError'],
+				},
+			);
+			const result = await run(node, rows('a', 'b'));
+			const outputs = result.outputs('Seedance');
+			const errors = onError === 'continueErrorOutput' ? outputs[1] : outputs[0];
+			expect(errors).toHaveLength(2);
+			expect(errors.every((item) => typeof item.json.error === 'string')).toBe(true);
+			if (onError === 'continueErrorOutput') expect(outputs[0]).toHaveLength(0);
+			expect(emulator.requests).toHaveLength(0);
+		},
+	);
+});
