@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { InvalidParameter, describeValue } from '../../domain/invalidParameter';
+import { pause } from '../../domain/timing';
 import {
 	MAX_KEY_LENGTH,
 	charCandidates,
@@ -84,9 +85,24 @@ const ENTRIES = { mode: 'entries' } as const;
 async function held(context: IExecuteFunctions, entries: string[]): Promise<Set<string>> {
 	if (entries.length === 0) return new Set();
 	const answer = await context.helpers.checkProcessedAndRecord(entries, 'node', ENTRIES);
-	if (answer.new.length) await context.helpers.removeProcessed(answer.new, 'node', ENTRIES);
+	// Left in the store, the bits the question recorded would read as a task that is not there (a
+	// key never used refused as "may already exist"): a failed take-back is tried again.
+	for (let tries = 1; answer.new.length > 0; tries++) {
+		const taken = await context.helpers.removeProcessed(answer.new, 'node', ENTRIES).then(
+			() => true,
+			(error: unknown) => {
+				if (tries >= TAKE_BACK_TRIES) throw error;
+				return false;
+			},
+		);
+		if (taken) break;
+		await pause(200 * tries, undefined);
+	}
 	return new Set(answer.processed.map(String));
 }
+
+/** Tries of taking back a read's own entries before the node gives up (a locked database). */
+const TAKE_BACK_TRIES = 4;
 
 async function record(context: IExecuteFunctions, entries: string[]): Promise<void> {
 	await context.helpers.checkProcessedAndRecord(entries, 'node', {
