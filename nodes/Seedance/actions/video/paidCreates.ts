@@ -210,6 +210,7 @@ export async function submitCreates(
 	const keyStates = new Map<string, KeyState>();
 	const patience = Date.now() + settings.requestTimeoutMs;
 	let orders: Order[] = [];
+	let read = false;
 	try {
 		for (;;) {
 			orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
@@ -233,15 +234,17 @@ export async function submitCreates(
 			}
 			for (const [key, state] of await askKeys(context, unread)) keyStates.set(key, state);
 		}
-	} catch (error) {
+		read = true;
+	} finally {
 		// Stopped, or the store failed, while waiting for another run's key: nothing was sent, so
 		// the keys this run claimed are freed (else later runs would wait for them, then refuse).
-		const claimed = [...keyStates].filter(([, state]) => state.kind === 'claimed');
-		await releaseKeys(
-			context,
-			claimed.map(([key]) => key),
-		).catch(() => undefined);
-		throw error;
+		if (!read) {
+			const claimed = [...keyStates].filter(([, state]) => state.kind === 'claimed');
+			await releaseKeys(
+				context,
+				claimed.map(([key]) => key),
+			).catch(() => undefined);
+		}
 	}
 	orders = orders.map((order) => withKey(context, order, keyStates));
 	const flow = context.getContext('flow');
@@ -302,6 +305,7 @@ export async function submitCreates(
 			sent.add(order);
 		}
 		let answer: Attempt<SeedanceTask>;
+		let settled = false;
 		try {
 			answer = await attempt(
 				order.kind === 'pickUp'
@@ -325,12 +329,11 @@ export async function submitCreates(
 				if (!answer.ok && !isNodeError(answer.error))
 					answer = { ok: false, error: unreadableAnswer(context, itemIndex) };
 			}
-		} catch (error) {
-			// Stopped while its create was out: it may have been made, so its key says so at once.
-			if (order.kind === 'create' && key && findCreate(ledger, order.identity))
-				await settleKey(context, key, undefined).catch(() => undefined);
-			throw error;
+			settled = true;
 		} finally {
+			// Stopped while its create was out: it may have been made, so its key says so at once.
+			if (!settled && order.kind === 'create' && key && findCreate(ledger, order.identity))
+				await settleKey(context, key, undefined).catch(() => undefined);
 			// A create that ended any other way (the execution was stopped) stays recorded as lost.
 			if (order.kind === 'create') {
 				flights.delete(order.identity);
