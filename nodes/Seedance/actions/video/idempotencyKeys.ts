@@ -69,8 +69,11 @@ export function checkIdempotencyKey(value: unknown): string {
 /** One queue per node and process: n8n's store reads and writes a node's entries as one value. */
 const queues = new Map<string, Promise<unknown>>();
 
+const scopeOf = (context: IExecuteFunctions) =>
+	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+
 async function exclusive<T>(context: IExecuteFunctions, work: () => Promise<T>): Promise<T> {
-	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const scope = scopeOf(context);
 	const before = queues.get(scope) ?? Promise.resolve();
 	const run = before.then(work, work);
 	const settled = run.catch(() => undefined);
@@ -161,8 +164,25 @@ export async function settleKey(
 ): Promise<void> {
 	const digest = keyDigest(key);
 	const entries = taskId && storable(taskId) ? taskEntries(digest, taskId) : [lostEntry(digest)];
-	await exclusive(context, async () => await record(context, entries));
+	// Creates of a batch end close together: those that end while the store is busy are written
+	// in one call (each call reads and writes the node's whole row, up to STORE_ENTRIES entries).
+	const scope = scopeOf(context);
+	const waiting = settling.get(scope);
+	if (waiting) {
+		waiting.entries.push(...entries);
+		return await waiting.written;
+	}
+	const batch = { entries, written: Promise.resolve() };
+	settling.set(scope, batch);
+	batch.written = exclusive(context, async () => {
+		if (settling.get(scope) === batch) settling.delete(scope);
+		await record(context, batch.entries);
+	});
+	await batch.written;
 }
+
+/** Settles of a node waiting for its queue, written together when their turn comes. */
+const settling = new Map<string, { entries: string[]; written: Promise<void> }>();
 
 /** Frees a claimed key whose create was never sent or certainly refused. */
 export async function releaseKeys(context: IExecuteFunctions, keys: string[]): Promise<void> {

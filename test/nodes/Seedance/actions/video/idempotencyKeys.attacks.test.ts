@@ -10,7 +10,12 @@ import type { INode } from 'n8n-workflow';
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { FAST, useEmulator, waitFor } from '../../../../helpers';
-import { claimEntry, keyDigest } from '../../../../../nodes/Seedance/domain/keyRecords';
+import {
+	claimEntry,
+	keyDigest,
+	markerCandidates,
+} from '../../../../../nodes/Seedance/domain/keyRecords';
+import { STORE_ENTRIES } from '../../../../../nodes/Seedance/actions/video/idempotencyKeys';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
@@ -230,12 +235,56 @@ describe('Cost of the keys in the store', () => {
 		delete (plain.parameters.options as Record<string, unknown>).idempotencyKey;
 		await run(plain, rows(...thirty));
 		const entries = deduplicationStore.rows.get(rowOf(node))?.length ?? 0;
+		const plainCalls = deduplicationStore.operations;
+		// With a database round trip (3 ms), creates that end while the store is busy share a call.
+		deduplicationStore.roundTripMs = 3;
+		deduplicationStore.operations = 0;
+		await run(keyed(), rows(...thirty)).finally(() => (deduplicationStore.roundTripMs = 0));
+		const withRoundTrip = deduplicationStore.operations;
 		// eslint-disable-next-line no-console
 		console.log(
-			`store calls for 30 keyed rows: first run ${first}, re-run ${again}, without keys ${deduplicationStore.operations}; ${entries} entries kept (${(entries / 30).toFixed(1)} per key)`,
+			`store calls for 30 keyed rows: first run ${first} (${withRoundTrip} with a 3 ms database round trip), re-run ${again}, without keys ${plainCalls}; ${entries} entries kept (${(entries / 30).toFixed(1)} per key)`,
 		);
+		expect(withRoundTrip).toBeLessThan(first);
 		expect(rerun.output('Seedance').every((item) => item.json.pickedUpByKey === true)).toBe(true);
 		expect(again).toBeLessThanOrEqual(4);
-		expect(deduplicationStore.operations).toBe(0);
+		expect(plainCalls).toBe(0);
+	});
+});
+
+describe('The store’s limit (STORE_ENTRIES), oldest entries dropped first', () => {
+	it('a full store keeps the newest keys: a re-run of the last batch picks every row up', async () => {
+		const node = keyed();
+		const filler = Array.from({ length: STORE_ENTRIES - 50 }, (_, index) => md5(`old ${index}`));
+		deduplicationStore.rows.set(rowOf(node), filler);
+		await run(node, rows('a', 'b', 'c', 'd', 'e'));
+		expect(deduplicationStore.rows.get(rowOf(node))?.length).toBe(STORE_ENTRIES);
+		const again = await run(node, rows('a', 'b', 'c', 'd', 'e'));
+		expect(again.output('Seedance').every((item) => item.json.pickedUpByKey === true)).toBe(true);
+		expect(emulator.count('create')).toBe(5);
+	});
+
+	// Left: a key the limit cut after its length bits is forgotten (documented: a new video), but the
+	// bits left of its old task mix with the new task's, so the next run cannot read it back and
+	// refuses "may already exist" instead of picking it up (no second payment).
+	it.failing('a key cut by the limit and made again is picked up by the next run', async () => {
+		const node = keyed();
+		await run(node, rows('a'));
+		const digest = keyDigest('a');
+		const cut = new Set(
+			[claimEntry(digest), ...markerCandidates(digest).filter((entry) => entry.includes(':n'))].map(
+				md5,
+			),
+		);
+		const row = deduplicationStore.rows.get(rowOf(node)) ?? [];
+		deduplicationStore.rows.set(
+			rowOf(node),
+			row.filter((entry) => !cut.has(entry)),
+		);
+		await run(node, rows('a'));
+		expect(emulator.count('create')).toBe(2);
+		const third = await run(node, rows('a'));
+		expect(third.errorOf('Seedance')).toBeUndefined();
+		expect(third.output('Seedance')[0].json.pickedUpByKey).toBe(true);
 	});
 });
