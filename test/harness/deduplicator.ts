@@ -18,12 +18,15 @@ import type {
 const digest = (value: DeduplicationItemTypes) =>
 	createHash('md5').update(value.toString()).digest('base64');
 
-const tick = async () => await new Promise<void>((resolve) => setImmediate(resolve));
+const pauseFor = async (ms: number) =>
+	await new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 
 class MemoryDeduplicator implements IDataDeduplicator {
 	readonly rows = new Map<string, string[]>();
 	/** Reads and writes of the store, as a database would count them. */
 	operations = 0;
+	/** Time between a call's read and its write (a database round trip); 0 is one event-loop turn. */
+	roundTripMs = 0;
 
 	private rowOf(scope: DeduplicationScope, context: ICheckProcessedContextData): string {
 		return `${String(context.workflow.id)}|${scope === 'node' ? `n:${context.node?.id}` : ''}`;
@@ -39,7 +42,7 @@ class MemoryDeduplicator implements IDataDeduplicator {
 		const row = this.rowOf(scope, context);
 		this.operations++;
 		const stored = [...(this.rows.get(row) ?? [])];
-		await tick();
+		await pauseFor(this.roundTripMs);
 		const output: IDeduplicationOutput = { new: [], processed: [] };
 		const present = new Set(stored);
 		for (const item of items) {
@@ -64,7 +67,7 @@ class MemoryDeduplicator implements IDataDeduplicator {
 		const row = this.rowOf(scope, context);
 		this.operations++;
 		const stored = [...(this.rows.get(row) ?? [])];
-		await tick();
+		await pauseFor(this.roundTripMs);
 		const gone = new Set(items.map(digest));
 		this.rows.set(
 			row,

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { InvalidParameter } from '../../domain/invalidParameter';
+import { InvalidParameter, describeValue } from '../../domain/invalidParameter';
+import { pause } from '../../domain/timing';
 import {
 	MAX_KEY_LENGTH,
 	charCandidates,
@@ -36,9 +37,20 @@ export type KeyState =
 	| { kind: 'busy' } // another run holds it and has not told its task yet
 	| { kind: 'unreadable' }; // paid, but its task ID cannot be read back
 
-/** Reads a key of one item: strict, like every value (an empty text for a row is a mistake). */
+/**
+ * Reads a key of one item: strict, like every value (an empty text for a row is a mistake). NaN
+ * (a number column that is missing) would be one key for every such row, and `true` or an object
+ * say nothing of the row: refused. The same text in NFC and NFD is one key.
+ */
 export function checkIdempotencyKey(value: unknown): string {
-	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	const usable = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+	if (!usable && value !== undefined && value !== null)
+		throw new InvalidParameter(
+			idempotencyKeyField.displayName,
+			`${idempotencyKeyField.displayName} must be a text or a number. Got ${describeValue(value)}`,
+			'Give every item a key of its own, e.g. {{ $json.id }} or the date and the prompt.',
+		);
+	const text = usable ? String(value).normalize('NFC').trim() : '';
 	if (!text)
 		throw new InvalidParameter(
 			idempotencyKeyField.displayName,
@@ -57,8 +69,11 @@ export function checkIdempotencyKey(value: unknown): string {
 /** One queue per node and process: n8n's store reads and writes a node's entries as one value. */
 const queues = new Map<string, Promise<unknown>>();
 
+const scopeOf = (context: IExecuteFunctions) =>
+	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+
 async function exclusive<T>(context: IExecuteFunctions, work: () => Promise<T>): Promise<T> {
-	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const scope = scopeOf(context);
 	const before = queues.get(scope) ?? Promise.resolve();
 	const run = before.then(work, work);
 	const settled = run.catch(() => undefined);
@@ -73,9 +88,24 @@ const ENTRIES = { mode: 'entries' } as const;
 async function held(context: IExecuteFunctions, entries: string[]): Promise<Set<string>> {
 	if (entries.length === 0) return new Set();
 	const answer = await context.helpers.checkProcessedAndRecord(entries, 'node', ENTRIES);
-	if (answer.new.length) await context.helpers.removeProcessed(answer.new, 'node', ENTRIES);
+	// Left in the store, the bits the question recorded would read as a task that is not there (a
+	// key never used refused as "may already exist"): a failed take-back is tried again.
+	for (let tries = 1; answer.new.length > 0; tries++) {
+		const taken = await context.helpers.removeProcessed(answer.new, 'node', ENTRIES).then(
+			() => true,
+			(error: unknown) => {
+				if (tries >= TAKE_BACK_TRIES) throw error;
+				return false;
+			},
+		);
+		if (taken) break;
+		await pause(200 * tries, undefined);
+	}
 	return new Set(answer.processed.map(String));
 }
+
+/** Tries of taking back a read's own entries before the node gives up (a locked database). */
+const TAKE_BACK_TRIES = 4;
 
 async function record(context: IExecuteFunctions, entries: string[]): Promise<void> {
 	await context.helpers.checkProcessedAndRecord(entries, 'node', {
@@ -134,8 +164,25 @@ export async function settleKey(
 ): Promise<void> {
 	const digest = keyDigest(key);
 	const entries = taskId && storable(taskId) ? taskEntries(digest, taskId) : [lostEntry(digest)];
-	await exclusive(context, async () => await record(context, entries));
+	// Creates of a batch end close together: those that end while the store is busy are written
+	// in one call (each call reads and writes the node's whole row, up to STORE_ENTRIES entries).
+	const scope = scopeOf(context);
+	const waiting = settling.get(scope);
+	if (waiting) {
+		waiting.entries.push(...entries);
+		return await waiting.written;
+	}
+	const batch = { entries, written: Promise.resolve() };
+	settling.set(scope, batch);
+	batch.written = exclusive(context, async () => {
+		if (settling.get(scope) === batch) settling.delete(scope);
+		await record(context, batch.entries);
+	});
+	await batch.written;
 }
+
+/** Settles of a node waiting for its queue, written together when their turn comes. */
+const settling = new Map<string, { entries: string[]; written: Promise<void> }>();
 
 /** Frees a claimed key whose create was never sent or certainly refused. */
 export async function releaseKeys(context: IExecuteFunctions, keys: string[]): Promise<void> {

@@ -15,9 +15,9 @@ import {
 import {
 	attempt,
 	cancelSignalOf,
-	isStopped,
 	mapWithLimit,
 	pause,
+	throwIfStopped,
 	type Attempt,
 } from '../../domain/timing';
 import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
@@ -265,30 +265,44 @@ export async function submitCreates(
 	const keyStates = new Map<string, KeyState>();
 	const keyTasks = new Map<string, SeedanceTask>();
 	const patience = Date.now() + settings.requestTimeoutMs;
-	let orders: Order[];
-	for (;;) {
-		orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
-		const waitFor = orders.flatMap((order) =>
-			order.kind === 'uncertain' && flights.has(order.identity)
-				? [flights.get(order.identity)]
-				: [],
-		);
-		if (waitFor.length > 0) {
-			await Promise.all(waitFor);
-			continue;
+	let orders: Order[] = [];
+	let read = false;
+	try {
+		for (;;) {
+			orders = orderAll(context, items, plans, budget.callbackUrlOf, ledger);
+			const waitFor = orders.flatMap((order) =>
+				order.kind === 'uncertain' && flights.has(order.identity)
+					? [flights.get(order.identity)]
+					: [],
+			);
+			if (waitFor.length > 0) {
+				await Promise.all(waitFor);
+				continue;
+			}
+			const unread = keysOf(
+				orders.flatMap((order) => (order.kind === 'create' ? [order.plan] : [])),
+			).filter((key) => (keyStates.get(key)?.kind ?? 'busy') === 'busy');
+			if (unread.length === 0) break;
+			// A key another run holds is asked again while that run's create may still answer.
+			if (unread.every((key) => keyStates.has(key))) {
+				if (Date.now() >= patience) break;
+				await pause(1000, cancelSignalOf(context));
+			}
+			const found = await askKeys(context, unread);
+			for (const [key, state] of found) keyStates.set(key, state);
+			await readKeyTasks(context, connection, found, keyStates, keyTasks, settings);
 		}
-		const unread = keysOf(
-			orders.flatMap((order) => (order.kind === 'create' ? [order.plan] : [])),
-		).filter((key) => (keyStates.get(key)?.kind ?? 'busy') === 'busy');
-		if (unread.length === 0) break;
-		// A key another run holds is asked again while that run's create may still answer.
-		if (unread.every((key) => keyStates.has(key))) {
-			if (Date.now() >= patience) break;
-			await pause(1000, cancelSignalOf(context));
+		read = true;
+	} finally {
+		// Stopped, or the store failed, while waiting for another run's key: nothing was sent, so
+		// the keys this run claimed are freed (else later runs would wait for them, then refuse).
+		if (!read) {
+			const claimed = [...keyStates].filter(([, state]) => state.kind === 'claimed');
+			await releaseKeys(
+				context,
+				claimed.map(([key]) => key),
+			).catch(() => undefined);
 		}
-		const found = await askKeys(context, unread);
-		for (const [key, state] of found) keyStates.set(key, state);
-		await readKeyTasks(context, connection, found, keyStates, keyTasks, settings);
 	}
 	orders = orders.map((order) => withKey(context, order, keyStates, keyTasks));
 	const flow = context.getContext('flow');
@@ -331,6 +345,7 @@ export async function submitCreates(
 		pickedUpByKey: new Set(),
 		executionCredits: 0,
 	};
+	const sent = new Set<Order>();
 	await mapWithLimit(orders, settings.concurrency, async (order) => {
 		const { itemIndex } = order.plan;
 		if (order.kind === 'uncertain' || order.kind === 'refused') {
@@ -340,15 +355,16 @@ export async function submitCreates(
 		}
 		const startedAt = Date.now();
 		const call = { timeoutMs: settings.requestTimeoutMs, itemIndex };
+		const key = order.plan.idempotencyKey;
+		if (order.kind === 'create') {
+			// n8n's Stop does not end the node's code: no create is sent after it.
+			if (sent.has(order)) return;
+			throwIfStopped(cancelSignalOf(context));
+			sent.add(order);
+		}
 		let answer: Attempt<SeedanceTask>;
+		let settled = false;
 		try {
-			// Stopped before it is sent: createTask sends nothing, so nothing stays recorded or claimed.
-			if (order.kind === 'create' && isStopped(context)) {
-				forgetCreate(ledger, order.identity);
-				addCredits(flow, -(order.plan.credits ?? 0));
-				const key = order.plan.idempotencyKey;
-				if (key) await releaseKeys(context, [key]).catch(() => undefined);
-			}
 			answer =
 				order.kind === 'pickUp' && order.known
 					? { ok: true, value: order.known }
@@ -359,7 +375,6 @@ export async function submitCreates(
 						);
 			// Only a create the service certainly refused is forgotten: anything else that went wrong
 			// after sending it (an answer that cannot be read) may have made a paid task.
-			const key = order.plan.idempotencyKey;
 			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
 				forgetCreate(ledger, order.identity);
 				addCredits(flow, -(order.plan.credits ?? 0));
@@ -375,7 +390,11 @@ export async function submitCreates(
 				if (!answer.ok && !isNodeError(answer.error))
 					answer = { ok: false, error: unreadableAnswer(context, itemIndex) };
 			}
+			settled = true;
 		} finally {
+			// Stopped while its create was out: it may have been made, so its key says so at once.
+			if (!settled && order.kind === 'create' && key && findCreate(ledger, order.identity))
+				await settleKey(context, key, undefined).catch(() => undefined);
 			// A create that ended any other way (the execution was stopped) stays recorded as lost.
 			if (order.kind === 'create') {
 				flights.delete(order.identity);
@@ -390,6 +409,19 @@ export async function submitCreates(
 		if (order.kind === 'create' || order.callsBackHere) submitted.callsBackHere.add(itemIndex);
 		if (order.kind === 'pickUp' && order.byKey) submitted.pickedUpByKey.add(itemIndex);
 		submitted.tasks.push({ itemIndex, taskId: answer.value.taskId, startedAt, last: answer.value });
+	}).catch(async (error: unknown) => {
+		// The node ends (stopped, or an error no item caught): the creates not sent yet never will
+		// be, so they are taken back (ledger, credits, key) rather than left as "may exist".
+		const unsent = creates.filter((order) => !sent.has(order));
+		for (const order of unsent) {
+			sent.add(order);
+			forgetCreate(ledger, order.identity);
+			addCredits(flow, -(order.plan.credits ?? 0));
+			flights.delete(order.identity);
+			landed.get(order.identity)?.();
+		}
+		await releaseKeys(context, keysOf(unsent.map((order) => order.plan))).catch(() => undefined);
+		throw error;
 	});
 	submitted.executionCredits = creditsSpent(flow);
 	return submitted;

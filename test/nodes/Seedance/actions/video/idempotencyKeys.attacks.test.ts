@@ -1,0 +1,290 @@
+/**
+ * Attacks on the Idempotency Key and the execution's budget that the promise tests did not try,
+ * in n8n-core's real engine against the emulator: Stop and a failing store while a run holds
+ * claims, keys from expressions that are not a row's text, the same text in two Unicode forms,
+ * and a whole-node refusal under Continue On Fail that is not one of the node's own errors.
+ */
+import { createHash } from 'node:crypto';
+import type { INode } from 'n8n-workflow';
+
+import { deduplicationStore } from '../../../../harness/deduplicator';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { FAST, useEmulator, waitFor } from '../../../../helpers';
+import {
+	claimEntry,
+	keyDigest,
+	markerCandidates,
+} from '../../../../../nodes/Seedance/domain/keyRecords';
+import { STORE_ENTRIES } from '../../../../../nodes/Seedance/actions/video/idempotencyKeys';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 30 });
+
+beforeEach(() => deduplicationStore.rows.clear());
+afterEach(() => jest.restoreAllMocks());
+
+function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
+	return seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: '={{ $json.prompt }}',
+			resolution: '480p',
+			duration: '4',
+			waitForCompletion: false,
+			options: { ...FAST, idempotencyKey: '={{ $json.key }}', ...options },
+		},
+		settings,
+	);
+}
+
+const rows = (...keys: unknown[]) =>
+	keys.map((key) => ({ json: { key, prompt: `p ${String(key)}` } }));
+
+async function run(
+	node: INode,
+	items: Array<{ json: Record<string, unknown> }>,
+	cancelAfterMs?: number,
+) {
+	return await runWorkflow([itemsNode(items), node], {
+		credentials: credentials(),
+		cancelAfterMs,
+	});
+}
+
+/** The store row of a node, as n8n's deduplication helper keys it. */
+const rowOf = (node: INode) => `test-workflow|n:${node.id}`;
+const md5 = (value: string) => createHash('md5').update(value).digest('base64');
+const holdsClaim = (node: INode, key: string) =>
+	(deduplicationStore.rows.get(rowOf(node)) ?? []).includes(md5(claimEntry(keyDigest(key))));
+
+/** Leaves a claim in the store as a run that died while creating would (it never settles). */
+function deadClaim(node: INode, key: string): void {
+	const row = deduplicationStore.rows.get(rowOf(node)) ?? [];
+	deduplicationStore.rows.set(rowOf(node), [...row, md5(claimEntry(keyDigest(key)))]);
+}
+
+describe('Claims a run holds when it ends early', () => {
+	it('Stop while waiting for a key another run holds frees the keys it claimed and never sent', async () => {
+		const node = keyed({ requestTimeout: 30 });
+		deadClaim(node, 'a');
+		await run(node, rows('a', 'b'), 300);
+		expect(emulator.count('create')).toBe(0);
+		// b was never sent: a later execution makes it at once (no wait, no "may already exist").
+		await waitFor(() => !holdsClaim(node, 'b'), 5000, "b's claim to be freed");
+		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b'));
+		expect(later.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('a store that fails while a run waits for another key frees the keys it claimed', async () => {
+		const node = keyed({ requestTimeout: 2 });
+		deadClaim(node, 'a');
+		const real = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+		let calls = 0;
+		jest
+			.spyOn(deduplicationStore, 'checkProcessedAndRecord')
+			.mockImplementation(async (...args) => {
+				// The first read and the claim go through; the next read (the re-ask) fails.
+				if (++calls === 3) throw new Error('database is locked');
+				return await real(...args);
+			});
+		const failedRun = await run(node, rows('a', 'b'));
+		expect(failedRun.errorOf('Seedance')?.message).toBe('n8n could not read the Idempotency Keys');
+		jest.restoreAllMocks();
+		expect(holdsClaim(node, 'b')).toBe(false);
+		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b'));
+		expect(later.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('Stop during a create sends no later create of the batch and frees the keys it never sent', async () => {
+		const node = keyed({ concurrency: 1, downloadVideo: false });
+		node.parameters.waitForCompletion = true;
+		// The first create is answered (503, so it may have been made) 1.5 s after it was sent.
+		emulator.inject('create', { kind: 'slow', ms: 1500 });
+		await run(node, rows('a', 'b', 'c'), 300);
+		// The node goes on in the background until its create in flight is answered; its last
+		// step is freeing the keys it never sent (or, if it went on, creating them).
+		await waitFor(
+			() => emulator.count('create') > 1 || (!holdsClaim(node, 'b') && !holdsClaim(node, 'c')),
+			10_000,
+			'the stopped node to end',
+		);
+		expect(emulator.count('create')).toBe(1);
+		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b', 'c'));
+		expect(later.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(3);
+	});
+});
+
+describe('Keys from expressions', () => {
+	it.each([
+		['NaN (a number column that is missing)', '={{ $json.missing * 1 }}', 'number NaN'],
+		['Infinity', '={{ 1 / 0 }}', 'number Infinity'],
+		['true', '={{ true }}', 'boolean true'],
+		['an object', '={{ { id: 1 } }}', 'a value of type object'],
+		['a list', '={{ [1, 2] }}', 'a list'],
+	])('%s is refused, naming what it got, with 0 requests', async (_, idempotencyKey, got) => {
+		const result = await run(keyed({ idempotencyKey }), rows('x'));
+		expect(result.errorOf('Seedance')?.message).toMatch(
+			new RegExp(`^Idempotency Key must be a text or a number\\. Got ${got}\\. Give every`),
+		);
+		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('rows whose key is NaN on different days never pick up each other’s video', async () => {
+		const node = keyed({ idempotencyKey: '={{ $json.id * 1 }}' });
+		await run(node, [{ json: { prompt: 'monday' } }]);
+		await run(node, [{ json: { prompt: 'tuesday' } }]);
+		// Either each day makes its own video, or the key is refused: never Monday's for Tuesday.
+		const tuesday = [...emulator.tasks.values()].filter((task) => task.body.prompt === 'tuesday');
+		const created = emulator.count('create');
+		expect(created === 0 || tuesday.length === 1).toBe(true);
+	});
+
+	it('the same text in NFC and NFD is one key: the second execution picks the video up', async () => {
+		const node = keyed();
+		const nfc = 'Café crème'.normalize('NFC');
+		const nfd = 'Café crème'.normalize('NFD');
+		expect(nfc).not.toBe(nfd);
+		await run(node, rows(nfc));
+		const second = await run(node, rows(nfd));
+		expect(second.output('Seedance')[0].json.pickedUpByKey).toBe(true);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('keys differing in NFC/NFD only are the same key in one batch: refused', async () => {
+		const node = keyed({}, { onError: 'continueErrorOutput' });
+		const result = await run(node, rows('é'.normalize('NFC'), 'é'.normalize('NFD')));
+		expect(result.outputs('Seedance')[1][0].json.error).toContain('have the same Idempotency Key');
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('keys differing in case only are two keys (two rows): two videos', async () => {
+		const node = keyed();
+		await run(node, rows('Row A', 'row a'));
+		expect(emulator.count('create')).toBe(2);
+	});
+});
+
+describe('Continue On Fail: a whole-node refusal is never the input passed on', () => {
+	it.each([['continueRegularOutput'], ['continueErrorOutput']])(
+		'%s: an expression error in Max Credits gives one error item per input item, 0 requests',
+		async (onError) => {
+			const node = keyed(
+				{ maxCredits: '={{ $json.limits.daily.max }}' },
+				{
+					onError: onError as INode['onError'],
+				},
+			);
+			const result = await run(node, rows('a', 'b'));
+			const outputs = result.outputs('Seedance');
+			const errors = onError === 'continueErrorOutput' ? outputs[1] : outputs[0];
+			expect(errors).toHaveLength(2);
+			expect(errors.every((item) => typeof item.json.error === 'string')).toBe(true);
+			if (onError === 'continueErrorOutput') expect(outputs[0]).toHaveLength(0);
+			expect(emulator.requests).toHaveLength(0);
+		},
+	);
+});
+
+describe('A store that fails between a read and its clean-up', () => {
+	it('a failure of the clean-up once does not leave a key never used refused for ever', async () => {
+		const node = keyed();
+		const real = deduplicationStore.removeProcessed.bind(deduplicationStore);
+		let calls = 0;
+		jest.spyOn(deduplicationStore, 'removeProcessed').mockImplementation(async (...args) => {
+			if (++calls === 1) throw new Error('database is locked');
+			return await real(...args);
+		});
+		await run(node, rows('a'));
+		jest.restoreAllMocks();
+		// The read's own entries (every bit it asked about) must not stay as a task that is not there.
+		const again = await run(node, rows('a'));
+		expect(again.errorOf('Seedance')).toBeUndefined();
+		expect(emulator.count('create')).toBe(1);
+	});
+});
+
+// Left: n8n's store has no read-only question, so a read records what it asks and takes it back;
+// when the take-back keeps failing, those bits read as a task that is not there ("may already exist").
+it.failing(
+	'a clean-up that keeps failing does not leave a key never used refused for ever',
+	async () => {
+		const node = keyed();
+		jest.spyOn(deduplicationStore, 'removeProcessed').mockRejectedValue(new Error('disk full'));
+		await run(node, rows('a'));
+		jest.restoreAllMocks();
+		const again = await run(node, rows('a'));
+		expect(again.errorOf('Seedance')).toBeUndefined();
+	},
+);
+
+describe('Cost of the keys in the store', () => {
+	it('store calls per batch: a first run, a re-run that picks every row up, and no key', async () => {
+		const thirty = Array.from({ length: 30 }, (_, index) => `row ${index}`);
+		const node = keyed();
+		deduplicationStore.operations = 0;
+		await run(node, rows(...thirty));
+		const first = deduplicationStore.operations;
+		deduplicationStore.operations = 0;
+		const rerun = await run(node, rows(...thirty));
+		const again = deduplicationStore.operations;
+		deduplicationStore.operations = 0;
+		const plain = keyed();
+		delete (plain.parameters.options as Record<string, unknown>).idempotencyKey;
+		await run(plain, rows(...thirty));
+		const entries = deduplicationStore.rows.get(rowOf(node))?.length ?? 0;
+		const plainCalls = deduplicationStore.operations;
+		// With a database round trip (3 ms), creates that end while the store is busy share a call.
+		deduplicationStore.roundTripMs = 3;
+		deduplicationStore.operations = 0;
+		await run(keyed(), rows(...thirty)).finally(() => (deduplicationStore.roundTripMs = 0));
+		const withRoundTrip = deduplicationStore.operations;
+		// eslint-disable-next-line no-console
+		console.log(
+			`store calls for 30 keyed rows: first run ${first} (${withRoundTrip} with a 3 ms database round trip), re-run ${again}, without keys ${plainCalls}; ${entries} entries kept (${(entries / 30).toFixed(1)} per key)`,
+		);
+		expect(withRoundTrip).toBeLessThan(first);
+		expect(rerun.output('Seedance').every((item) => item.json.pickedUpByKey === true)).toBe(true);
+		expect(again).toBeLessThanOrEqual(4);
+		expect(plainCalls).toBe(0);
+	});
+});
+
+describe('The store’s limit (STORE_ENTRIES), oldest entries dropped first', () => {
+	it('a full store keeps the newest keys: a re-run of the last batch picks every row up', async () => {
+		const node = keyed();
+		const filler = Array.from({ length: STORE_ENTRIES - 50 }, (_, index) => md5(`old ${index}`));
+		deduplicationStore.rows.set(rowOf(node), filler);
+		await run(node, rows('a', 'b', 'c', 'd', 'e'));
+		expect(deduplicationStore.rows.get(rowOf(node))?.length).toBe(STORE_ENTRIES);
+		const again = await run(node, rows('a', 'b', 'c', 'd', 'e'));
+		expect(again.output('Seedance').every((item) => item.json.pickedUpByKey === true)).toBe(true);
+		expect(emulator.count('create')).toBe(5);
+	});
+
+	// Left: a key the limit cut after its length bits is forgotten (documented: a new video), but the
+	// bits left of its old task mix with the new task's, so the next run cannot read it back and
+	// refuses "may already exist" instead of picking it up (no second payment).
+	it.failing('a key cut by the limit and made again is picked up by the next run', async () => {
+		const node = keyed();
+		await run(node, rows('a'));
+		const digest = keyDigest('a');
+		const cut = new Set(
+			[claimEntry(digest), ...markerCandidates(digest).filter((entry) => entry.includes(':n'))].map(
+				md5,
+			),
+		);
+		const row = deduplicationStore.rows.get(rowOf(node)) ?? [];
+		deduplicationStore.rows.set(
+			rowOf(node),
+			row.filter((entry) => !cut.has(entry)),
+		);
+		await run(node, rows('a'));
+		expect(emulator.count('create')).toBe(2);
+		const third = await run(node, rows('a'));
+		expect(third.errorOf('Seedance')).toBeUndefined();
+		expect(third.output('Seedance')[0].json.pickedUpByKey).toBe(true);
+	});
+});

@@ -1,0 +1,197 @@
+/**
+ * Generated attacks on the key door and the budget door together, in n8n-core's real engine:
+ * sequences of executions (some at once, some stopped, some with Retry On Fail and On Error) over
+ * a few keys, with create and status faults, a budget, and a store that fails now and then.
+ * Whatever happens: one task per key, no create with a key after one that may have made its
+ * task, never more made in an execution than its budget, and, once every run has ended, no key
+ * left claimed by a run that is gone (it would make later runs wait, then refuse a row never sent).
+ */
+import { createHash } from 'node:crypto';
+import type { INode } from 'n8n-workflow';
+
+import { deduplicationStore } from '../../../../harness/deduplicator';
+import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { checkProperty, fc } from '../../../../property';
+import { FAST, useEmulator, waitFor } from '../../../../helpers';
+import type { Fault } from '../../../../emulator/server';
+import {
+	claimEntry,
+	keyDigest,
+	lostEntry,
+	markerCandidates,
+	readMarkers,
+} from '../../../../../nodes/Seedance/domain/keyRecords';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 30 });
+
+const KEYS = ['a', 'b', 'c'];
+/** 480p, 4 s, no audio. */
+const CREDITS = 8;
+
+const faultArb = fc.option(
+	fc.constantFrom<Fault>(
+		{ kind: 'status', code: 500 },
+		{ kind: 'status', code: 502 },
+		{ kind: 'status', code: 429, retryAfter: '0' },
+		{ kind: 'status', code: 400 },
+		{ kind: 'reset' },
+		{ kind: 'resetAfterCreate' },
+		{ kind: 'malformed' },
+	),
+	{ freq: 3 },
+);
+
+const executionArb = fc.record({
+	keys: fc.uniqueArray(fc.constantFrom(...KEYS), { minLength: 1 }),
+	together: fc.boolean(),
+	stopAfterMs: fc.option(fc.integer({ min: 0, max: 120 }), { freq: 3 }),
+	retry: fc.boolean(),
+	onError: fc.constantFrom('stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'),
+	maxCredits: fc.option(fc.constantFrom(0, 8, 16), { freq: 2 }),
+	wait: fc.boolean(),
+});
+
+const scenarioArb = fc.record({
+	executions: fc.array(executionArb, { minLength: 1, maxLength: 4 }),
+	createFaults: fc.array(faultArb, { maxLength: 6 }),
+	statusFaults: fc.array(faultArb, { maxLength: 3 }),
+	/** Store calls (by number) that throw, as a database that is locked or gone. */
+	storeFaults: fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { maxLength: 2 }),
+});
+
+type Execution = typeof executionArb extends fc.Arbitrary<infer T> ? T : never;
+
+const md5 = (value: string) => createHash('md5').update(value).digest('base64');
+
+/** What the store says of a key, read without writing: free, paid, lost, or claimed only. */
+function stateOf(node: INode, key: string): 'free' | 'paid' | 'lost' | 'claimed' {
+	const row = new Set(deduplicationStore.rows.get(`test-workflow|n:${node.id}`) ?? []);
+	const digest = keyDigest(key);
+	const seen = new Set(markerCandidates(digest).filter((entry) => row.has(md5(entry))));
+	const markers = readMarkers(digest, seen);
+	if (markers.length > 0) return 'paid';
+	if (seen.has(lostEntry(digest))) return 'lost';
+	return seen.has(claimEntry(digest)) ? 'claimed' : 'free';
+}
+
+function nodeFor(id: string, execution: Execution): INode {
+	return seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: '={{ $json.prompt }}',
+			resolution: '480p',
+			duration: '4',
+			waitForCompletion: execution.wait,
+			options: {
+				...FAST,
+				requestTimeout: 1,
+				downloadVideo: false,
+				idempotencyKey: '={{ $json.key }}',
+				...(execution.maxCredits === null
+					? {}
+					: { maxCredits: execution.maxCredits === 0 ? '={{ 0 }}' : execution.maxCredits }),
+			},
+		},
+		{
+			id,
+			onError: execution.onError as INode['onError'],
+			...(execution.retry ? { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 } : {}),
+		},
+	);
+}
+
+async function runOne(id: string, execution: Execution, index: number) {
+	const items = execution.keys.map((key) => ({ json: { key, prompt: `${key} e${index}` } }));
+	return await runWorkflow([itemsNode(items), nodeFor(id, execution)], {
+		credentials: credentials(),
+		cancelAfterMs: execution.stopAfterMs ?? undefined,
+	});
+}
+
+it('generated executions over keys with faults, Stop, retries, budgets and a failing store: one task per key, within budget, no claim left behind', async () => {
+	await checkProperty(
+		'keys and budget under faults, Stop and a failing store',
+		fc.asyncProperty(scenarioArb, async (scenario) => {
+			emulator.reset();
+			deduplicationStore.rows.clear();
+			const id = `keyed-${Math.random()}`;
+			const creates = [...scenario.createFaults];
+			const statuses = scenario.statusFaults.filter((fault) => fault?.kind !== 'resetAfterCreate');
+			emulator.faultSource = (route) =>
+				route === 'create'
+					? (creates.shift() ?? undefined)
+					: route === 'status'
+						? (statuses.shift() ?? undefined)
+						: undefined;
+			let storeCalls = 0;
+			let storeFailed = false;
+			const failing = <A extends unknown[], R>(real: (...args: A) => Promise<R>) =>
+				jest.fn(async (...args: A) => {
+					if (scenario.storeFaults.includes(++storeCalls)) {
+						storeFailed = true;
+						throw new Error('database is locked');
+					}
+					return await real(...args);
+				});
+			const realCheck = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+			const realRemove = deduplicationStore.removeProcessed.bind(deduplicationStore);
+			deduplicationStore.checkProcessedAndRecord = failing(realCheck);
+			deduplicationStore.removeProcessed = failing(realRemove);
+			try {
+				const { executions } = scenario;
+				for (let index = 0; index < executions.length; index++) {
+					const next = executions[index + 1];
+					if (executions[index].together && next) {
+						await Promise.all([runOne(id, executions[index], index), runOne(id, next, index + 1)]);
+						index++;
+					} else await runOne(id, executions[index], index);
+				}
+				// A stopped node goes on in the background until its requests are answered.
+				const node = nodeFor(id, executions[0]);
+				if (!storeFailed)
+					await waitFor(
+						() => KEYS.every((key) => stateOf(node, key) !== 'claimed'),
+						8000,
+						`no key left claimed (${KEYS.map((key) => `${key}: ${stateOf(node, key)}`).join(', ')})`,
+					);
+			} finally {
+				deduplicationStore.checkProcessedAndRecord = realCheck;
+				deduplicationStore.removeProcessed = realRemove;
+			}
+			for (const key of KEYS) {
+				const prefix = new RegExp(`^${key} e`);
+				const made = [...emulator.tasks.values()].filter((task) =>
+					prefix.test(String(task.body.prompt)),
+				);
+				if (made.length > 1) throw new Error(`key ${key} made ${made.length} tasks`);
+				const sent = emulator.requests.filter(
+					(request) =>
+						request.route === 'create' &&
+						prefix.test(String((request.body as { prompt?: unknown })?.prompt)),
+				);
+				const mayHaveMade = sent.findIndex(
+					(request) =>
+						request.fault?.kind !== 'status' ||
+						request.fault.code < 400 ||
+						request.fault.code >= 500,
+				);
+				if (mayHaveMade !== -1 && mayHaveMade < sent.length - 1)
+					throw new Error(
+						`key ${key}: create sent again after one that may have made its task (${JSON.stringify(sent.map((request) => request.fault ?? 'ok'))})`,
+					);
+			}
+			scenario.executions.forEach((execution, index) => {
+				if (execution.maxCredits === null) return;
+				const made = [...emulator.tasks.values()].filter((task) =>
+					String(task.body.prompt).endsWith(` e${index}`),
+				);
+				if (made.length * CREDITS > execution.maxCredits)
+					throw new Error(
+						`execution ${index} made ${made.length} videos over its ${execution.maxCredits} credits`,
+					);
+			});
+		}),
+		20,
+	);
+}, 300_000);
