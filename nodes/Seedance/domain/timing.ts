@@ -14,10 +14,6 @@ export function cancelSignalOf(
 	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 }
 
-export function isStopped(context: IExecuteFunctions | IWebhookFunctions): boolean {
-	return cancelSignalOf(context)?.aborted === true;
-}
-
 export function throwIfStopped(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) throw new ExecutionStopped();
 }
