@@ -26,7 +26,7 @@ import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems } from '../Seedance/waiting/leanOutput';
 import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
-import { readTriggerOptions, type TriggerOptions } from './options';
+import { downloadVideoField, readTriggerOptions, type TriggerOptions } from './options';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
 
@@ -58,7 +58,7 @@ export class SeedanceTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into the "Callback URL" of a Seedance node (Generate) that uses the same credential, and activate this workflow. Generate adds a secret token to the URL; callbacks without it are refused.',
+					'Copy the Production URL above into the "Callback URL" of a Seedance node (Generate) that uses the same credential, and publish (activate) this workflow. Generate adds a secret token to the URL; callbacks without it are refused.',
 				name: 'wiringNotice',
 				type: 'notice',
 				default: '',
@@ -93,14 +93,7 @@ export class SeedanceTrigger implements INodeType {
 					description:
 						"Whether to read the task from API in One (free) before starting, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the callback URL could start this workflow with a made-up task.",
 				},
-				{
-					displayName: 'Download Video',
-					name: 'downloadVideo',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether to download a finished video into binary data. Result links expire, so keep the file if you need it later.',
-				},
+				downloadVideoField,
 				maxVideoSizeField,
 			]),
 		],

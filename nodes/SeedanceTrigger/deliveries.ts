@@ -11,37 +11,76 @@ export const REMEMBER_FOR_DAYS = 30;
 /** Upper bound on remembered deliveries, so static data stays small (about 40 bytes each). */
 export const REMEMBERED_DELIVERIES = 20_000;
 
+/** Triggers whose memory this process keeps (least recently used forgotten first). */
+export const REMEMBERED_TRIGGERS = 32;
+
 const STATIC_DATA_KEY = 'deliveredTasks';
 const MINUTE_MS = 60_000;
 
-/**
- * Deliveries seen by this n8n process, per trigger node. The workflow's static data is the
- * memory that survives restarts, but n8n loads and saves it per request, so two copies of one
- * callback arriving at the same moment would both find it empty; this catches those.
- */
-const inProcess = new Map<string, Set<string>>();
+type Memory = Record<string, number>;
 
 /**
- * `task:state` -> minute first delivered. Keys keep insertion order (they are never integer-like),
- * so the oldest is always first and forgetting never needs a sort.
+ * This process's memory per trigger (`workflow/node`): `task:state` -> minute first delivered,
+ * oldest first (keys are never integer-like, so they keep insertion order).
+ *
+ * n8n loads a workflow's static data per request and saves it whole when the request ends: the
+ * last save wins. So every request that records a delivery puts this very object into its static
+ * data, and whichever request saves last writes every delivery this process knows.
  */
-function storedDeliveries(staticData: IDataObject): Record<string, number> {
+const memories = new Map<string, Memory>();
+
+function storedDeliveries(staticData: IDataObject): Memory {
 	const current = staticData[STATIC_DATA_KEY];
 	return current && typeof current === 'object' && !Array.isArray(current)
-		? (current as Record<string, number>)
+		? (current as Memory)
 		: {};
 }
 
-function forgetOld(stored: Record<string, number>, oldestMinute: number): void {
-	let count = Object.keys(stored).length;
-	for (const key in stored) {
-		const minute = stored[key];
+function forgetOld(memory: Memory, oldestMinute: number): void {
+	let count = Object.keys(memory).length;
+	for (const key in memory) {
+		const minute = memory[key];
 		if (count <= REMEMBERED_DELIVERIES && typeof minute === 'number' && minute >= oldestMinute)
 			break;
-		delete stored[key];
+		delete memory[key];
 		count--;
 	}
 }
+
+/**
+ * The trigger's memory, with what this request loaded merged in (after a restart, or what another
+ * n8n process saved). Changed in place only: earlier requests hold it in their static data.
+ */
+function memoryOf(staticData: IDataObject, scope: string, oldestMinute: number): Memory {
+	const memory = memories.get(scope) ?? {};
+	memories.delete(scope);
+	memories.set(scope, memory);
+	if (memories.size > REMEMBERED_TRIGGERS) memories.delete(memories.keys().next().value as string);
+	const stored = storedDeliveries(staticData);
+	if (stored === memory) return memory;
+	let added = false;
+	for (const key in stored) {
+		const minute = stored[key];
+		if (typeof minute !== 'number' || minute < oldestMinute || key in memory) continue;
+		memory[key] = minute;
+		added = true;
+	}
+	if (added) {
+		// Oldest first again, so forgetting stays a walk from the front.
+		const entries = Object.entries(memory).sort((a, b) => a[1] - b[1]);
+		for (const [key] of entries) delete memory[key];
+		for (const [key, minute] of entries) memory[key] = minute;
+		forgetOld(memory, oldestMinute);
+	}
+	return memory;
+}
+
+function remembers(memory: Memory, key: string, oldestMinute: number): boolean {
+	const minute = memory[key];
+	return typeof minute === 'number' && minute >= oldestMinute;
+}
+
+const oldestMinuteAt = (now: number) => Math.floor(now / MINUTE_MS) - REMEMBER_FOR_DAYS * 24 * 60;
 
 /**
  * Records a delivery (`taskId:state`) and tells whether it is the first one. The same task
@@ -53,21 +92,14 @@ export function isFirstDelivery(
 	key: string,
 	now = Date.now(),
 ): boolean {
-	const nowMinute = Math.floor(now / MINUTE_MS);
-	const oldestMinute = nowMinute - REMEMBER_FOR_DAYS * 24 * 60;
-	const stored = storedDeliveries(staticData);
-	const seen = inProcess.get(scope) ?? new Set<string>();
-	inProcess.set(scope, seen);
-	const firstSeen = stored[key];
-	const remembered = typeof firstSeen === 'number' && firstSeen >= oldestMinute;
-	if (remembered || seen.has(key)) return false;
-	delete stored[key];
-	stored[key] = nowMinute;
-	forgetOld(stored, oldestMinute);
-	// Assigned again so n8n sees the change and saves it.
-	staticData[STATIC_DATA_KEY] = stored;
-	seen.add(key);
-	if (seen.size > REMEMBERED_DELIVERIES) seen.delete(seen.values().next().value as string);
+	const oldestMinute = oldestMinuteAt(now);
+	const memory = memoryOf(staticData, scope, oldestMinute);
+	if (remembers(memory, key, oldestMinute)) return false;
+	delete memory[key];
+	memory[key] = Math.floor(now / MINUTE_MS);
+	forgetOld(memory, oldestMinute);
+	// Assigned, so n8n sees a change and saves; the shared object, so the last save has it all.
+	staticData[STATIC_DATA_KEY] = memory;
 	return true;
 }
 
@@ -81,12 +113,7 @@ export function wasDelivered(
 	taskId: string,
 	now = Date.now(),
 ): boolean {
-	const oldestMinute = Math.floor(now / MINUTE_MS) - REMEMBER_FOR_DAYS * 24 * 60;
-	const stored: Record<string, unknown> = storedDeliveries(staticData);
-	const seen = inProcess.get(scope);
-	return TERMINAL_STATES.some((state) => {
-		const key = `${taskId}:${state}`;
-		const minute = stored[key];
-		return (typeof minute === 'number' && minute >= oldestMinute) || seen?.has(key) === true;
-	});
+	const oldestMinute = oldestMinuteAt(now);
+	const memory = memoryOf(staticData, scope, oldestMinute);
+	return TERMINAL_STATES.some((state) => remembers(memory, `${taskId}:${state}`, oldestMinute));
 }

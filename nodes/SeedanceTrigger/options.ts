@@ -1,8 +1,23 @@
-import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type INode,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { binaryPropertyNameField, simplifyField } from '../Seedance/descriptions/fields';
 import { readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { isCallbackEvent, unknownEventMessage, type CallbackEvent } from './events';
+
+/** On by default: a workflow that starts "with the video" gets the file, not only a link. */
+export const downloadVideoField: INodeProperties = {
+	displayName: 'Download Video',
+	name: 'downloadVideo',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to download a finished video into binary data before the workflow starts. Result links expire, so keep the file if you need it later. Turn off to start at once with the link only.',
+};
 
 export interface TriggerOptions {
 	event: CallbackEvent;
@@ -43,7 +58,7 @@ export function readTriggerOptions(context: ParameterReader): TriggerOptions {
 		invalid(
 			context,
 			unknownEventMessage(event),
-			'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then activate the workflow again.',
+			'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then publish (activate) the workflow again.',
 		);
 	const options = (context.getNodeParameter('options', {}) ?? {}) as IDataObject;
 	const simplify = booleanOf(
@@ -53,7 +68,12 @@ export function readTriggerOptions(context: ParameterReader): TriggerOptions {
 		simplifyField.default as boolean,
 	);
 	const confirm = booleanOf(context, 'Confirm With API in One', options.confirmWithService, true);
-	const download = booleanOf(context, 'Download Video', options.downloadVideo, false);
+	const download = booleanOf(
+		context,
+		'Download Video',
+		options.downloadVideo,
+		downloadVideoField.default as boolean,
+	);
 	const maxVideoBytes = readMaxVideoBytes(context, options);
 	let binaryProperty: string | undefined;
 	if (download) {

@@ -17,6 +17,9 @@ import { example, outputOf, tasksUpTo, until } from './workflows';
 const TRIGGER_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-000000000001';
 const LOAD_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-00000000100a';
 const LOAD_CALLBACKS = Number(process.env.E2E_LOAD_CALLBACKS ?? 1000);
+const BURST_WEBHOOK_ID = '6a1f6a8e-5eed-4a2c-9d1e-00000000200b';
+const BURST_WORKFLOW_ID = 'e2eBurstTrig01';
+const BURST_CALLBACKS = 50;
 
 const emulator = new Emulator({ latencyMs: 1500 });
 
@@ -24,7 +27,8 @@ eachRealN8n(emulator, (version, current) => {
 	let n8n: RealN8n;
 	const triggerPath = `${TRIGGER_WEBHOOK_ID}/callback`;
 	let port = 0;
-	const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`];
+	const burstPath = `${BURST_WEBHOOK_ID}/callback`;
+	const webhookPaths = [triggerPath, `${LOAD_WEBHOOK_ID}/callback`, burstPath];
 
 	beforeAll(async () => {
 		n8n = current();
@@ -36,11 +40,20 @@ eachRealN8n(emulator, (version, current) => {
 		load.name = 'E2E load trigger';
 		Object.assign(load.nodes[0], {
 			webhookId: LOAD_WEBHOOK_ID,
-			// Made-up tasks measure n8n's intake: the check with the service is off here.
-			parameters: { event: 'anyTerminal', options: { confirmWithService: false } },
+			// Made-up tasks measure n8n's intake: the check with the service and the download are off.
+			parameters: {
+				event: 'anyTerminal',
+				options: { confirmWithService: false, downloadVideo: false },
+			},
 		});
 		await n8n.importWorkflow(load);
-		for (const id of ['seedanceTrigger1', 'e2eLoadTrig001']) await n8n.activate(id);
+		// A trigger as the panel adds it: every parameter at its default.
+		const burst = example('callback-trigger.json');
+		Object.assign(burst, { id: BURST_WORKFLOW_ID, name: 'E2E new trigger, burst' });
+		Object.assign(burst.nodes[0], { webhookId: BURST_WEBHOOK_ID, parameters: {} });
+		await n8n.importWorkflow(burst);
+		for (const id of ['seedanceTrigger1', 'e2eLoadTrig001', BURST_WORKFLOW_ID])
+			await n8n.activate(id);
 		// Workflow A: the example Generate, pointed at this n8n's trigger URL.
 		const generating = example('generate-with-callback.json');
 		Object.assign(generating.nodes[1].parameters as Record<string, unknown>, {
@@ -167,6 +180,76 @@ eachRealN8n(emulator, (version, current) => {
 			second,
 		]);
 		emulator.holdCallbacks = false;
+	});
+
+	it(`2c. A new trigger (its defaults) starts with the video; ${BURST_CALLBACKS} distinct finished callbacks at once start ${BURST_CALLBACKS} executions, all remembered: after a restart the service resending all ${BURST_CALLBACKS} starts none`, async () => {
+		if (!n8n.running) await n8n.start(port, webhookPaths);
+		emulator.holdCallbacks = true;
+		const signedUrl = signCallbackUrl(n8n.webhookUrl(burstPath), emulator.apiKey);
+		const taskIds = await Promise.all(
+			Array.from(
+				{ length: BURST_CALLBACKS },
+				async (_, index) =>
+					await createEmulatedTask(emulator, `Burst ${index} [latency=300]`, signedUrl),
+			),
+		);
+		const tasks = taskIds.map((taskId) => emulator.tasks.get(taskId)!);
+		await until(
+			async () => tasks.filter((task) => emulator.stateOf(task).state === 'succeeded').length,
+			(finished) => finished === BURST_CALLBACKS,
+			30_000,
+			'the jobs',
+		);
+		// Each sent again when no success comes within 5 s, as the service does.
+		const deliver = async (task: (typeof tasks)[number]) =>
+			await emulator.deliverCallback(signedUrl, emulator.statusBody(task));
+		/** The service delivering these tasks' callbacks, at most 8 in flight. */
+		const deliverEach = async (list: typeof tasks) => {
+			let next = 0;
+			await Promise.all(
+				Array.from({ length: 8 }, async () => {
+					while (next < list.length) expect(await deliver(list[next++])).toBe(200);
+				}),
+			);
+		};
+		const began = Date.now();
+		const statuses = await Promise.all(tasks.map(deliver));
+		const answered = statuses.filter((status) => status === 200).length;
+		// On 2 busy cores n8n may refuse part of the burst (503 while its database ping fails, or no
+		// answer): the service sends those again later.
+		await until(() => n8n.ready(), Boolean, 120_000, 'n8n ready again after the burst');
+		await deliverEach(tasks.filter((_, index) => statuses[index] !== 200));
+		const first = await sentinel(signedUrl);
+		const startedBefore = await tasksUpTo(n8n, BURST_WORKFLOW_ID, 0, first);
+		const startedIn = (Date.now() - began) / 1000;
+		expect(startedBefore.sort()).toEqual([...taskIds, first].sort());
+		// Its defaults download: the execution starts with the service's MP4.
+		const rows = await n8n.executions(BURST_WORKFLOW_ID);
+		const [item] = outputOf(await n8n.runOf(rows[0].id), 'Seedance Trigger');
+		expect(item.json).toMatchObject({ state: 'succeeded' });
+		expect(n8n.binaryBytes(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+		// What a restart starts from: n8n's last save of the static data holds every delivery.
+		const saved = async () =>
+			Object.keys(
+				((await n8n.staticData(BURST_WORKFLOW_ID))['node:Seedance Trigger']?.deliveredTasks ??
+					{}) as object,
+			);
+		const remembered = await until(
+			saved,
+			(keys) => startedBefore.every((taskId) => keys.includes(`${taskId}:succeeded`)),
+			60_000,
+			'every delivery in the saved static data',
+		);
+		expect(remembered).toHaveLength(BURST_CALLBACKS + 1);
+
+		await n8n.stop();
+		await n8n.start(port, webhookPaths, burstPath);
+		await deliverEach(tasks);
+		const second = await sentinel(signedUrl);
+		expect(await tasksUpTo(n8n, BURST_WORKFLOW_ID, BURST_CALLBACKS + 1, second)).toEqual([second]);
+		console.log(
+			`[e2e n8n ${version}] burst: ${BURST_CALLBACKS} callbacks at once, ${answered} answered 200 (the rest sent again once n8n was ready) -> ${BURST_CALLBACKS} executions in ${startedIn.toFixed(1)} s, all in the saved memory; after a restart the ${BURST_CALLBACKS} resent started none`,
+		);
 	});
 
 	it(`4. Load: ${LOAD_CALLBACKS} callbacks (sent again as the service does when no answer comes in 5 s) -> ${LOAD_CALLBACKS} executions, none lost, none twice; a replay of the first after them starts nothing`, async () => {

@@ -403,6 +403,14 @@ export class RealN8n {
 		return this.running ? this.server!.pid : undefined;
 	}
 
+	/** Whether n8n says it is ready: it answers 503 to everything while its database ping fails. */
+	async ready(): Promise<boolean> {
+		return await fetch(`${this.baseUrl}/healthz/readiness`).then(
+			(response) => response.ok,
+			() => false,
+		);
+	}
+
 	get running(): boolean {
 		return this.server !== undefined && this.server.exitCode === null;
 	}
@@ -449,6 +457,17 @@ export class RealN8n {
 		} finally {
 			db.close();
 		}
+	}
+
+	/** The workflow's static data as n8n saved it: what a restart starts from. */
+	async staticData(workflowId: string): Promise<Record<string, Record<string, unknown>>> {
+		const [row] = await this.query<{ staticData: string | object | null }>(
+			'SELECT staticData FROM workflow_entity WHERE id = ?',
+			[workflowId],
+		);
+		// sqlite gives the JSON text, PostgreSQL the parsed value.
+		const data = typeof row?.staticData === 'string' ? JSON.parse(row.staticData) : row?.staticData;
+		return (data ?? {}) as never;
 	}
 
 	async executions(workflowId: string): Promise<ExecutionRow[]> {

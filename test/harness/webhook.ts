@@ -204,7 +204,9 @@ export class WebhookReceiver {
 			const result = await (nodeTypes.getByName(this.node.type) as INodeType).webhook!.call(
 				context,
 			);
-			this.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			// As n8n: saved whole, and only when the request changed it (a later save wins).
+			if (workflow.staticData.__dataChanged === true)
+				this.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 			if (result.workflowData) delivery.started = result.workflowData[0];
 			if (result.noWebhookResponse) {
 				if (!res.headersSent) captured(500, { message: 'The node claimed to answer but did not' });

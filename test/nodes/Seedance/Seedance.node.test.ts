@@ -88,6 +88,14 @@ describe('The Seedance panel', () => {
 			'simplify',
 		]);
 		expect(panel({}, trigger)).toEqual(['wiringNotice', 'event', 'simplify', 'options']);
+		// The trigger downloads unless told not to, like Generate: "starts with the video".
+		const triggerOptions = trigger.properties.find((property) => property.name === 'options')!;
+		expect(
+			(triggerOptions.options as INodeProperties[]).find(
+				(option) => option.name === 'downloadVideo',
+			),
+		).toMatchObject({ default: true });
+		expect(String(trigger.properties[0].displayName)).toContain('publish (activate) this workflow');
 		expect(offeredOptions(generate)).toEqual([
 			'concurrency',
 			'downloadVideo',

@@ -18,10 +18,20 @@ async function startTrigger(
 	credentialOverrides: Record<string, unknown> = {},
 ): Promise<TriggerReceiver> {
 	const store = credentials();
+	// What starts an execution is read without the download (it answers first); a new trigger,
+	// whose default downloads, is started by startNewTrigger.
+	const options = { downloadVideo: false, ...(parameters.options as object | undefined) };
 	receiver = new TriggerReceiver(
-		{ event: 'anyTerminal', options: {}, ...parameters },
+		{ event: 'anyTerminal', ...parameters, options },
 		{ seedanceApi: { ...store.seedanceApi, ...credentialOverrides } },
 	);
+	await receiver.start();
+	return receiver;
+}
+
+/** A Seedance Trigger as the panel adds it: no parameter set. */
+async function startNewTrigger(): Promise<TriggerReceiver> {
+	receiver = new TriggerReceiver({}, credentials());
 	await receiver.start();
 	return receiver;
 }
@@ -354,8 +364,8 @@ describe('Seedance Trigger: callbacks are claims, the service is the truth', () 
 });
 
 describe('Generate -> callback -> Seedance Trigger', () => {
-	it("the trigger's output carries the task Generate created, and its video", async () => {
-		const trigger = await startTrigger({ options: { downloadVideo: true } });
+	it("a new trigger's output carries the task Generate created, and its video", async () => {
+		const trigger = await startNewTrigger();
 		const generate = seedanceNode({
 			resource: 'video',
 			operation: 'generate',

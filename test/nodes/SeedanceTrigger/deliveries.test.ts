@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	REMEMBERED_DELIVERIES,
 	REMEMBER_FOR_DAYS,
+	REMEMBERED_TRIGGERS,
 	isFirstDelivery,
 	wasDelivered,
 } from '../../../nodes/SeedanceTrigger/deliveries';
@@ -88,5 +89,53 @@ describe('wasDelivered', () => {
 		expect(
 			wasDelivered(reloaded, 'wf/after-restart', 't1', now + (REMEMBER_FOR_DAYS + 1) * DAY_MS),
 		).toBe(false);
+	});
+});
+
+describe('the memory this process keeps', () => {
+	it('puts every delivery it knows into the static data each recording request saves', () => {
+		// Two requests load the same saved data; the one that records first saves last.
+		const saved = { deliveredTasks: { 'before:succeeded': Math.floor(Date.now() / 60_000) } };
+		const first: IDataObject = structuredClone(saved);
+		const second: IDataObject = structuredClone(saved);
+		expect(isFirstDelivery(first, 'wf/m', 'a:succeeded')).toBe(true);
+		expect(isFirstDelivery(second, 'wf/m', 'b:succeeded')).toBe(true);
+		const lastSave = JSON.parse(JSON.stringify(first)) as IDataObject;
+		expect(Object.keys(lastSave.deliveredTasks as object)).toEqual([
+			'before:succeeded',
+			'a:succeeded',
+			'b:succeeded',
+		]);
+	});
+
+	it('merges what another process saved, oldest first, within the bounds', () => {
+		const now = Date.UTC(2026, 5, 1);
+		const minute = Math.floor(now / 60_000);
+		const mine: IDataObject = {};
+		isFirstDelivery(mine, 'wf/n', 'mine:succeeded', now);
+		const theirs: IDataObject = {
+			deliveredTasks: {
+				'older:failed': minute - 10,
+				'expired:succeeded': minute - (REMEMBER_FOR_DAYS + 1) * 24 * 60,
+				'mine:succeeded': minute,
+			},
+		};
+		expect(wasDelivered(theirs, 'wf/n', 'older', now)).toBe(true);
+		expect(wasDelivered(theirs, 'wf/n', 'expired', now)).toBe(false);
+		isFirstDelivery(theirs, 'wf/n', 'next:succeeded', now);
+		expect(Object.keys(theirs.deliveredTasks as object)).toEqual([
+			'older:failed',
+			'mine:succeeded',
+			'next:succeeded',
+		]);
+	});
+
+	it(`keeps the memory of at most ${REMEMBERED_TRIGGERS} triggers; a forgotten one reads its static data again`, () => {
+		const data: IDataObject = {};
+		isFirstDelivery(data, 'wf/first', 'x:succeeded');
+		for (let index = 0; index < REMEMBERED_TRIGGERS; index++)
+			isFirstDelivery({}, `wf/other-${index}`, 'y:succeeded');
+		expect(isFirstDelivery({}, 'wf/first', 'x:succeeded')).toBe(true);
+		expect(isFirstDelivery(structuredClone(data), 'wf/first', 'x:succeeded')).toBe(false);
 	});
 });
