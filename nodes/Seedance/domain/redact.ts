@@ -205,15 +205,28 @@ function hashOf(text: string, from: number, size: number): number {
 	return hash;
 }
 
+/** Marks a secret found only whole (e.g. a resume URL's path, whose `/webhook` is in every URL). */
+const WHOLE = '\u0000whole:';
+
+/** A secret that is replaced only whole, in every form, never by its runs of RUN characters. */
+export function wholeOnly(secret: string): string {
+	return secret ? `${WHOLE}${secret}` : '';
+}
+
 function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
-	const kept = secrets.filter(
-		(secret): secret is string => !!secret && secret.length >= MIN_SECRET_LENGTH,
-	);
+	const entries = secrets
+		.filter((secret): secret is string => !!secret)
+		.map((secret) =>
+			secret.startsWith(WHOLE)
+				? { secret: secret.slice(WHOLE.length), whole: true }
+				: { secret, whole: false },
+		);
+	const kept = entries.filter(({ secret }) => secret.length >= MIN_SECRET_LENGTH);
 	const groups: Pieces['groups'] = new Map();
-	for (const secret of kept) {
+	for (const { secret, whole } of kept) {
 		for (const form of new Set([secret, secret.toLowerCase(), secret.toUpperCase()])) {
 			const text = foldAll(form);
-			const size = Math.min(RUN, text.length);
+			const size = whole ? text.length : Math.min(RUN, text.length);
 			const group = groups.get(size) ?? { pieces: new Set<string>(), hashes: new Set<number>() };
 			groups.set(size, group);
 			for (let index = 0; index + size <= text.length; index++) {
@@ -224,7 +237,7 @@ function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 	}
 	const pieces: Pieces = {
 		groups,
-		needs: needsOf(kept),
+		needs: needsOf(kept.map(({ secret }) => secret)),
 		shortest: Math.min(...groups.keys()),
 		marker: '',
 		again: false,

@@ -11,7 +11,7 @@ import { baseUrlProblem } from '../domain/baseUrl';
 import { holdCreate, holdTask } from '../domain/bill';
 import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
-import { redact, redactDeep } from '../domain/redact';
+import { redact, redactDeep, wholeOnly } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
 import { ExecutionStopped, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
 import {
@@ -112,7 +112,10 @@ function executionSecrets(context: SeedanceContext): { secrets: string[]; tokenU
 		const executionId = context.getExecutionId();
 		const request = context.getRequestObject() as { originalUrl?: string; url?: string };
 		const path = String(request.originalUrl ?? request.url ?? '');
-		const secrets = [signature, executionId ? `/webhook-waiting/${executionId}` : undefined];
+		const secrets = [
+			signature,
+			executionId ? wholeOnly(`/webhook-waiting/${executionId}`) : undefined,
+		];
 		return {
 			secrets: secrets.filter(
 				(value): value is string => typeof value === 'string' && value.length > 8,
@@ -127,7 +130,10 @@ function executionSecrets(context: SeedanceContext): { secrets: string[]; tokenU
 		return { secrets: [], tokenUrls: [] };
 	}
 	return {
-		secrets: [resumeUrl.pathname, resumeUrl.searchParams.get('signature') ?? ''].filter(Boolean),
+		// The path only whole: its `/webhook` is in every n8n URL, ones worth showing among them.
+		secrets: [wholeOnly(resumeUrl.pathname), resumeUrl.searchParams.get('signature') ?? ''].filter(
+			Boolean,
+		),
 		tokenUrls: [resumeUrl.toString()],
 	};
 }
