@@ -141,4 +141,37 @@ describe("every secret of the execution is known to every operation (property, n
 			25,
 		);
 	});
+
+	it("a foreign token in a refusal's message stays out of the error and the logs", async () => {
+		await checkProperty(
+			'foreign seedance_token hidden in errors and logs',
+			fc.asyncProperty(caseArbitrary, fc.constantFrom(400, 404, 422), async (c, code) => {
+				emulator.reset();
+				const foreign = NAME_FORMS[c.foreignForm](c.foreignName, c.foreign);
+				emulator.inject(
+					'status',
+					...Array.from({ length: 5 }, () => ({
+						kind: 'status' as const,
+						code,
+						body: { error: { message: `bad callback ${foreign}` }, detail: foreign },
+					})),
+				);
+				const capture = captureLogs();
+				let seen: string[];
+				try {
+					const result = await runWorkflow(
+						[itemsNode([{ json: {} }]), later('getStatus', { taskId: 't1' })],
+						{ credentials: credentials() },
+					);
+					const error = result.errorOf('Get Status');
+					if (!error) return false;
+					seen = [serialised({ run: result.run, error }), ...capture.lines];
+				} finally {
+					capture.restore();
+				}
+				return seen.every((text) => !showsSecret(text, c.foreign));
+			}),
+			15,
+		);
+	});
 });
