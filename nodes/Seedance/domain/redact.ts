@@ -352,7 +352,7 @@ function markNamedTokens(text: string, marked: Uint8Array): boolean {
 /** Whether a JSON key is the token's parameter name (in any case or encoding). */
 function namesToken(key: string): boolean {
 	const name = new RegExp(`^["'\\s]*${CALLBACK_TOKEN_PARAMETER}["'\\s]*$`);
-	return tokenReadingsOf(key).some((reading) => name.test(reading.text));
+	return ENCODED_NAME.test(key) && tokenReadingsOf(key).some((reading) => name.test(reading.text));
 }
 
 function redactOnce(text: string, pieces: Pieces, marker: string): string {
