@@ -5,7 +5,12 @@
  * A secret is found in any case, raw, URL-encoded (`%XX`, `+` for a space) and JSON-escaped
  * (`\"`, `\uXXXX`), and not only whole: any run of RUN or more consecutive characters of it is
  * replaced, so a text cut across a key never shows most of it. Text is redacted before it is cut.
+ *
+ * A callback token is hidden by its name too, even one this node never made (another trigger's):
+ * the value after `seedance_token` (any case, `=` or `:`, quoted or not, a JSON field, URL- or
+ * JSON-encoded, also twice) is replaced, and so is the value of a JSON key of that name.
  */
+import { CALLBACK_TOKEN_PARAMETER } from './callbackToken';
 
 /** What stands in for a secret wherever the service echoes one back. */
 export const REDACTED = '[redacted]';
@@ -200,15 +205,28 @@ function hashOf(text: string, from: number, size: number): number {
 	return hash;
 }
 
+/** Marks a secret found only whole (e.g. a resume URL's path, whose `/webhook` is in every URL). */
+const WHOLE = '\u0000whole:';
+
+/** A secret that is replaced only whole, in every form, never by its runs of RUN characters. */
+export function wholeOnly(secret: string): string {
+	return secret ? `${WHOLE}${secret}` : '';
+}
+
 function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
-	const kept = secrets.filter(
-		(secret): secret is string => !!secret && secret.length >= MIN_SECRET_LENGTH,
-	);
+	const entries = secrets
+		.filter((secret): secret is string => !!secret)
+		.map((secret) =>
+			secret.startsWith(WHOLE)
+				? { secret: secret.slice(WHOLE.length), whole: true }
+				: { secret, whole: false },
+		);
+	const kept = entries.filter(({ secret }) => secret.length >= MIN_SECRET_LENGTH);
 	const groups: Pieces['groups'] = new Map();
-	for (const secret of kept) {
+	for (const { secret, whole } of kept) {
 		for (const form of new Set([secret, secret.toLowerCase(), secret.toUpperCase()])) {
 			const text = foldAll(form);
-			const size = Math.min(RUN, text.length);
+			const size = whole ? text.length : Math.min(RUN, text.length);
 			const group = groups.get(size) ?? { pieces: new Set<string>(), hashes: new Set<number>() };
 			groups.set(size, group);
 			for (let index = 0; index + size <= text.length; index++) {
@@ -219,7 +237,7 @@ function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 	}
 	const pieces: Pieces = {
 		groups,
-		needs: needsOf(kept),
+		needs: needsOf(kept.map(({ secret }) => secret)),
 		shortest: Math.min(...groups.keys()),
 		marker: '',
 		again: false,
@@ -276,11 +294,73 @@ function holdsPiece(text: string, pieces: Pieces): boolean {
 	return markPieces({ text: foldAll(text) }, pieces, new Uint8Array(text.length));
 }
 
+/**
+ * A token after its parameter's name, in a decoded, case-folded reading: `=`, `=>` or `:`, spaces
+ * and quotes around them; the value ends where a URL, JSON or a sentence ends it. A marker already
+ * there is left alone.
+ */
+const NAMED_TOKEN = new RegExp(
+	`${CALLBACK_TOKEN_PARAMETER}["'\\s]*(?::|=>?)[\\s"']*(?!\\[redacted\\]|\\[hidden\\]|\\*\\*\\*)([^\\s"'&#,;{}\\]<>\\\\|]+)`,
+	'g',
+);
+
+/** The name with each character raw, `%XX` (also `%25XX`…) or `\\u00XX` (also percent-encoded). */
+const ENCODED_NAME = new RegExp(
+	Array.from(CALLBACK_TOKEN_PARAMETER, (char) => {
+		const hex = [...new Set([char.toLowerCase(), char.toUpperCase()])]
+			.map((form) => form.charCodeAt(0).toString(16))
+			.join('|');
+		return `(?:${char}|%(?:25)*(?:${hex})|(?:\\\\+|%(?:25)*5c)u00(?:${hex}))`;
+	}).join(''),
+	'i',
+);
+
+/** Decodings a token's name and value may hide behind: JSON escapes, `%XX` (and `+`), nested. */
+function tokenReadingsOf(text: string): Reading[] {
+	const readings: Reading[] = [{ text }];
+	const seen = new Set([text]);
+	for (let level = readings.slice(); level.length > 0 && readings.length < 32;) {
+		const next: Reading[] = [];
+		for (const reading of level) {
+			if (reading.text.includes('\\')) next.push(decodeReading(reading, /\\/, jsonStep));
+			if (/[%+]/.test(reading.text)) next.push(decodeReading(reading, /[%+]/, percentStep(true)));
+			if (/%.*\+|\+.*%/s.test(reading.text))
+				next.push(decodeReading(reading, /%/, percentStep(false)));
+		}
+		level = next.filter((reading) => !seen.has(reading.text) && seen.add(reading.text));
+		readings.push(...level);
+	}
+	return readings.map(folded);
+}
+
+/** Marks the value of every token named in the text, in any of its readings. */
+function markNamedTokens(text: string, marked: Uint8Array): boolean {
+	// One cheap scan first: no decoding unless the name is there in some form.
+	if (!ENCODED_NAME.test(text)) return false;
+	let found = false;
+	for (const reading of tokenReadingsOf(text)) {
+		for (const match of reading.text.matchAll(NAMED_TOKEN)) {
+			const first = (match.index ?? 0) + match[0].length - match[1].length;
+			const last = (match.index ?? 0) + match[0].length - 1;
+			marked.fill(1, reading.start?.[first] ?? first, reading.end?.[last] ?? last + 1);
+			found = true;
+		}
+	}
+	return found;
+}
+
+/** Whether a JSON key is the token's parameter name (in any case or encoding). */
+function namesToken(key: string): boolean {
+	const name = new RegExp(`^["'\\s]*${CALLBACK_TOKEN_PARAMETER}["'\\s]*$`);
+	return ENCODED_NAME.test(key) && tokenReadingsOf(key).some((reading) => name.test(reading.text));
+}
+
 function redactOnce(text: string, pieces: Pieces, marker: string): string {
 	const marked = new Uint8Array(text.length);
-	let found = false;
-	for (const reading of readingsOf(text, pieces.needs))
-		found = markPieces(reading, pieces, marked) || found;
+	let found = markNamedTokens(text, marked);
+	if (pieces.groups.size > 0 && text.length >= pieces.shortest)
+		for (const reading of readingsOf(text, pieces.needs))
+			found = markPieces(reading, pieces, marked) || found;
 	if (!found) return text;
 	const parts: string[] = [];
 	for (let index = 0; index < text.length;) {
@@ -300,7 +380,6 @@ function redactOnce(text: string, pieces: Pieces, marker: string): string {
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
 	if (text === '') return text;
 	const pieces = cachedPiecesOf(secrets);
-	if (pieces.groups.size === 0 || text.length < pieces.shortest) return text;
 	let clean = redactOnce(text, pieces, pieces.marker);
 	for (let pass = 0; pieces.again && pass < 3; pass++) {
 		const next = redactOnce(clean, pieces, pieces.marker);
@@ -329,9 +408,15 @@ function redactValue(value: unknown, secrets: ReadonlyArray<string | undefined>)
 	if (typeof value !== 'object' || value === null) return value;
 	const copy: Record<string, unknown> = {};
 	for (const [key, inner] of Object.entries(value))
-		copy[redact(key, secrets)] = redactValue(inner, secrets);
+		copy[redact(key, secrets)] =
+			// `{"seedance_token": "…"}`: a token whatever it holds, never checked against the key alone.
+			namesToken(key) && inner !== null && typeof inner !== 'boolean' && !isMarker(inner)
+				? cachedPiecesOf(secrets).marker || REDACTED
+				: redactValue(inner, secrets);
 	return copy;
 }
+
+const isMarker = (value: unknown) => typeof value === 'string' && MARKERS.includes(value);
 
 /**
  * A JSON copy of a value with every secret removed from every string in it, keys included. Each

@@ -9,9 +9,9 @@ import type {
 
 import { baseUrlProblem } from '../domain/baseUrl';
 import { holdCreate, holdTask } from '../domain/bill';
-import { callbackSecretOf, callbackToken, hideCallbackTokens } from '../domain/callbackToken';
+import { callbackSecretOf, callbackToken } from '../domain/callbackToken';
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
-import { redact, redactDeep } from '../domain/redact';
+import { redact, redactDeep, wholeOnly } from '../domain/redact';
 import { normalizeTask, type SeedanceTask } from '../domain/task';
 import { ExecutionStopped, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
 import {
@@ -40,8 +40,10 @@ export const CREDENTIAL_TYPE = 'seedanceApi';
 export interface Connection {
 	baseUrl: string;
 	/**
-	 * What must never reach output, errors or logs: the API key, the callback token, and any resume
-	 * URL handed to the service. Kept only to scrub them out of what the service sends back.
+	 * What must never reach output, errors or logs, gathered here for every operation and webhook:
+	 * the API key, the Callback Secret, every callback token made (this execution's resume URL's
+	 * among them), and this execution's resume URL and its signature. Kept only to scrub them out
+	 * of what the service sends back.
 	 */
 	secrets: readonly string[];
 	/**
@@ -66,11 +68,8 @@ const ATTEMPTS = 5;
 const RETRY_BASE_MS = 500;
 const RETRY_CAP_MS = 30_000;
 
-/** The credential's connection; `moreSecrets` (e.g. this execution's resume URL) are scrubbed too. */
-export async function getConnection(
-	context: SeedanceContext,
-	moreSecrets: readonly string[] = [],
-): Promise<Connection> {
+/** The credential's connection, with every secret of this execution to scrub (see `secrets`). */
+export async function getConnection(context: SeedanceContext): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = String(credentials.baseUrl || 'https://apiin.one')
 		.trim()
@@ -81,13 +80,61 @@ export async function getConnection(
 	if (problem) throw baseUrlError(context.getNode(), problem);
 	const apiKey = String(credentials.apiKey ?? '');
 	const callbackSecret = String(credentials.callbackSecret ?? '');
+	const execution = executionSecrets(context);
 	const secrets = [
-		...new Set([apiKey, apiKey.trim(), callbackSecret, callbackSecret.trim(), ...moreSecrets]),
+		...new Set([
+			apiKey,
+			apiKey.trim(),
+			callbackSecret,
+			callbackSecret.trim(),
+			...execution.secrets,
+		]),
 	].filter(Boolean);
+	const tokenOf = callbackTokens(callbackSecretOf(credentials), secrets);
+	// The tokens this execution's own addresses carry are secrets before any is made.
+	for (const url of execution.tokenUrls) tokenOf(url);
+	return { baseUrl, secrets, callbackToken: tokenOf };
+}
+
+/** Whether the context is a webhook call (trigger or resume) rather than a node's run. */
+function isWebhook(context: SeedanceContext): context is IWebhookFunctions {
+	return 'getRequestObject' in context;
+}
+
+/**
+ * This execution's resume URL lets anyone resume it: its path and n8n 2.x's signature are secrets,
+ * and so is its token. A webhook call holds them in its own request; a node's run in its
+ * `$execution.resumeUrl`, the same in every node of the execution, resumed or not.
+ */
+function executionSecrets(context: SeedanceContext): { secrets: string[]; tokenUrls: string[] } {
+	if (isWebhook(context)) {
+		const signature = (context.getQueryData() as IDataObject).signature;
+		const executionId = context.getExecutionId();
+		const request = context.getRequestObject() as { originalUrl?: string; url?: string };
+		const path = String(request.originalUrl ?? request.url ?? '');
+		const secrets = [
+			signature,
+			executionId ? wholeOnly(`/webhook-waiting/${executionId}`) : undefined,
+		];
+		return {
+			secrets: secrets.filter(
+				(value): value is string => typeof value === 'string' && value.length > 8,
+			),
+			tokenUrls: path ? [path] : [],
+		};
+	}
+	let resumeUrl: URL;
+	try {
+		resumeUrl = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0)));
+	} catch {
+		return { secrets: [], tokenUrls: [] };
+	}
 	return {
-		baseUrl,
-		secrets,
-		callbackToken: callbackTokens(callbackSecretOf(credentials), secrets),
+		// The path only whole: its `/webhook` is in every n8n URL, ones worth showing among them.
+		secrets: [wholeOnly(resumeUrl.pathname), resumeUrl.searchParams.get('signature') ?? ''].filter(
+			Boolean,
+		),
+		tokenUrls: [resumeUrl.toString()],
 	};
 }
 
@@ -100,9 +147,12 @@ function callbackTokens(secret: string, secrets: string[]): (url: string) => str
 	};
 }
 
-/** A copy of anything the service sent with every secret of the connection replaced. */
+/**
+ * A copy of anything the service sent with every secret of the connection replaced, and every
+ * token named `seedance_token`, ours or not (redact hides those by name).
+ */
 export function scrub<T>(connection: Connection, value: T): T {
-	return redactDeep(hideCallbackTokens(value), connection.secrets);
+	return redactDeep(value, connection.secrets);
 }
 
 /**

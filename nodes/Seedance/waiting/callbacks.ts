@@ -46,19 +46,6 @@ export type ReceivedCallback =
 	| { refused?: undefined; connection: Connection; task: SeedanceTask };
 
 /**
- * Secrets a callback request itself carries: n8n 2.x's resume signature, and the path of the
- * execution's resume URL (whoever knows it can resume the execution).
- */
-function requestSecrets(context: IWebhookFunctions): string[] {
-	const signature = (context.getQueryData() as IDataObject).signature;
-	const executionId = context.getExecutionId();
-	const resumePath = executionId ? `/webhook-waiting/${executionId}` : undefined;
-	return [signature, resumePath].filter(
-		(value): value is string => typeof value === 'string' && value.length > 8,
-	);
-}
-
-/**
  * Whether a callback's claim may be a finished task: a finished state, or a status word nobody
  * listed (read from the service, never dropped). Known progress words cost no request.
  */
@@ -80,7 +67,7 @@ export async function receiveCallback(
 	context: IWebhookFunctions,
 	missingTokenHint = '',
 ): Promise<ReceivedCallback> {
-	const connection = await getConnection(context, requestSecrets(context));
+	const connection = await getConnection(context);
 	const received = (context.getQueryData() as IDataObject)[CALLBACK_TOKEN_PARAMETER];
 	if (received === undefined) {
 		return {

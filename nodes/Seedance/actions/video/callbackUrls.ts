@@ -39,10 +39,3 @@ export function callbackUrls(
 export function resumeUrlOf(context: IExecuteFunctions): string {
 	return String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 }
-
-/** This execution's resume URL lets anyone resume it: its address and n8n 2.x's signature are secrets. */
-export function resumeUrlSecrets(resumeUrl: string | undefined): string[] {
-	if (!resumeUrl) return [];
-	const url = new URL(resumeUrl);
-	return [url.pathname, url.searchParams.get('signature') ?? ''].filter(Boolean);
-}

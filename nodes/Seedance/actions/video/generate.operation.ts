@@ -19,7 +19,7 @@ import {
 	readWaitOptions,
 } from '../../waiting/waitOptions';
 import { maxCreditsField, readMaxCredits } from './budget';
-import { callbackUrls, resumeUrlOf, resumeUrlSecrets } from './callbackUrls';
+import { callbackUrls, resumeUrlOf } from './callbackUrls';
 import type { CallMode } from './callMode';
 import { existingTaskIdField, extraBodyFieldsField, planItems } from './generatePlan';
 import { idempotencyKeyField } from './idempotencyKeys';
@@ -172,7 +172,7 @@ export async function execute(
 	if (plans.size === 0) return toNodeOutput(this, outcomes);
 
 	const resumeUrl = wait.mode === 'resume' ? resumeUrlOf(this) : undefined;
-	const connection = await getConnection(this, resumeUrlSecrets(resumeUrl));
+	const connection = await getConnection(this);
 	const callbackUrlOf = callbackUrls(this, plans, resumeUrl, connection.callbackToken);
 	const { tasks, failures, callsBackHere, pickedUpByKey, executionCredits } = await submitCreates(
 		this,

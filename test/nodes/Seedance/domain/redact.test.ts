@@ -1,4 +1,10 @@
-import { REDACTED, quote, redact, redactDeep } from '../../../../nodes/Seedance/domain/redact';
+import {
+	REDACTED,
+	quote,
+	redact,
+	redactDeep,
+	wholeOnly,
+} from '../../../../nodes/Seedance/domain/redact';
 import { checkProperty, fc } from '../../../property';
 import { FORMS, placedArbitrary, secretArbitrary, showsSecret } from '../../../secrets';
 
@@ -108,6 +114,16 @@ describe('generated secrets never show (property)', () => {
 				);
 			}),
 			1500,
+		);
+	});
+});
+
+describe('wholeOnly: a secret found whole, never by its runs', () => {
+	it("hides this execution's resume path in any form, and leaves other n8n URLs alone", () => {
+		const path = wholeOnly('/webhook-waiting/4711');
+		const text = `cb https://n8n.example/webhook-waiting/4711?x=1 ${encodeURIComponent('/WEBHOOK-WAITING/4711')} https://n8n.example/webhook/abc/callback /webhook-waiting/12`;
+		expect(redact(text, [path])).toBe(
+			`cb https://n8n.example${REDACTED}?x=1 ${REDACTED} https://n8n.example/webhook/abc/callback /webhook-waiting/12`,
 		);
 	});
 });
