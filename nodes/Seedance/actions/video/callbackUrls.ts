@@ -23,10 +23,12 @@ export function callbackUrls(
 ): (plan: Plan) => string | undefined {
 	const signed = (url: string) => withCallbackToken(url, tokenOf(url));
 	if (resumeUrl === undefined) {
-		const base = webhookBaseOf(resumeUrlOf(context));
+		let base: string | undefined;
 		// A token binds only the path: another host given one could open this n8n's webhook there.
-		const signedIfOurs = (url: string) =>
-			base !== undefined && isUrlOfInstance(url, base) ? signed(url) : withoutToken(url);
+		const signedIfOurs = (url: string) => {
+			base ??= webhookBaseOf(resumeUrlOf(context)) ?? '';
+			return isUrlOfInstance(url, base) ? signed(url) : withoutToken(url);
+		};
 		return (plan) =>
 			plan.request.callbackUrl ? signedIfOurs(plan.request.callbackUrl) : undefined;
 	}
