@@ -33,6 +33,9 @@ eachRealN8n(emulator, (version, current) => {
 	beforeAll(async () => {
 		n8n = current();
 		port = await freePort();
+		// `n8n execute` below runs with the WEBHOOK_URL `n8n start` will serve: Generate signs only
+		// URLs of its own n8n.
+		n8n.port = port;
 		// Workflow B: the example trigger, and a second one without download for the load test.
 		await n8n.importWorkflow(example('callback-trigger.json'));
 		const load = example('callback-trigger.json');

@@ -195,17 +195,18 @@ export function additionalDataFor(
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	executionId: string,
 	hooks: ExecutionLifecycleHooks,
+	webhookBase = 'http://127.0.0.1:5678/',
 ): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: new TestCredentialsHelper(credentials),
 		hooks,
 		executionId,
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		restApiUrl: `${webhookBase}rest`,
+		instanceBaseUrl: webhookBase,
+		webhookBaseUrl: `${webhookBase}webhook`,
+		webhookWaitingBaseUrl: `${webhookBase}webhook-waiting`,
+		webhookTestBaseUrl: `${webhookBase}webhook-test`,
+		formWaitingBaseUrl: `${webhookBase}form-waiting`,
 		currentNodeParameters: undefined,
 		variables: {},
 		userId: 'test-user',
@@ -249,6 +250,8 @@ export interface RunOptions {
 	afterCancel?: () => void;
 	/** Runs this saved execution data again instead of starting afresh ("Retry execution"). */
 	retryOf?: IRun;
+	/** This n8n's webhook base URL (WEBHOOK_URL), ending in `/`: Generate signs only URLs under it. */
+	webhookBase?: string;
 }
 
 /** Runs a linear workflow `Items -> node -> node...` in the real engine. */
@@ -293,7 +296,12 @@ export async function runWorkflowGraph(
 	let reportFinished: (run: IRun) => void = () => {};
 	const finished = new Promise<IRun>((resolve) => (reportFinished = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => reportFinished(run));
-	const additionalData = additionalDataFor(options.credentials ?? {}, executionId, hooks);
+	const additionalData = additionalDataFor(
+		options.credentials ?? {},
+		executionId,
+		hooks,
+		options.webhookBase,
+	);
 	const execution = options.retryOf
 		? new WorkflowExecute(
 				additionalData,

@@ -17,11 +17,16 @@ export function callbackSecretOf(credentials: ICredentialDataDecryptedObject): s
 	return secret || String(credentials.apiKey ?? '').trim();
 }
 
+/**
+ * One path segment as n8n's router reads it, with `%` and `/` escaped again: an encoded slash
+ * (`webhook-waiting%2F41`) binds differently from a real one. A segment that does not decode keeps
+ * a leading `/`, which no decoded segment has.
+ */
 function decoded(segment: string): string {
 	try {
-		return decodeURIComponent(segment);
+		return decodeURIComponent(segment).replace(/%/g, '%25').replace(/\//g, '%2F');
 	} catch {
-		return segment;
+		return `/${segment}`;
 	}
 }
 
@@ -39,6 +44,49 @@ export function callbackBinding(url: string): string {
 		.slice(-2)
 		.map(decoded)
 		.join('/');
+}
+
+/**
+ * Whether a URL is an address of the n8n whose webhook base URL is `webhookBase`: same scheme, host
+ * and port, no user info, under the base path, no encoded slash or backslash in the path. Only such
+ * URLs get a token: the binding leaves the host out, so a token given to any other host would open
+ * the webhook of this n8n with the same last two path segments.
+ */
+export function isUrlOfInstance(url: string, webhookBase: string): boolean {
+	let parsed: URL;
+	let base: URL;
+	try {
+		parsed = new URL(url);
+		base = new URL(webhookBase);
+	} catch {
+		return false;
+	}
+	const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+	return (
+		(parsed.protocol === 'https:' || parsed.protocol === 'http:') &&
+		parsed.protocol === base.protocol &&
+		parsed.username === '' &&
+		parsed.password === '' &&
+		parsed.host === base.host &&
+		parsed.pathname.startsWith(prefix) &&
+		parsed.pathname.length > prefix.length &&
+		!/%(?:2f|5c)/i.test(parsed.pathname)
+	);
+}
+
+/**
+ * The webhook base URL of this n8n, from an execution's resume URL
+ * (`<base>/webhook-waiting/<execution id>`): n8n builds every webhook URL on it (WEBHOOK_URL).
+ */
+export function webhookBaseOf(resumeUrl: string): string | undefined {
+	try {
+		const url = new URL(resumeUrl);
+		const segments = url.pathname.split('/');
+		if (segments.length < 3) return undefined;
+		return `${url.origin}${segments.slice(0, -2).join('/')}/`;
+	} catch {
+		return undefined;
+	}
 }
 
 /** The token of one callback URL (or request path). */

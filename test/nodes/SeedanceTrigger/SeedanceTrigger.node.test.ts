@@ -373,8 +373,10 @@ describe('Generate -> callback -> Seedance Trigger', () => {
 			callbackUrl: trigger.productionUrl,
 			waitForCompletion: false,
 		});
+		// Generate runs on the n8n the trigger lives on (its webhook base URL).
 		const run = await runWorkflow([itemsNode([{ json: {} }]), generate], {
 			credentials: credentials(),
+			webhookBase: `${new URL(trigger.productionUrl).origin}/`,
 		});
 		expect(run.errorOf('Seedance')).toBeUndefined();
 		const taskId = run.output('Seedance')[0].json.taskId;

@@ -1,13 +1,19 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { withCallbackToken } from '../../domain/callbackToken';
+import {
+	CALLBACK_TOKEN_PARAMETER,
+	isUrlOfInstance,
+	webhookBaseOf,
+	withCallbackToken,
+} from '../../domain/callbackToken';
 import type { Plan } from './generatePlan';
 
 /**
  * The callback URL each item's task is created with, its own token added (a token opens only the
- * URL it was made for). Resume mode gives every task this execution's resume URL (Generate then
- * pauses, or a Seedance Wait in resume mode does).
+ * URL it was made for). Only URLs of this n8n (its webhook base URL) are signed: any other goes
+ * out as typed, without a token. Resume mode gives every task this execution's resume URL
+ * (Generate then pauses, or a Seedance Wait in resume mode does).
  */
 export function callbackUrls(
 	context: IExecuteFunctions,
@@ -17,7 +23,14 @@ export function callbackUrls(
 ): (plan: Plan) => string | undefined {
 	const signed = (url: string) => withCallbackToken(url, tokenOf(url));
 	if (resumeUrl === undefined) {
-		return (plan) => (plan.request.callbackUrl ? signed(plan.request.callbackUrl) : undefined);
+		let base: string | undefined;
+		// A token binds only the path: another host given one could open this n8n's webhook there.
+		const signedIfOurs = (url: string) => {
+			base ??= webhookBaseOf(resumeUrlOf(context)) ?? '';
+			return isUrlOfInstance(url, base) ? signed(url) : withoutToken(url);
+		};
+		return (plan) =>
+			plan.request.callbackUrl ? signedIfOurs(plan.request.callbackUrl) : undefined;
 	}
 	const taken = [...plans.values()].find((plan) => plan.request.callbackUrl);
 	if (taken) {
@@ -38,4 +51,12 @@ export function callbackUrls(
 /** This execution's resume URL, which Resume on Callback gives the service. */
 export function resumeUrlOf(context: IExecuteFunctions): string {
 	return String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+}
+
+/** A URL without any token pasted into it (from an earlier run's output, say). */
+function withoutToken(url: string): string {
+	const parsed = new URL(url);
+	if (!parsed.searchParams.has(CALLBACK_TOKEN_PARAMETER)) return url;
+	parsed.searchParams.delete(CALLBACK_TOKEN_PARAMETER);
+	return parsed.toString();
 }

@@ -3,8 +3,10 @@ import {
 	callbackBinding,
 	callbackSecretOf,
 	callbackToken,
+	isUrlOfInstance,
 	signCallbackUrl,
 	tokenMatches,
+	webhookBaseOf,
 	withCallbackToken,
 } from '../../../../nodes/Seedance/domain/callbackToken';
 
@@ -72,5 +74,56 @@ describe('callback token', () => {
 		expect(tokenMatches('', token)).toBe(false);
 		expect(tokenMatches(undefined, token)).toBe(false);
 		expect(tokenMatches([token, token], token)).toBe(false);
+	});
+
+	it('binds an encoded slash differently from a real one', () => {
+		expect(callbackToken('k', 'https://h/webhook-waiting%2F41')).not.toBe(
+			callbackToken('k', 'https://h/webhook-waiting/41'),
+		);
+		expect(callbackToken('k', '/x/webhook-waiting%2f41')).not.toBe(
+			callbackToken('k', '/webhook-waiting/41'),
+		);
+		expect(callbackBinding('/webhook/abc%2Fcallback')).toBe('webhook/abc%2Fcallback');
+		expect(callbackBinding('/webhook/abc%252Fcallback')).toBe('webhook/abc%252Fcallback');
+		// A segment that does not decode binds apart from every one that does.
+		expect(callbackBinding('/webhook/%E0%A4%A')).toBe('webhook//%E0%A4%A');
+	});
+});
+
+describe('URLs of this n8n', () => {
+	const base = 'https://n8n.example/n8n/';
+
+	it("are those under its webhook base URL: the resume URL's origin and path prefix", () => {
+		expect(webhookBaseOf('https://n8n.example/n8n/webhook-waiting/41?signature=s')).toBe(base);
+		expect(webhookBaseOf('http://127.0.0.1:5678/webhook-waiting/41')).toBe(
+			'http://127.0.0.1:5678/',
+		);
+		expect(webhookBaseOf('not a url')).toBeUndefined();
+		for (const ours of [
+			'https://n8n.example/n8n/webhook/5e3d1c4a/callback',
+			'https://N8N.example:443/n8n/webhook/5e3d1c4a/callback?x=1',
+			'https://n8n.example/n8n/webhook-waiting/41',
+		])
+			expect(isUrlOfInstance(ours, base)).toBe(true);
+	});
+
+	it('exclude other hosts, ports, schemes, user info, paths outside the base and encoded slashes', () => {
+		for (const foreign of [
+			'https://elsewhere.example/n8n/webhook/5e3d1c4a/callback',
+			'https://n8n.example:8443/n8n/webhook/5e3d1c4a/callback',
+			'http://n8n.example/n8n/webhook/5e3d1c4a/callback',
+			'https://user:pw@n8n.example/n8n/webhook/5e3d1c4a/callback',
+			'https://n8n.example@elsewhere.example/n8n/webhook/5e3d1c4a/callback',
+			'https://n8n.example.elsewhere.example/n8n/webhook/5e3d1c4a/callback',
+			'https://n8n.exаmple/n8n/webhook/5e3d1c4a/callback',
+			'https://n8n.example/collect/webhook/5e3d1c4a/callback',
+			'https://n8n.example/n8n/../webhook/5e3d1c4a/callback',
+			'https://n8n.example/n8nx/webhook/5e3d1c4a/callback',
+			'https://n8n.example/n8n/',
+			'https://n8n.example/n8n/webhook-waiting%2F41',
+			'https://n8n.example/n8n/webhook%5C41',
+			'not a url',
+		])
+			expect(isUrlOfInstance(foreign, base)).toBe(false);
 	});
 });

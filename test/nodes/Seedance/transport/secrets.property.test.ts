@@ -35,8 +35,11 @@ afterAll(() => {
 	emulatorKey.apiKey = keyBefore;
 });
 
-/** The Callback URL Generate is given, so the node makes (and must hide) its token. */
-const CALLBACK_URL = 'https://n8n.example/webhook/4f0c2b7e/callback';
+/**
+ * The Callback URL Generate is given, so the node makes (and must hide) its token: a URL of the
+ * test n8n (test/harness/n8n.ts), since Generate signs only URLs of its own n8n.
+ */
+const CALLBACK_URL = 'http://127.0.0.1:5678/webhook/4f0c2b7e/callback';
 
 /** Text around a placed secret: it starts where the old cuts were (300 and 200 characters). */
 const textAround = (placed: string, before: number, tail: string) =>

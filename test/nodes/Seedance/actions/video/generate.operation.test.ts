@@ -216,7 +216,7 @@ describe('Generate: inputs and options', () => {
 		};
 		const result = await runWorkflow(
 			[itemsNode([{ json: {} }]), generate({ ...parameters, waitForCompletion: false })],
-			{ credentials: credentials() },
+			{ credentials: credentials(), webhookBase: 'https://n8n.example/' },
 		);
 		expect(result.output('Seedance')[0].json).toMatchObject({
 			state: 'running',
