@@ -119,20 +119,3 @@ export function tokenMatches(received: unknown, expected: string): boolean {
 	const digest = (text: string) => createHmac('sha256', HMAC_LABEL).update(text).digest();
 	return timingSafeEqual(digest(received), digest(expected));
 }
-
-/** A token in a URL as the service may echo it back (plain, or inside an encoded URL). */
-const TOKEN_IN_TEXT = new RegExp(`(${CALLBACK_TOKEN_PARAMETER}(?:=|%3D))[\\w-]+`, 'gi');
-
-/**
- * A copy with the value of every callback token in a URL replaced: a task's echoed callback_url
- * may carry a token this run did not make (another execution's), which opens that URL.
- */
-export function hideCallbackTokens<T>(value: T): T {
-	if (typeof value === 'string') return value.replace(TOKEN_IN_TEXT, '$1[redacted]') as T;
-	if (Array.isArray(value)) return value.map(hideCallbackTokens) as T;
-	if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-		return Object.fromEntries(
-			Object.entries(value).map(([key, entry]) => [key, hideCallbackTokens(entry)]),
-		) as T;
-	return value;
-}
