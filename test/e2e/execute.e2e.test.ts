@@ -204,6 +204,33 @@ eachRealN8n(emulator, (version, current) => {
 			);
 			expect(emulator.count('create')).toBe(2);
 		});
+
+		it('6f. Two Generate nodes share one budget: 2 rows at 8 credits under 24 make 3 videos, the fourth is over budget on its own item', async () => {
+			const budgeted = (name: string) =>
+				Object.assign(
+					generate(
+						{
+							prompt: `={{ "${name} " + $json.prompts }}`,
+							waitForCompletion: false,
+							options: { maxCredits: 24 },
+						},
+						name,
+					),
+					{ onError: 'continueRegularOutput' },
+				);
+			await n8n.importWorkflow(
+				withPrompts('e2eTwoBudgets1', ['one', 'two'], [budgeted('First'), budgeted('Second')]),
+			);
+			const run = await n8n.execute('e2eTwoBudgets1');
+			expect(run.status).toBe('success');
+			expect(outputOf(run.data, 'First').map((item) => item.json.executionCredits)).toEqual([
+				16, 16,
+			]);
+			const second = outputOf(run.data, 'Second');
+			expect(second[0].json.executionCredits).toBe(24);
+			expect(second[1].json.error).toContain('Over budget');
+			expect(emulator.count('create')).toBe(3);
+		});
 	});
 
 	it('7. The scheduled pipeline example, fired by its Schedule Trigger: prompts.csv -> one video per row, each saved under its prompt; a row that fails and a row the service refuses go to the error branch and its log file', async () => {

@@ -52,8 +52,10 @@ describe('examples/generate-with-callback.json + examples/callback-trigger.json'
 			// The engine harness knows no sticky notes; they do not run anyway.
 			const nodes = generating.nodes.filter((node) => node.type !== STICKY_NOTE);
 
+			// Generate and the trigger are in one n8n: the trigger's URL is of the n8n Generate runs in.
 			const run = await runWorkflowGraph(nodes, generating.connections, {
 				credentials: credentials(),
+				webhookBase: `${new URL(receiver.productionUrl).origin}/`,
 			});
 			expect(run.errorOf(start.name)).toBeUndefined();
 			const taskId = run.output(start.name)[0].json.taskId;

@@ -55,7 +55,7 @@ describe('npm run live, dry run against the emulator', () => {
 		expect(emulator().requests).toEqual([]);
 	});
 
-	it('runs every step, records the answers and the callback redacted, and finds no difference', async () => {
+	it('runs every step, records the answers and the callback without a token value, and finds no difference', async () => {
 		const port = await freePort();
 		const logs = captureLogs();
 		const result = await live(
@@ -104,7 +104,8 @@ describe('npm run live, dry run against the emulator', () => {
 		expect(file).not.toContain(
 			callbackToken(callbackSecretOf({ apiKey: key }), `http://127.0.0.1:${port}/callback`),
 		);
-		expect(file).toContain('[redacted]');
+		// A recorder is not a URL of an n8n: Generate sends it unsigned, and no token value shows.
+		expect(file).not.toMatch(/seedance_token(=|%3D|":\s*")(?!\[redacted\])/i);
 		expect([...lines, ...logs.lines].join('\n')).not.toContain(key);
 		expect(record.exchanges).toContainEqual(
 			expect.objectContaining({
