@@ -102,7 +102,8 @@ function nodeFor(id: string, execution: Execution): INode {
 }
 
 async function runOne(id: string, execution: Execution, index: number) {
-	const items = execution.keys.map((key) => ({ json: { key, prompt: `${key} e${index}` } }));
+	// The case's node ID in each prompt: a stopped run of an earlier case may still land a create.
+	const items = execution.keys.map((key) => ({ json: { key, prompt: `${key} e${index} ${id}` } }));
 	return await runWorkflow([itemsNode(items), nodeFor(id, execution)], {
 		credentials: credentials(),
 		cancelAfterMs: execution.stopAfterMs ?? undefined,
@@ -160,7 +161,7 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 				deduplicationStore.removeProcessed = realRemove;
 			}
 			for (const key of KEYS) {
-				const prefix = new RegExp(`^${key} e`);
+				const prefix = new RegExp(`^${key} e\\d+ ${id.replace('.', '\\.')}$`);
 				const made = [...emulator.tasks.values()].filter((task) =>
 					prefix.test(String(task.body.prompt)),
 				);
