@@ -346,6 +346,11 @@ export async function submitCreates(
 		executionCredits: 0,
 	};
 	const sent = new Set<Order>();
+	/** A create recorded before sending that never made a task: its record and credits go. */
+	const takeBack = (order: Extract<Order, { kind: 'create' }>) => {
+		forgetCreate(ledger, order.identity);
+		addCredits(flow, -(order.plan.credits ?? 0));
+	};
 	await mapWithLimit(orders, settings.concurrency, async (order) => {
 		const { itemIndex } = order.plan;
 		if (order.kind === 'uncertain' || order.kind === 'refused') {
@@ -358,7 +363,6 @@ export async function submitCreates(
 		const key = order.plan.idempotencyKey;
 		if (order.kind === 'create') {
 			// n8n's Stop does not end the node's code: no create is sent after it.
-			if (sent.has(order)) return;
 			throwIfStopped(cancelSignalOf(context));
 			sent.add(order);
 		}
@@ -376,8 +380,7 @@ export async function submitCreates(
 			// Only a create the service certainly refused is forgotten: anything else that went wrong
 			// after sending it (an answer that cannot be read) may have made a paid task.
 			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
-				forgetCreate(ledger, order.identity);
-				addCredits(flow, -(order.plan.credits ?? 0));
+				takeBack(order);
 				if (key) await releaseKeys(context, [key]).catch(() => undefined);
 			} else if (order.kind === 'create') {
 				const taskId = answer.ok ? answer.value.taskId : undefined;
@@ -414,9 +417,7 @@ export async function submitCreates(
 		// be, so they are taken back (ledger, credits, key) rather than left as "may exist".
 		const unsent = creates.filter((order) => !sent.has(order));
 		for (const order of unsent) {
-			sent.add(order);
-			forgetCreate(ledger, order.identity);
-			addCredits(flow, -(order.plan.credits ?? 0));
+			takeBack(order);
 			flights.delete(order.identity);
 			landed.get(order.identity)?.();
 		}
