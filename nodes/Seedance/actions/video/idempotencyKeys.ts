@@ -13,6 +13,7 @@ import {
 	readTaskId,
 	storable,
 	taskEntries,
+	type KeyMarkers,
 } from '../../domain/keyRecords';
 
 export const idempotencyKeyField: INodeProperties = {
@@ -114,6 +115,27 @@ async function record(context: IExecuteFunctions, entries: string[]): Promise<vo
 	});
 }
 
+/** What the store holds for each key: its markers, and its task ID when one reads back whole. */
+async function readKeys(
+	context: IExecuteFunctions,
+	digests: Map<string, string>,
+): Promise<Map<string, { markers: KeyMarkers; taskId?: string }>> {
+	const seen = await held(context, [...digests.values()].flatMap(markerCandidates));
+	const markers = [...digests].map(
+		([key, digest]) => [key, digest, readMarkers(digest, seen)] as const,
+	);
+	const bits = await held(
+		context,
+		markers.flatMap(([, digest, found]) => charCandidates(digest, found.length)),
+	);
+	return new Map(
+		markers.map(([key, digest, found]) => [
+			key,
+			{ markers: found, taskId: found.length > 0 ? readTaskId(digest, found, bits) : undefined },
+		]),
+	);
+}
+
 /**
  * The door every keyed create passes first: reads what earlier executions left for each key and
  * claims the free ones for this run, in one step per node and process.
@@ -124,19 +146,9 @@ export async function claimKeys(
 ): Promise<Map<string, KeyState>> {
 	return await exclusive(context, async () => {
 		const digests = new Map(keys.map((key) => [key, keyDigest(key)]));
-		const seen = await held(context, [...digests.values()].flatMap(markerCandidates));
-		const markers = new Map(
-			[...digests].map(([key, digest]) => [key, readMarkers(digest, seen)] as const),
-		);
-		const withTask = [...markers].filter(([, found]) => found.length > 0);
-		const bits = await held(
-			context,
-			withTask.flatMap(([key, found]) => charCandidates(digests.get(key) as string, found.length)),
-		);
+		const read = await readKeys(context, digests);
 		const states = new Map<string, KeyState>();
-		for (const [key, found] of markers) {
-			const digest = digests.get(key) as string;
-			const taskId = found.length > 0 ? readTaskId(digest, found, bits) : undefined;
+		for (const [key, { markers: found, taskId }] of read) {
 			if (taskId) states.set(key, { kind: 'paid', taskId });
 			else if (found.length > 0) states.set(key, { kind: 'unreadable' });
 			else if (found.lost) states.set(key, { kind: 'lost' });
@@ -207,10 +219,8 @@ export async function forgetFailedTask(
 ): Promise<boolean> {
 	const digest = keyDigest(key);
 	return await exclusive(context, async () => {
-		const seen = await held(context, markerCandidates(digest));
-		const markers = readMarkers(digest, seen);
-		const bits = await held(context, charCandidates(digest, markers.length));
-		if (readTaskId(digest, markers, bits) !== taskId) return false;
+		const read = await readKeys(context, new Map([[key, digest]]));
+		if (read.get(key)?.taskId !== taskId) return false;
 		await context.helpers.removeProcessed(taskEntries(digest, taskId), 'node', ENTRIES);
 		return true;
 	});
