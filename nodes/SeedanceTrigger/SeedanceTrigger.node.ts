@@ -26,7 +26,12 @@ import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems } from '../Seedance/waiting/leanOutput';
 import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
-import { downloadVideoField, readTriggerOptions, type TriggerOptions } from './options';
+import {
+	downloadVideoField,
+	optionProblemText,
+	readEachTriggerOption,
+	readTriggerOptions,
+} from './options';
 
 const DOWNLOAD_TIMEOUT_MS = 300_000;
 
@@ -134,13 +139,9 @@ export class SeedanceTrigger implements INodeType {
 		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
 		if (wasDelivered(staticData, scope, task.taskId))
 			return ignore(`task ${task.taskId} was already delivered`);
-		let options: TriggerOptions;
-		try {
-			options = readTriggerOptions(this);
-		} catch (error) {
-			// Not 200: nothing starts, so the service must call again once the option is fixed.
-			return answer(this, 500, { message: (error as Error).message });
-		}
+		// An option that fails here still starts the workflow: the service gives up on a callback
+		// after a few tries, and the paid task would be lost.
+		const { options, problems } = readEachTriggerOption(this);
 		if (options.confirm) {
 			const confirmed = await confirmWithService(this, connection, task);
 			if (confirmed.refused) return confirmed.refused;
@@ -162,7 +163,10 @@ export class SeedanceTrigger implements INodeType {
 		if (!isFirstDelivery(staticData, scope, key))
 			return ignore(`task ${task.taskId} ${task.state} was already delivered`);
 
-		const [item] = leanItems([{ json: task }], { simplify: options.simplify });
+		const [lean] = leanItems([{ json: task }], { simplify: options.simplify });
+		const item = problems.length
+			? { ...lean, json: { ...lean.json, optionError: optionProblemText(problems) } }
+			: lean;
 		if (!options.binaryProperty || task.state !== 'succeeded') return { workflowData: [[item]] };
 
 		// The service retries callbacks not answered within seconds, and a download can take minutes:

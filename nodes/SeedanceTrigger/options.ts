@@ -1,11 +1,7 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type INode,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { binaryPropertyNameField, simplifyField } from '../Seedance/descriptions/fields';
+import { checkBoolean, checked } from '../Seedance/domain/invalidParameter';
 import { readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { isCallbackEvent, unknownEventMessage, type CallbackEvent } from './events';
 
@@ -28,62 +24,150 @@ export interface TriggerOptions {
 	maxVideoBytes: number;
 }
 
+/** An option that could not be read (an expression that fails or gives a wrong value). */
+export interface OptionProblem {
+	option: string;
+	error: Error;
+	/** The safe value used instead, as the user reads it. */
+	instead: string;
+}
+
 interface ParameterReader {
 	getNode(): INode;
 	getNodeParameter(name: string, fallback: unknown): unknown;
+}
+
+/** n8n refuses an undefined fallback: this one stands for "not set" (no user value is it). */
+const NOT_SET = '\u0000not set';
+
+/** The option's value, or undefined when it is not set. */
+function optionValue(context: ParameterReader, name: string): unknown {
+	const value = context.getNodeParameter(name, NOT_SET);
+	return value === NOT_SET ? undefined : value;
 }
 
 function invalid(context: ParameterReader, message: string, description: string): never {
 	throw new NodeOperationError(context.getNode(), message, { description });
 }
 
-function booleanOf(context: ParameterReader, label: string, value: unknown, fallback: boolean) {
-	if (value === undefined || value === null || value === '') return fallback;
-	if (value === true || value === false) return value;
-	return invalid(
-		context,
-		`${label} must be true or false`,
-		`Got "${String(value)}". Set the option to on or off, or make its expression give a boolean.`,
-	);
+/** Not set: its default; set (null and "" included): read strictly, as Generate reads it. */
+function booleanParameter(
+	context: ParameterReader,
+	name: string,
+	label: string,
+	fallback: boolean,
+) {
+	const value = optionValue(context, name);
+	if (value === undefined) return fallback;
+	return checked(context.getNode(), 0, () => checkBoolean(label, value));
 }
 
 /**
- * Reads and checks every option of the trigger. Activation calls it, so a value an expression
- * makes invalid stops the activation; a callback calls it before it answers, so an option that
- * fails later is answered 500 and the service calls again, never 200 with nothing started.
+ * Reads every option of the trigger on its own. One that fails gets the value that drops no task
+ * (any finished task, confirmed, no download) and is named in `problems`: a callback still starts
+ * the workflow with its paid task, and the problem says which option to fix.
  */
-export function readTriggerOptions(context: ParameterReader): TriggerOptions {
-	const event = context.getNodeParameter('event', 'anyTerminal');
-	if (!isCallbackEvent(event))
-		invalid(
-			context,
-			unknownEventMessage(event),
-			'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then publish (activate) the workflow again.',
-		);
-	const options = (context.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const simplify = booleanOf(
-		context,
-		'Simplify',
-		context.getNodeParameter('simplify', simplifyField.default),
-		simplifyField.default as boolean,
-	);
-	const confirm = booleanOf(context, 'Confirm With API in One', options.confirmWithService, true);
-	const download = booleanOf(
-		context,
-		'Download Video',
-		options.downloadVideo,
-		downloadVideoField.default as boolean,
-	);
-	const maxVideoBytes = readMaxVideoBytes(context, options);
-	let binaryProperty: string | undefined;
-	if (download) {
-		binaryProperty = String(options.binaryPropertyName ?? binaryPropertyNameField.default).trim();
-		if (!binaryProperty)
-			invalid(
-				context,
-				'Option "Put Output File in Field" is empty',
-				'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
-			);
+export function readEachTriggerOption(context: ParameterReader): {
+	options: TriggerOptions;
+	problems: OptionProblem[];
+} {
+	const problems: OptionProblem[] = [];
+	function read<T>(option: string, reader: () => T, fallback: T, instead: string): T {
+		try {
+			return reader();
+		} catch (error) {
+			problems.push({ option, error: error as Error, instead });
+			return fallback;
+		}
 	}
-	return { event, simplify, confirm, binaryProperty, maxVideoBytes };
+	const event = read<CallbackEvent>(
+		'Trigger On',
+		() => {
+			const value = context.getNodeParameter('event', 'anyTerminal');
+			if (isCallbackEvent(value)) return value;
+			return invalid(
+				context,
+				unknownEventMessage(value),
+				'Choose Any Finished Task, Video Ready or Task Failed (an expression must give anyTerminal, succeeded or unsuccessful), then publish (activate) the workflow again.',
+			);
+		},
+		'anyTerminal',
+		'started on any finished task',
+	);
+	const simplify = read(
+		simplifyField.displayName,
+		() => booleanParameter(context, 'simplify', 'Simplify', simplifyField.default as boolean),
+		true,
+		'simplified',
+	);
+	const confirm = read(
+		'Confirm With API in One',
+		() => booleanParameter(context, 'options.confirmWithService', 'Confirm With API in One', true),
+		true,
+		'confirmed with API in One',
+	);
+	const maxVideoBytes = read(
+		'Max Video Size (MB)',
+		() => {
+			const value = optionValue(context, 'options.maxVideoSize');
+			return readMaxVideoBytes(context, value === undefined ? {} : { maxVideoSize: value });
+		},
+		undefined,
+		'video not downloaded',
+	);
+	const download = read(
+		downloadVideoField.displayName,
+		() =>
+			booleanParameter(
+				context,
+				'options.downloadVideo',
+				'Download Video',
+				downloadVideoField.default as boolean,
+			),
+		false,
+		'video not downloaded',
+	);
+	const binaryProperty = !download
+		? undefined
+		: read(
+				binaryPropertyNameField.displayName,
+				() => {
+					const name = String(
+						optionValue(context, 'options.binaryPropertyName') ?? binaryPropertyNameField.default,
+					).trim();
+					if (name) return name;
+					return invalid(
+						context,
+						'Option "Put Output File in Field" is empty',
+						'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
+					);
+				},
+				undefined,
+				'video not downloaded',
+			);
+	return {
+		options: {
+			event,
+			simplify,
+			confirm,
+			// A size limit that cannot be read downloads nothing rather than guess one.
+			binaryProperty: maxVideoBytes === undefined ? undefined : binaryProperty,
+			maxVideoBytes: maxVideoBytes ?? 0,
+		},
+		problems,
+	};
+}
+
+/** Publishing checks every option: one an expression makes invalid stops the publish. */
+export function readTriggerOptions(context: ParameterReader): TriggerOptions {
+	const { options, problems } = readEachTriggerOption(context);
+	if (problems.length) throw problems[0].error;
+	return options;
+}
+
+/** What a delivered item says when options could not be read: which, why, and what was done. */
+export function optionProblemText(problems: OptionProblem[]): string {
+	const each = problems.map(({ option, error }) => `"${option}": ${error.message}`).join('; ');
+	const instead = [...new Set(problems.map((problem) => problem.instead))].join(', ');
+	return `Options of this trigger could not be read (${each}). The task was delivered anyway so it is not lost: ${instead}. Fix the options; a video link expires, so keep the video soon.`;
 }

@@ -2,10 +2,19 @@ import type { INode } from 'n8n-workflow';
 
 import { readTriggerOptions } from '../../../nodes/SeedanceTrigger/options';
 
+/** As n8n's getNodeParameter: a dotted path into the parameters, the fallback when not set. */
 function reader(parameters: Record<string, unknown>) {
 	return {
 		getNode: () => ({ name: 'Seedance Trigger' }) as INode,
-		getNodeParameter: (name: string, fallback: unknown) => parameters[name] ?? fallback,
+		getNodeParameter(name: string, fallback: unknown) {
+			const value = name
+				.split('.')
+				.reduce<unknown>(
+					(parent, key) => (parent as Record<string, unknown> | undefined)?.[key],
+					parameters,
+				);
+			return value === undefined ? fallback : value;
+		},
 	};
 }
 
@@ -22,8 +31,13 @@ describe('readTriggerOptions', () => {
 		expect(
 			readTriggerOptions(reader({ options: { downloadVideo: false } })).binaryProperty,
 		).toBeUndefined();
-		expect(() => readTriggerOptions(reader({ options: { downloadVideo: 'false' } }))).toThrow(
-			'Download Video must be true or false',
-		);
+		// One policy with Generate: true/false (also as text from an expression), nothing else.
+		expect(
+			readTriggerOptions(reader({ options: { downloadVideo: 'false' } })).binaryProperty,
+		).toBeUndefined();
+		for (const value of ['yes', null, '', 0])
+			expect(() => readTriggerOptions(reader({ options: { downloadVideo: value } }))).toThrow(
+				'Download Video must be true or false',
+			);
 	});
 });
