@@ -26,6 +26,7 @@ import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems } from '../Seedance/waiting/leanOutput';
 import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
+import { takeReadSlot, UNKNOWN_TASK_READS_PER_MINUTE } from './readBound';
 import {
 	downloadVideoField,
 	optionProblemText,
@@ -143,7 +144,18 @@ export class SeedanceTrigger implements INodeType {
 		// after a few tries, and the paid task would be lost.
 		const { options, problems } = readEachTriggerOption(this);
 		if (options.confirm) {
+			const slot = takeReadSlot(scope);
+			if (!slot.granted)
+				return answer(
+					this,
+					503,
+					{
+						message: `More than ${UNKNOWN_TASK_READS_PER_MINUTE} callbacks this minute named tasks API in One does not know; try again later`,
+					},
+					{ 'Retry-After': String(slot.retryAfterSeconds) },
+				);
 			const confirmed = await confirmWithService(this, connection, task);
+			slot.settle(!confirmed.refused || !confirmed.unknownTask);
 			if (confirmed.refused) return confirmed.refused;
 			task = confirmed.task;
 			if (!isTerminal(task.state))

@@ -101,6 +101,8 @@ export interface CallbackRecord {
 	status: number | null;
 	/** The receiver's answer body (its first 2,000 characters), once it came. */
 	answer: string | null;
+	/** The receiver's Retry-After header, when it gave one. */
+	retryAfter?: string;
 	at: number;
 }
 
@@ -299,6 +301,7 @@ export class Emulator {
 			});
 			record.answer = (await response.text()).slice(0, 2000);
 			record.status = response.status;
+			record.retryAfter = response.headers.get('retry-after') ?? undefined;
 		} catch {
 			record.status = null;
 		}

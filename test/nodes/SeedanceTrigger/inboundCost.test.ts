@@ -4,6 +4,7 @@
  * 200 only when an execution started (or the callback was rightly ignored).
  */
 import { callbackSecretOf, signCallbackUrl } from '../../../nodes/Seedance/domain/callbackToken';
+import { UNKNOWN_TASK_READS_PER_MINUTE } from '../../../nodes/SeedanceTrigger/readBound';
 import { TriggerReceiver } from '../../harness/webhook';
 import { createEmulatedTask, useEmulator, waitFor } from '../../helpers';
 
@@ -103,6 +104,54 @@ describe('cheap checks first: what costs no request with the key', () => {
 		).toBe(403);
 		expect(reads()).toBe(0);
 		expect(trigger.executions).toHaveLength(0);
+	});
+});
+
+describe('a flood of made-up tasks spends a bounded number of reads', () => {
+	afterEach(() => jest.useRealTimers());
+
+	it(`reads at most ${UNKNOWN_TASK_READS_PER_MINUTE} unknown tasks a minute, real tasks do not count, and the next minute reads again`, async () => {
+		// Only the clock is faked, and it runs: sockets and the emulator's timers stay real.
+		jest.useFakeTimers({
+			advanceTimers: true,
+			doNotFake: [
+				'nextTick',
+				'setImmediate',
+				'clearImmediate',
+				'setInterval',
+				'clearInterval',
+				'setTimeout',
+				'clearTimeout',
+				'queueMicrotask',
+				'hrtime',
+				'performance',
+			],
+		});
+		jest.setSystemTime(Math.ceil(Date.now() / 60_000) * 60_000 + 1000);
+		const trigger = await startTrigger({ options: { downloadVideo: false } });
+		const url = signed(trigger.productionUrl);
+		const real = await Promise.all([1, 2, 3].map(async (n) => await finishedTask(`real ${n}`)));
+		for (const { body } of real.slice(0, 2))
+			expect(await emulator.postCallback(url, body)).toBe(200);
+		const madeUp = (n: number) => ({ task_id: `made-up-${n}`, status: 'SUCCESS' });
+		for (let n = 0; n < UNKNOWN_TASK_READS_PER_MINUTE; n++)
+			expect(await emulator.postCallback(url, madeUp(n))).toBe(409);
+		expect(reads()).toBe(2 + UNKNOWN_TASK_READS_PER_MINUTE);
+		// Over the bound: 503 with Retry-After and no read, the real task too.
+		for (const body of [madeUp(999), real[2].body]) {
+			const refused = await emulator.sendCallback(url, body);
+			expect(refused.status).toBe(503);
+			expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+		}
+		expect(reads()).toBe(2 + UNKNOWN_TASK_READS_PER_MINUTE);
+		expect(trigger.executions).toHaveLength(2);
+		// The service's next try, a minute later: read and started.
+		jest.setSystemTime(Date.now() + 60_000);
+		expect(await emulator.postCallback(url, real[2].body)).toBe(200);
+		expect(trigger.executions).toHaveLength(3);
+		expect(trigger.executions.map(([item]) => item.json.taskId)).toEqual(
+			real.map(({ taskId }) => taskId),
+		);
 	});
 });
 
