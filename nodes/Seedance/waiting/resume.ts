@@ -41,7 +41,16 @@ interface ParkMemory {
 	lookedAt: Map<number, number>;
 	/** Reads under way: copies of a callback arriving at once share them (a flood costs one). */
 	reading: Map<number, Promise<Attempt<SeedanceTask>>>;
+	/** Looks made so far (at most LOOKS_PER_PARK). */
+	looks: number;
 }
+
+/**
+ * Looks find tasks whose callbacks this process missed (a restart, another webhook process). While
+ * more tasks are unheard of than looks remain, their own callbacks are still to come and a look
+ * would mostly find a running task the resume reads again: a batch of N costs at most N + 2 reads.
+ */
+const LOOKS_PER_PARK = 2;
 
 const parkMemories = new Map<string, ParkMemory>();
 const MAX_REMEMBERED_PARKS = 10_000;
@@ -49,7 +58,13 @@ const MAX_REMEMBERED_PARKS = 10_000;
 function memoryOf(key: string): ParkMemory {
 	let memory = parkMemories.get(key);
 	if (!memory) {
-		memory = { ended: new Map(), claimed: new Set(), lookedAt: new Map(), reading: new Map() };
+		memory = {
+			ended: new Map(),
+			claimed: new Set(),
+			lookedAt: new Map(),
+			reading: new Map(),
+			looks: 0,
+		};
 		parkMemories.set(key, memory);
 		if (parkMemories.size > MAX_REMEMBERED_PARKS)
 			parkMemories.delete(parkMemories.keys().next().value as string);
@@ -200,14 +215,19 @@ async function learnFromCallback(
 	if (settings.wait.confirmCallbacks) memory.claimed.add(mine);
 	else memory.ended.set(mine, claim);
 
-	const look = nextToLook(unheardOf(park, memory), memory);
+	const unheard = unheardOf(park, memory);
+	if (unheard.length > LOOKS_PER_PARK - memory.looks) return {};
+	const look = nextToLook(unheard, memory);
 	if (look === undefined) return {};
+	memory.looks++;
 	const seen = await read(look);
 	if (seen.ok && isTerminal(seen.value.state)) memory.ended.set(look, seen.value);
 	else if (seen.ok) memory.lookedAt.set(look, Date.now());
-	// The service's next try of this callback looks again.
-	else if (isPassingFault(seen.error))
+	// The service's next try of this callback looks again: this look learnt nothing.
+	else if (isPassingFault(seen.error)) {
+		memory.looks--;
 		return { answer: tryAgain(context, park.waiting.get(look)!).refused };
+	}
 	// A task the service refuses to show: the resume reads it once more, and its item fails.
 	else memory.claimed.add(look);
 	return {};
