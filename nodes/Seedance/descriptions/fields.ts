@@ -62,11 +62,8 @@ export const waitModeField: INodeProperties = {
 		'How to wait until the task ends. Resume on Callback works for tasks created in this execution by a Generate in that mode: Generate with "Wait for Completion" off still gives the service this execution\'s resume URL, for a Wait node in that mode further on.',
 };
 
-/**
- * The Options of every operation that waits for a task and downloads its video, in the panel's
- * (alphabetical) order. Confirm Callbacks shows in resume mode only.
- */
-export const waitOptionFields: INodeProperties[] = [
+/** How the node talks to the service: they act in every operation, waiting or not. */
+export const requestOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Concurrency',
 		name: 'concurrency',
@@ -76,6 +73,18 @@ export const waitOptionFields: INodeProperties[] = [
 		description:
 			'Maximum number of requests to the service at once when the node processes many items',
 	},
+	{
+		displayName: 'Request Timeout (Seconds)',
+		name: 'requestTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 3600 },
+		default: 60,
+		description: 'How long one request to the service may take',
+	},
+];
+
+/** Options that act only while the node waits for a task. Confirm Callbacks: resume mode only. */
+export const waitOnlyOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Confirm Callbacks With API in One',
 		name: 'confirmCallbacks',
@@ -113,14 +122,12 @@ export const waitOptionFields: INodeProperties[] = [
 			'First gap between status checks. The node then checks less often, guided by the progress the service reports, up to 15 times this gap.',
 	},
 	binaryPropertyNameField,
-	{
-		displayName: 'Request Timeout (Seconds)',
-		name: 'requestTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 3600 },
-		default: 60,
-		description: 'How long one request to the service may take',
-	},
+];
+
+/** The Options of every operation that waits for a task and downloads its video. */
+export const waitOptionFields: INodeProperties[] = [
+	...requestOptionFields,
+	...waitOnlyOptionFields,
 ];
 
 /** Fields that show only while `show` holds too (e.g. Generate's wait options while it waits). */

@@ -86,6 +86,7 @@ describe('The Seedance panel', () => {
 			'operation',
 			'taskId',
 			'simplify',
+			'options',
 		]);
 		expect(panel({}, trigger)).toEqual(['wiringNotice', 'event', 'simplify', 'options']);
 		// The trigger downloads unless told not to, like Generate: "starts with the video".
@@ -138,7 +139,7 @@ describe('The Seedance panel', () => {
 		expect(resolved({ ...generate, waitMode: 'poll' })).toHaveProperty('callbackUrl');
 	});
 
-	it('offers wait and download options only while Generate waits', () => {
+	it('offers wait and download options only while Generate waits; Concurrency and Request Timeout always (they drive the creates)', () => {
 		const waiting = offeredOptions(generate);
 		expect(waiting).toEqual(
 			expect.arrayContaining(['maxWaitTime', 'pollInterval', 'downloadVideo', 'maxVideoSize']),
@@ -147,10 +148,16 @@ describe('The Seedance panel', () => {
 		expect(waiting).not.toContain('waitMode');
 		const notWaiting = offeredOptions({ ...generate, waitForCompletion: false });
 		expect(notWaiting.sort()).toEqual([
+			'concurrency',
 			'existingTaskId',
 			'extraBodyFields',
 			'idempotencyKey',
 			'maxCredits',
+			'requestTimeout',
+		]);
+		expect(offeredOptions({ resource: 'video', operation: 'getStatus' }).sort()).toEqual([
+			'concurrency',
+			'requestTimeout',
 		]);
 		expect(offeredOptions({ ...generate, waitMode: 'resume' })).toContain('confirmCallbacks');
 	});

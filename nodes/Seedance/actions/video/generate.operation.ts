@@ -7,7 +7,8 @@ import {
 	simplifyField,
 	waitForCompletionField,
 	waitModeField,
-	waitOptionFields,
+	requestOptionFields,
+	waitOnlyOptionFields,
 } from '../../descriptions/fields';
 import { ASPECT_RATIOS, DURATIONS, RESOLUTIONS, SEEDANCE_MODEL } from '../../domain/generation';
 import { getConnection } from '../../transport';
@@ -146,7 +147,8 @@ const properties: INodeProperties[] = [
 		extraBodyFieldsField,
 		idempotencyKeyField,
 		maxCreditsField,
-		...shownWhen(waitOptionFields, { '/waitForCompletion': [true] }),
+		...requestOptionFields,
+		...shownWhen(waitOnlyOptionFields, { '/waitForCompletion': [true] }),
 	]),
 ];
 

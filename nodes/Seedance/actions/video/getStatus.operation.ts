@@ -1,33 +1,37 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { simplifyField } from '../../descriptions/fields';
+import { optionsCollection, requestOptionFields, simplifyField } from '../../descriptions/fields';
 import { getConnection } from '../../transport';
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import { readTasksOnce } from '../../waiting/readTasks';
+import { batchWaitParameters, readWaitOptions } from '../../waiting/waitOptions';
 import { taskIdField } from './taskId.description';
 import { readTaskIds } from './taskIds';
 
-const properties: INodeProperties[] = [taskIdField, simplifyField];
+const properties: INodeProperties[] = [
+	taskIdField,
+	simplifyField,
+	optionsCollection(requestOptionFields),
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['getStatus'] } },
 	properties,
 );
 
-const CONCURRENCY = 10;
-const TIMEOUT_MS = 60_000;
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const { ids, outcomes } = readTaskIds(this, items);
+	// Checked before the first request, as every operation's settings.
+	const { settings } = readWaitOptions(this, batchWaitParameters(this, items.length), 0);
 	if (ids.length === 0) return toNodeOutput(this, outcomes);
 	const connection = await getConnection(this);
 	const reads = await readTasksOnce(this, connection, ids, {
-		concurrency: CONCURRENCY,
-		timeoutMs: TIMEOUT_MS,
+		concurrency: settings.concurrency,
+		timeoutMs: settings.requestTimeoutMs,
 	});
 	const read = reads.map(({ ref, read }): ItemOutcome =>
 		read.ok

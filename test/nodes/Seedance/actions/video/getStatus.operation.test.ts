@@ -90,3 +90,38 @@ describe('Get Status', () => {
 		expect(emulator.requests).toHaveLength(0);
 	});
 });
+
+describe('Get Status: Options', () => {
+	const withOptions = (taskId: string, options: Record<string, unknown>) =>
+		seedanceNode({ resource: 'video', operation: 'getStatus', taskId, options });
+
+	it('is bound by Request Timeout: reads the service does not answer in time fail the item, saying so', async () => {
+		const taskId = await createdTask();
+		// Every read is answered after 20 s: only the 1 s Request Timeout can end them.
+		emulator.faultSource = (route) =>
+			route === 'status' ? { kind: 'slow', ms: 20_000 } : undefined;
+		const result = await runWorkflow(
+			[itemsNode([{ json: {} }]), withOptions(taskId, { requestTimeout: 1 })],
+			{ credentials: credentials() },
+		);
+		const error = result.errorOf('Seedance');
+		expect(error?.message).toContain('did not answer in time');
+		// Each try ended by the timeout, not by the 20 s answer: a few tries in all.
+		expect(emulator.count('status')).toBeGreaterThan(1);
+	});
+
+	it.each([
+		[{ requestTimeout: 0 }, 'Request Timeout'],
+		[{ requestTimeout: 'soon' }, 'Request Timeout'],
+		[{ concurrency: 0 }, 'Concurrency'],
+		[{ concurrency: 2.5 }, 'Concurrency'],
+	])('refuses %j before any request, naming the option', async (options, label) => {
+		const taskId = await createdTask();
+		const before = emulator.count('status');
+		const result = await runWorkflow([itemsNode([{ json: {} }]), withOptions(taskId, options)], {
+			credentials: credentials(),
+		});
+		expect(result.errorOf('Seedance')?.message).toContain(label);
+		expect(emulator.count('status')).toBe(before);
+	});
+});
