@@ -423,7 +423,19 @@ export class Emulator {
 		return { served: true, fault };
 	}
 
+	/** Dripping answers still being sent: a client that gave up on one should have closed it. */
+	dripsUnderWay = 0;
+
 	private async drip(fault: Extract<Fault, { kind: 'drip' }>, res: http.ServerResponse) {
+		this.dripsUnderWay++;
+		try {
+			await this.dripBody(fault, res);
+		} finally {
+			this.dripsUnderWay--;
+		}
+	}
+
+	private async dripBody(fault: Extract<Fault, { kind: 'drip' }>, res: http.ServerResponse) {
 		const body = fault.body ?? SAMPLE_MP4;
 		await new Promise((resolve) => setTimeout(resolve, fault.headersAfterMs ?? 0));
 		if (res.destroyed) return;

@@ -231,21 +231,54 @@ function readAnswer(response: FullResponse): { body: IDataObject } | { failure: 
 	return { body };
 }
 
+/** Largest status answer read: a task is a few kilobytes. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+const timeoutError = (ms: number) =>
+	Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ETIMEDOUT' });
+
 /**
- * The answer of `sending`, or a timeout once `ms` have passed: the request's own timeout ends when
- * the headers come, and a body that drips in slowly would hold a read (a poll, a callback's
- * answer) for as long as it drips. The request itself is left to finish in the background.
+ * The answer of a status read, whole, within `ms`: the request's own timeout ends when the headers
+ * come, and a body that drips in slowly would hold a read for as long as it drips. A read that
+ * runs out of time (or size) has its stream destroyed, which closes its socket.
  */
 async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullResponse> {
 	const answered = new AbortController();
-	const timer = pause(ms, answered.signal).then(
-		() => {
-			throw Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ETIMEDOUT' });
-		},
-		() => new Promise<never>(() => undefined),
+	const late = pause(ms, answered.signal).then(
+		() => 'late' as const,
+		() => 'stopped' as const,
 	);
 	try {
-		return await Promise.race([sending, timer]);
+		const response = await Promise.race([sending, late]);
+		if (response === 'late' || response === 'stopped') {
+			// Headers not yet in: the request's own timeout (the same ms) ends it.
+			void sending.then(
+				(headersCame) => (headersCame.body as Readable | undefined)?.destroy?.(),
+				() => undefined,
+			);
+			throw timeoutError(ms);
+		}
+		const stream = response.body as Readable;
+		const chunks: Buffer[] = [];
+		let bytes = 0;
+		const reading = (async () => {
+			for await (const chunk of stream) {
+				bytes += (chunk as Buffer).length;
+				if (bytes > MAX_ANSWER_BYTES) throw new Error('The answer is too large');
+				chunks.push(chunk as Buffer);
+			}
+			return 'read' as const;
+		})();
+		const outcome = await Promise.race([reading, late]).catch((error: unknown) => {
+			stream.destroy();
+			throw error;
+		});
+		if (outcome !== 'read') {
+			stream.destroy();
+			void reading.catch(() => undefined);
+			throw timeoutError(ms);
+		}
+		return { ...response, body: Buffer.concat(chunks).toString('utf8') };
 	} finally {
 		answered.abort();
 	}
@@ -328,6 +361,8 @@ async function exchange(
 				// A request carrying the key never follows a redirect: the key would go wherever it points.
 				// A video link's redirects are followed by openVideo, one counted hop at a time.
 				disableFollowRedirect: true,
+				// A status answer is read from its stream, so a read out of time can close its socket.
+				...(call.purpose === 'status' ? { encoding: 'stream' as const } : {}),
 			};
 			if (call.budget) call.budget.requests--;
 			const sending = (

@@ -1,5 +1,5 @@
 import { generatedTaskId, runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
-import { useEmulator } from '../../../../helpers';
+import { useEmulator, waitFor } from '../../../../helpers';
 import { SHAPE_NAMES } from '../../../../emulator/shapes';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 200 });
@@ -108,6 +108,21 @@ describe('Get Status: Options', () => {
 		expect(error?.message).toContain('did not answer in time');
 		// Each try ended by the timeout, not by the 20 s answer: a few tries in all.
 		expect(emulator.count('status')).toBeGreaterThan(1);
+	});
+
+	it('closes a read that ran out of time: an answer still dripping in is not left running', async () => {
+		const taskId = await createdTask();
+		const body = Buffer.from(JSON.stringify(emulator.statusBody(emulator.tasks.get(taskId)!)));
+		// Each answer would take minutes to arrive whole.
+		emulator.faultSource = (route) =>
+			route === 'status' ? { kind: 'drip', chunkBytes: 2, everyMs: 500, body } : undefined;
+		const result = await runWorkflow(
+			[itemsNode([{ json: {} }]), withOptions(taskId, { requestTimeout: 1 })],
+			{ credentials: credentials() },
+		);
+		expect(result.errorOf('Seedance')?.message).toContain('did not answer in time');
+		expect(emulator.count('status')).toBeGreaterThan(1);
+		await waitFor(() => emulator.dripsUnderWay === 0, 5000, 'the given-up answers to close');
 	});
 
 	it.each([
