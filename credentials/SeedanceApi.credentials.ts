@@ -8,11 +8,7 @@ import type {
 /** Redirect statuses: the test fails on them rather than carry the key elsewhere. */
 const REDIRECTS = [301, 302, 303, 307, 308];
 
-/**
- * The Base URLs the test may send the key to, as the nodes check them: https without a
- * `user:password@` part, `?` or `#`, or http on this machine (or when the credential allows it).
- * Anything else is sent to a name that never resolves, so the key never leaves n8n.
- */
+/** Base URLs the test may send the key to, as the nodes check them; others go to a dead name. */
 const pattern = (source: string) => `/${source.replace(/\//g, '\\/')}/i`;
 const AUTHORITY = String.raw`[^/?#@\\]+(?:[/?#]|$)`;
 const HTTPS = pattern(String.raw`^https://` + AUTHORITY);
@@ -81,10 +77,8 @@ export class SeedanceApi implements ICredentialType {
 		},
 	};
 
-	// Reads a task id that cannot exist: the service answers 401/403 to a wrong key and 404 to a
-	// good one. Every answer but 401/403 is accepted, so only an authorisation refusal fails the
-	// test. n8n 1.x reads `ignoreHttpStatusErrors` as "accept every status", so there the refusal
-	// is recognised by the `code` of the service's answer envelope instead.
+	// A task that cannot exist: 401/403 for a wrong key, 404 for a good one. n8n 1.x accepts every
+	// status with `ignoreHttpStatusErrors`, so there the answer envelope's `code` is read.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: TEST_BASE_URL,

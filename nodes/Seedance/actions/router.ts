@@ -62,10 +62,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 /** How long a stop waits for create requests already sent, to name the tasks they paid for. */
 const CREATE_ANSWER_GRACE_MS = 15_000;
 
-/**
- * The stop as the node's error, naming every task this run had in hand: they keep running at the
- * service and are charged. The execution's custom data (`seedanceTasks`) and n8n's log keep them.
- */
+/** The stop as the node's error, naming every task in hand: they keep running and are charged. */
 async function stoppedError(context: IExecuteFunctions): Promise<NodeOperationError> {
 	const held = await heldAtStop(context, CREATE_ANSWER_GRACE_MS);
 	const { message, description } = describeStop(held);

@@ -7,12 +7,7 @@ export function isLoopback(hostname: string): boolean {
 	return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-/**
- * What is wrong with a Base URL, or null. A `user:password@` part would be shown in errors and
- * logs; a `?query` or `#fragment` would swallow the path the node appends (requests reach another
- * route); `http://` sends the key in clear, so it is taken only on loopback or when the credential
- * allows it explicitly.
- */
+/** What is wrong with a Base URL: user info leaks, `?`/`#` swallows the path, http is clear text. */
 export function baseUrlProblem(
 	baseUrl: string,
 	allowUnencryptedHttp: boolean,

@@ -8,15 +8,11 @@ import type {
 import { isTerminal, type TaskState } from './task';
 import { ExecutionStopped, pause } from './timing';
 
-/**
- * The bill of one run of the node: every task it has in hand (created, picked up or waited on),
- * so that a stop of the execution names them. They keep running at the service and are charged.
- */
+/** A task this run holds (created, picked up or waited on), named by a stop: it runs on, charged. */
 export interface HeldTask {
 	taskId: string;
 	/** The input item (0-based) the task belongs to, when known. */
 	itemIndex: number | null;
-	/** The last state the node read, null before the first read. */
 	state: TaskState | null;
 }
 
@@ -57,7 +53,6 @@ function savedRecord(context: Context): IDataObject | undefined {
 	return fresh;
 }
 
-/** Notes a task this run has in hand, with what is known of it so far. */
 export function holdTask(
 	context: Context,
 	taskId: string,
@@ -83,7 +78,6 @@ export const CUSTOM_DATA_KEY = 'seedanceTasks';
 /** n8n logs an error for a custom data value longer than this (and cuts it at 512). */
 const CUSTOM_DATA_MAX = 255;
 
-/** The task IDs as one custom data value, cut to fit and saying how many there are in all. */
 export function customDataValue(taskIds: string[]): string {
 	const all = taskIds.join(', ');
 	if (all.length <= CUSTOM_DATA_MAX) return all;
@@ -96,11 +90,7 @@ export function customDataValue(taskIds: string[]): string {
 	return `${shown.join(', ')}${suffix}`;
 }
 
-/**
- * n8n's custom execution data outlives a stop: it is saved at the stop in its own table, while
- * n8n's stop endpoint writes back the execution's data as it was before (no node context, no
- * error). n8n 2.x gives `customData` to the node; 1.x only through `$execution`.
- */
+/** Custom data outlives a stop (n8n restores older execution data); 2.x gives it to nodes, 1.x not. */
 function showInCustomData(context: Context, taskIds: string[]): void {
 	if (!('getContext' in context)) return;
 	try {
@@ -118,10 +108,7 @@ function showInCustomData(context: Context, taskIds: string[]): void {
 	}
 }
 
-/**
- * Follows a create request that was sent until it is answered (its task is then held by the
- * caller) or cut off by the stop: that one may have made a paid task whose ID never came.
- */
+/** Follows a sent create until answered, or cut by the stop (a paid task whose ID never came). */
 export function holdCreate<T>(context: Context, sending: Promise<T>): Promise<T> {
 	const bill = billOf(context);
 	const settled = sending.then(
@@ -150,10 +137,7 @@ export interface HeldAtStop {
 	unanswered: number;
 }
 
-/**
- * What this run holds when the execution is stopped. Create requests are never cut off (they are
- * paid once sent), so their answers are awaited, up to `graceMs`, to name their tasks too.
- */
+/** What this run holds at a stop; paid creates are never cut, their answers awaited up to graceMs. */
 export async function heldAtStop(context: Context, graceMs: number): Promise<HeldAtStop> {
 	const bill = billOf(context);
 	if (bill.creating.size > 0) {

@@ -8,17 +8,13 @@ export const MAX_CALLBACK_BYTES = 1024 * 1024;
 
 export type CallbackReading = { ok: true; task: SeedanceTask } | { ok: false; reason: string };
 
-/** The parts of n8n's (express) request a callback webhook reads. */
 export interface CallbackRequest {
 	body?: unknown;
 	rawBody?: { length: number; toString(encoding?: string): string };
 	headers: Record<string, string | string[] | undefined>;
 }
 
-/**
- * Size of the body as it arrived: the raw bytes n8n kept, or the declared length, or the parsed
- * body re-serialised.
- */
+/** The body's size as it arrived: n8n's raw bytes, the declared length, or the re-serialised body. */
 export function bodySize(request: CallbackRequest): number {
 	if (request.rawBody) return request.rawBody.length;
 	const declared = Number(request.headers['content-length']);
@@ -28,7 +24,6 @@ export function bodySize(request: CallbackRequest): number {
 		: JSON.stringify(request.body ?? '').length;
 }
 
-/** Text as JSON, or null when it is not JSON (then it is not a callback). */
 const parseJson = (text: string): unknown => jsonParse<unknown>(text, { fallbackValue: null });
 
 function isEmptyObject(value: unknown): boolean {
@@ -40,10 +35,7 @@ function isEmptyObject(value: unknown): boolean {
 	);
 }
 
-/**
- * The JSON the service sent. n8n parses JSON bodies itself; a body sent as text (or a content
- * type n8n does not parse) arrives as a string or only as raw bytes, so those are parsed here.
- */
+/** The JSON sent: a text body, or one n8n does not parse, arrives as a string or raw bytes. */
 function jsonBodyOf(request: CallbackRequest): unknown {
 	const { body, rawBody } = request;
 	if (typeof body === 'string') return parseJson(body);
@@ -53,11 +45,7 @@ function jsonBodyOf(request: CallbackRequest): unknown {
 	return body;
 }
 
-/**
- * Why a callback's task id can name no task, or null. The id goes into the trigger's memory and
- * into a status request's path: the same rule as a typed Task ID (at most 200 characters, no
- * URL-changing characters, not `.`/`..`), so an unusable one is a 400 the service does not resend.
- */
+/** Why a callback's task id can name no task (same rule as a typed Task ID: a 400, never resent). */
 function unusableTaskId(taskId: string): string | null {
 	try {
 		checkTaskId('Task ID', taskId);
@@ -67,10 +55,7 @@ function unusableTaskId(taskId: string): string | null {
 	}
 }
 
-/**
- * Reads a callback body into the task model, or says why it is not one (both webhooks answer
- * that with 400): the Seedance Trigger's and the resume URL's, so they accept the same bodies.
- */
+/** Reads a callback body into a task, or says why not (400); both webhooks accept the same bodies. */
 export function readCallback(request: CallbackRequest): CallbackReading {
 	const size = bodySize(request);
 	if (size > MAX_CALLBACK_BYTES)

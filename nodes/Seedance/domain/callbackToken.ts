@@ -1,12 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-/**
- * The service signs no callback, so the callback URL itself carries proof: a token derived from
- * a secret that only n8n holds and from the URL it is made for. Generate appends it; the Seedance
- * Trigger and the resume webhook check it against their own address, so a token that one host
- * saw opens no other trigger or execution. The secret itself never leaves n8n.
- */
+/** The service signs no callback: the URL carries an HMAC of an n8n-only secret and of that URL. */
 export const CALLBACK_TOKEN_PARAMETER = 'seedance_token';
 
 const HMAC_LABEL = 'n8n-nodes-seedance/callback/v2';
@@ -17,11 +12,7 @@ export function callbackSecretOf(credentials: ICredentialDataDecryptedObject): s
 	return secret || String(credentials.apiKey ?? '').trim();
 }
 
-/**
- * One path segment as n8n's router reads it, with `%` and `/` escaped again: an encoded slash
- * (`webhook-waiting%2F41`) binds differently from a real one. A segment that does not decode keeps
- * a leading `/`, which no decoded segment has.
- */
+/** One path segment as n8n's router reads it: an encoded slash binds differently from a real one. */
 function decoded(segment: string): string {
 	try {
 		return decodeURIComponent(segment).replace(/%/g, '%25').replace(/\//g, '%2F');
@@ -30,12 +21,7 @@ function decoded(segment: string): string {
 	}
 }
 
-/**
- * What a token is bound to: the last two segments of the URL's path. They name one n8n webhook
- * (`<webhook id>/callback` of a trigger, `webhook-waiting/<execution id>` of a resume URL) and
- * stay the same when a proxy changes the host or strips a path prefix; query and host are left
- * out (n8n's resume signature and the token live in the query).
- */
+/** What a token binds: the path's last two segments, which name one webhook and survive proxies. */
 export function callbackBinding(url: string): string {
 	const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? new URL(url).pathname : url.split(/[?#]/)[0];
 	return path
@@ -47,10 +33,8 @@ export function callbackBinding(url: string): string {
 }
 
 /**
- * Whether a URL is an address of the n8n whose webhook base URL is `webhookBase`: same scheme, host
- * and port, no user info, under the base path, no encoded slash or backslash in the path. Only such
- * URLs get a token: the binding leaves the host out, so a token given to any other host would open
- * the webhook of this n8n with the same last two path segments.
+ * Whether a URL is of this n8n (scheme, host, port, base path, no encoded slash). Only these get
+ * a token: the binding leaves the host out, so a token given to another host would open ours.
  */
 export function isUrlOfInstance(url: string, webhookBase: string): boolean {
 	let parsed: URL;
@@ -74,10 +58,7 @@ export function isUrlOfInstance(url: string, webhookBase: string): boolean {
 	);
 }
 
-/**
- * The webhook base URL of this n8n, from an execution's resume URL
- * (`<base>/webhook-waiting/<execution id>`): n8n builds every webhook URL on it (WEBHOOK_URL).
- */
+/** This n8n's webhook base URL (WEBHOOK_URL), from a resume URL `<base>/webhook-waiting/<id>`. */
 export function webhookBaseOf(resumeUrl: string): string | undefined {
 	try {
 		const url = new URL(resumeUrl);
@@ -89,7 +70,6 @@ export function webhookBaseOf(resumeUrl: string): string | undefined {
 	}
 }
 
-/** The token of one callback URL (or request path). */
 export function callbackToken(secret: string, url: string): string {
 	return createHmac('sha256', secret)
 		.update(`${HMAC_LABEL}\n${callbackBinding(url)}`)
@@ -103,19 +83,14 @@ export function withCallbackToken(url: string, token: string): string {
 	return parsed.toString();
 }
 
-/** The URL with its own token set. */
 export function signCallbackUrl(url: string, secret: string): string {
 	return withCallbackToken(url, callbackToken(secret, url));
 }
 
-/**
- * Compares a received token with the expected one in constant time (no early exit on the first
- * wrong character).
- */
+/** Compares tokens in constant time. */
 export function tokenMatches(received: unknown, expected: string): boolean {
 	if (typeof received !== 'string' || received === '') return false;
-	// Hashing both sides gives equal lengths, which timingSafeEqual needs, without revealing the
-	// expected length.
+	// Hashing both sides gives timingSafeEqual equal lengths without revealing the expected length.
 	const digest = (text: string) => createHmac('sha256', HMAC_LABEL).update(text).digest();
 	return timingSafeEqual(digest(received), digest(expected));
 }

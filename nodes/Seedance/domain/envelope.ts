@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** A JSON object (not an array, not null). */
 export function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -15,19 +14,14 @@ export function unwrapEnvelope(body: IDataObject): IDataObject {
 	return bodyLooksLikeTask && !('code' in body) ? body : data;
 }
 
-/**
- * Some gateways answer HTTP 200 with the real status in the envelope's `code`: that code, or null.
- */
+/** Some gateways answer HTTP 200 with the real status in the envelope's `code`: that code, or null. */
 export function envelopeErrorCode(body: IDataObject): number | null {
 	return typeof body.code === 'number' && body.code >= 400 && !isObject(body.data)
 		? body.code
 		: null;
 }
 
-/**
- * The service's own words in an error answer (`error.message`, `error`, `message`, `msg`,
- * `detail`), whole: they are cut only after redaction, when quoted.
- */
+/** The service's own words in an error answer, whole: cut only after redaction, when quoted. */
 export function serviceMessageOf(body: unknown): string | null {
 	if (typeof body === 'string') return body.trim() || null;
 	if (!isObject(body)) return null;

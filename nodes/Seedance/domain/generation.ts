@@ -10,16 +10,10 @@ export const ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
 export const RESOLUTIONS = ['480p', '720p'] as const;
 export const DURATIONS = ['4', '8', '12'] as const;
 
-/**
- * Longest prompt sent. Far above any real prompt; it stops a field filled with a whole document
- * (or megabytes from an expression) from being sent and charged.
- */
+/** Longest prompt: far above any real one, it stops a whole document being sent and charged. */
 export const MAX_PROMPT_CHARACTERS = 10_000;
 
-/**
- * Characters as the service counts them: Unicode code points, so an emoji or a rare CJK character
- * (two UTF-16 units in JavaScript) is one. A lone surrogate counts as one too.
- */
+/** Characters as the service counts them: code points (an emoji is one, a lone surrogate too). */
 export function codePointCount(text: string): number {
 	let count = 0;
 	for (let at = 0; at < text.length; at++, count++) {
@@ -30,7 +24,6 @@ export function codePointCount(text: string): number {
 	return count;
 }
 
-/** What the user asked Generate for, one item's worth, before it is turned into a request body. */
 export interface GenerationRequest {
 	model: string;
 	prompt: string;
@@ -63,11 +56,7 @@ export function checkHttpUrl(field: string, value: unknown): string {
 	return text;
 }
 
-/**
- * Checks one item's parameters against the service's rules. Seedance-only rules (aspect ratio,
- * resolution, duration) apply to the Seedance model only: another model id on the same endpoint
- * (e.g. kling-3, numeric durations) must not be blocked by them.
- */
+/** Checks one item against the service's rules; Seedance-only rules spare other models' ids. */
 export function checkGeneration(input: {
 	model: unknown;
 	prompt: unknown;
@@ -122,10 +111,7 @@ export function checkGeneration(input: {
 	};
 }
 
-/**
- * The create request's JSON body. Every field is sent explicitly: the service's defaults changed
- * over time.
- */
+/** The create request's JSON body, every field explicit: the service's defaults changed over time. */
 export function toRequestBody(request: GenerationRequest): IDataObject {
 	const body: IDataObject = {
 		model: request.model,
@@ -141,10 +127,7 @@ export function toRequestBody(request: GenerationRequest): IDataObject {
 	return { ...body, ...(request.extraFields ?? {}) };
 }
 
-/**
- * Credits the service charges for Seedance 1.5 Pro: 2 credits/s at 480p, 3.5 at 720p, doubled with audio
- * (480p 4 s = 8, 720p 8 s = 28, 720p 12 s with audio = 84). Null for models it does not price.
- */
+/** Seedance 1.5 Pro credits: 2/s at 480p, 3.5/s at 720p, doubled with audio; null if not priced. */
 export function estimateCredits(
 	request: Pick<
 		GenerationRequest,
@@ -172,10 +155,8 @@ const OWNED_FIELDS = [
 ];
 
 /**
- * The same key however it is written: `aspectRatio`, `aspect_ratio`, `Aspect-Ratio`, full-width
- * or compatibility forms (NFKC), and case folded (`ſ` -> s, dotless `ı` -> i). Null when the key
- * still holds letters outside ASCII: no field of the service needs one, and look-alikes (Cyrillic
- * `а` in `durаtion`) would otherwise slip past the owned-field check.
+ * One key however written (case, `-`/`_`, NFKC, folded); null if letters outside ASCII remain:
+ * look-alikes (Cyrillic `а` in `durаtion`) would slip past the owned-field check.
  */
 function keyOf(name: string): string | null {
 	const folded = name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
@@ -187,11 +168,7 @@ const OWNED_KEYS = new Map(OWNED_FIELDS.map((name) => [keyOf(name), name]));
 const EXTRA_FIELD = 'Extra Body Fields (JSON)';
 const EXTRA_HINT = 'Enter a JSON object such as {"mode": "pro"}.';
 
-/**
- * Extra Body Fields: a JSON object of fields for other models of the endpoint. Fields the node
- * owns are refused: they would bypass the checks and the credit estimate, or drop the callback
- * token or the resume URL.
- */
+/** Extra Body Fields; owned ones are refused (they would skip the checks, estimate or callback). */
 export function parseExtraFields(value: unknown): IDataObject {
 	if (value === undefined || value === '') return {};
 	const notJson = Symbol('not JSON');

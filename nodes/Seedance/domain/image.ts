@@ -1,9 +1,4 @@
-/**
- * Reference images are judged by their structure, as the service's decoder reads them: the type
- * the first bytes claim, then that type's header, its dimensions and its end. A file's label (its
- * MIME type or name) is a claim, and so are its first bytes: an HTML page behind a PNG signature
- * must not be sent (and paid for) as the reference image.
- */
+// Images are judged by structure, as the service's decoder reads them: a label or magic is a claim.
 
 /** Largest side taken: the most JPEG and GIF can state, far above any reference image. */
 export const MAX_IMAGE_SIDE = 65_535;
@@ -18,14 +13,12 @@ export type ImageReading =
 	| ({ ok: true } & ImageInfo)
 	| {
 			ok: false;
-			/** The type the first bytes claim, or null when they claim none of the four. */
 			claimed: ImageInfo['mimeType'] | null;
 			reason: string;
 	  };
 
 class NotThatImage extends Error {}
 
-/** Stops the reading: the bytes are not a whole image of the type they claim. */
 function refuse(reason: string): never {
 	throw new NotThatImage(reason);
 }
@@ -65,7 +58,6 @@ function crc32(bytes: Uint8Array, start: number, end: number): number {
 	return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Bit depths each PNG colour type allows. */
 const PNG_DEPTHS: Record<number, number[]> = {
 	0: [1, 2, 4, 8, 16],
 	2: [8, 16],
@@ -142,7 +134,6 @@ function readJpeg(b: Uint8Array) {
 	}
 }
 
-/** A VP8 (lossy) or VP8L (lossless) bitstream's header and the size it states. */
 function webpFrame(b: Uint8Array, type: string, at: number, length: number) {
 	if (type === 'VP8 ') {
 		// A key frame tag (3 bytes, bit 0 clear), the start code 9D 01 2A, then 14-bit sides.
@@ -230,7 +221,6 @@ function readGif(b: Uint8Array) {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** What the first bytes claim, and how that type is read. */
 const FORMATS: ReadonlyArray<{
 	mimeType: ImageInfo['mimeType'];
 	claims: (bytes: Uint8Array) => boolean;
@@ -254,11 +244,7 @@ const FORMATS: ReadonlyArray<{
 	{ mimeType: 'image/gif', claims: (b) => /^GIF8[79]a$/.test(ascii(b, 0, 6)), read: readGif },
 ];
 
-/**
- * Reads an image as the service would: the type its first bytes claim, then that type's header,
- * dimensions and end (PNG: IHDR, checksums and IEND; JPEG: a frame header and EOI; WebP: RIFF
- * size and a VP8/VP8L frame; GIF: logical screen, an image and the trailer).
- */
+/** Reads an image as the service would: the type its first bytes claim, its header and its end. */
 export function readImage(bytes: Uint8Array): ImageReading {
 	const format = FORMATS.find(({ claims }) => claims(bytes));
 	if (!format)
@@ -272,7 +258,6 @@ export function readImage(bytes: Uint8Array): ImageReading {
 	}
 }
 
-/** The image type the bytes really are (a whole image of it), or null. */
 export function imageTypeOf(bytes: Uint8Array): string | null {
 	const reading = readImage(bytes);
 	return reading.ok ? reading.mimeType : null;

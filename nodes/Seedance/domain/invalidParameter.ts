@@ -1,9 +1,6 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-/**
- * A rule a parameter broke: which field, and what is allowed. Turned into a NodeOperationError by
- * the caller, before anything is sent.
- */
+/** A rule a parameter broke (field, what is allowed), raised before anything is sent. */
 export class InvalidParameter extends Error {
 	constructor(
 		readonly field: string,
@@ -16,10 +13,7 @@ export class InvalidParameter extends Error {
 	}
 }
 
-/**
- * How a value from an expression is named in a message: its type and a short form of it, so
- * `null`, `""`, `"false"` and `false` read differently.
- */
+/** A value named with its type, so `null`, `""`, `"false"` and `false` read differently. */
 export function describeValue(value: unknown): string {
 	if (value === undefined) return 'nothing (the expression gave no value)';
 	if (value === null) return 'null';
@@ -35,11 +29,7 @@ export function describeValue(value: unknown): string {
 /** A plain decimal number written as text ("12", "0.5"), as CSV files and forms give numbers. */
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
-/**
- * The one reader of number values: a finite number, or text that is a plain decimal number, within
- * [min, max]; `integer` refuses fractions. Anything else (null, empty, `true`, "1e3", NaN) is
- * refused, so an expression that gives no value never passes as 0.
- */
+/** Reads a number strictly (finite, or decimal text): a valueless expression never passes as 0. */
 export function checkNumber(
 	field: string,
 	value: unknown,
@@ -63,10 +53,7 @@ export function checkNumber(
 	return number;
 }
 
-/**
- * The one reader of on/off values: `true`/`false`, or the texts "true"/"false" (any case) an
- * expression over text data gives. 0, 1, "yes", null and the like are refused: none is read as on.
- */
+/** Reads on/off strictly: booleans or "true"/"false" texts; 0, 1, "yes" and null are refused. */
 export function checkBoolean(field: string, value: unknown): boolean {
 	if (typeof value === 'boolean') return value;
 	const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
@@ -97,7 +84,6 @@ export function checkOption<T extends string>(
 	return found;
 }
 
-/** The error a user sees for a broken rule: what is wrong and allowed, and that nothing was sent. */
 export function parameterError(
 	node: INode,
 	error: InvalidParameter,
@@ -109,7 +95,6 @@ export function parameterError(
 	});
 }
 
-/** Runs a check; a broken rule becomes the node's error for that item. */
 export function checked<T>(node: INode, itemIndex: number, check: () => T): T {
 	try {
 		return check();
@@ -118,10 +103,7 @@ export function checked<T>(node: INode, itemIndex: number, check: () => T): T {
 	}
 }
 
-/**
- * Settings that hold for a whole batch (one shared wait, one budget) are read for every item: an
- * expression that gives items different values is refused rather than read from the first item.
- */
+/** Batch-wide settings are read per item: differing values are refused, not taken from item 1. */
 export function sameForEveryItem(
 	itemCount: number,
 	read: (itemIndex: number) => IDataObject,

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/**
- * How an Idempotency Key is kept in n8n's deduplication store (the one behind Remove Duplicates).
- * That store keeps digests of entries and only answers "seen before?" while recording what it was
- * asked, so a task ID is written as the set bits of its length, checksum and characters, and read
- * back by asking for every bit (the ones that were new are taken back).
- */
+// Keys live in n8n's deduplication store, which only answers "seen before?": a task ID as bits.
 
 /** Longest Idempotency Key accepted (characters). */
 export const MAX_KEY_LENGTH = 1000;
@@ -23,7 +18,6 @@ const SUM_BITS = 24;
 export interface KeyMarkers {
 	claimed: boolean;
 	lost: boolean;
-	/** Length of the task ID remembered; 0 when none is. */
 	length: number;
 	sum: number;
 }
@@ -42,7 +36,6 @@ const charPrefix = (digest: string, position: number) => `seedance:${digest}:${p
 const checksum = (taskId: string) =>
 	createHash('sha256').update(taskId, 'utf8').digest().readUIntBE(0, 3);
 
-/** The entries of the set bits of `value`. */
 const setBits = (prefix: string, bits: number, value: number) =>
 	bitEntries(prefix, bits).filter((_, bit) => (value >> bit) & 1);
 

@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IBinaryKeyData, IDataObject, IPairedItemData, ISourceData } from 'n8n-workflow';
 
-/**
- * What Generate has paid for in one execution, kept in the node's execution context: n8n keeps
- * that context across Retry On Fail tries (in a workflow and as an AI Agent's tool) and loops of
- * the node, and saves it with the execution (so "Retry execution" gets it back).
- */
+/** A paid create, in the node's execution context, which n8n keeps across retries and loops. */
 export interface CreateRecord {
 	/** The task the create made; absent when its answer was lost (it may or may not exist). */
 	taskId?: string;
-	/**
-	 * A digest of the callback URL the task was created with (a resume URL belongs to one
-	 * execution); the URL itself carries a token and is not kept in the execution's data.
-	 */
+	/** Digest of the callback URL (a resume URL is one execution's); the URL holds a token: not kept. */
 	callbackDigest?: string;
 	credits: number;
 }
@@ -39,8 +32,7 @@ function binaryFingerprint(binary: IBinaryKeyData | undefined): IDataObject | un
 	const files: IDataObject = {};
 	for (const [name, file] of Object.entries(binary)) {
 		files[name] = {
-			// n8n moves a webhook's stored files to the execution's folder when it ends
-			// (executions/temp/... -> executions/390/...): the file is the same.
+			// n8n moves a webhook's files to the execution's folder when it ends: still the same file.
 			id: file.id?.replace(/\/executions\/[^/]+\//, '/executions/*/') ?? null,
 			data: file.id ? null : digest(file.data ?? ''),
 			mimeType: file.mimeType,
@@ -51,12 +43,8 @@ function binaryFingerprint(binary: IBinaryKeyData | undefined): IDataObject | un
 }
 
 /**
- * The identity of one paid create: the input item it is made for (its position, its data, its
- * files and where it came from), never the run index or the request body. n8n gives a retry a new
- * run index when the node runs as an AI Agent's tool, and an expression such as `$now` changes
- * the body between tries; the input item stays the same under Retry On Fail (workflow or tool),
- * "Retry execution" and Continue On Fail, while each pass of a loop brings other items (or the
- * same ones from another run of the node before it), and each tool call its own arguments.
+ * One paid create's identity: its input item (position, data, files, source), never the run index
+ * (a tool's retry gets a new one) nor the body (`$now` changes it between tries).
  */
 export function createIdentity(input: CreateInput): string {
 	return digest([
@@ -88,7 +76,6 @@ function records(context: IDataObject): IDataObject {
 	return fresh;
 }
 
-/** The create an earlier try made for this identity, if any. */
 export function findCreate(context: IDataObject, identity: string): CreateRecord | undefined {
 	const found = records(context)[identity];
 	return typeof found === 'object' && found !== null ? (found as CreateRecord) : undefined;
@@ -116,10 +103,7 @@ export function forgetCreate(context: IDataObject, identity: string): void {
 	delete records(context)[identity];
 }
 
-/**
- * Estimated credits of every create of this execution so far, kept in n8n's execution-wide
- * ("flow") context, so every Seedance node of the execution counts against one budget.
- */
+/** Credits of the execution's creates, in the flow context: one budget for all Seedance nodes. */
 export function creditsSpent(flow: IDataObject): number {
 	const spent = Number(flow[SPENT_KEY] ?? 0);
 	return Number.isFinite(spent) ? spent : 0;

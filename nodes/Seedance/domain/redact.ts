@@ -1,15 +1,4 @@
-/**
- * The one door for text that leaves the node: every error, output, description and log line that
- * may hold what the service (or a link, a header) sent passes `redact`, `quote` or `redactDeep`.
- *
- * A secret is found in any case, raw, URL-encoded (`%XX`, `+` for a space) and JSON-escaped
- * (`\"`, `\uXXXX`), and not only whole: any run of RUN or more consecutive characters of it is
- * replaced, so a text cut across a key never shows most of it. Text is redacted before it is cut.
- *
- * A callback token is hidden by its name too, even one this node never made (another trigger's):
- * the value after `seedance_token` (any case, `=` or `:`, quoted or not, a JSON field, URL- or
- * JSON-encoded, also twice) is replaced, and so is the value of a JSON key of that name.
- */
+/** The one door for text leaving the node: errors, output, logs pass redact, quote or redactDeep. */
 import { CALLBACK_TOKEN_PARAMETER } from './callbackToken';
 
 /** What stands in for a secret wherever the service echoes one back. */
@@ -21,15 +10,10 @@ const MARKERS = [REDACTED, '[hidden]', '***'];
 /** The shortest run of a secret's characters that is replaced wherever it appears. */
 export const RUN = 8;
 
-/**
- * Secrets shorter than this are not scrubbed: replacing a few common characters would garble text.
- */
+/** Shorter secrets are not scrubbed: replacing a few common characters would garble text. */
 const MIN_SECRET_LENGTH = 4;
 
-/**
- * Folds case where that keeps every character's length (so positions stay comparable); Greek
- * final sigma is read as sigma, since where a piece ends in a word decides which one is written.
- */
+/** Case-folds keeping each character's length (positions stay comparable); final sigma as sigma. */
 function foldAll(text: string): string {
 	const lower = text.toLowerCase();
 	if (lower.length === text.length) return lower.replace(/ς/g, 'σ');
@@ -41,11 +25,7 @@ function foldAll(text: string): string {
 	return folded.replace(/ς/g, 'σ');
 }
 
-/**
- * A decoded, case-folded reading of a text. Unit `i` of `text` came from the original span
- * [start[i], end[i]) (the raw reading has no spans: unit i is character i), so a match in the
- * reading marks the original characters.
- */
+/** A decoded, case-folded text: unit i came from the original span [start[i], end[i]). */
 interface Reading {
 	text: string;
 	start?: Int32Array;
@@ -62,10 +42,7 @@ function unitsToText(units: Uint16Array, length: number): string {
 	return parts.join('');
 }
 
-/**
- * Builds a reading by decoding another: text is copied as it is up to the next `trigger`
- * character, where `step` may decode an escape (a decoded text is never longer than its source).
- */
+/** A reading decoded from another: `step` may decode an escape at each `trigger` character. */
 function decodeReading(
 	source: Reading,
 	trigger: RegExp,
@@ -188,7 +165,6 @@ function readingsOf(text: string, needs: Needs): Reading[] {
 interface Pieces {
 	groups: Map<number, { pieces: Set<string>; hashes: Set<number> }>;
 	needs: Needs;
-	/** The shortest piece: a shorter text holds none. */
 	shortest: number;
 	marker: string;
 	/** Whether a piece could form anew across a marker: then redact until nothing changes. */
@@ -205,10 +181,9 @@ function hashOf(text: string, from: number, size: number): number {
 	return hash;
 }
 
-/** Marks a secret found only whole (e.g. a resume URL's path, whose `/webhook` is in every URL). */
 const WHOLE = '\u0000whole:';
 
-/** A secret that is replaced only whole, in every form, never by its runs of RUN characters. */
+/** A secret replaced only whole, never by runs (a resume URL's path: `/webhook` is in every URL). */
 export function wholeOnly(secret: string): string {
 	return secret ? `${WHOLE}${secret}` : '';
 }
@@ -264,10 +239,7 @@ function cachedPiecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 	return pieces;
 }
 
-/**
- * Marks, in `marked`, every original character that took part in a piece of a secret: one pass
- * of a rolling hash per piece length, a string comparison only where the hash matches.
- */
+/** Marks characters in a piece of a secret: a rolling hash per length, compared on a hash hit. */
 function markPieces(reading: Reading, pieces: Pieces, marked: Uint8Array): boolean {
 	let found = false;
 	const { text } = reading;
@@ -294,11 +266,7 @@ function holdsPiece(text: string, pieces: Pieces): boolean {
 	return markPieces({ text: foldAll(text) }, pieces, new Uint8Array(text.length));
 }
 
-/**
- * A token after its parameter's name, in a decoded, case-folded reading: `=`, `=>` or `:`, spaces
- * and quotes around them; the value ends where a URL, JSON or a sentence ends it. A marker already
- * there is left alone.
- */
+/** A token after its name: `=`, `=>` or `:` amid spaces and quotes; a marker is left alone. */
 const NAMED_TOKEN = new RegExp(
 	`${CALLBACK_TOKEN_PARAMETER}["'\\s]*(?::|=>?)[\\s"']*(?!\\[redacted\\]|\\[hidden\\]|\\*\\*\\*)([^\\s"'&#,;{}\\]<>\\\\|]+)`,
 	'g',
@@ -333,7 +301,6 @@ function tokenReadingsOf(text: string): Reading[] {
 	return readings.map(folded);
 }
 
-/** Marks the value of every token named in the text, in any of its readings. */
 function markNamedTokens(text: string, marked: Uint8Array): boolean {
 	// One cheap scan first: no decoding unless the name is there in some form.
 	if (!ENCODED_NAME.test(text)) return false;
@@ -373,10 +340,7 @@ function redactOnce(text: string, pieces: Pieces, marker: string): string {
 	return parts.join('');
 }
 
-/**
- * The text with every secret, in every form, and every run of RUN or more of a secret's characters
- * replaced.
- */
+/** The text with every secret, in any form, and every run of RUN of its characters replaced. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
 	if (text === '') return text;
 	const pieces = cachedPiecesOf(secrets);
@@ -389,10 +353,7 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
 	return clean;
 }
 
-/**
- * Text to quote in an error or a log line: redacted first, then cut to `maxChars` (so a cut never
- * leaves part of a secret that redaction would no longer recognise).
- */
+/** Text to quote: redacted, then cut (a cut piece of a secret could go unrecognised). */
 export function quote(
 	text: string,
 	secrets: ReadonlyArray<string | undefined>,
@@ -418,10 +379,7 @@ function redactValue(value: unknown, secrets: ReadonlyArray<string | undefined>)
 
 const isMarker = (value: unknown) => typeof value === 'string' && MARKERS.includes(value);
 
-/**
- * A JSON copy of a value with every secret removed from every string in it, keys included. Each
- * string is redacted on its own, so redaction never breaks the JSON around it.
- */
+/** A JSON copy with every string, keys included, redacted on its own (the JSON stays valid). */
 export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | undefined>): T {
 	const text = JSON.stringify(value);
 	if (text === undefined) return value;

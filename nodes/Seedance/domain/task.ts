@@ -58,19 +58,12 @@ const wordKey = (word: string) =>
 		.toLowerCase()
 		.replace(/[\s-]+/g, '_');
 
-/**
- * Maps a status word to a state. Unknown words count as running: the wait loop then keeps
- * polling until its deadline instead of stopping early or looping forever, and the raw word
- * stays in the output.
- */
+/** Maps a status word to a state; unknown ones are running, so a wait polls to its deadline. */
 export function stateFromWord(word: string): TaskState {
 	return STATE_BY_WORD.get(wordKey(word)) ?? 'running';
 }
 
-/**
- * Whether a status word is one of the table's. A callback with an unknown word may be a finished
- * task in words nobody listed: it is read from the service, never dropped.
- */
+/** Whether a status word is known; a callback with an unknown one is read, never dropped. */
 export function isKnownStatusWord(word: string): boolean {
 	return STATE_BY_WORD.has(wordKey(word));
 }
@@ -148,11 +141,7 @@ function findError(task: IDataObject, state: TaskState): string | null {
 		: null;
 }
 
-/**
- * Turns any task response of the service (create, status or callback body; enveloped or bare;
- * every field variant seen on the service and comparable ones) into the node's task model.
- * Returns null when the body holds no recognisable task at all.
- */
+/** Any task response (create, status, callback; enveloped or bare) as the task model, or null. */
 export function normalizeTask(body: unknown, knownTaskId?: string): SeedanceTask | null {
 	if (!isObject(body)) return null;
 	const task = unwrapEnvelope(body);

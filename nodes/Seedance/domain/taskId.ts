@@ -6,10 +6,7 @@ const MAX_TASK_ID_LENGTH = 200;
 /** Characters a task ID may hold: nothing that changes the URL it is put in (/ ? # % spaces). */
 const TASK_ID = /^[A-Za-z0-9._:-]+$/;
 
-/**
- * Checks a task ID before it goes into a request path: non-empty, no URL-changing characters, not
- * a path segment such as `.` or `..` (which would reach other routes of the service).
- */
+/** Checks a task ID before it goes into a request path (`.` or `..` would reach other routes). */
 export function checkTaskId(field: string, value: unknown): string {
 	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 	if (!text) {

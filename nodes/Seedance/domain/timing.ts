@@ -1,7 +1,6 @@
 import { sleep } from 'n8n-workflow';
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-/** Thrown when the user stops the execution while the node waits or requests. */
 export class ExecutionStopped extends Error {
 	constructor() {
 		super('The execution was stopped');
@@ -18,10 +17,7 @@ export function throwIfStopped(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) throw new ExecutionStopped();
 }
 
-/**
- * Waits `ms` unless the execution is stopped first. n8n-workflow 2.x's sleep takes the signal;
- * 1.x's ignores it, so waits are cut into one-second slices that re-check the signal.
- */
+/** Waits `ms` unless stopped; n8n-workflow 1.x's sleep ignores the signal, so waits are sliced. */
 export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 	const end = Date.now() + ms;
 	for (;;) {
@@ -38,10 +34,7 @@ export async function pause(ms: number, signal: AbortSignal | undefined): Promis
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/**
- * Settles a promise into a value or an error. A stop of the execution is never an item's
- * failure: it is thrown on, so the whole node stops.
- */
+/** Settles a promise into a value or an error; a stop is thrown on, never an item's failure. */
 export async function attempt<T>(promise: Promise<T>): Promise<Attempt<T>> {
 	const settled = await promise.then(
 		(value): Attempt<T> => ({ ok: true, value }),
@@ -51,12 +44,7 @@ export async function attempt<T>(promise: Promise<T>): Promise<Attempt<T>> {
 	return settled;
 }
 
-/**
- * Runs `worker` over `inputs` with at most `limit` at once; results keep the input order. A
- * failure (a stop) does not end the batch before every input had its turn: a create queued when
- * the execution stops is taken back by its worker, not left recorded as sent. Then the first
- * failure is thrown.
- */
+/** At most `limit` at once, in order; after a stop every input still runs (to take creates back). */
 export async function mapWithLimit<T, R>(
 	inputs: readonly T[],
 	limit: number,

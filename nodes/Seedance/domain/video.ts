@@ -82,17 +82,13 @@ const TOP_LEVEL_BOXES = new Set([
 const MAX_FTYP_BYTES = 256;
 /** Longest sane EBML header element body (it holds a few short fields and the DocType). */
 const MAX_EBML_HEADER_BYTES = 256;
-/** Bytes kept to judge the start of a file and to quote it. */
 const HEAD_BYTES = 1024;
 const EBML_MAGIC = 0x1a45dfa3;
 const EBML_DOCTYPE = 0x4282;
 const MATROSKA_SEGMENT = 0x18538067;
 
-/** Limits known before the bytes arrive. */
 export interface VideoCheckLimits {
-	/** The Content-Length the link announced, or null. */
 	announcedLength: number | null;
-	/** Largest size accepted, in bytes. */
 	maxBytes: number;
 }
 
@@ -103,21 +99,13 @@ export function quoteBytes(bytes: Uint8Array, length = 40): string {
 		.replace(/[^\x20-\x7e]/g, '.');
 }
 
-/**
- * Checks a video file as its bytes stream past, holding only a few hundred bytes: an ISO-BMFF
- * file (MP4, MOV) must be a sequence of top-level boxes whose sizes add up to the bytes that
- * arrive, starting with a sane `ftyp` of a video brand and holding a `moov` and media; a
- * WebM/Matroska file must start with an EBML header naming its DocType, followed by a Segment.
- * It proves the container's outline, not that every frame inside decodes.
- */
+/** Checks a video's container outline (ISO-BMFF boxes or EBML) as bytes stream past, not frames. */
 export class VideoCheck {
 	/** The MIME type, once the first bytes are known to be a video container. */
 	kind: string | null = null;
-	/** Why the bytes are not a video (the first problem found). */
 	refusal: string | null = null;
 	/** Set when the structure declares more bytes than `maxBytes`: the declared size. */
 	declaredTooLarge: number | null = null;
-	/** The first bytes (up to the decision), to quote in a refusal. */
 	head = Buffer.alloc(0);
 	private seen = 0;
 	private early = Buffer.alloc(0);
@@ -127,12 +115,10 @@ export class VideoCheck {
 	private header = Buffer.alloc(0);
 	private boxes: string[] = [];
 	private toEnd = false;
-	// Matroska: where the Segment ends, if it says.
 	private segmentEnd: number | null = null;
 
 	constructor(private readonly limits: VideoCheckLimits) {}
 
-	/** Whether the first bytes were judged (a video kind or a refusal). */
 	get decided(): boolean {
 		return this.kind !== null || this.refusal !== null;
 	}
@@ -264,7 +250,6 @@ export class VideoCheck {
 				this.head.subarray(8, 12).toString('latin1') === 'qt  ' ? 'video/quicktime' : 'video/mp4';
 	}
 
-	/** Reads the EBML header element and the Segment after it, once their bytes are in the head. */
 	private readEbmlHeader(): void {
 		const size = readVint(this.head, 4);
 		if (!size) return this.waitOrRefuse(12);
@@ -322,7 +307,6 @@ function readElementId(bytes: Buffer, at: number): { length: number; id: number 
 	return { length, id };
 }
 
-/** The DocType field of an EBML header body, or null. */
 function ebmlDocType(body: Buffer): string | null {
 	let at = 0;
 	while (at < body.length) {

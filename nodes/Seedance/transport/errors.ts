@@ -7,7 +7,6 @@ import { quote, redact } from '../domain/redact';
 /** How much of the service's own message an error quotes (after redaction). */
 const SERVICE_MESSAGE_CHARS = 300;
 
-/** What came back from one request attempt that was not a usable answer. */
 export type Failure =
 	| { kind: 'http'; status: number; serviceMessage: string | null; retryAfterMs: number | null }
 	| { kind: 'malformed'; status: number }
@@ -20,18 +19,14 @@ export type RedirectRefusal = 'tooMany' | 'notWeb' | 'nowhere' | 'budget';
 
 export type RequestPurpose = 'create' | 'status' | 'download';
 
-/** Whether trying again is safe and useful: status reads and downloads on transient faults only. */
+/** Whether trying again is safe and useful: reads and downloads on passing faults only. */
 export function isTransient(failure: Failure): boolean {
 	if (failure.kind === 'network' || failure.kind === 'malformed') return true;
 	if (failure.kind === 'redirect') return false;
 	return failure.status === 429 || failure.status === 408 || failure.status >= 500;
 }
 
-/**
- * Whether a failed create request certainly did not make a (paid) task: only then may it be
- * sent again. A 429 is the service refusing the request; a refused connection never reached it.
- * Everything else (timeouts, resets, 5xx, malformed answers) may have created a task.
- */
+/** Whether a failed create certainly made no paid task (429, refused connection): only then resent. */
 export function createCertainlyNotProcessed(failure: Failure): boolean {
 	if (failure.kind === 'http') return failure.status === 429;
 	return failure.kind === 'network' && failure.neverConnected;
@@ -127,10 +122,7 @@ const REDIRECT_MESSAGES: Record<RedirectRefusal, (subject: string, to: string) =
 		`The video link for ${subject} took more than 6 requests (redirects and retries together)`,
 };
 
-/**
- * A download talks to the video host (a CDN or storage service), not to API in One: its
- * messages name the host and the task, never the Base URL.
- */
+/** A download's errors name the video host and the task, never the Base URL. */
 function explainDownload(failure: Failure, subject: string): Explanation {
 	const fresh = FRESH_LINK(subject);
 	if (failure.kind === 'redirect') {
@@ -198,8 +190,7 @@ function explain(
 					: `The answer for ${subject} was not the JSON the node expects. The node retried; try again later.`,
 		};
 	}
-	// The network code stays out of the message: NodeApiError swaps a message holding one for its own
-	// generic text.
+	// The network code stays out of the message: NodeApiError swaps such a message for generic text.
 	const what = failure.timedOut ? 'did not answer in time' : 'could not be reached';
 	const host = `API in One at ${baseUrl}`;
 	const detail = `Network error: ${failure.code}.`;
@@ -212,10 +203,7 @@ function explain(
 	};
 }
 
-/**
- * The NodeApiError for a failure. Built from plain data only, never from the HTTP client's error,
- * which holds the request's headers.
- */
+/** The NodeApiError, built from plain data, never the HTTP client's error (it holds the headers). */
 export function failureToError(
 	node: INode,
 	failure: Failure,
@@ -242,8 +230,6 @@ export function failureToError(
 		context.baseUrl,
 	);
 	const clean = (text: string) => redact(text, secrets);
-	// Plain facts only: NodeApiError replaces the message with its own when it finds a network
-	// `code`.
 	const response: JsonObject =
 		failure.kind === 'network'
 			? { kind: failure.kind, networkError: failure.code, timedOut: failure.timedOut }
@@ -254,8 +240,7 @@ export function failureToError(
 		httpCode: failure.kind === 'network' ? undefined : String(failure.status),
 		itemIndex: context.itemIndex,
 	});
-	// What callers decide on: the poll loop waits through a passing fault; a retry of the node
-	// must not create again what may exist.
+	// Callers decide on these: a passing fault is waited through; a may-exist create is never resent.
 	error.context.transient = isTransient(failure);
 	error.context.mayHaveCreated = context.purpose === 'create' && createMayHaveBeenMade(failure);
 	return error;

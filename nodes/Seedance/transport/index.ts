@@ -24,12 +24,9 @@ import {
 	type RequestPurpose,
 } from './errors';
 
-/** Every request of both nodes goes through this module. */
 export type SeedanceContext = IExecuteFunctions | IWebhookFunctions;
 
-/**
- * A response body stream, as n8n's binary helpers take it (no import of node:stream in node code).
- */
+/** A response body stream as n8n's binary helpers take it (node code may not import node:stream). */
 export type Readable = Exclude<
 	Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0],
 	Buffer
@@ -39,17 +36,9 @@ export const CREDENTIAL_TYPE = 'seedanceApi';
 
 export interface Connection {
 	baseUrl: string;
-	/**
-	 * What must never reach output, errors or logs, gathered here for every operation and webhook:
-	 * the API key, the Callback Secret, every callback token made (this execution's resume URL's
-	 * among them), and this execution's resume URL and its signature. Kept only to scrub them out
-	 * of what the service sends back.
-	 */
+	/** Never to reach output, errors or logs: API key, Callback Secret, callback tokens, resume URL. */
 	secrets: readonly string[];
-	/**
-	 * The token of one callback URL, which Generate appends and the Seedance Trigger and resume
-	 * webhook expect (see domain/callbackToken). Each token made is added to `secrets`.
-	 */
+	/** The token of one callback URL (domain/callbackToken); each one made joins `secrets`. */
 	callbackToken: (url: string) => string;
 }
 
@@ -60,10 +49,7 @@ export interface CallOptions {
 	deadline?: number;
 }
 
-/**
- * Tries of one status read or download (a create is tried again only when it certainly made
- * nothing).
- */
+/** Tries of a read or download; a paid create is retried only when it certainly made nothing. */
 const ATTEMPTS = 5;
 const RETRY_BASE_MS = 500;
 const RETRY_CAP_MS = 30_000;
@@ -74,8 +60,7 @@ export async function getConnection(context: SeedanceContext): Promise<Connectio
 	const baseUrl = String(credentials.baseUrl || 'https://apiin.one')
 		.trim()
 		.replace(/\/+$/, '');
-	// Every request passes here first: no key goes to an address that shows a password or to
-	// plain http on the network.
+	// Checked before every request: no key to an address holding a password, or over plain http.
 	const problem = baseUrlProblem(baseUrl, credentials.allowUnencryptedHttp === true);
 	if (problem) throw baseUrlError(context.getNode(), problem);
 	const apiKey = String(credentials.apiKey ?? '');
@@ -96,16 +81,11 @@ export async function getConnection(context: SeedanceContext): Promise<Connectio
 	return { baseUrl, secrets, callbackToken: tokenOf };
 }
 
-/** Whether the context is a webhook call (trigger or resume) rather than a node's run. */
 function isWebhook(context: SeedanceContext): context is IWebhookFunctions {
 	return 'getRequestObject' in context;
 }
 
-/**
- * This execution's resume URL lets anyone resume it: its path and n8n 2.x's signature are secrets,
- * and so is its token. A webhook call holds them in its own request; a node's run in its
- * `$execution.resumeUrl`, the same in every node of the execution, resumed or not.
- */
+/** The resume URL's path, n8n 2.x signature and token let anyone resume this execution. */
 function executionSecrets(context: SeedanceContext): { secrets: string[]; tokenUrls: string[] } {
 	if (isWebhook(context)) {
 		const signature = (context.getQueryData() as IDataObject).signature;
@@ -138,7 +118,6 @@ function executionSecrets(context: SeedanceContext): { secrets: string[]; tokenU
 	};
 }
 
-/** Makes callback tokens and keeps each one among the secrets to scrub. */
 function callbackTokens(secret: string, secrets: string[]): (url: string) => string {
 	return (url) => {
 		const token = callbackToken(secret, url);
@@ -147,18 +126,12 @@ function callbackTokens(secret: string, secrets: string[]): (url: string) => str
 	};
 }
 
-/**
- * A copy of anything the service sent with every secret of the connection replaced, and every
- * token named `seedance_token`, ours or not (redact hides those by name).
- */
+/** A copy of a service answer with the secrets, and any `seedance_token`, replaced. */
 export function scrub<T>(connection: Connection, value: T): T {
 	return redactDeep(value, connection.secrets);
 }
 
-/**
- * Whether a request error is a passing fault (rate limit, outage) rather than a lasting refusal;
- * set by `exchange`.
- */
+/** Whether a request error is a passing fault (rate limit, outage); set by `exchange`. */
 export function isPassingFault(error: unknown): boolean {
 	return (error as { context?: { transient?: unknown } }).context?.transient === true;
 }
@@ -192,7 +165,6 @@ interface FullResponse {
 	body: unknown;
 }
 
-/** Reads an HTTP answer: the JSON body on success, or what went wrong. */
 function readAnswer(response: FullResponse): { body: IDataObject } | { failure: Failure } {
 	const { statusCode, headers } = response;
 	if (statusCode >= 300 && statusCode < 400) {
@@ -238,9 +210,8 @@ const timeoutError = (ms: number) =>
 	Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ETIMEDOUT' });
 
 /**
- * The answer of a status read, whole, within `ms`: the request's own timeout ends when the headers
- * come, and a body that drips in slowly would hold a read for as long as it drips. A read that
- * runs out of time (or size) has its stream destroyed, which closes its socket.
+ * The whole answer within `ms` (the request's own timeout ends at the headers); one out of time or
+ * size has its stream destroyed, closing its socket.
  */
 async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullResponse> {
 	const answered = new AbortController();
@@ -286,10 +257,7 @@ async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullRe
 
 const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
 
-/**
- * Classifies an error thrown by the HTTP helper (NodeApiError around an axios error, or the axios
- * error).
- */
+/** Classifies an HTTP helper error (a NodeApiError around an axios error, or the axios error). */
 function networkFailure(error: unknown, signal: AbortSignal | undefined): Failure {
 	const chain: Array<{ code?: unknown; message?: unknown; cause?: unknown }> = [];
 	let current: unknown = error;
@@ -336,11 +304,7 @@ interface Exchange {
 	budget?: { requests: number };
 }
 
-/**
- * Sends one request with the retry policy of its purpose. Status reads and downloads retry on
- * 429 (honouring Retry-After), 5xx and network faults. A create is paid: it is sent again only
- * when the first attempt certainly did not reach processing (429, connection refused).
- */
+/** Sends with retries: reads on 429/5xx/network faults; a paid create only if surely unprocessed. */
 async function exchange(
 	context: SeedanceContext,
 	connection: Connection,
@@ -358,8 +322,7 @@ async function exchange(
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: options.timeoutMs,
-				// A request carrying the key never follows a redirect: the key would go wherever it points.
-				// A video link's redirects are followed by openVideo, one counted hop at a time.
+				// The key never follows a redirect; openVideo follows a video link's hops itself, keyless.
 				disableFollowRedirect: true,
 				// A status answer is read from its stream, so a read out of time can close its socket.
 				...(call.purpose === 'status' ? { encoding: 'stream' as const } : {}),
@@ -508,9 +471,7 @@ function sameOrigin(url: string, baseUrl: string): boolean {
 
 export interface VideoStream {
 	stream: Readable;
-	/** The type the link answered with, as sent (empty when none). */
 	contentType: string;
-	/** The size the link announced, or null. */
 	contentLength: number | null;
 	/** Where the video was found, after the redirects (a retry starts there). */
 	url: string;
@@ -549,14 +510,7 @@ function locationOf(location: unknown, current: string): URL | null {
 	}
 }
 
-/**
- * Opens the finished video as a stream. The bearer key goes only to the link itself, and only when
- * it is on the service's own origin: result links usually point at a CDN or a pre-signed storage
- * URL, which must not receive it (and pre-signed URLs refuse a second authorisation). Every
- * redirect is followed by hand, at most `MAX_REDIRECTS` times, and no hop carries the key, even
- * one back to the service's origin: whoever answers a link chooses where a hop goes. The hops and
- * retries take from one budget of requests, and none starts after `options.deadline`.
- */
+/** Opens the video; the key goes only to a link on the service's origin, never to a redirect hop. */
 export async function openVideo(
 	context: SeedanceContext,
 	connection: Connection,

@@ -18,29 +18,19 @@ const DOWNLOAD_TRIES = 3;
 /** Requests one download may send in all: the first, and its redirects and retries together. */
 export const DOWNLOAD_REQUESTS = 6;
 const RETRY_PAUSE_MS = 1000;
-/** How much of a page that is not a video is quoted in the error. */
 const SNIPPET_BYTES = 200;
 const MB = 1048576;
 
 export interface DownloadOptions extends CallOptions {
-	/**
-	 * Largest video accepted, in bytes; 0: what n8n's binary data mode holds (`sizeLimitOf`).
-	 * Enforced before the body is read (Content-Length) and while the bytes arrive.
-	 */
+	/** Largest video in bytes, checked by Content-Length and as bytes arrive; 0: what the mode holds. */
 	maxBytes: number;
 }
 
-/** A file name from the task id, safe on every file system. */
 export function videoFileName(taskId: string): string {
 	return `${taskId.replace(/[^\w.-]+/g, '_').slice(0, 120) || 'seedance'}.mp4`;
 }
 
-/**
- * n8n's binary data modes, by what they hold. In the default mode n8n keeps a file as one
- * base64 string, and V8 makes no string longer than 2^29 - 24 characters (about 384 MB of
- * bytes); the database mode holds N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (512 MB unless raised,
- * 1024 MB at most); filesystem, S3 and Azure stream to storage.
- */
+/** What n8n's binary data modes hold: `default` keeps one base64 string (V8 caps it near 384 MB). */
 const MODE_LIMITS: Record<string, { automatic: number; most: number }> = {
 	default: { automatic: 300 * MB, most: 384 * MB },
 	database: { automatic: 512 * MB, most: 1024 * MB },
@@ -57,11 +47,7 @@ interface SizeLimit {
 
 const modes = new WeakMap<object, Promise<string>>();
 
-/**
- * n8n's binary data mode, read from what it does with an empty file: stored inline (no `id`)
- * in the default (in-memory) mode, else under an id prefixed with its mode (`filesystem-v2:`,
- * `database:`, `s3:`). n8n offers nodes no other sign of it; asked once per node run.
- */
+/** n8n's binary data mode, read from the id it gives an empty file: nodes get no other sign of it. */
 async function binaryModeOf(context: SeedanceContext): Promise<string> {
 	let mode = modes.get(context);
 	if (!mode) {
@@ -96,7 +82,6 @@ class TooLarge extends Error {
 	}
 }
 
-/** The download's deadline passed. */
 class TooSlow extends Error {
 	constructor(readonly budgetMs = 0) {
 		super('The download passed its deadline');
@@ -139,7 +124,6 @@ function explainTooLarge(
 	};
 }
 
-/** What went wrong with a download, naming the task and what to do. */
 function explainFailure(
 	taskId: string,
 	error: unknown,
@@ -186,7 +170,6 @@ function downloadFailure(
 	});
 }
 
-/** The start of a body that is not a video, as text to quote. */
 async function snippetOf(stream: Readable): Promise<string> {
 	let text = '';
 	for await (const chunk of stream as AsyncIterable<Buffer | string>) {
@@ -197,10 +180,7 @@ async function snippetOf(stream: Readable): Promise<string> {
 	return text.replace(/\s+/g, ' ').trim();
 }
 
-/**
- * One deadline for a whole download: at expiry the open stream is destroyed, and a request
- * still waiting for its headers is given up (its stream destroyed when it comes).
- */
+/** One deadline for the whole download: it destroys the open stream or gives up a pending request. */
 class Deadline {
 	expired = false;
 	private stream?: Readable;
@@ -234,12 +214,7 @@ class Deadline {
 	}
 }
 
-/**
- * Checks the bytes as they arrive, before n8n stores them: they must be a video container
- * (`VideoCheck`), held back until its start is judged, and no more than the limit. A community
- * node may not import node:stream for a Transform, so the check sits on the stream's own `push`,
- * where every byte enters it.
- */
+/** Checks bytes on the stream's `push` before n8n stores them (no node:stream in node code). */
 function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 	const found: { refusal?: Error; ended: boolean } = { ended: false };
 	const push = stream.push.bind(stream);
@@ -257,8 +232,7 @@ function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 				? (check.refusal ?? '')
 				: `bytes that are not a video: ${check.refusal} (they start with "${quoteBytes(check.head)}")`,
 		);
-	// Bytes that came with the headers were pushed before the guard went on: take them out of the
-	// stream's buffer and let them pass the check first.
+	// Bytes that came with the headers predate the guard: take them out and check them first.
 	const state = (stream as unknown as { _readableState?: { ended?: boolean } })._readableState;
 	const endedAlready = state?.ended === true;
 	const early = stream.readableLength > 0 ? (stream.read() as Buffer | string | null) : null;
@@ -308,7 +282,6 @@ function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 	return found;
 }
 
-/** One try: open the link, check what it says it is, and store the checked bytes. */
 async function downloadOnce(
 	context: SeedanceContext,
 	connection: Connection,
@@ -361,13 +334,7 @@ async function downloadOnce(
 	return { ...stored.value, mimeType };
 }
 
-/**
- * Downloads the finished video into n8n binary data, streamed straight into n8n's binary data
- * service (in filesystem/S3 mode the video never sits whole in memory). Only a video is stored:
- * anything else fails the item, naming the task and what the link returned. Bounded: one
- * deadline (`timeoutMs` from the start) for the whole download, at most `DOWNLOAD_REQUESTS`
- * requests, and a size that n8n's binary data mode can hold.
- */
+/** Streams the finished video into n8n binary data: only a video, within one deadline and budget. */
 export async function downloadVideo(
 	context: SeedanceContext,
 	connection: Connection,

@@ -12,13 +12,10 @@ export interface FinishOptions {
 	settings: PollSettings;
 	/** Name of the binary property to download into; undefined: no download. */
 	binaryProperty?: string;
-	/** Largest video downloaded, in bytes. */
 	maxVideoBytes: number;
-	/** Extra fields of each item's output (e.g. the estimated credits). */
 	extraJson?: (itemIndex: number) => IDataObject;
 }
 
-/** Output item for a task, downloading its video first when asked. */
 async function taskItem(
 	context: SeedanceContext,
 	connection: Connection,

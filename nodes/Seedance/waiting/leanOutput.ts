@@ -7,7 +7,6 @@ export interface LeanOptions {
 	jsonOnly?: boolean;
 }
 
-/** The node's output items with what the reader asked to leave out removed. */
 export function leanItems(items: INodeExecutionData[], options: LeanOptions): INodeExecutionData[] {
 	if (!options.simplify && !options.jsonOnly) return items;
 	return items.map((item) => {

@@ -23,11 +23,7 @@ export function failed(itemIndex: number, error: unknown, taskId?: string): Item
 	return { itemIndex, ok: false, error: error as NodeError, taskId };
 }
 
-/**
- * A failed item as an output item (Continue On Fail, resume mode), naming its task so nothing
- * paid is lost. With "Continue (using error output)" it has n8n's error-item shape, `error` and
- * `message` only: the one that n8n 1.x and 2.x both send to the error output.
- */
+/** A failed item naming its paid task; error-output items hold only what n8n 1.x and 2.x share. */
 export function errorItem(
 	outcome: Extract<ItemOutcome, { ok: false }>,
 	node: INode,
@@ -47,7 +43,6 @@ export function errorItem(
 	};
 }
 
-/** Every outcome as an output item, in input order, failures as error items. */
 export function outputItems(outcomes: ItemOutcome[], node: INode): INodeExecutionData[] {
 	return [...outcomes]
 		.sort((a, b) => a.itemIndex - b.itemIndex)
@@ -57,11 +52,7 @@ export function outputItems(outcomes: ItemOutcome[], node: INode): INodeExecutio
 const listed = (tasks: Array<{ taskId?: string; itemIndex: number }>) =>
 	tasks.map((task) => `${String(task.taskId)} (item ${task.itemIndex + 1})`).join(', ');
 
-/**
- * The node's output in input order. With "Continue On Fail" a failed item becomes an error item;
- * without it the node fails with the first error and lists the paid tasks (finished, failed and
- * not waited for), so a re-run can pick them up instead of paying again.
- */
+/** The output in input order; without Continue On Fail the first error lists the paid tasks. */
 export function toNodeOutput(
 	context: IExecuteFunctions,
 	outcomes: ItemOutcome[],

@@ -14,8 +14,7 @@ import type { OpenTask } from './poll';
 import { readTasksOnce } from './readTasks';
 import { readWaitOptions, waitParameters, type WaitOptions } from './waitOptions';
 
-// Parking an execution the way n8n's Wait node does, and reading the park back in the resume
-// webhook: with resume.ts, the only modules that touch n8n's wait-and-resume internals.
+// Parks like n8n's Wait node; with resume.ts, the only code touching n8n's wait-and-resume internals.
 
 /** A parked item: output as it is if no callback comes before the deadline, so it says so. */
 interface ParkedJson extends IDataObject {
@@ -29,18 +28,13 @@ interface ParkedJson extends IDataObject {
 /** One wait of one node, as the resume webhook reads it back from the parked items. */
 export interface Park {
 	items: INodeExecutionData[];
-	/** Item index -> task id of every item still waiting for its callback. */
 	waiting: Map<number, string>;
 	deadline: string;
 	/** The options as the node read them when it parked (none for parks of older versions). */
 	settings?: ParkSettings;
 }
 
-/**
- * The options a resume needs, read when the node parks: an option whose expression reads `$json`
- * cannot be read again in the webhook (the parked items replaced the input), and a callback must
- * always be handled.
- */
+/** Options read at park time: an expression on `$json` cannot be read again in the webhook. */
 export interface ParkSettings {
 	deadline: string;
 	wait: WaitOptions;
@@ -72,10 +66,8 @@ function isParked(json: IDataObject): json is ParkedJson {
 const hasEnded = (task: OpenTask) => task.last !== undefined && isTerminal(task.last.state);
 
 /**
- * The end of every operation that waits. Poll mode reads the tasks until they end. Resume mode
- * finishes the tasks already known to have ended and parks the execution for the others until
- * the callback of the last one or the deadline; `callsBackHere` tells which tasks were given this
- * execution's resume URL (if none was, pausing would only wait for the deadline: they are polled).
+ * The end of every waiting operation: poll until the tasks end, or park until the last callback
+ * (polling instead when no task was given this execution's resume URL).
  */
 export async function waitOrPark(
 	context: IExecuteFunctions,
@@ -123,10 +115,7 @@ export async function waitOrPark(
 	return { outcomes: all, notWaitedFor: [] };
 }
 
-/**
- * Reads once each task whose state is unknown; a passing fault is no reason not to wait, an unknown
- * task or a bad key is.
- */
+/** Reads each task of unknown state once; a passing fault still parks, an unknown task does not. */
 async function readUnknownStates(
 	context: IExecuteFunctions,
 	connection: Connection,
@@ -169,11 +158,7 @@ function parkedOutcomes(pending: OpenTask[], deadline: Date, maxWaitMs: number):
 	});
 }
 
-/**
- * Pauses the execution, n8n's Wait-node way. The node's input is replaced by the parked items:
- * n8n hands them to the resume webhook (the record of what this park waits for) and passes them
- * on unchanged if the deadline comes first.
- */
+/** Pauses the n8n Wait-node way: the parked items replace the input and reach the resume webhook. */
 async function putToWait(
 	context: IExecuteFunctions,
 	outcomes: ItemOutcome[],
@@ -184,11 +169,7 @@ async function putToWait(
 	await context.putExecutionToWait(deadline);
 }
 
-/**
- * The park this webhook call resumes: n8n-core keeps the waiting node's input as
- * `connectionInputData`, and the execution's saved data (with the node's context) as
- * `runExecutionData`, without accessors.
- */
+/** The park this webhook resumes, from n8n-core's `connectionInputData` and `runExecutionData`. */
 export function readPark(context: IWebhookFunctions): Park {
 	const internals = context as unknown as {
 		connectionInputData?: unknown;

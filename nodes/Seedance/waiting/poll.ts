@@ -8,11 +8,8 @@ import { attempt, cancelSignalOf, mapWithLimit, pause, throwIfStopped } from '..
 export interface PollSettings {
 	/** How long to wait for each task, from when it was submitted. */
 	maxWaitMs: number;
-	/** First and shortest gap between two status reads of a task. */
 	minIntervalMs: number;
-	/** Longest gap between two status reads of a task. */
 	maxIntervalMs: number;
-	/** Requests in flight at once across the whole batch. */
 	concurrency: number;
 	requestTimeoutMs: number;
 }
@@ -41,11 +38,7 @@ export const MAX_INTERVAL_FACTOR = 15;
 /** Reads aim a little past the predicted end: a read that lands at 99% costs one more read. */
 const AIM_PAST_END = 1.02;
 
-/**
- * When to read a task again. With progress, aim at the predicted end (elapsed * remaining /
- * done), so a long job costs a handful of reads; without it, back off geometrically (a quarter
- * of the time elapsed). Always within [min, max] and never past the task's deadline.
- */
+/** When to read a task again: at its predicted end when it reports progress, else backing off. */
 export function nextPollDelay(task: OpenTask, now: number, settings: PollSettings): number {
 	const elapsed = Math.max(0, now - task.startedAt);
 	const progress = task.last?.progress;
@@ -99,12 +92,7 @@ function timeoutFailure(
 	);
 }
 
-/**
- * Waits for many tasks at once with one shared loop: each round reads every task that is due
- * (at most `concurrency` requests in flight), then sleeps until the next task is due. Ends when
- * every task reached a terminal state, failed to be read, or passed its deadline (after one
- * last read at the deadline). Honours the execution's stop button.
- */
+/** Waits for many tasks in one shared loop, reading the due ones (bounded), until each ends. */
 export async function awaitTasks(
 	context: SeedanceContext,
 	connection: Connection,
@@ -114,8 +102,7 @@ export async function awaitTasks(
 	const signal = cancelSignalOf(context);
 	const outcomes = new Map<number, TaskOutcome>();
 	const reads = new Map<number, number>();
-	// A task whose state is already known (Generate's create answer, or a fresh read) is next read on
-	// schedule, not at once.
+	// A task whose state is already known is read next on schedule, not at once.
 	const nextAt = new Map<number, number>(
 		tasks.map((task) => [
 			task.itemIndex,
@@ -149,8 +136,7 @@ export async function awaitTasks(
 			);
 			if (!read.ok) {
 				const failedAt = Date.now();
-				// A fault that outlasted one read's retries (rate limit, outage) is not the task's end:
-				// read again until the deadline.
+				// A fault that outlasted one read's retries (rate limit, outage) is not the task's end.
 				if (isPassingFault(read.error) && failedAt < deadline) {
 					nextAt.set(
 						task.itemIndex,

@@ -7,10 +7,7 @@ export interface TaskRef {
 	taskId: string;
 }
 
-/**
- * Reads each task once, at most `concurrency` at a time; each answer is a task or the error of its
- * read.
- */
+/** Reads each task once, at most `concurrency` at a time: a task, or the error of its read. */
 export async function readTasksOnce<T extends TaskRef>(
 	context: SeedanceContext,
 	connection: Connection,

@@ -14,18 +14,13 @@ import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 /** Where the panel keeps them: at the top (Wait for Completion is Generate's only), the rest in Options. */
 const TOP_LEVEL = [waitForCompletionField, waitModeField];
 
-/** The wait settings of one item as one object. */
 export function waitParameters(read: (name: string, fallback: unknown) => unknown): IDataObject {
 	const parameters = { ...((read('options', {}) ?? {}) as IDataObject) };
 	for (const field of TOP_LEVEL) parameters[field.name] = read(field.name, field.default) as never;
 	return parameters;
 }
 
-/**
- * The wait settings of a batch, read for every item: they drive one shared wait, so items that
- * give them different values (an expression over `$json`) are refused instead of read from item 1.
- * `moreOptions` are other batch-wide settings kept in Options (e.g. Max Credits).
- */
+/** A batch's wait settings, read per item: one shared wait, so differing values are refused. */
 export function batchWaitParameters(
 	context: Pick<IExecuteFunctions, 'getNode' | 'getNodeParameter'>,
 	itemCount: number,
@@ -52,7 +47,6 @@ function fieldOf(name: string): INodeProperties {
 export interface WaitOptions {
 	settings: PollSettings;
 	binaryProperty?: string;
-	/** Largest video downloaded, in bytes. */
 	maxVideoBytes: number;
 	mode: 'poll' | 'resume';
 	/** Resume mode: read a callback's task from the service before resuming. */
@@ -122,10 +116,7 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 	};
 }
 
-/**
- * Max Video Size in bytes, checked against its field's bounds (the default when not added); 0 is
- * "automatic": the download picks the size n8n's binary data mode holds.
- */
+/** Max Video Size in bytes (0: automatic, what n8n's binary data mode holds). */
 function maxVideoBytesOf(options: IDataObject): number {
 	return numberOption(options, 'maxVideoSize', true) * 1048576;
 }
@@ -148,7 +139,6 @@ export function readWaitForCompletion(
 	);
 }
 
-/** Reads and checks the wait options of one item (the batch uses item 0's for the shared loop). */
 export function readWaitOptions(
 	context: Pick<IExecuteFunctions, 'getNode'>,
 	options: IDataObject,

@@ -17,16 +17,11 @@ export const maxCreditsField: INodeProperties = {
 		'The most this execution may spend, counting every Seedance node in it. Items are made in input order while their estimate fits; the rest are refused (nothing sent, no cost). 0 typed here means no limit; an expression that gives 0 is a limit of 0.',
 };
 
-/**
- * The one budget of an execution, or null for none. No limit only when the option is not added,
- * or is typed as 0; once added, anything but a number from 0 up (null, "", text, an expression
- * that gives nothing) fails the node before anything is sent.
- */
+/** The execution's budget or null (option absent or typed 0); any other unusable value fails. */
 export function readMaxCredits(context: IExecuteFunctions, options: IDataObject): number | null {
 	const typed = (context.getNode().parameters.options ?? {}) as IDataObject;
 	if (!Object.prototype.hasOwnProperty.call(typed, maxCreditsField.name)) return null;
-	// 0 is "no limit" only when typed in the field: an expression giving 0 (a remaining budget
-	// used up) is a limit of 0.
+	// 0 is "no limit" only when typed: an expression giving 0 (a used-up budget) is a limit of 0.
 	const raw = typed[maxCreditsField.name];
 	const fromExpression = typeof raw === 'string' && raw.startsWith('=');
 	const limit = checked(context.getNode(), 0, () =>
@@ -78,11 +73,7 @@ function overBudgetError(
 	);
 }
 
-/**
- * The budget door every create passes: in input order, the creates whose estimate still fits
- * within Max Credits, counting what the execution already spent (every Seedance node, earlier
- * loop passes and tries); from the first that does not fit on, each is refused on its own item.
- */
+/** The budget door: in input order, the creates whose estimate fits with what the execution spent. */
 export function splitByBudget(
 	context: IExecuteFunctions,
 	toCreate: Plan[],

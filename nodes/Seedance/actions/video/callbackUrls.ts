@@ -9,12 +9,7 @@ import {
 } from '../../domain/callbackToken';
 import type { Plan } from './generatePlan';
 
-/**
- * The callback URL each item's task is created with, its own token added (a token opens only the
- * URL it was made for). Only URLs of this n8n (its webhook base URL) are signed: any other goes
- * out as typed, without a token. Resume mode gives every task this execution's resume URL
- * (Generate then pauses, or a Seedance Wait in resume mode does).
- */
+/** Each item's callback URL; only this n8n's URLs get their token (a token opens only its own URL). */
 export function callbackUrls(
 	context: IExecuteFunctions,
 	plans: Map<number, Plan>,
@@ -53,7 +48,6 @@ export function resumeUrlOf(context: IExecuteFunctions): string {
 	return String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 }
 
-/** A URL without any token pasted into it (from an earlier run's output, say). */
 function withoutToken(url: string): string {
 	const parsed = new URL(url);
 	if (!parsed.searchParams.has(CALLBACK_TOKEN_PARAMETER)) return url;

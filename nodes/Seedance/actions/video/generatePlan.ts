@@ -42,13 +42,11 @@ export const extraBodyFieldsField: INodeProperties = {
 		'Additional fields for other models on the endpoint, e.g. {"mode": "pro"} for kling-3',
 };
 
-/** One item's request, checked, with its estimate. */
 export interface Plan {
 	itemIndex: number;
 	request: GenerationRequest;
 	credits: number | null;
 	existingTaskId?: string;
-	/** The item's Idempotency Key, when the option is set. */
 	idempotencyKey?: string;
 }
 
@@ -88,7 +86,6 @@ async function imageFromBinary(context: IExecuteFunctions, itemIndex: number): P
 	return `data:${mimeType};base64,${buffer.toString('base64')}`;
 }
 
-/** Reads and checks everything one item asks for; throws before anything is sent. */
 async function planItem(context: IExecuteFunctions, itemIndex: number): Promise<Plan> {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const modelChoice = context.getNodeParameter('model', itemIndex) as string;
@@ -144,10 +141,7 @@ function sharedKeyCheck(plan: Plan, owners: Map<string, number>): Plan {
 	return plan;
 }
 
-/**
- * Checks every item before the first (paid) request goes out; with Continue On Fail a bad item
- * becomes an error item.
- */
+/** Checks every item before the first paid request (Continue On Fail: a bad item is an error). */
 export async function planItems(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],

@@ -30,7 +30,6 @@ export const idempotencyKeyField: INodeProperties = {
 /** Entries kept per Generate node; the oldest go first (about 80 per key). */
 export const STORE_ENTRIES = 60_000;
 
-/** What an earlier execution left for a key, as this run found it. */
 export type KeyState =
 	| { kind: 'claimed' } // this run now holds the key: it creates the video
 	| { kind: 'paid'; taskId: string }
@@ -38,11 +37,7 @@ export type KeyState =
 	| { kind: 'busy' } // another run holds it and has not told its task yet
 	| { kind: 'unreadable' }; // paid, but its task ID cannot be read back
 
-/**
- * Reads a key of one item: strict, like every value (an empty text for a row is a mistake). NaN
- * (a number column that is missing) would be one key for every such row, and `true` or an object
- * say nothing of the row: refused. The same text in NFC and NFD is one key.
- */
+/** Reads a key strictly (NaN, true or objects say nothing of the row); NFC and NFD are one. */
 export function checkIdempotencyKey(value: unknown): string {
 	const usable = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 	if (!usable && value !== undefined && value !== null)
@@ -89,8 +84,7 @@ const ENTRIES = { mode: 'entries' } as const;
 async function held(context: IExecuteFunctions, entries: string[]): Promise<Set<string>> {
 	if (entries.length === 0) return new Set();
 	const answer = await context.helpers.checkProcessedAndRecord(entries, 'node', ENTRIES);
-	// Left in the store, the bits the question recorded would read as a task that is not there (a
-	// key never used refused as "may already exist"): a failed take-back is tried again.
+	// Left in the store, the bits asked would read as a task that is not there: retry the take-back.
 	for (let tries = 1; answer.new.length > 0; tries++) {
 		const taken = await context.helpers.removeProcessed(answer.new, 'node', ENTRIES).then(
 			() => true,
@@ -136,10 +130,7 @@ async function readKeys(
 	);
 }
 
-/**
- * The door every keyed create passes first: reads what earlier executions left for each key and
- * claims the free ones for this run, in one step per node and process.
- */
+/** The door every keyed create passes first: reads each key and claims the free ones, in one step. */
 export async function claimKeys(
 	context: IExecuteFunctions,
 	keys: string[],
@@ -165,10 +156,7 @@ export async function claimKeys(
 	});
 }
 
-/**
- * Remembers what a claimed key's create became: its task, or (answer lost, or a task ID that
- * cannot be written) that it may exist.
- */
+/** Remembers what a claimed key's create became: its task, or that it may exist (answer lost). */
 export async function settleKey(
 	context: IExecuteFunctions,
 	key: string,
@@ -176,8 +164,7 @@ export async function settleKey(
 ): Promise<void> {
 	const digest = keyDigest(key);
 	const entries = taskId && storable(taskId) ? taskEntries(digest, taskId) : [lostEntry(digest)];
-	// Creates of a batch end close together: those that end while the store is busy are written
-	// in one call (each call reads and writes the node's whole row, up to STORE_ENTRIES entries).
+	// Settles ending while the store is busy share one call (each call rewrites the node's whole row).
 	const scope = scopeOf(context);
 	const waiting = settling.get(scope);
 	if (waiting) {
@@ -208,10 +195,7 @@ export async function releaseKeys(context: IExecuteFunctions, keys: string[]): P
 	});
 }
 
-/**
- * Forgets the task of a key when it is still the one remembered (it failed at the service, which
- * charges nothing), so this run makes the key's video anew; false when another run got there first.
- */
+/** Forgets a key's task that failed at the service (not charged) if still remembered; else false. */
 export async function forgetFailedTask(
 	context: IExecuteFunctions,
 	key: string,

@@ -34,11 +34,7 @@ import {
 	type KeyState,
 } from './idempotencyKeys';
 
-/**
- * What each item's request becomes. A create already made for the same input item in this
- * execution (any retry, however started) is picked up instead of paid again; one whose answer was
- * lost is not sent again at all.
- */
+/** What an item's request becomes: a create made for it in this execution is never paid again. */
 type Order =
 	| { kind: 'create'; plan: Plan; body: IDataObject; identity: string }
 	| {
@@ -53,10 +49,7 @@ type Order =
 	| { kind: 'uncertain'; plan: Plan; identity: string }
 	| { kind: 'refused'; plan: Plan; error: NodeOperationError };
 
-/**
- * Creates sent and not answered yet, per ledger: an AI Agent runs the tool calls of one turn at
- * once, and a call must wait for the same item's create in flight rather than read it as lost.
- */
+/** Creates in flight per ledger: an AI Agent's parallel tool calls wait for them, not "lost". */
 const inFlight = new WeakMap<IDataObject, Map<string, Promise<void>>>();
 
 function flightsOf(ledger: IDataObject): Map<string, Promise<void>> {
@@ -122,7 +115,6 @@ function uncertainCreate(context: IExecuteFunctions, itemIndex: number): NodeOpe
 
 const shown = (key: string) => (key.length > 60 ? `${key.slice(0, 57)}...` : key);
 
-/** Why a key that an earlier execution used cannot be picked up, as the item's error. */
 function keyError(
 	context: IExecuteFunctions,
 	plan: Plan,
@@ -156,10 +148,7 @@ async function askKeys(context: IExecuteFunctions, keys: string[]): Promise<Map<
 
 const UNPAID = new Set(['failed', 'cancelled', 'expired']);
 
-/**
- * Reads the task of every key just found paid: a task that failed at the service (not charged)
- * is forgotten and its key made anew by this run; the others are picked up as read.
- */
+/** Reads each key's task: one that failed at the service (not charged) is forgotten and made anew. */
 async function readKeyTasks(
 	context: IExecuteFunctions,
 	connection: Connection,
@@ -239,17 +228,12 @@ export interface Submitted {
 	failures: ItemOutcome[];
 	/** Items whose task was given this node's callback URL (this execution's resume URL). */
 	callsBackHere: Set<number>;
-	/** Items whose task an earlier execution paid for (picked up by Idempotency Key). */
 	pickedUpByKey: Set<number>;
 	/** Estimated credits of every create of the execution, this node's included. */
 	executionCredits: number;
 }
 
-/**
- * The pay-once door: every create of the node goes through here. Each item's task is created once
- * per input item and execution (see `createIdentity`), within the budget, and every create that
- * may have reached the service is recorded before anything else happens to it.
- */
+/** The pay-once door: one create per item and execution, within budget, recorded before sending. */
 export async function submitCreates(
 	context: IExecuteFunctions,
 	connection: Connection,
@@ -260,8 +244,7 @@ export async function submitCreates(
 ): Promise<Submitted> {
 	const ledger = context.getContext('node');
 	const flights = flightsOf(ledger);
-	// Every pause (a create in flight, n8n's key store) is followed by a fresh look at the ledger,
-	// so nothing awaits between the last look and the records below.
+	// After every pause (a create in flight, the key store) the ledger is read afresh before recording.
 	const keyStates = new Map<string, KeyState>();
 	const keyTasks = new Map<string, SeedanceTask>();
 	const patience = Date.now() + settings.requestTimeoutMs;
@@ -294,8 +277,7 @@ export async function submitCreates(
 		}
 		read = true;
 	} finally {
-		// Stopped, or the store failed, while waiting for another run's key: nothing was sent, so
-		// the keys this run claimed are freed (else later runs would wait for them, then refuse).
+		// Stopped, or the store failed, waiting for another run's key: nothing sent, our claims freed.
 		if (!read) {
 			const claimed = [...keyStates].filter(([, state]) => state.kind === 'claimed');
 			await releaseKeys(
@@ -322,8 +304,7 @@ export async function submitCreates(
 	const unused = [...keyStates].filter(
 		([key, state]) => state.kind === 'claimed' && !creating.has(key),
 	);
-	// Recorded (and counted) before anything is sent, with no pause since the budget was read, so
-	// a call that overlaps this one sees these creates and their credits.
+	// Recorded and counted before sending, no pause since the budget read: overlapping calls see it.
 	const landed = new Map<string, () => void>();
 	for (const order of creates) {
 		recordCreate(ledger, order.identity, { credits: order.plan.credits ?? 0 });
@@ -377,8 +358,7 @@ export async function submitCreates(
 								? fetchTask(context, connection, order.taskId, call)
 								: createTask(context, connection, order.body, call),
 						);
-			// Only a create the service certainly refused is forgotten: anything else that went wrong
-			// after sending it (an answer that cannot be read) may have made a paid task.
+			// Only a certain refusal is forgotten: any other failure after sending may have made a paid task.
 			if (order.kind === 'create' && !answer.ok && createCertainlyRefused(answer.error)) {
 				takeBack(order);
 				if (key) await releaseKeys(context, [key]).catch(() => undefined);
@@ -413,8 +393,7 @@ export async function submitCreates(
 		if (order.kind === 'pickUp' && order.byKey) submitted.pickedUpByKey.add(itemIndex);
 		submitted.tasks.push({ itemIndex, taskId: answer.value.taskId, startedAt, last: answer.value });
 	}).catch(async (error: unknown) => {
-		// The node ends (stopped, or an error no item caught): the creates not sent yet never will
-		// be, so they are taken back (ledger, credits, key) rather than left as "may exist".
+		// The node ends: unsent creates never will be sent, so they are taken back (ledger, credits, key).
 		const unsent = creates.filter((order) => !sent.has(order));
 		for (const order of unsent) {
 			takeBack(order);

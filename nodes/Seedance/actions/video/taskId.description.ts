@@ -1,6 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The task id field of Get Status and Wait. */
 export const taskIdField: INodeProperties = {
 	displayName: 'Task ID',
 	name: 'taskId',

@@ -5,10 +5,7 @@ import { InvalidParameter, parameterError } from '../../domain/invalidParameter'
 import { checkTaskId } from '../../domain/taskId';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 
-/**
- * Reads and checks every item's task id before any request; a bad one fails (or, with Continue On
- * Fail, becomes an error item).
- */
+/** Reads and checks every item's task id before any request. */
 export function readTaskIds(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -27,7 +24,6 @@ export function readTaskIds(
 	return { ids, outcomes };
 }
 
-/** The item's task id, or the error that says what is wrong with it. */
 function checkTaskIdOf(context: IExecuteFunctions, itemIndex: number): string | NodeOperationError {
 	try {
 		return checkTaskId('Task ID', context.getNodeParameter('taskId', itemIndex, ''));
