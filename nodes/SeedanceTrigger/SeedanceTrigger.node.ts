@@ -16,8 +16,10 @@ import {
 } from '../Seedance/descriptions/fields';
 import { isTerminal } from '../Seedance/domain/task';
 import { attempt } from '../Seedance/domain/timing';
+import { scrub } from '../Seedance/transport';
 import {
 	answer,
+	callbackDeadline,
 	confirmWithService,
 	mayHaveEnded,
 	receiveCallback,
@@ -26,7 +28,7 @@ import { downloadVideo } from '../Seedance/waiting/download';
 import { leanItems } from '../Seedance/waiting/leanOutput';
 import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
-import { takeReadSlot, UNKNOWN_TASK_READS_PER_MINUTE } from './readBound';
+import { takeReadSlot, WASTED_READS_PER_MINUTE } from './readBound';
 import {
 	downloadVideoField,
 	optionProblemText,
@@ -144,18 +146,19 @@ export class SeedanceTrigger implements INodeType {
 		// after a few tries, and the paid task would be lost.
 		const { options, problems } = readEachTriggerOption(this);
 		if (options.confirm) {
-			const slot = takeReadSlot(scope);
+			const deadline = callbackDeadline();
+			const slot = await takeReadSlot(scope, deadline);
 			if (!slot.granted)
 				return answer(
 					this,
 					503,
 					{
-						message: `More than ${UNKNOWN_TASK_READS_PER_MINUTE} callbacks this minute named tasks API in One does not know; try again later`,
+						message: `More than ${WASTED_READS_PER_MINUTE} callbacks this minute named tasks API in One could not confirm as finished; try again later`,
 					},
 					{ 'Retry-After': String(slot.retryAfterSeconds) },
 				);
-			const confirmed = await confirmWithService(this, connection, task);
-			slot.settle(!confirmed.refused || !confirmed.unknownTask);
+			const confirmed = await confirmWithService(this, connection, task, deadline);
+			slot.settle(!confirmed.refused && isTerminal(confirmed.task.state));
 			if (confirmed.refused) return confirmed.refused;
 			task = confirmed.task;
 			if (!isTerminal(task.state))
@@ -177,7 +180,10 @@ export class SeedanceTrigger implements INodeType {
 
 		const [lean] = leanItems([{ json: task }], { simplify: options.simplify });
 		const item = problems.length
-			? { ...lean, json: { ...lean.json, optionError: optionProblemText(problems) } }
+			? {
+					...lean,
+					json: { ...lean.json, optionError: scrub(connection, optionProblemText(problems)) },
+				}
 			: lean;
 		if (!options.binaryProperty || task.state !== 'succeeded') return { workflowData: [[item]] };
 

@@ -1,3 +1,4 @@
+import { describeValue } from '../Seedance/domain/invalidParameter';
 import type { TaskState } from '../Seedance/domain/task';
 
 const CALLBACK_EVENTS = ['anyTerminal', 'succeeded', 'unsuccessful'] as const;
@@ -8,7 +9,7 @@ export const isCallbackEvent = (value: unknown): value is CallbackEvent =>
 
 /** What is wrong with a "Trigger On" value that is none of its choices (from an expression). */
 export const unknownEventMessage = (value: unknown): string =>
-	`"Trigger On" is "${String(value)}", which is not one of its choices`;
+	`"Trigger On" is ${describeValue(value)}, which is not one of its choices`;
 
 /** Whether a task in this (terminal) state is one the trigger was told to fire on. */
 export function eventMatches(event: CallbackEvent, state: TaskState): boolean {

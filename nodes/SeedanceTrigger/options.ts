@@ -1,7 +1,7 @@
 import { NodeOperationError, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { binaryPropertyNameField, simplifyField } from '../Seedance/descriptions/fields';
-import { checkBoolean, checked } from '../Seedance/domain/invalidParameter';
+import { checkBoolean, checkFieldName, checked } from '../Seedance/domain/invalidParameter';
 import { readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
 import { isCallbackEvent, unknownEventMessage, type CallbackEvent } from './events';
 
@@ -45,6 +45,10 @@ function optionValue(context: ParameterReader, name: string): unknown {
 	const value = context.getNodeParameter(name, NOT_SET);
 	return value === NOT_SET ? undefined : value;
 }
+
+/** Not set: the field's default; anything set, null and "" included, is read as it is. */
+const orDefault = (value: unknown, field: INodeProperties): unknown =>
+	value === undefined ? field.default : value;
 
 function invalid(context: ParameterReader, message: string, description: string): never {
 	throw new NodeOperationError(context.getNode(), message, { description });
@@ -131,17 +135,16 @@ export function readEachTriggerOption(context: ParameterReader): {
 		? undefined
 		: read(
 				binaryPropertyNameField.displayName,
-				() => {
-					const name = String(
-						optionValue(context, 'options.binaryPropertyName') ?? binaryPropertyNameField.default,
-					).trim();
-					if (name) return name;
-					return invalid(
-						context,
-						'Option "Put Output File in Field" is empty',
-						'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
-					);
-				},
+				() =>
+					checked(context.getNode(), 0, () =>
+						checkFieldName(
+							binaryPropertyNameField.displayName,
+							orDefault(
+								optionValue(context, 'options.binaryPropertyName'),
+								binaryPropertyNameField,
+							),
+						),
+					),
 				undefined,
 				'video not downloaded',
 			);

@@ -1,17 +1,19 @@
+import { sleep } from 'n8n-workflow';
+
 import { REMEMBERED_TRIGGERS } from './deliveries';
 
 /**
- * Reads a trigger may spend per clock minute on tasks the service does not know (made up by
- * whoever holds a callback URL), counting reads still under way: a flood of made-up task IDs
- * cannot spend the account's rate limit, while real tasks (known to the service) never count.
+ * Reads per trigger and clock minute that confirmed no finished task (made-up or running task IDs,
+ * service faults), reads under way counted: a flood cannot spend the account's rate limit.
  */
-export const UNKNOWN_TASK_READS_PER_MINUTE = 60;
+export const WASTED_READS_PER_MINUTE = 60;
 
 const MINUTE_MS = 60_000;
+const WAIT_STEP_MS = 50;
 
 interface Window {
 	minute: number;
-	unknown: number;
+	wasted: number;
 	underWay: number;
 }
 
@@ -22,36 +24,46 @@ function windowOf(scope: string, now: number): Window {
 	const minute = Math.floor(now / MINUTE_MS);
 	let window = windows.get(scope);
 	windows.delete(scope);
-	if (!window) window = { minute, unknown: 0, underWay: 0 };
+	if (!window) window = { minute, wasted: 0, underWay: 0 };
 	// Changed in place: reads under way hold it and settle into it.
-	if (window.minute !== minute) Object.assign(window, { minute, unknown: 0 });
+	if (window.minute !== minute) Object.assign(window, { minute, wasted: 0 });
 	windows.set(scope, window);
 	if (windows.size > REMEMBERED_TRIGGERS) windows.delete(windows.keys().next().value as string);
 	return window;
 }
 
 export type ReadSlot =
-	| { granted: true; settle(taskWasKnown: boolean, now?: number): void }
-	| { granted: false; retryAfterSeconds: number };
+	| { granted: true; settle(confirmedFinishedTask: boolean, now?: number): void }
+	| { granted: false; spent: boolean; retryAfterSeconds: number };
 
-/** Asks for one read; the caller settles it with whether the service knew the task. */
-export function takeReadSlot(scope: string, now = Date.now()): ReadSlot {
+/** One read now, or why not: the minute's wasted reads are spent, or reads under way fill it. */
+export function tryReadSlot(scope: string, now = Date.now()): ReadSlot {
 	const window = windowOf(scope, now);
-	if (window.unknown + window.underWay >= UNKNOWN_TASK_READS_PER_MINUTE)
+	if (window.wasted + window.underWay >= WASTED_READS_PER_MINUTE)
 		return {
 			granted: false,
+			spent: window.wasted >= WASTED_READS_PER_MINUTE,
 			retryAfterSeconds: Math.max(1, Math.ceil(((window.minute + 1) * MINUTE_MS - now) / 1000)),
 		};
 	window.underWay++;
 	let settled = false;
 	return {
 		granted: true,
-		settle(taskWasKnown, settledAt = Date.now()) {
+		settle(confirmedFinishedTask, settledAt = Date.now()) {
 			if (settled) return;
 			settled = true;
 			window.underWay--;
 			// A read that began in an earlier minute counts in the minute it ended.
-			if (!taskWasKnown) windowOf(scope, settledAt).unknown++;
+			if (!confirmedFinishedTask) windowOf(scope, settledAt).wasted++;
 		},
 	};
+}
+
+/** A read slot, waiting until `deadline` while only reads under way fill the minute (a burst). */
+export async function takeReadSlot(scope: string, deadline: number): Promise<ReadSlot> {
+	for (;;) {
+		const slot = tryReadSlot(scope);
+		if (slot.granted || slot.spent || Date.now() + WAIT_STEP_MS >= deadline) return slot;
+		await sleep(WAIT_STEP_MS);
+	}
 }

@@ -26,6 +26,21 @@ export function describeValue(value: unknown): string {
 	return `a value of type ${typeof value}`;
 }
 
+/** The one reader of an output field's name: a text (a number reads as its text), not empty. */
+export function checkFieldName(field: string, value: unknown): string {
+	const hint =
+		'Enter a name such as "data" for the downloaded video, or turn off "Download Video".';
+	const name = typeof value === 'number' ? String(value) : value;
+	if (typeof name !== 'string')
+		throw new InvalidParameter(
+			field,
+			`${field} must be a text`,
+			`Got ${describeValue(value)}. ${hint}`,
+		);
+	if (!name.trim()) throw new InvalidParameter(field, `Option "${field}" is empty`, hint);
+	return name.trim();
+}
+
 /** A plain decimal number written as text ("12", "0.5"), as CSV files and forms give numbers. */
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 

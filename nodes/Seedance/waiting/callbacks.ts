@@ -134,15 +134,11 @@ export async function confirmWithService(
 	connection: Connection,
 	claim: SeedanceTask,
 	deadline = callbackDeadline(),
-): Promise<
-	| { refused: IWebhookResponseData; unknownTask?: boolean }
-	| { refused?: undefined; task: SeedanceTask }
-> {
+): Promise<{ refused: IWebhookResponseData } | { refused?: undefined; task: SeedanceTask }> {
 	const read = await readForCallback(context, connection, claim.taskId, deadline);
 	if (read.ok) return { task: read.value };
 	if (isPassingFault(read.error)) return tryAgain(context, claim.taskId);
 	return {
-		unknownTask: true,
 		refused: answer(context, 409, {
 			message: `Task ${claim.taskId} is unknown to API in One for this credential`,
 		}),

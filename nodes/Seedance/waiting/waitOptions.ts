@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { waitForCompletionField, waitModeField, waitOptionFields } from '../descriptions/fields';
 import {
-	InvalidParameter,
 	checkBoolean,
+	checkFieldName,
 	checkNumber,
 	checkOption,
 	checked,
@@ -95,16 +95,12 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 	const confirmCallbacks = booleanOption(options, 'confirmCallbacks');
 	let binaryProperty: string | undefined;
 	if (download) {
-		binaryProperty = String(
-			options.binaryPropertyName ?? fieldOf('binaryPropertyName').default,
-		).trim();
-		if (!binaryProperty) {
-			throw new InvalidParameter(
-				'Put Output File in Field',
-				'Option "Put Output File in Field" is empty',
-				'Enter a name such as "data" for the downloaded video, or turn off "Download Video".',
-			);
-		}
+		binaryProperty = checkFieldName(
+			'Put Output File in Field',
+			options.binaryPropertyName === undefined
+				? fieldOf('binaryPropertyName').default
+				: options.binaryPropertyName,
+		);
 	}
 	const maxVideoBytes = maxVideoBytesOf(options);
 	return {

@@ -179,7 +179,7 @@ describe('Seedance Trigger: activation', () => {
 			credentials(),
 		).activate();
 		await expect(activation).rejects.toThrow(
-			'"Trigger On" is "everything", which is not one of its choices',
+			'"Trigger On" is the text "everything", which is not one of its choices',
 		);
 		await expect(activation).rejects.toMatchObject({
 			description: expect.stringContaining('Choose Any Finished Task, Video Ready or Task Failed'),

@@ -4,7 +4,7 @@
  * 200 only when an execution started (or the callback was rightly ignored).
  */
 import { callbackSecretOf, signCallbackUrl } from '../../../nodes/Seedance/domain/callbackToken';
-import { UNKNOWN_TASK_READS_PER_MINUTE } from '../../../nodes/SeedanceTrigger/readBound';
+import { WASTED_READS_PER_MINUTE } from '../../../nodes/SeedanceTrigger/readBound';
 import { TriggerReceiver } from '../../harness/webhook';
 import { createEmulatedTask, useEmulator, waitFor } from '../../helpers';
 
@@ -110,8 +110,8 @@ describe('cheap checks first: what costs no request with the key', () => {
 describe('a flood of made-up tasks spends a bounded number of reads', () => {
 	afterEach(() => jest.useRealTimers());
 
-	it(`reads at most ${UNKNOWN_TASK_READS_PER_MINUTE} unknown tasks a minute, real tasks do not count, and the next minute reads again`, async () => {
-		// Only the clock is faked, and it runs: sockets and the emulator's timers stay real.
+	/** Only the clock is faked, and it runs: sockets and the emulator's timers stay real. */
+	function atMinuteStart() {
 		jest.useFakeTimers({
 			advanceTimers: true,
 			doNotFake: [
@@ -128,22 +128,77 @@ describe('a flood of made-up tasks spends a bounded number of reads', () => {
 			],
 		});
 		jest.setSystemTime(Math.ceil(Date.now() / 60_000) * 60_000 + 1000);
+	}
+	const madeUp = (n: number) => ({ task_id: `made-up-${n}`, status: 'SUCCESS' });
+
+	async function finishedTasks(count: number) {
+		const ids: string[] = [];
+		for (let n = 0; n < count; n++)
+			ids.push(await createEmulatedTask(emulator, `real ${n}`, 'https://unused.example/cb'));
+		const tasks = ids.map((id) => emulator.tasks.get(id)!);
+		await waitFor(
+			() => tasks.every((task) => emulator.stateOf(task).state === 'succeeded'),
+			10_000,
+			'the jobs',
+		);
+		return tasks;
+	}
+
+	it('a burst of 70 real callbacks at once while reads are slow: all started (reads under way wait for room)', async () => {
+		atMinuteStart();
+		const trigger = await startTrigger({ options: { downloadVideo: false } });
+		const url = signed(trigger.productionUrl);
+		const tasks = await finishedTasks(70);
+		// Each read answers rightly after 1.5 s: 70 at once is more than the reads under way allowed.
+		emulator.faultSource = (route, request) => {
+			const task = tasks.find((candidate) => request.path.includes(candidate.taskId));
+			if (route !== 'status' || !task) return undefined;
+			const body = Buffer.from(JSON.stringify(emulator.statusBody(task)));
+			return { kind: 'drip', headersAfterMs: 1500, chunkBytes: body.length, everyMs: 0, body };
+		};
+		const statuses = await Promise.all(
+			tasks.map(async (task) => await emulator.postCallback(url, emulator.statusBody(task))),
+		);
+		expect(statuses.filter((status) => status !== 200)).toEqual([]);
+		expect(trigger.executions).toHaveLength(70);
+	});
+
+	it.each([
+		['a running task of the account claimed finished', 'running'],
+		['made-up tasks while every read gets 429', 'rateLimited'],
+	])('%s: at most the bound in reads a minute', async (_name, attack) => {
+		atMinuteStart();
+		const trigger = await startTrigger({ options: { downloadVideo: false } });
+		const url = signed(trigger.productionUrl);
+		const running = await createEmulatedTask(emulator, 'slow [never]', 'https://unused.example/cb');
+		if (attack === 'rateLimited')
+			emulator.faultSource = (route) =>
+				route === 'status' ? { kind: 'status', code: 429, retryAfter: '1' } : undefined;
+		for (let n = 0; n < 2 * WASTED_READS_PER_MINUTE; n++) {
+			const body = attack === 'running' ? { task_id: running, status: 'SUCCESS' } : madeUp(n);
+			expect([200, 503]).toContain(await emulator.postCallback(url, body));
+		}
+		expect(reads()).toBe(WASTED_READS_PER_MINUTE);
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	it(`reads at most ${WASTED_READS_PER_MINUTE} unknown tasks a minute, real tasks do not count, and the next minute reads again`, async () => {
+		atMinuteStart();
 		const trigger = await startTrigger({ options: { downloadVideo: false } });
 		const url = signed(trigger.productionUrl);
 		const real = await Promise.all([1, 2, 3].map(async (n) => await finishedTask(`real ${n}`)));
 		for (const { body } of real.slice(0, 2))
 			expect(await emulator.postCallback(url, body)).toBe(200);
-		const madeUp = (n: number) => ({ task_id: `made-up-${n}`, status: 'SUCCESS' });
-		for (let n = 0; n < UNKNOWN_TASK_READS_PER_MINUTE; n++)
+		for (let n = 0; n < WASTED_READS_PER_MINUTE; n++)
 			expect(await emulator.postCallback(url, madeUp(n))).toBe(409);
-		expect(reads()).toBe(2 + UNKNOWN_TASK_READS_PER_MINUTE);
+		expect(reads()).toBe(2 + WASTED_READS_PER_MINUTE);
 		// Over the bound: 503 with Retry-After and no read, the real task too.
 		for (const body of [madeUp(999), real[2].body]) {
 			const refused = await emulator.sendCallback(url, body);
 			expect(refused.status).toBe(503);
 			expect(Number(refused.retryAfter)).toBeGreaterThan(0);
 		}
-		expect(reads()).toBe(2 + UNKNOWN_TASK_READS_PER_MINUTE);
+		expect(reads()).toBe(2 + WASTED_READS_PER_MINUTE);
 		expect(trigger.executions).toHaveLength(2);
 		// The service's next try, a minute later: read and started.
 		jest.setSystemTime(Date.now() + 60_000);

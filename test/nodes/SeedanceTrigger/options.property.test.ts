@@ -13,6 +13,8 @@ import { checkProperty, fc } from '../../property';
 const { emulator, credentials } = useEmulator({ latencyMs: 30, callbacks: 'none' });
 
 const FAILING_EXPRESSION = "={{ $('No Such Node').item.json.value }}";
+/** An option whose wrong value is the API key itself (typed by mistake): its error hides it. */
+const KEY_EXPRESSION = emulator.apiKey;
 
 /** Each option, where it lives, its label in errors, and values that cannot be read. */
 const BROKEN_OPTIONS = [
@@ -20,9 +22,14 @@ const BROKEN_OPTIONS = [
 		path: 'event',
 		label: 'Trigger On',
 		download: true,
-		bad: ['sometimes', 5, '={{ "videoReady" }}'],
+		bad: ['sometimes', 5, '={{ "videoReady" }}', 'x'.repeat(200_000), KEY_EXPRESSION],
 	},
-	{ path: 'simplify', label: 'Simplify', download: true, bad: ['maybe', null, '', 2] },
+	{
+		path: 'simplify',
+		label: 'Simplify',
+		download: true,
+		bad: ['maybe', null, '', 2, KEY_EXPRESSION],
+	},
 	{
 		path: 'options.confirmWithService',
 		label: 'Confirm With API in One',
@@ -34,7 +41,7 @@ const BROKEN_OPTIONS = [
 		path: 'options.binaryPropertyName',
 		label: 'Put Output File in Field',
 		download: false,
-		bad: ['', '   '],
+		bad: ['', '   ', ['a', 'b'], { a: 1 }],
 	},
 	{
 		path: 'options.maxVideoSize',
@@ -95,7 +102,10 @@ describe('a trigger option that cannot be read', () => {
 					if (!starts) return;
 					const [item] = trigger.executions[0];
 					expect(item.json).toMatchObject({ taskId, state: outcome });
-					expect(String(item.json.optionError)).toContain(`"${option.label}"`);
+					const optionError = String(item.json.optionError);
+					expect(optionError).toContain(`"${option.label}"`);
+					expect(optionError).not.toContain(emulator.apiKey);
+					expect(optionError.length).toBeLessThan(2000);
 					// Only an option of the download stops the download.
 					if (option.download && outcome === 'succeeded') expect(item.binary?.data).toBeDefined();
 					else expect(item.binary).toBeUndefined();
