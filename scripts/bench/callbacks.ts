@@ -89,8 +89,8 @@ export async function callbackCosts(): Promise<void> {
 		rows.push({
 			figure: 'Resume: the most reads of one callback that resumed nothing',
 			value: String(mostForNothing),
-			target: '<= 1',
-			met: mostForNothing <= 1,
+			target: '<= 2',
+			met: mostForNothing <= 2,
 		});
 
 		emulator.reset();

@@ -37,8 +37,6 @@ interface ParkMemory {
 	ended: Map<number, SeedanceTask>;
 	/** Tasks whose signed callback named a finished state: read when the park resumes. */
 	claimed: Set<number>;
-	/** When each task was last looked at and found running (the oldest look goes first). */
-	lookedAt: Map<number, number>;
 	/** Reads under way: copies of a callback arriving at once share them (a flood costs one). */
 	reading: Map<number, Promise<Attempt<SeedanceTask>>>;
 	/** Looks made so far (at most LOOKS_PER_PARK). */
@@ -61,7 +59,6 @@ function memoryOf(key: string): ParkMemory {
 		memory = {
 			ended: new Map(),
 			claimed: new Set(),
-			lookedAt: new Map(),
 			reading: new Map(),
 			looks: 0,
 		};
@@ -108,22 +105,15 @@ const unheardOf = (park: Park, memory: ParkMemory) =>
 		(itemIndex) => !memory.ended.has(itemIndex) && !memory.claimed.has(itemIndex),
 	);
 
-/** The task a callback looks at: one never looked at first, then the one looked at longest ago. */
-const nextToLook = (candidates: number[], memory: ParkMemory): number | undefined =>
-	[...candidates].sort(
-		(a, b) => (memory.lookedAt.get(a) ?? -1) - (memory.lookedAt.get(b) ?? -1) || a - b,
-	)[0];
-
-/** One read for one inbound callback: what it found, or the answer the callback gets. */
+/** What one inbound callback's reads found, or the answer the callback gets. */
 type Learnt = { answer?: undefined } | { answer: IWebhookResponseData };
 
 /**
  * A callback to the resume URL. Only a signed callback about a task this very park waits for
  * resumes it (others get 401/403/400/409 and the execution keeps waiting), and only once every
  * task of the park is known to have ended or has called back finished. A callback that resumes
- * nothing costs at most one request with the key: none for progress, another task, a task already
- * found ended, or a park already resuming; otherwise one read (of its own task when its status
- * word is one the node does not know, else a look at the task heard of least).
+ * nothing costs at most two requests with the key (none for progress, another task, a task found
+ * ended, or a park already resuming).
  */
 export async function resumeFromCallback(
 	context: IWebhookFunctions,
@@ -172,10 +162,8 @@ export async function resumeFromCallback(
 }
 
 /**
- * What one callback adds to the park's memory, for one read at most. A finished state is taken as
- * a claim (the resume reads it), so the callback's one read can look at a task nothing was heard
- * of: after a restart, or from a callback that reached another process, it may have ended. A
- * status word the node does not know is read instead, since it may be progress.
+ * What one callback adds to the park's memory. A finished state is a claim the resume reads; a
+ * status word the node does not know is read at once (it may be progress).
  */
 async function learnFromCallback(
 	context: IWebhookFunctions,
@@ -215,21 +203,25 @@ async function learnFromCallback(
 	if (settings.wait.confirmCallbacks) memory.claimed.add(mine);
 	else memory.ended.set(mine, claim);
 
+	// Once the looks left cover every task unheard of, look at them all: no callback of theirs
+	// may reach this process (a restart, another webhook process).
 	const unheard = unheardOf(park, memory);
-	if (unheard.length > LOOKS_PER_PARK - memory.looks) return {};
-	const look = nextToLook(unheard, memory);
-	if (look === undefined) return {};
-	memory.looks++;
-	const seen = await read(look);
-	if (seen.ok && isTerminal(seen.value.state)) memory.ended.set(look, seen.value);
-	else if (seen.ok) memory.lookedAt.set(look, Date.now());
-	// The service's next try of this callback looks again: this look learnt nothing.
-	else if (isPassingFault(seen.error)) {
-		memory.looks--;
-		return { answer: tryAgain(context, park.waiting.get(look)!).refused };
+	if (unheard.length === 0 || unheard.length > LOOKS_PER_PARK - memory.looks) return {};
+	memory.looks += unheard.length;
+	const looks = await Promise.all(unheard.map(async (look) => ({ look, seen: await read(look) })));
+	let fault: number | undefined;
+	for (const { look, seen } of looks) {
+		if (seen.ok && isTerminal(seen.value.state)) memory.ended.set(look, seen.value);
+		else if (seen.ok) continue;
+		// The service's next try of this callback looks again: this look learnt nothing.
+		else if (isPassingFault(seen.error)) {
+			memory.looks--;
+			fault ??= look;
+		}
+		// A task the service refuses to show: the resume reads it once more, and its item fails.
+		else memory.claimed.add(look);
 	}
-	// A task the service refuses to show: the resume reads it once more, and its item fails.
-	else memory.claimed.add(look);
+	if (fault !== undefined) return { answer: tryAgain(context, park.waiting.get(fault)!).refused };
 	return {};
 }
 

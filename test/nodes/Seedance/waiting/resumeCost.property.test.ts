@@ -55,4 +55,49 @@ describe('Resume on Callback: what a batch costs', () => {
 			12,
 		);
 	}, 120_000);
+
+	it('resumes though up to two callbacks never reached this process (a restart, another webhook process), within N + 2 reads', async () => {
+		const scenario = fc.integer({ min: 1, max: 7 }).chain((size) =>
+			fc.record({
+				size: fc.constant(size),
+				order: fc.shuffledSubarray(
+					Array.from({ length: size }, (_, index) => index),
+					{ minLength: Math.max(1, size - 2), maxLength: size },
+				),
+			}),
+		);
+		await checkProperty(
+			'missed callbacks',
+			fc.asyncProperty(scenario, async ({ size, order }) => {
+				emulator.reset();
+				let parked: ParkedExecution | undefined;
+				try {
+					parked = await parkGenerate(
+						credentials(),
+						Array.from({ length: size }, (_, index) => `Clip ${index}`),
+						{ ...FAST, downloadVideo: false },
+					);
+					const tasks = [...emulator.tasks.values()];
+					await waitFor(
+						() => tasks.every((task) => emulator.stateOf(task).state === 'succeeded'),
+						5000,
+						'the jobs',
+					);
+					const before = emulator.count('status');
+					for (const index of order)
+						expect(
+							await emulator.postCallback(parked.signedUrl, emulator.statusBody(tasks[index])),
+						).toBe(200);
+					await waitFor(() => parked!.receiver.executions.length === 1, 5000, 'the resume');
+					expect(parked.receiver.executions[0].map((item) => item.json.state)).toEqual(
+						tasks.map(() => 'succeeded'),
+					);
+					expect(emulator.count('status') - before).toBeLessThanOrEqual(size + 2);
+				} finally {
+					await parked?.receiver.stop();
+				}
+			}),
+			15,
+		);
+	}, 120_000);
 });

@@ -25,7 +25,7 @@ const shuffled = <T>(values: T[]) =>
 		.map(({ value }) => value);
 
 describe('Resume on Callback: reads', () => {
-	it('a batch of 30 whose callbacks come in any order: at most one read per callback that resumes nothing, N + 2 in all (was 900)', async () => {
+	it('a batch of 30 whose callbacks come in any order: at most two reads per callback that resumes nothing, N + 2 in all (was 900)', async () => {
 		parked = await parkGenerate(
 			credentials(),
 			Array.from({ length: 30 }, (_, index) => `Clip ${index} [latency=${50 + index * 10}]`),
@@ -44,7 +44,7 @@ describe('Resume on Callback: reads', () => {
 			perCallback.push(reads() - start);
 		}
 		expect(perCallback.length).toBeGreaterThan(1);
-		expect(Math.max(...perCallback)).toBeLessThanOrEqual(1);
+		expect(Math.max(...perCallback)).toBeLessThanOrEqual(2);
 		await waitFor(() => parked!.receiver.executions.length === 1, 5000, 'the resume');
 		expect(parked.receiver.executions[0]).toHaveLength(30);
 		expect(reads() - before).toBeLessThanOrEqual(32);
