@@ -4,10 +4,11 @@
  */
 const base = require('./jest.config.js');
 
-/** Left out: each takes 10 s or more alone on 2 cores (most wait on the emulator's latency). */
+/** Left out: each took 10 s or more alone on a loaded 2-core machine (most wait on the emulator). */
 const SLOW = [
 	'test/nodes/Seedance/actions/video/idempotencyKeys.property.test.ts',
 	'test/nodes/Seedance/actions/video/idempotencyKeys.test.ts',
+	'test/nodes/Seedance/actions/video/idempotencyKeys.attacks.test.ts',
 	'test/nodes/Seedance/actions/video/batch-faults.test.ts',
 	'test/nodes/Seedance/actions/video/generate.money.test.ts',
 	'test/nodes/Seedance/actions/video/paidCreates.property.test.ts',
