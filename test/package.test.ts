@@ -5,9 +5,15 @@ import { MAX_PACKED_BYTES, pack, packagePathsInReadme, markdownLinks, ROOT } fro
 
 /**
  * Every n8n that installs the node downloads the whole package: only the built code, the examples
- * and what the README shows (its images and the docs pages it links) ship.
+ * and what the README shows (its images and the docs pages it links) ship, and the docs pages
+ * CONTRIBUTING.md (which the README links) links.
  */
 const shownByReadme = new Set(packagePathsInReadme(readFileSync(join(ROOT, 'README.md'), 'utf8')));
+const linkedByContributing = new Set(
+	markdownLinks(readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8'))
+		.filter((link) => !/^(https?:\/\/|#)/.test(link))
+		.map((link) => posix.normalize(link.split('#')[0])),
+);
 const ALWAYS = [
 	/^dist\/(nodes|credentials)\/[\w/.-]+\.(js|js\.map|json|svg)$/,
 	/^examples\/[\w-]+\.json$/,
@@ -32,10 +38,13 @@ describe('the npm package', () => {
 		expect(packed.size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
 	});
 
-	it('ships only code, examples and what the README shows', () => {
+	it('ships only code, examples and what the README and CONTRIBUTING.md show', () => {
 		expect(
 			packed.files.filter(
-				(file) => !shownByReadme.has(file) && !ALWAYS.some((pattern) => pattern.test(file)),
+				(file) =>
+					!shownByReadme.has(file) &&
+					!linkedByContributing.has(file) &&
+					!ALWAYS.some((pattern) => pattern.test(file)),
 			),
 		).toEqual([]);
 	});

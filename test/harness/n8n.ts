@@ -331,10 +331,11 @@ export async function runWorkflowGraph(
 		run = await execution;
 	} catch (error) {
 		// A cancelled execution rejects; the hook still reports what ran.
+		let giveUp: NodeJS.Timeout | undefined;
 		run = await Promise.race([
 			finished,
-			new Promise<IRun>((_, reject) => setTimeout(() => reject(error), 5000)),
-		]);
+			new Promise<IRun>((_, reject) => (giveUp = setTimeout(() => reject(error), 5000))),
+		]).finally(() => clearTimeout(giveUp));
 	} finally {
 		if (timer) clearInterval(timer);
 	}
