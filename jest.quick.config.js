@@ -19,6 +19,9 @@ const SLOW = [
 	'test/nodes/Seedance/waiting/resumeCost.test.ts',
 	'test/nodes/Seedance/waiting/callbacks.property.test.ts',
 	'test/nodes/SeedanceTrigger/SeedanceTrigger.node.test.ts',
+	'test/nodes/Seedance/actions/video/getStatus.timeout.test.ts',
+	'test/nodes/Seedance/waiting/resumeCost.property.test.ts',
+	'test/nodes/SeedanceTrigger/inboundCost.test.ts',
 ];
 /** Left out: it packs the package, which needs `npm run build` first. */
 const NEEDS_BUILD = ['test/package.test.ts'];

@@ -70,7 +70,7 @@ describe('reads of unknown tasks per trigger and minute', () => {
 					for (const count of unknownByMinute.values()) expect(count).toBeLessThanOrEqual(BOUND);
 				},
 			),
-			200,
+			100,
 		);
 	});
 
