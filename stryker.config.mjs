@@ -12,7 +12,9 @@
 export const DOORS = {
 	// the ledger and paid creates
 	'nodes/Seedance/domain/ledger.ts': [],
-	'nodes/Seedance/domain/keyRecords.ts': ['test/nodes/Seedance/actions/video/idempotencyKeys*.test.ts'],
+	'nodes/Seedance/domain/keyRecords.ts': [
+		'test/nodes/Seedance/actions/video/idempotencyKeys*.test.ts',
+	],
 	'nodes/Seedance/domain/bill.ts': ['test/nodes/Seedance/actions/video/stop*.test.ts'],
 	'nodes/Seedance/actions/video/paidCreates.ts': [],
 	'nodes/Seedance/actions/video/idempotencyKeys.ts': [],
@@ -64,8 +66,8 @@ export default {
 	},
 	// Each mutant runs only the tests that reached its code in the first run.
 	coverageAnalysis: 'perTest',
-	// Two cores, shared: one jest at a time.
-	concurrency: 1,
+	// One jest at a time on a shared machine; CI's own runner takes more (MUTATION_CONCURRENCY).
+	concurrency: Number(process.env.MUTATION_CONCURRENCY || 1),
 	// ts-jest runs with diagnostics off: a mutant that does not type-check still runs its tests.
 	checkers: [],
 	reporters: ['clear-text', 'progress', 'json'],
