@@ -117,9 +117,20 @@ describe('ci.yml: the e2e matrix and the weekly run against n8n latest', () => {
 	});
 
 	it('stays well inside the 90 minutes CI may take: the test job, then the e2e jobs in parallel', () => {
-		const limits = [...ci.matchAll(/timeout-minutes: (\d+)/g)].map(([, minutes]) => +minutes);
+		// The mutation jobs after them run on the weekly and manual runs only.
+		const [pushed] = ci.split('\n  doors:\n');
+		const limits = [...pushed.matchAll(/timeout-minutes: (\d+)/g)].map(([, minutes]) => +minutes);
 		expect(limits).toHaveLength(3);
 		const [test, , e2e] = limits;
 		expect(test + e2e).toBeLessThanOrEqual(90);
+	});
+
+	it('runs the mutation check weekly and on a manual run, one job per door file', () => {
+		const [, weekly] = ci.split('\n  doors:\n');
+		expect(weekly).toMatch(
+			/if: github\.event_name == 'schedule' \|\| github\.event_name == 'workflow_dispatch'/,
+		);
+		expect(weekly).toMatch(/file: \$\{\{ fromJSON\(needs\.doors\.outputs\.files\) \}\}/);
+		expect(weekly).toMatch(/- run: npm run mutation -- --mutate "\$DOOR"/);
 	});
 });

@@ -2,6 +2,7 @@
  * The trigger's read bound: whatever mix of callbacks, reads under way and time, the reads of
  * tasks the service did not know stay within the bound per minute, and real tasks never use it up.
  */
+import { REMEMBERED_TRIGGERS } from '../../../nodes/SeedanceTrigger/deliveries';
 import {
 	tryReadSlot,
 	WASTED_READS_PER_MINUTE as BOUND,
@@ -87,5 +88,32 @@ describe('reads of unknown tasks per trigger and minute', () => {
 			}),
 			50,
 		);
+	});
+
+	// The windows are kept for the 32 most recently used triggers: a busy trigger keeps its count
+	// while others come and go, and the memory stays bounded however many triggers there are.
+	it('are counted for the most recently used triggers, the least recently used forgotten first', () => {
+		const now = 5 * 60_000;
+		const spend = (scope: string) => {
+			for (let read = 0; read < BOUND; read++) {
+				const slot = takeReadSlot(scope, now);
+				if (slot.granted) slot.settle(false, now);
+			}
+		};
+		const refused = (scope: string) => !takeReadSlot(scope, now).granted;
+		const busy = `lru/${++scopes}`;
+		spend(busy);
+		// With the busy one, as many triggers as are remembered: it still is.
+		for (let other = 1; other < REMEMBERED_TRIGGERS; other++)
+			takeReadSlot(`lru/${++scopes}/${other}`, now);
+		expect(refused(busy)).toBe(true);
+		// Used last (just now), it outlives the older ones when newer triggers come.
+		for (let other = 1; other < REMEMBERED_TRIGGERS; other++)
+			takeReadSlot(`lru/${++scopes}/new`, now);
+		expect(refused(busy)).toBe(true);
+		// Once as many newer ones came, it is forgotten: a new window.
+		for (let other = 0; other < REMEMBERED_TRIGGERS; other++)
+			takeReadSlot(`lru/${++scopes}/last`, now);
+		expect(refused(busy)).toBe(false);
 	});
 });

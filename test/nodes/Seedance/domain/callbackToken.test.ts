@@ -127,3 +127,52 @@ describe('URLs of this n8n', () => {
 			expect(isUrlOfInstance(foreign, base)).toBe(false);
 	});
 });
+
+// Each of these pins a line that the tests above run without checking (mutation testing,
+// docs/mutation.md).
+describe('callback token edges', () => {
+	it('is a fixed function of the secret and the binding: URLs handed out earlier keep working', () => {
+		// The label is part of every token: changing it would refuse every callback URL already given out.
+		expect(callbackToken('s3cret', 'https://x/abc/callback')).toBe(
+			'B_RtJsE9D4pnPPT06LFPdJjZ5jqozeCfif9KJJ9C63w',
+		);
+		expect(withCallbackToken('https://n8n.example.com/webhook/a/callback', 't')).toBe(
+			'https://n8n.example.com/webhook/a/callback?seedance_token=t',
+		);
+		expect(CALLBACK_TOKEN_PARAMETER).toBe('seedance_token');
+	});
+
+	it('takes a trimmed API key when no secret is set, and nothing when neither is', () => {
+		expect(callbackSecretOf({ apiKey: '  aio_key ' })).toBe('aio_key');
+		expect(callbackSecretOf({})).toBe('');
+	});
+
+	it('binds a URL of one path segment to it, and a path whose query holds a URL to its own path', () => {
+		expect(callbackBinding('https://n8n.example.com/hook')).toBe('hook');
+		expect(callbackBinding('webhook/abc/callback?next=https://evil.example/x/y')).toBe(
+			'abc/callback',
+		);
+	});
+
+	it('finds the webhook base only in a resume URL of two segments or more', () => {
+		expect(webhookBaseOf('https://n8n.example.com/41')).toBeUndefined();
+		expect(webhookBaseOf('https://n8n.example.com/webhook-waiting/41')).toBe(
+			'https://n8n.example.com/',
+		);
+	});
+
+	it('signs only http(s) URLs of this n8n without user info, under a base path with no slash', () => {
+		expect(isUrlOfInstance('http://n8n.local/webhook/a/callback', 'http://n8n.local/')).toBe(true);
+		expect(isUrlOfInstance('ftp://n8n.local/webhook/a/callback', 'ftp://n8n.local/')).toBe(false);
+		expect(isUrlOfInstance('https://user@n8n.local/webhook/a', 'https://n8n.local/')).toBe(false);
+		expect(isUrlOfInstance('https://:pw@n8n.local/webhook/a', 'https://n8n.local/')).toBe(false);
+		expect(isUrlOfInstance('https://n8n.local/base/webhook/a', 'https://n8n.local/base')).toBe(
+			true,
+		);
+		expect(isUrlOfInstance('https://n8n.local/basement/a/b', 'https://n8n.local/base')).toBe(false);
+	});
+
+	it('matches no empty token, even against an empty expected one', () => {
+		expect(tokenMatches('', '')).toBe(false);
+	});
+});

@@ -6,7 +6,9 @@ import {
 	addCredits,
 	creditsSpent,
 	findCreate,
+	forgetCreate,
 	recordCreate,
+	settleCreate,
 	type CreateInput,
 } from '../../../../nodes/Seedance/domain/ledger';
 
@@ -58,5 +60,60 @@ describe('the create ledger', () => {
 		addCredits(flow, -8);
 		expect(creditsSpent(flow)).toBe(28);
 		expect(creditsSpent({ seedanceCreditsSpent: 'x' })).toBe(0);
+	});
+});
+
+// Each of these pins a line that the tests above ran without checking (mutation testing,
+// docs/mutation.md).
+describe('the create ledger, edges', () => {
+	const withFile = (file: Record<string, unknown>) =>
+		createIdentity({ ...input, binary: { data: { mimeType: 'image/png', data: '', ...file } } });
+
+	it('is the same file after n8n moves it to the execution folder; a file name or output index counts', () => {
+		const stored = (execution: string) => ({
+			id: `filesystem-v2:workflows/1/executions/${execution}/binary_data/f1`,
+		});
+		expect(withFile(stored('temp'))).toBe(withFile(stored('390')));
+		expect(withFile({ fileName: 'a.png' })).not.toBe(withFile({ fileName: 'b.png' }));
+		expect(withFile({ data: undefined })).toBe(withFile({ data: '' }));
+		const output1 = { ...input.source!, previousNodeOutput: 1 };
+		expect(createIdentity(input)).not.toBe(createIdentity({ ...input, source: output1 }));
+	});
+
+	it('keeps its records and credits under fixed names, saved with the execution', () => {
+		// Renamed, an execution saved before would be retried with its paid creates forgotten.
+		const context: IDataObject = {};
+		recordCreate(context, 'k', { credits: 8 });
+		expect(Object.keys(context)).toEqual(['seedanceCreateRecords']);
+		const flow: IDataObject = {};
+		addCredits(flow, 8);
+		expect(flow).toEqual({ seedanceCreditsSpent: 8 });
+		expect(callbackDigestOf(undefined)).toBeUndefined();
+		expect(callbackDigestOf('https://n8n.example/webhook-waiting/41')).toBe(
+			'Z7xUtL0MRJKQXWL0Mzq1EJOul0ZAOwzhs22WeETelJ8',
+		);
+	});
+
+	it('reads a damaged record store as empty, and no record that is not an object', () => {
+		const nulled: IDataObject = { seedanceCreateRecords: null };
+		expect(findCreate(nulled, 'k')).toBeUndefined();
+		recordCreate(nulled, 'k', { credits: 8 });
+		expect(findCreate(nulled, 'k')).toEqual({ credits: 8 });
+		const odd: IDataObject = { seedanceCreateRecords: { text: 'x', empty: null } };
+		expect(findCreate(odd, 'text')).toBeUndefined();
+		expect(findCreate(odd, 'empty')).toBeUndefined();
+	});
+
+	it('settles and forgets only creates it recorded', () => {
+		const context: IDataObject = {};
+		recordCreate(context, 'k', { credits: 8 });
+		settleCreate(context, 'k', { taskId: 't' });
+		expect(findCreate(context, 'k')).toEqual({ taskId: 't', credits: 8 });
+		settleCreate(context, 'other', { taskId: 'u' });
+		expect(findCreate(context, 'other')).toBeUndefined();
+		forgetCreate(context, 'other');
+		forgetCreate(context, 'k');
+		expect(findCreate(context, 'k')).toBeUndefined();
+		expect(context).toEqual({ seedanceCreateRecords: {} });
 	});
 });

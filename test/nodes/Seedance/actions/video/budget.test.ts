@@ -3,6 +3,15 @@
  * a limit that is not a number from 0 up never reads as "no limit", and values that differ
  * between items are refused, with 0 requests. Then generated attacks of odd expression types.
  */
+import type { IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
+
+import {
+	maxCreditsField,
+	readMaxCredits,
+	splitByBudget,
+} from '../../../../../nodes/Seedance/actions/video/budget';
+import type { Plan } from '../../../../../nodes/Seedance/actions/video/generatePlan';
+import { SEEDANCE_MODEL } from '../../../../../nodes/Seedance/domain/generation';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
 import { FAST, useEmulator } from '../../../../helpers';
@@ -234,5 +243,86 @@ describe('Max Credits per Execution counts every Seedance node of the execution'
 			expect(item.pairedItem).toEqual({ item: index });
 		}
 		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+// The budget door called directly: each of these pins a line that the engine tests above ran
+// without checking (mutation testing, docs/mutation.md).
+describe('the budget door, directly', () => {
+	const contextWith = (typed: Record<string, unknown>) =>
+		({
+			getNode: () => ({
+				id: 'n',
+				name: 'Seedance',
+				type: 'n8n-nodes-seedance.seedance',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { options: typed },
+			}),
+		}) as unknown as IExecuteFunctions;
+	const context = contextWith({});
+	const plan = (itemIndex: number, credits: number | null, request = {}): Plan => ({
+		itemIndex,
+		credits,
+		request: {
+			model: SEEDANCE_MODEL,
+			prompt: 'p',
+			aspectRatio: '16:9',
+			resolution: '720p',
+			duration: '4',
+			generateAudio: false,
+			fixedLens: false,
+			...request,
+		},
+	});
+	const indexes = (plans: Plan[]) => plans.map((each) => each.itemIndex);
+
+	it('lets through, in input order, the creates that fit, and refuses the rest on their own items', () => {
+		const split = splitByBudget(context, [plan(2, 8), plan(0, 8), plan(1, 8), plan(3, 8)], 20, 0);
+		expect(indexes(split.fits)).toEqual([0, 1]);
+		expect(split.refused.map(({ plan: { itemIndex } }) => itemIndex)).toEqual([2, 3]);
+		const [{ error }] = split.refused as Array<{ error: NodeOperationError }>;
+		expect(error.message).toBe(
+			'Over budget: the video of item 3 (about 8 credits) was not made; this execution already uses 16 of its 20 credits',
+		);
+		expect(error.context.itemIndex).toBe(2);
+		expect(error.description).toMatch(/^Nothing was sent for this item and it cost nothing/);
+		expect(splitByBudget(context, [plan(0, 8)], 8, 0)).toEqual({ fits: [plan(0, 8)], refused: [] });
+		expect(splitByBudget(context, [plan(0, 8)], null, 99)).toEqual({
+			fits: [plan(0, 8)],
+			refused: [],
+		});
+	});
+
+	it('refuses a create it cannot price, naming the model or the Extra Body Fields', () => {
+		const messageOf = (request: object) => {
+			const [{ error }] = splitByBudget(context, [plan(4, null, request)], 100, 0)
+				.refused as Array<{ error: NodeOperationError }>;
+			expect(error.context.itemIndex).toBe(4);
+			expect(error.description).toMatch(/^Max Credits per Execution is set/);
+			return error.message;
+		};
+		const cannot = 'The node cannot estimate the credits of';
+		expect(messageOf({ extraFields: { a: 1, b: 2 } })).toBe(
+			`${cannot} a video with Extra Body Fields (a, b)`,
+		);
+		expect(messageOf({})).toBe(`${cannot} model "${SEEDANCE_MODEL}"`);
+		expect(messageOf({ model: 'other', extraFields: { a: 1 } })).toBe(`${cannot} model "other"`);
+	});
+
+	it('reads 0 typed in the field (a number or its text) as no limit, and 0 from an expression as 0', () => {
+		expect(readMaxCredits(context, {})).toBeNull();
+		expect(readMaxCredits(contextWith({ maxCredits: 0 }), { maxCredits: 0 })).toBeNull();
+		expect(readMaxCredits(contextWith({ maxCredits: '0' }), { maxCredits: 0 })).toBeNull();
+		expect(readMaxCredits(contextWith({ maxCredits: '={{ 0 }}' }), { maxCredits: 0 })).toBe(0);
+		expect(readMaxCredits(contextWith({ maxCredits: 30 }), { maxCredits: 30 })).toBe(30);
+	});
+
+	it('is a number field that says what a video costs and what 0 means', () => {
+		expect(maxCreditsField).toMatchObject({
+			type: 'number',
+			hint: expect.stringContaining('about 28 credits'),
+			description: expect.stringContaining('0 typed here means no limit'),
+		});
 	});
 });

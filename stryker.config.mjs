@@ -1,0 +1,83 @@
+// Mutation testing of the promise doors (docs/mutation.md): the code whose bugs cost money, leak a
+// secret or start a workflow a stranger asked for. `npm run mutation` (scripts/mutation.mjs) runs
+// Stryker once per door file with that file's own tests, prints the score per file and the
+// survivors, and fails under `thresholds.break`; the weekly CI job runs it.
+
+/**
+ * Each door file and the tests that guard it: the test files named after it in the mirrored
+ * folder (test/<folder>/<name>*.test.ts), plus those named here. Jest's related tests are every
+ * suite that imports the file through the node (14 for readBound.ts): loading them for each mutant
+ * cost over 30 s, so a mutant runs only its door's suites (and in them the tests that reached it).
+ */
+export const DOORS = {
+	// the ledger and paid creates
+	'nodes/Seedance/domain/ledger.ts': [],
+	'nodes/Seedance/domain/keyRecords.ts': [
+		'test/nodes/Seedance/actions/video/idempotencyKeys*.test.ts',
+	],
+	'nodes/Seedance/domain/bill.ts': ['test/nodes/Seedance/actions/video/stop*.test.ts'],
+	'nodes/Seedance/actions/video/paidCreates.ts': [],
+	'nodes/Seedance/actions/video/idempotencyKeys.ts': [],
+	// the budget
+	'nodes/Seedance/actions/video/budget.ts': [],
+	// redaction
+	'nodes/Seedance/domain/redact.ts': ['test/nodes/Seedance/domain/redactTokens*.test.ts'],
+	// callback tokens
+	'nodes/Seedance/domain/callbackToken.ts': [],
+	// the callback/resume and trigger webhooks
+	'nodes/Seedance/domain/callbackBody.ts': [],
+	'nodes/Seedance/waiting/callbacks.ts': ['test/nodes/Seedance/waiting/callbackTaskIds*.test.ts'],
+	'nodes/Seedance/waiting/resume.ts': [],
+	'nodes/SeedanceTrigger/SeedanceTrigger.node.ts': [
+		'test/nodes/SeedanceTrigger/inboundCost.test.ts',
+		'test/nodes/SeedanceTrigger/options*.test.ts',
+	],
+	'nodes/SeedanceTrigger/deliveries.ts': [],
+	'nodes/SeedanceTrigger/readBound.ts': ['test/nodes/SeedanceTrigger/inboundCost.test.ts'],
+	// the download's bounds
+	'nodes/Seedance/waiting/download.ts': [],
+};
+
+/** The test files (globs) of a door file. */
+export function testsOf(file) {
+	const named = file.replace(/(\.node)?\.ts$/, '');
+	return [`test/${named}*.test.ts`, ...(DOORS[file] ?? [])];
+}
+
+// Property tests draw a new seed per run (test/property.ts): a fixed one makes a mutant's fate the
+// same on every run, so a survivor stays a survivor until a test changes.
+process.env.FC_SEED ??= '20261206';
+
+// Set by scripts/mutation.mjs: the one door file of this run.
+const door = process.env.MUTATION_DOOR;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+	testRunner: 'jest',
+	jest: {
+		projectType: 'custom',
+		configFile: 'jest.config.js',
+		...(door
+			? {
+					config: { testMatch: testsOf(door).map((glob) => `<rootDir>/${glob}`) },
+					enableFindRelatedTests: false,
+				}
+			: {}),
+	},
+	// Each mutant runs only the tests that reached its code in the first run.
+	coverageAnalysis: 'perTest',
+	// One jest at a time on a shared machine; CI's own runner takes more (MUTATION_CONCURRENCY).
+	concurrency: Number(process.env.MUTATION_CONCURRENCY || 1),
+	// ts-jest runs with diagnostics off: a mutant that does not type-check still runs its tests.
+	checkers: [],
+	reporters: ['clear-text', 'progress', 'json'],
+	jsonReporter: {
+		fileName: `reports/mutation/${door ? door.replace(/[/.]/g, '_') : 'all'}.json`,
+	},
+	clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+	// scripts/mutation.mjs applies `break` to the score of all the files it ran.
+	thresholds: { high: 90, low: 85, break: door ? null : 85 },
+	timeoutMS: 10000,
+	tempDirName: '.stryker-tmp',
+	mutate: door ? [door] : Object.keys(DOORS),
+};
