@@ -96,24 +96,24 @@ describe('reads of unknown tasks per trigger and minute', () => {
 		const now = 5 * 60_000;
 		const spend = (scope: string) => {
 			for (let read = 0; read < BOUND; read++) {
-				const slot = takeReadSlot(scope, now);
+				const slot = tryReadSlot(scope, now);
 				if (slot.granted) slot.settle(false, now);
 			}
 		};
-		const refused = (scope: string) => !takeReadSlot(scope, now).granted;
+		const refused = (scope: string) => !tryReadSlot(scope, now).granted;
 		const busy = `lru/${++scopes}`;
 		spend(busy);
 		// With the busy one, as many triggers as are remembered: it still is.
 		for (let other = 1; other < REMEMBERED_TRIGGERS; other++)
-			takeReadSlot(`lru/${++scopes}/${other}`, now);
+			tryReadSlot(`lru/${++scopes}/${other}`, now);
 		expect(refused(busy)).toBe(true);
 		// Used last (just now), it outlives the older ones when newer triggers come.
 		for (let other = 1; other < REMEMBERED_TRIGGERS; other++)
-			takeReadSlot(`lru/${++scopes}/new`, now);
+			tryReadSlot(`lru/${++scopes}/new`, now);
 		expect(refused(busy)).toBe(true);
 		// Once as many newer ones came, it is forgotten: a new window.
 		for (let other = 0; other < REMEMBERED_TRIGGERS; other++)
-			takeReadSlot(`lru/${++scopes}/last`, now);
+			tryReadSlot(`lru/${++scopes}/last`, now);
 		expect(refused(busy)).toBe(false);
 	});
 });
