@@ -5,13 +5,8 @@ import { quote, redact } from '../domain/redact';
 import type { SeedanceTask } from '../domain/task';
 import { attempt, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
 import { VideoCheck, acceptsVideoType, isWebAddress, quoteBytes } from '../domain/video';
-import {
-	openVideo,
-	type CallOptions,
-	type Connection,
-	type Readable,
-	type SeedanceContext,
-} from '../transport';
+import type { CallOptions, Connection, Readable, SeedanceContext } from '../transport';
+import { openVideo } from './openVideo';
 
 /** Tries of a download that breaks off mid-stream; a download is free, so it is tried again. */
 const DOWNLOAD_TRIES = 3;

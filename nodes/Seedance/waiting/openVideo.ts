@@ -1,0 +1,131 @@
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Connection, SeedanceContext } from '../transport';
+import type { Failure, RedirectRefusal } from '../transport/errors';
+import {
+	exchange,
+	requestError,
+	retryAfterMs,
+	type Answer,
+	type CallOptions,
+	type FullResponse,
+	type Readable,
+} from '../transport/request';
+
+/** A video link's answer: the video or a redirect to follow; anything else is a failure. */
+function videoAnswer(response: FullResponse): Answer {
+	if (response.statusCode < 400) return { answer: response };
+	(response.body as Readable | undefined)?.destroy?.();
+	const retry = retryAfterMs(response.headers);
+	return {
+		failure: {
+			kind: 'http',
+			status: response.statusCode,
+			serviceMessage: null,
+			retryAfterMs: retry,
+		},
+	};
+}
+
+function sameOrigin(url: string, baseUrl: string): boolean {
+	try {
+		return new URL(url).origin === new URL(baseUrl).origin;
+	} catch {
+		return false;
+	}
+}
+
+export interface VideoStream {
+	stream: Readable;
+	contentType: string;
+	contentLength: number | null;
+	/** Where the video was found, after the redirects (a retry starts there). */
+	url: string;
+	/** Whether `url` was reached through a redirect: a retry from there carries no key either. */
+	redirected: boolean;
+}
+
+export interface VideoRequestOptions extends CallOptions {
+	/** The download's requests left, shared by its redirects and retries. */
+	budget: { requests: number };
+	/** `url` is where an earlier try's redirects led: no request of this one carries the key. */
+	redirected?: boolean;
+}
+
+/** Redirects a video link may take (pre-signed storage URLs often take one). */
+export const MAX_REDIRECTS = 5;
+
+/** Where a redirect of a video link points, unless it may be followed. */
+function unfollowable(
+	location: URL | null,
+	hops: number,
+	budget: { requests: number },
+): { to: string; reason: RedirectRefusal } | null {
+	if (!location) return { to: 'no address', reason: 'nowhere' };
+	if (!/^https?:$/.test(location.protocol)) return { to: location.protocol, reason: 'notWeb' };
+	if (hops >= MAX_REDIRECTS) return { to: location.origin, reason: 'tooMany' };
+	if (budget.requests <= 0) return { to: location.origin, reason: 'budget' };
+	return null;
+}
+
+function locationOf(location: unknown, current: string): URL | null {
+	try {
+		return typeof location === 'string' && location ? new URL(location, current) : null;
+	} catch {
+		return null;
+	}
+}
+
+/** Opens the video; the key goes only to a link on the service's origin, never to a redirect hop. */
+export async function openVideo(
+	context: SeedanceContext,
+	connection: Connection,
+	url: string,
+	taskId: string,
+	options: VideoRequestOptions,
+): Promise<VideoStream> {
+	const subject = `task ${taskId}`;
+	const fail = (failure: Failure) =>
+		requestError(context, connection, failure, { purpose: 'download', subject }, options.itemIndex);
+	let current = url;
+	for (let hops = 0; ; hops++) {
+		const left = (options.deadline ?? Infinity) - Date.now();
+		if (left <= 0)
+			throw fail({ kind: 'network', code: 'ETIMEDOUT', timedOut: true, neverConnected: false });
+		const own = hops === 0 && !options.redirected && sameOrigin(current, connection.baseUrl);
+		const request: IHttpRequestOptions = { method: 'GET', url: current, encoding: 'stream' };
+		const response = await exchange(
+			context,
+			connection,
+			{
+				purpose: 'download',
+				subject,
+				request,
+				anonymous: !own,
+				budget: options.budget,
+				read: videoAnswer,
+			},
+			{ ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs, left)) },
+		);
+		if (response.statusCode < 300) {
+			const length = Number(response.headers?.['content-length']);
+			return {
+				stream: response.body as Readable,
+				contentType: String(response.headers?.['content-type'] ?? '')
+					.split(';')[0]
+					.trim(),
+				contentLength: Number.isFinite(length) && length >= 0 ? length : null,
+				url: current,
+				redirected: options.redirected === true || hops > 0,
+			};
+		}
+		(response.body as Readable | undefined)?.destroy?.();
+		const next = locationOf(response.headers?.location, current);
+		const refused = unfollowable(next, hops, options.budget);
+		if (!next || refused) {
+			const { to, reason } = refused ?? { to: 'no address', reason: 'nowhere' as const };
+			throw fail({ kind: 'redirect', status: response.statusCode, to, reason });
+		}
+		current = next.toString();
+	}
+}
