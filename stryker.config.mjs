@@ -15,18 +15,18 @@ export const DOORS = {
 	'nodes/Seedance/domain/keyRecords.ts': [
 		'test/nodes/Seedance/actions/video/idempotencyKeys*.test.ts',
 	],
-	'nodes/Seedance/domain/bill.ts': ['test/nodes/Seedance/actions/video/stop*.test.ts'],
+	'nodes/shared/domain/bill.ts': ['test/nodes/Seedance/actions/video/stop*.test.ts'],
 	'nodes/Seedance/actions/video/paidCreates.ts': [],
 	'nodes/Seedance/actions/video/idempotencyKeys.ts': [],
 	// the budget
 	'nodes/Seedance/actions/video/budget.ts': [],
 	// redaction
-	'nodes/Seedance/domain/redact.ts': ['test/nodes/Seedance/domain/redactTokens*.test.ts'],
+	'nodes/shared/domain/redact.ts': ['test/nodes/shared/domain/redactTokens*.test.ts'],
 	// callback tokens
-	'nodes/Seedance/domain/callbackToken.ts': [],
+	'nodes/shared/domain/callbackToken.ts': [],
 	// the callback/resume and trigger webhooks
-	'nodes/Seedance/domain/callbackBody.ts': [],
-	'nodes/Seedance/waiting/callbacks.ts': ['test/nodes/Seedance/waiting/callbackTaskIds*.test.ts'],
+	'nodes/shared/domain/callbackBody.ts': [],
+	'nodes/shared/webhooks/callbacks.ts': ['test/nodes/shared/webhooks/callbackTaskIds*.test.ts'],
 	'nodes/Seedance/waiting/resume.ts': [],
 	'nodes/SeedanceTrigger/SeedanceTrigger.node.ts': [
 		'test/nodes/SeedanceTrigger/inboundCost.test.ts',
@@ -35,7 +35,8 @@ export const DOORS = {
 	'nodes/SeedanceTrigger/deliveries.ts': [],
 	'nodes/SeedanceTrigger/readBound.ts': ['test/nodes/SeedanceTrigger/inboundCost.test.ts'],
 	// the download's bounds
-	'nodes/Seedance/waiting/download.ts': [],
+	'nodes/shared/download/download.ts': [],
+	'nodes/shared/download/openVideo.ts': [],
 };
 
 /** The test files (globs) of a door file. */

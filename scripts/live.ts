@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { callbackSecretOf, callbackToken } from '../nodes/Seedance/domain/callbackToken';
+import { callbackSecretOf, callbackToken } from '../nodes/shared/domain/callbackToken';
 import { SEEDANCE_MODEL, estimateCredits } from '../nodes/Seedance/domain/generation';
-import { redactDeep } from '../nodes/Seedance/domain/redact';
+import { redactDeep } from '../nodes/shared/domain/redact';
 import { itemsNode, runWorkflow, seedanceNode } from '../test/harness/n8n';
 import {
 	compareWithEmulator,

@@ -3,7 +3,7 @@
  * emulator assumes (test/emulator/shapes.ts, the contract's default shape). Pure: it reads a
  * recording and lists each difference, so it is tested on recorded samples.
  */
-import { stateFromWord } from '../nodes/Seedance/domain/task';
+import { stateFromWord } from '../nodes/shared/domain/task';
 import { SHAPES, createdBody, type EmulatedState } from '../test/emulator/shapes';
 
 /** One request the node (or the script) sent and the service's answer. */

@@ -10,7 +10,7 @@ import type {
 
 import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
-import { nothingToRegister } from './waiting/callbacks';
+import { nothingToRegister } from '../shared/webhooks/callbacks';
 import { RESUME_WEBHOOK, resumeFromCallback } from './waiting/resume';
 
 export class Seedance implements INodeType {

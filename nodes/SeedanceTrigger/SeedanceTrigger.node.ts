@@ -13,19 +13,19 @@ import {
 	maxVideoSizeField,
 	optionsCollection,
 	simplifyField,
-} from '../Seedance/descriptions/fields';
-import { isTerminal } from '../Seedance/domain/task';
-import { attempt } from '../Seedance/domain/timing';
-import { scrub } from '../Seedance/transport';
+} from '../shared/descriptions/fields';
+import { isTerminal } from '../shared/domain/task';
+import { attempt } from '../shared/domain/timing';
+import { scrub } from '../shared/transport';
 import {
 	answer,
 	callbackDeadline,
 	confirmWithService,
 	mayHaveEnded,
 	receiveCallback,
-} from '../Seedance/waiting/callbacks';
-import { downloadVideo } from '../Seedance/waiting/download';
-import { leanItems } from '../Seedance/waiting/leanOutput';
+} from '../shared/webhooks/callbacks';
+import { downloadVideo } from '../shared/download/download';
+import { leanItems } from '../shared/domain/leanOutput';
 import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
 import { takeReadSlot, WASTED_READS_PER_MINUTE } from './readBound';

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { TERMINAL_STATES } from '../Seedance/domain/task';
+import { TERMINAL_STATES } from '../shared/domain/task';
 
 /**
  * How long a finished task is remembered. A finished task never changes again, so any later

@@ -1,5 +1,5 @@
-import { describeValue } from '../Seedance/domain/invalidParameter';
-import type { TaskState } from '../Seedance/domain/task';
+import { describeValue } from '../shared/domain/invalidParameter';
+import type { TaskState } from '../shared/domain/task';
 
 const CALLBACK_EVENTS = ['anyTerminal', 'succeeded', 'unsuccessful'] as const;
 export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];

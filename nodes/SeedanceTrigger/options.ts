@@ -1,8 +1,8 @@
 import { NodeOperationError, type INode, type INodeProperties } from 'n8n-workflow';
 
-import { binaryPropertyNameField, simplifyField } from '../Seedance/descriptions/fields';
-import { checkBoolean, checkFieldName, checked } from '../Seedance/domain/invalidParameter';
-import { readMaxVideoBytes } from '../Seedance/waiting/waitOptions';
+import { binaryPropertyNameField, simplifyField } from '../shared/descriptions/fields';
+import { checkBoolean, checkFieldName, checked } from '../shared/domain/invalidParameter';
+import { readMaxVideoBytes } from '../shared/download/maxVideoSize';
 import { isCallbackEvent, unknownEventMessage, type CallbackEvent } from './events';
 
 /** On by default: a workflow that starts "with the video" gets the file, not only a link. */
@@ -112,10 +112,7 @@ export function readEachTriggerOption(context: ParameterReader): {
 	);
 	const maxVideoBytes = read(
 		'Max Video Size (MB)',
-		() => {
-			const value = optionValue(context, 'options.maxVideoSize');
-			return readMaxVideoBytes(context, value === undefined ? {} : { maxVideoSize: value });
-		},
+		() => readMaxVideoBytes(context, optionValue(context, 'options.maxVideoSize')),
 		undefined,
 		'video not downloaded',
 	);

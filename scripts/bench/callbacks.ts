@@ -2,7 +2,7 @@
  * Requests with the user's key per inbound callback, at the Seedance Trigger and at a parked
  * execution's resume URL (n8n-core's webhook context, emulator on loopback).
  */
-import { signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
+import { signCallbackUrl } from '../../nodes/shared/domain/callbackToken';
 import { Emulator } from '../../test/emulator/server';
 import { parkGenerate, TriggerReceiver } from '../../test/harness/webhook';
 import { rows, say } from './table';

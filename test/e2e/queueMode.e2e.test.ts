@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 
-import { signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
+import { signCallbackUrl } from '../../nodes/shared/domain/callbackToken';
 import { Emulator, SAMPLE_MP4, type CallbackRecord, type EmulatedTask } from '../emulator/server';
 import { launchChromium } from '../harness/browser';
 import { QueueN8n, QueueServices } from '../harness/queueMode';

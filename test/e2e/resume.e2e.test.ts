@@ -4,7 +4,7 @@
  * The package inside real n8n installs (each version of N8N_VERSIONS) against the emulator on
  * loopback; every claim checked in what n8n itself recorded (its database and binary data store).
  */
-import { withCallbackToken } from '../../nodes/Seedance/domain/callbackToken';
+import { withCallbackToken } from '../../nodes/shared/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
 import { freePort, type RealN8n } from '../harness/realN8n';
 import { eachRealN8n } from './journey';

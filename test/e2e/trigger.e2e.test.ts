@@ -7,7 +7,7 @@ import {
 	callbackToken,
 	signCallbackUrl,
 	withCallbackToken,
-} from '../../nodes/Seedance/domain/callbackToken';
+} from '../../nodes/shared/domain/callbackToken';
 import { Emulator, SAMPLE_MP4 } from '../emulator/server';
 import { createEmulatedTask } from '../helpers';
 import { freePort, type RealN8n } from '../harness/realN8n';

@@ -22,7 +22,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { callbackSecretOf, signCallbackUrl } from '../../nodes/Seedance/domain/callbackToken';
+import { callbackSecretOf, signCallbackUrl } from '../../nodes/shared/domain/callbackToken';
 import { SeedanceTrigger } from '../../nodes/SeedanceTrigger/SeedanceTrigger.node';
 import {
 	additionalDataFor,

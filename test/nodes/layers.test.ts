@@ -8,15 +8,20 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve(__dirname, '..', '..');
 
 const LAYERS: Array<{ name: string; floor: number; matches: RegExp }> = [
-	{ name: 'domain', floor: 1, matches: /^nodes\/Seedance\/domain\// },
-	{ name: 'transport', floor: 2, matches: /^nodes\/Seedance\/transport\// },
-	{ name: 'descriptions', floor: 2, matches: /^nodes\/Seedance\/descriptions\// },
-	{ name: 'waiting', floor: 3, matches: /^nodes\/Seedance\/waiting\// },
-	{ name: 'actions', floor: 4, matches: /^nodes\/Seedance\/actions\// },
-	{ name: 'trigger', floor: 4, matches: /^nodes\/SeedanceTrigger\/(?!SeedanceTrigger\.node\.ts$)/ },
+	// The kit both nodes share (nodes/shared/) stands below either node's own folders.
+	{ name: 'shared domain', floor: 1, matches: /^nodes\/shared\/domain\// },
+	{ name: 'n8n internals', floor: 1, matches: /^nodes\/shared\/[^/]+\.ts$/ },
+	{ name: 'transport', floor: 2, matches: /^nodes\/shared\/transport\// },
+	{ name: 'descriptions', floor: 2, matches: /^nodes\/shared\/descriptions\// },
+	{ name: 'Seedance domain', floor: 2, matches: /^nodes\/Seedance\/domain\// },
+	{ name: 'download', floor: 3, matches: /^nodes\/shared\/download\// },
+	{ name: 'webhooks', floor: 3, matches: /^nodes\/shared\/webhooks\// },
+	{ name: 'waiting', floor: 4, matches: /^nodes\/Seedance\/waiting\// },
+	{ name: 'actions', floor: 5, matches: /^nodes\/Seedance\/actions\// },
+	{ name: 'trigger', floor: 5, matches: /^nodes\/SeedanceTrigger\/(?!SeedanceTrigger\.node\.ts$)/ },
 	{
 		name: 'nodes',
-		floor: 5,
+		floor: 6,
 		matches: /^nodes\/(Seedance\/Seedance|SeedanceTrigger\/SeedanceTrigger)\.node\.ts$/,
 	},
 ];
@@ -70,9 +75,22 @@ describe('layers of nodes/', () => {
 		expect(upward).toEqual([]);
 	});
 
+	it('keeps the shared kit out of either node', () => {
+		const reachIn = files
+			.filter((file) => file.startsWith('nodes/shared/'))
+			.flatMap((file) => importsOf(file).map((target) => `${file} -> ${target}`))
+			.filter((edge) => /-> nodes\/Seedance(Trigger)?\//.test(edge));
+		expect(reachIn).toEqual([]);
+		const across = files
+			.filter((file) => file.startsWith('nodes/SeedanceTrigger/'))
+			.flatMap((file) => importsOf(file).map((target) => `${file} -> ${target}`))
+			.filter((edge) => edge.includes('-> nodes/Seedance/'));
+		expect(across).toEqual([]);
+	});
+
 	it('would catch an import that runs back up', () => {
-		const from = layerOf('nodes/Seedance/domain/task.ts');
-		const to = layerOf('nodes/Seedance/transport/index.ts');
+		const from = layerOf('nodes/shared/domain/task.ts');
+		const to = layerOf('nodes/shared/transport/index.ts');
 		expect(to.floor).toBeGreaterThan(from.floor);
 	});
 });

@@ -19,7 +19,7 @@ const shipped = [...files(join(root, 'nodes')), ...files(join(root, 'credentials
 const OUTSIDE = [
 	/\bdocs\//,
 	/\b[\w-]+\.md\b/,
-	/\bshared\//,
+	/\bshared\/(seed|api-contract|toolchain)\b/,
 	/api-contract/,
 	/\bseed page\b/i,
 	/\bthe seed\b/i,

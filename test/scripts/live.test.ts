@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { CreditBudget, redactLinkSecrets, runLive } from '../../scripts/live';
-import { callbackSecretOf, callbackToken } from '../../nodes/Seedance/domain/callbackToken';
+import { callbackSecretOf, callbackToken } from '../../nodes/shared/domain/callbackToken';
 import { captureLogs, useEmulator } from '../helpers';
 
 /** A free loopback port for the callback receiver (the test is its own tunnel). */

@@ -1,9 +1,9 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { describeStop, heldAtStop, releaseTasks } from '../domain/bill';
-import { ExecutionStopped } from '../domain/timing';
-import { leanItems } from '../waiting/leanOutput';
+import { describeStop, heldAtStop, releaseTasks } from '../../shared/domain/bill';
+import { ExecutionStopped } from '../../shared/domain/timing';
+import { leanItems } from '../../shared/domain/leanOutput';
 import { failed, outputItems } from '../waiting/outcomes';
 import { callModeOf, type CallMode } from './video/callMode';
 import * as video from './video/Video.resource';

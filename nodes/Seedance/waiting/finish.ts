@@ -1,10 +1,10 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { SeedanceTask } from '../domain/task';
-import { attempt, mapWithLimit } from '../domain/timing';
-import type { Connection, SeedanceContext } from '../transport';
-import { downloadVideo } from './download';
+import type { SeedanceTask } from '../../shared/domain/task';
+import { attempt, mapWithLimit } from '../../shared/domain/timing';
+import type { Connection, SeedanceContext } from '../../shared/transport';
+import { downloadVideo } from '../../shared/download/download';
 import { failed, type ItemOutcome } from './outcomes';
 import { awaitTasks, type OpenTask, type PollSettings } from './poll';
 

@@ -5,9 +5,9 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { simplifyField } from '../descriptions/fields';
-import { isTerminal } from '../domain/task';
-import { isPassingFault, type Connection } from '../transport';
+import { simplifyField } from '../../shared/descriptions/fields';
+import { isTerminal } from '../../shared/domain/task';
+import { isPassingFault, type Connection } from '../../shared/transport';
 import { finishTasks, type FinishOptions } from './finish';
 import { failed, outputItems, type ItemOutcome, type RunningTask } from './outcomes';
 import type { OpenTask } from './poll';

@@ -1,6 +1,6 @@
-import type { SeedanceTask } from '../domain/task';
-import { attempt, mapWithLimit, type Attempt } from '../domain/timing';
-import { fetchTask, type Connection, type SeedanceContext } from '../transport';
+import type { SeedanceTask } from '../../shared/domain/task';
+import { attempt, mapWithLimit, type Attempt } from '../../shared/domain/timing';
+import { fetchTask, type Connection, type SeedanceContext } from '../../shared/transport';
 
 export interface TaskRef {
 	itemIndex: number;

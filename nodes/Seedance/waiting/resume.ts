@@ -1,8 +1,8 @@
 import type { IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { isTerminal, type SeedanceTask } from '../domain/task';
-import type { Attempt } from '../domain/timing';
-import { isPassingFault, type Connection } from '../transport';
+import { isTerminal, type SeedanceTask } from '../../shared/domain/task';
+import type { Attempt } from '../../shared/domain/timing';
+import { isPassingFault, type Connection } from '../../shared/transport';
 import {
 	answer,
 	callbackDeadline,
@@ -10,12 +10,12 @@ import {
 	readForCallback,
 	receiveCallback,
 	tryAgain,
-} from './callbacks';
+} from '../../shared/webhooks/callbacks';
 import { finishTasks } from './finish';
 import { outputItems, type ItemOutcome } from './outcomes';
 import { parkSettings, readPark, type Park, type ParkSettings } from './park';
 import type { OpenTask } from './poll';
-import { leanItems } from './leanOutput';
+import { leanItems } from '../../shared/domain/leanOutput';
 
 /**
  * The webhook behind `$execution.resumeUrl`: the service's callback resumes the parked execution.

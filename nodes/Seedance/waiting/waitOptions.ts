@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { waitForCompletionField, waitModeField, waitOptionFields } from '../descriptions/fields';
+import { waitForCompletionField, waitModeField, waitOptionFields } from '../../shared/descriptions/fields';
 import {
 	checkBoolean,
 	checkFieldName,
@@ -8,7 +8,8 @@ import {
 	checkOption,
 	checked,
 	sameForEveryItem,
-} from '../domain/invalidParameter';
+} from '../../shared/domain/invalidParameter';
+import { maxVideoBytesOf } from '../../shared/download/maxVideoSize';
 import { MAX_INTERVAL_FACTOR, type PollSettings } from './poll';
 
 /** Where the panel keeps them: at the top (Wait for Completion is Generate's only), the rest in Options. */
@@ -102,7 +103,7 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 				: options.binaryPropertyName,
 		);
 	}
-	const maxVideoBytes = maxVideoBytesOf(options);
+	const maxVideoBytes = maxVideoBytesOf(options.maxVideoSize);
 	return {
 		settings,
 		binaryProperty,
@@ -110,19 +111,6 @@ function checkedWaitOptions(options: IDataObject): WaitOptions {
 		mode: mode as WaitOptions['mode'],
 		confirmCallbacks,
 	};
-}
-
-/** Max Video Size in bytes (0: automatic, what n8n's binary data mode holds). */
-function maxVideoBytesOf(options: IDataObject): number {
-	return numberOption(options, 'maxVideoSize', true) * 1048576;
-}
-
-/** Max Video Size of the Seedance Trigger's options, in bytes (0: automatic). */
-export function readMaxVideoBytes(
-	context: Pick<IExecuteFunctions, 'getNode'>,
-	options: IDataObject,
-): number {
-	return checked(context.getNode(), 0, () => maxVideoBytesOf(options));
 }
 
 /** Wait for Completion of the batch (Generate): on or off, nothing else. */

@@ -2,7 +2,7 @@ import {
 	callbackSecretOf,
 	callbackToken,
 	signCallbackUrl,
-} from '../../../nodes/Seedance/domain/callbackToken';
+} from '../../../nodes/shared/domain/callbackToken';
 import { SAMPLE_MP4 } from '../../emulator/server';
 import { SHAPE_NAMES } from '../../emulator/shapes';
 import { runWorkflow, itemsNode, seedanceNode } from '../../harness/n8n';

@@ -3,7 +3,7 @@
  * the cheap checks before any request with the key, one read at most, an answer within 5 s, and
  * 200 only when an execution started (or the callback was rightly ignored).
  */
-import { callbackSecretOf, signCallbackUrl } from '../../../nodes/Seedance/domain/callbackToken';
+import { callbackSecretOf, signCallbackUrl } from '../../../nodes/shared/domain/callbackToken';
 import { WASTED_READS_PER_MINUTE } from '../../../nodes/SeedanceTrigger/readBound';
 import { TriggerReceiver } from '../../harness/webhook';
 import { createEmulatedTask, useEmulator, waitFor } from '../../helpers';

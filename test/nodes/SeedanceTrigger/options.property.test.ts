@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TriggerReceiver } from '../../harness/webhook';
-import { callbackSecretOf, signCallbackUrl } from '../../../nodes/Seedance/domain/callbackToken';
+import { callbackSecretOf, signCallbackUrl } from '../../../nodes/shared/domain/callbackToken';
 import { createEmulatedTask, useEmulator, waitFor } from '../../helpers';
 import { checkProperty, fc } from '../../property';
 

@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { SEEDANCE_MODEL } from '../../domain/generation';
-import { checkNumber, checked } from '../../domain/invalidParameter';
+import { checkNumber, checked } from '../../../shared/domain/invalidParameter';
 import type { Plan } from './generatePlan';
 
 /** The budget of an execution; its highest value is far above any batch, and catches a typo such as 1e18. */

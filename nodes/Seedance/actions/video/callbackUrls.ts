@@ -6,7 +6,7 @@ import {
 	isUrlOfInstance,
 	webhookBaseOf,
 	withCallbackToken,
-} from '../../domain/callbackToken';
+} from '../../../shared/domain/callbackToken';
 import type { Plan } from './generatePlan';
 
 /** Each item's callback URL; only this n8n's URLs get their token (a token opens only its own URL). */

@@ -9,9 +9,9 @@ import {
 	waitModeField,
 	requestOptionFields,
 	waitOnlyOptionFields,
-} from '../../descriptions/fields';
+} from '../../../shared/descriptions/fields';
 import { ASPECT_RATIOS, DURATIONS, RESOLUTIONS, SEEDANCE_MODEL } from '../../domain/generation';
-import { getConnection } from '../../transport';
+import { getConnection } from '../../../shared/transport';
 import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/park';
 import {

@@ -13,10 +13,10 @@ import {
 	parseExtraFields,
 	type GenerationRequest,
 } from '../../domain/generation';
-import { InvalidParameter, checkOption, parameterError } from '../../domain/invalidParameter';
+import { InvalidParameter, checkOption, parameterError } from '../../../shared/domain/invalidParameter';
 import { imageTypeOf } from '../../domain/image';
-import { checkTaskId } from '../../domain/taskId';
-import { attempt } from '../../domain/timing';
+import { checkTaskId } from '../../../shared/domain/taskId';
+import { attempt } from '../../../shared/domain/timing';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import { checkIdempotencyKey, idempotencyKeyField } from './idempotencyKeys';
 

@@ -1,8 +1,8 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, requestOptionFields, simplifyField } from '../../descriptions/fields';
-import { getConnection } from '../../transport';
+import { optionsCollection, requestOptionFields, simplifyField } from '../../../shared/descriptions/fields';
+import { getConnection } from '../../../shared/transport';
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import { readTasksOnce } from '../../waiting/readTasks';
 import { batchWaitParameters, readWaitOptions } from '../../waiting/waitOptions';

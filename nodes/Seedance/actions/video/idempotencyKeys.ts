@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { InvalidParameter, describeValue } from '../../domain/invalidParameter';
-import { pause } from '../../domain/timing';
+import { InvalidParameter, describeValue } from '../../../shared/domain/invalidParameter';
+import { pause } from '../../../shared/domain/timing';
 import {
 	MAX_KEY_LENGTH,
 	charCandidates,

@@ -19,9 +19,9 @@ import {
 	pause,
 	throwIfStopped,
 	type Attempt,
-} from '../../domain/timing';
-import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../transport';
-import type { SeedanceTask } from '../../domain/task';
+} from '../../../shared/domain/timing';
+import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../../shared/transport';
+import type { SeedanceTask } from '../../../shared/domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';
 import { splitByBudget } from './budget';

@@ -1,8 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { InvalidParameter, parameterError } from '../../domain/invalidParameter';
-import { checkTaskId } from '../../domain/taskId';
+import { InvalidParameter, parameterError } from '../../../shared/domain/invalidParameter';
+import { checkTaskId } from '../../../shared/domain/taskId';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 
 /** Reads and checks every item's task id before any request. */

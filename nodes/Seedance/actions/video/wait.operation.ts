@@ -11,9 +11,9 @@ import {
 	simplifyField,
 	waitModeField,
 	waitOptionFields,
-} from '../../descriptions/fields';
-import { holdTask } from '../../domain/bill';
-import { getConnection } from '../../transport';
+} from '../../../shared/descriptions/fields';
+import { holdTask } from '../../../shared/domain/bill';
+import { getConnection } from '../../../shared/transport';
 import { toNodeOutput } from '../../waiting/outcomes';
 import { waitOrPark } from '../../waiting/park';
 import { batchWaitParameters, readWaitOptions } from '../../waiting/waitOptions';

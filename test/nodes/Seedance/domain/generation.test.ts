@@ -1,4 +1,4 @@
-import { InvalidParameter } from '../../../../nodes/Seedance/domain/invalidParameter';
+import { InvalidParameter } from '../../../../nodes/shared/domain/invalidParameter';
 import {
 	MAX_PROMPT_CHARACTERS,
 	checkGeneration,

@@ -4,7 +4,7 @@
  * n8n's Wait-node way; what it does when an item fails or the task has ended already.
  * The resume webhook is tested in resume.test.ts.
  */
-import { callbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
+import { callbackToken } from '../../../../nodes/shared/domain/callbackToken';
 import type { EmulatedTask } from '../../../emulator/server';
 import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { parkGenerate, resumeModeGenerate, type WebhookReceiver } from '../../../harness/webhook';

@@ -10,8 +10,8 @@ import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 import {
 	signCallbackUrl,
 	withCallbackToken,
-} from '../../../../nodes/Seedance/domain/callbackToken';
-import { MAX_CALLBACK_BYTES } from '../../../../nodes/Seedance/domain/callbackBody';
+} from '../../../../nodes/shared/domain/callbackToken';
+import { MAX_CALLBACK_BYTES } from '../../../../nodes/shared/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { WebhookReceiver, parkGenerate } from '../../../harness/webhook';

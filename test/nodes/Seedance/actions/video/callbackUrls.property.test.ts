@@ -5,7 +5,7 @@
  * service receives carries no token, and the token it does carry (none) opens neither a Seedance
  * Trigger of this n8n nor a paused execution, in n8n-core's real webhook context.
  */
-import { callbackToken, tokenMatches } from '../../../../../nodes/Seedance/domain/callbackToken';
+import { callbackToken, tokenMatches } from '../../../../../nodes/shared/domain/callbackToken';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { parkGenerate, TriggerReceiver, type ParkedExecution } from '../../../../harness/webhook';
 import { FAST, createEmulatedTask, useEmulator, waitFor } from '../../../../helpers';

@@ -1,4 +1,4 @@
-import { callbackToken } from '../../../../../nodes/Seedance/domain/callbackToken';
+import { callbackToken } from '../../../../../nodes/shared/domain/callbackToken';
 import { runWorkflow, seedanceNode, itemsNode } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
 import { SAMPLE_MP4 } from '../../../../emulator/server';

@@ -7,7 +7,7 @@
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
 import { FAST, useEmulator } from '../../../../helpers';
-import { TASKS_IN_HAND_KEY } from '../../../../../nodes/Seedance/domain/bill';
+import { TASKS_IN_HAND_KEY } from '../../../../../nodes/shared/domain/bill';
 
 const { emulator, credentials } = useEmulator();
 

@@ -1,6 +1,6 @@
 import { itemsNode, runWorkflow, seedanceNode, generatedTaskId } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
-import { CUSTOM_DATA_KEY, TASKS_IN_HAND_KEY } from '../../../../../nodes/Seedance/domain/bill';
+import { CUSTOM_DATA_KEY, TASKS_IN_HAND_KEY } from '../../../../../nodes/shared/domain/bill';
 
 const { emulator, credentials } = useEmulator();
 

@@ -1,4 +1,4 @@
-import { leanItems } from '../../../../nodes/Seedance/waiting/leanOutput';
+import { leanItems } from '../../../../nodes/shared/domain/leanOutput';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { FAST, useEmulator } from '../../../helpers';
 

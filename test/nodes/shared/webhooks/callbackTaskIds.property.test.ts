@@ -4,7 +4,7 @@
  * the service does not resend a 400, nothing starts or resumes, no request reaches the service,
  * and the trigger's memory (the workflow's static data) does not grow.
  */
-import { signCallbackUrl } from '../../../../nodes/Seedance/domain/callbackToken';
+import { signCallbackUrl } from '../../../../nodes/shared/domain/callbackToken';
 import { TriggerReceiver, parkGenerate } from '../../../harness/webhook';
 import { FAST, useEmulator, waitFor } from '../../../helpers';
 import { checkProperty, fc } from '../../../property';

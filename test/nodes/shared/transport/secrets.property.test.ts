@@ -6,7 +6,7 @@
  * first bytes), often across the old cut positions. None may show in the execution's data (outputs,
  * errors, whole) or in any line n8n logged.
  */
-import { callbackSecretOf, callbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
+import { callbackSecretOf, callbackToken } from '../../../../nodes/shared/domain/callbackToken';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { FAST, captureLogs, useEmulator } from '../../../helpers';
 import { checkProperty, fc } from '../../../property';

@@ -7,7 +7,7 @@
  * answered within 5 s, that 200 means started (or rightly ignored), and that no finished task is
  * lost once its real callback comes.
  */
-import { signCallbackUrl } from '../../../../nodes/Seedance/domain/callbackToken';
+import { signCallbackUrl } from '../../../../nodes/shared/domain/callbackToken';
 import type { Fault, RequestRecord } from '../../../emulator/server';
 import { parkGenerate, TriggerReceiver, type WebhookReceiver } from '../../../harness/webhook';
 import { FAST, createEmulatedTask, useEmulator, waitFor } from '../../../helpers';

@@ -8,7 +8,7 @@ import {
 	tokenMatches,
 	webhookBaseOf,
 	withCallbackToken,
-} from '../../../../nodes/Seedance/domain/callbackToken';
+} from '../../../../nodes/shared/domain/callbackToken';
 
 const trigger = 'https://n8n.example.com/webhook/5e3d1c4a-0000-4000-8000-000000000001/callback';
 

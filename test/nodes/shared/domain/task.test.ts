@@ -1,4 +1,4 @@
-import { normalizeTask, stateFromWord } from '../../../../nodes/Seedance/domain/task';
+import { normalizeTask, stateFromWord } from '../../../../nodes/shared/domain/task';
 import { SHAPES, SHAPE_NAMES, createdBody, type EmulatedState } from '../../../emulator/shapes';
 
 const URL = 'https://cdn.example/v.mp4';

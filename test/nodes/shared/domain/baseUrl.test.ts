@@ -1,4 +1,4 @@
-import { baseUrlProblem, isLoopback } from '../../../../nodes/Seedance/domain/baseUrl';
+import { baseUrlProblem, isLoopback } from '../../../../nodes/shared/domain/baseUrl';
 import { checkProperty, fc } from '../../../property';
 
 describe('the Base URL door (pure)', () => {

@@ -1,4 +1,4 @@
-import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/Seedance/domain/callbackBody';
+import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/shared/domain/callbackBody';
 import { checkProperty, fc } from '../../../property';
 
 const headers = {};

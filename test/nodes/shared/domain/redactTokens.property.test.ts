@@ -3,8 +3,8 @@
  * parameter's name in any form a service may echo it (JSON field, `name: value`, a URL's query,
  * URL-encoded once or twice, JSON-escaped, any case of the name) never shows once redacted.
  */
-import { callbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
-import { redact, redactDeep } from '../../../../nodes/Seedance/domain/redact';
+import { callbackToken } from '../../../../nodes/shared/domain/callbackToken';
+import { redact, redactDeep } from '../../../../nodes/shared/domain/redact';
 import { checkProperty, fc } from '../../../property';
 import { showsSecret } from '../../../secrets';
 

@@ -4,7 +4,7 @@
  * create answer's callback_url, a callback body), and then looked for in the nodes' output, their
  * errors and everything n8n logged.
  */
-import { callbackToken, withCallbackToken } from '../../../../nodes/Seedance/domain/callbackToken';
+import { callbackToken, withCallbackToken } from '../../../../nodes/shared/domain/callbackToken';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
 import { TriggerReceiver, WebhookReceiver } from '../../../harness/webhook';
 import { FAST, captureLogs, leaks, useEmulator, waitFor } from '../../../helpers';

@@ -3,7 +3,7 @@ import {
 	customDataValue,
 	describeStop,
 	type HeldTask,
-} from '../../../../nodes/Seedance/domain/bill';
+} from '../../../../nodes/shared/domain/bill';
 
 const running = (count: number): HeldTask[] =>
 	Array.from({ length: count }, (_, index) => ({

@@ -4,7 +4,7 @@ import {
 	redact,
 	redactDeep,
 	wholeOnly,
-} from '../../../../nodes/Seedance/domain/redact';
+} from '../../../../nodes/shared/domain/redact';
 import { checkProperty, fc } from '../../../property';
 import { FORMS, placedArbitrary, secretArbitrary, showsSecret } from '../../../secrets';
 
