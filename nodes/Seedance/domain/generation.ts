@@ -1,7 +1,12 @@
 import { jsonParse, type IDataObject } from 'n8n-workflow';
 
 import { isObject } from '../../shared/domain/envelope';
-import { InvalidParameter, checkBoolean, checkOption, describeValue } from '../../shared/domain/invalidParameter';
+import {
+	InvalidParameter,
+	checkBoolean,
+	checkOption,
+	describeValue,
+} from '../../shared/domain/invalidParameter';
 
 /** The Seedance 1.5 Pro model id; other models share the endpoint. */
 export const SEEDANCE_MODEL = 'seedance-1-5-pro';

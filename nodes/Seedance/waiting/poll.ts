@@ -1,9 +1,20 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { NodeApiError } from 'n8n-workflow';
 
-import { fetchTask, isPassingFault, type Connection, type SeedanceContext } from '../../shared/transport';
+import {
+	fetchTask,
+	isPassingFault,
+	type Connection,
+	type SeedanceContext,
+} from '../../shared/transport';
 import { isTerminal, type SeedanceTask } from '../../shared/domain/task';
-import { attempt, cancelSignalOf, mapWithLimit, pause, throwIfStopped } from '../../shared/domain/timing';
+import {
+	attempt,
+	cancelSignalOf,
+	mapWithLimit,
+	pause,
+	throwIfStopped,
+} from '../../shared/domain/timing';
 
 export interface PollSettings {
 	/** How long to wait for each task, from when it was submitted. */

@@ -1,6 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { waitForCompletionField, waitModeField, waitOptionFields } from '../../shared/descriptions/fields';
+import {
+	waitForCompletionField,
+	waitModeField,
+	waitOptionFields,
+} from '../../shared/descriptions/fields';
 import {
 	checkBoolean,
 	checkFieldName,

@@ -13,7 +13,11 @@ import {
 	parseExtraFields,
 	type GenerationRequest,
 } from '../../domain/generation';
-import { InvalidParameter, checkOption, parameterError } from '../../../shared/domain/invalidParameter';
+import {
+	InvalidParameter,
+	checkOption,
+	parameterError,
+} from '../../../shared/domain/invalidParameter';
 import { imageTypeOf } from '../../domain/image';
 import { checkTaskId } from '../../../shared/domain/taskId';
 import { attempt } from '../../../shared/domain/timing';

@@ -1,7 +1,11 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, requestOptionFields, simplifyField } from '../../../shared/descriptions/fields';
+import {
+	optionsCollection,
+	requestOptionFields,
+	simplifyField,
+} from '../../../shared/descriptions/fields';
 import { getConnection } from '../../../shared/transport';
 import { failed, toNodeOutput, type ItemOutcome } from '../../waiting/outcomes';
 import { readTasksOnce } from '../../waiting/readTasks';

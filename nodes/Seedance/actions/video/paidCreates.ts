@@ -20,7 +20,12 @@ import {
 	throwIfStopped,
 	type Attempt,
 } from '../../../shared/domain/timing';
-import { createCertainlyRefused, createTask, fetchTask, type Connection } from '../../../shared/transport';
+import {
+	createCertainlyRefused,
+	createTask,
+	fetchTask,
+	type Connection,
+} from '../../../shared/transport';
 import type { SeedanceTask } from '../../../shared/domain/task';
 import { failed, type ItemOutcome } from '../../waiting/outcomes';
 import type { OpenTask, PollSettings } from '../../waiting/poll';

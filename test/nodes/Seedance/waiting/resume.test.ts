@@ -7,10 +7,7 @@
  */
 import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
-import {
-	signCallbackUrl,
-	withCallbackToken,
-} from '../../../../nodes/shared/domain/callbackToken';
+import { signCallbackUrl, withCallbackToken } from '../../../../nodes/shared/domain/callbackToken';
 import { MAX_CALLBACK_BYTES } from '../../../../nodes/shared/domain/callbackBody';
 import type { EmulatedTask } from '../../../emulator/server';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
