@@ -30,6 +30,7 @@ import { eventMatches } from './events';
 import { isFirstDelivery, wasDelivered } from './deliveries';
 import { takeReadSlot, WASTED_READS_PER_MINUTE } from './readBound';
 import {
+	confirmWithServiceField,
 	downloadVideoField,
 	optionProblemText,
 	readEachTriggerOption,
@@ -93,14 +94,7 @@ export class SeedanceTrigger implements INodeType {
 			simplifyField,
 			optionsCollection([
 				binaryPropertyNameField,
-				{
-					displayName: 'Confirm With API in One',
-					name: 'confirmWithService',
-					type: 'boolean',
-					default: true,
-					description:
-						"Whether to read the task from API in One (free) before starting, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the callback URL could start this workflow with a made-up task.",
-				},
+				confirmWithServiceField,
 				downloadVideoField,
 				maxVideoSizeField,
 			]),

@@ -15,6 +15,16 @@ export const downloadVideoField: INodeProperties = {
 		'Whether to download a finished video into binary data before the workflow starts. Result links expire, so keep the file if you need it later. Turn off to start at once with the link only.',
 };
 
+/** On by default: only a task the service confirms starts the workflow. */
+export const confirmWithServiceField: INodeProperties = {
+	displayName: 'Confirm With API in One',
+	name: 'confirmWithService',
+	type: 'boolean',
+	default: true,
+	description:
+		"Whether to read the task from API in One (free) before starting, and use its state and video link rather than the callback's. Turn off only if n8n cannot reach the service: then anyone holding the callback URL could start this workflow with a made-up task.",
+};
+
 export interface TriggerOptions {
 	event: CallbackEvent;
 	simplify: boolean;
@@ -54,16 +64,11 @@ function invalid(context: ParameterReader, message: string, description: string)
 	throw new NodeOperationError(context.getNode(), message, { description });
 }
 
-/** Not set: its default; set (null and "" included): read strictly, as Generate reads it. */
-function booleanParameter(
-	context: ParameterReader,
-	name: string,
-	label: string,
-	fallback: boolean,
-) {
-	const value = optionValue(context, name);
-	if (value === undefined) return fallback;
-	return checked(context.getNode(), 0, () => checkBoolean(label, value));
+/** Not set: its field's default; set (null and "" included): read strictly, as Generate reads it. */
+function booleanParameter(context: ParameterReader, path: string, field: INodeProperties) {
+	return checked(context.getNode(), 0, () =>
+		checkBoolean(field.displayName, orDefault(optionValue(context, path), field)),
+	);
 }
 
 /**
@@ -100,13 +105,13 @@ export function readEachTriggerOption(context: ParameterReader): {
 	);
 	const simplify = read(
 		simplifyField.displayName,
-		() => booleanParameter(context, 'simplify', 'Simplify', simplifyField.default as boolean),
+		() => booleanParameter(context, 'simplify', simplifyField),
 		true,
 		'simplified',
 	);
 	const confirm = read(
 		'Confirm With API in One',
-		() => booleanParameter(context, 'options.confirmWithService', 'Confirm With API in One', true),
+		() => booleanParameter(context, 'options.confirmWithService', confirmWithServiceField),
 		true,
 		'confirmed with API in One',
 	);
@@ -118,13 +123,7 @@ export function readEachTriggerOption(context: ParameterReader): {
 	);
 	const download = read(
 		downloadVideoField.displayName,
-		() =>
-			booleanParameter(
-				context,
-				'options.downloadVideo',
-				'Download Video',
-				downloadVideoField.default as boolean,
-			),
+		() => booleanParameter(context, 'options.downloadVideo', downloadVideoField),
 		false,
 		'video not downloaded',
 	);
