@@ -9,6 +9,7 @@ const root = resolve(__dirname, '..', '..');
 
 const LAYERS: Array<{ name: string; floor: number; matches: RegExp }> = [
 	{ name: 'domain', floor: 1, matches: /^nodes\/Seedance\/domain\// },
+	{ name: 'shared', floor: 1, matches: /^nodes\/shared\// },
 	{ name: 'transport', floor: 2, matches: /^nodes\/Seedance\/transport\// },
 	{ name: 'descriptions', floor: 2, matches: /^nodes\/Seedance\/descriptions\// },
 	{ name: 'waiting', floor: 3, matches: /^nodes\/Seedance\/waiting\// },
