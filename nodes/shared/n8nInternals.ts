@@ -23,6 +23,9 @@ export class N8nChanged extends NodeOperationError {
 	}
 }
 
+/** The error every reach throws when it no longer finds what it mirrors. */
+export const n8nChanged = (node: INode, what: string) => new N8nChanged(node, what);
+
 /** A response body as n8n's httpRequest hands it and its binary helpers take it. */
 type BodyStream = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
 type Push = (chunk: unknown, encoding?: BufferEncoding) => boolean;
@@ -33,7 +36,7 @@ type Push = (chunk: unknown, encoding?: BufferEncoding) => boolean;
 export function replaceParkedInput(context: IExecuteFunctions, items: INodeExecutionData[]): void {
 	const input = context.getExecuteData()?.data?.main?.[0];
 	if (!Array.isArray(input))
-		throw new N8nChanged(context.getNode(), "the input it keeps for a node's resume webhook");
+		throw n8nChanged(context.getNode(), "the input it keeps for a node's resume webhook");
 	input.splice(0, input.length, ...items);
 }
 
@@ -43,7 +46,7 @@ export function replaceParkedInput(context: IExecuteFunctions, items: INodeExecu
 export function webhookInput(context: IWebhookFunctions): INodeExecutionData[] {
 	const items = (context as unknown as { connectionInputData?: unknown }).connectionInputData;
 	if (!Array.isArray(items))
-		throw new N8nChanged(context.getNode(), "the input it hands a node's resume webhook");
+		throw n8nChanged(context.getNode(), "the input it hands a node's resume webhook");
 	return items as INodeExecutionData[];
 }
 
@@ -53,7 +56,7 @@ export function webhookInput(context: IWebhookFunctions): INodeExecutionData[] {
 export function bodyHasEnded(node: INode, stream: BodyStream): boolean {
 	const state = (stream as unknown as { _readableState?: { ended?: unknown } })._readableState;
 	if (typeof state?.ended !== 'boolean')
-		throw new N8nChanged(node, 'the download stream it hands nodes (its read state)');
+		throw n8nChanged(node, 'the download stream it hands nodes (its read state)');
 	return state.ended;
 }
 
@@ -63,7 +66,7 @@ export function bodyHasEnded(node: INode, stream: BodyStream): boolean {
 export function replacePush(node: INode, stream: BodyStream, replacement: Push): Push {
 	const target = stream as unknown as { push?: unknown };
 	if (typeof target.push !== 'function')
-		throw new N8nChanged(node, 'the download stream it hands nodes (its push)');
+		throw n8nChanged(node, 'the download stream it hands nodes (its push)');
 	const original = (target.push as Push).bind(stream);
 	target.push = replacement;
 	return original;
@@ -75,7 +78,7 @@ export function replacePush(node: INode, stream: BodyStream, replacement: Push):
 export function binaryModeOf(node: INode, stored: IBinaryData): string {
 	if (stored.id === undefined || stored.id === null) return 'default';
 	const [mode, file] = String(stored.id).split(':');
-	if (!mode || !file) throw new N8nChanged(node, 'the ids of its binary data files');
+	if (!mode || !file) throw n8nChanged(node, 'the ids of its binary data files');
 	return mode.replace(/-v\d+$/, '');
 }
 

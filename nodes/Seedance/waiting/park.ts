@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { N8nChanged, replaceParkedInput, webhookInput } from '../../shared/n8nInternals';
+import { n8nChanged, replaceParkedInput, webhookInput } from '../../shared/n8nInternals';
 import { simplifyField } from '../descriptions/fields';
 import { isTerminal } from '../domain/task';
 import { isPassingFault, type Connection } from '../transport';
@@ -196,10 +196,10 @@ function parkedInput(context: IWebhookFunctions): INodeExecutionData[] {
 	} catch {
 		// n8n's `$input` refuses an empty input: nothing is parked here.
 		if (webhookInput(context).length === 0) return [];
-		throw new N8nChanged(context.getNode(), 'how a resume webhook reads its input ($input.all())');
+		throw n8nChanged(context.getNode(), 'how a resume webhook reads its input ($input.all())');
 	}
 	if (!Array.isArray(items) || !items.every((item) => isObject((item as IDataObject)?.json)))
-		throw new N8nChanged(context.getNode(), 'what $input.all() gives a resume webhook');
+		throw n8nChanged(context.getNode(), 'what $input.all() gives a resume webhook');
 	return items as INodeExecutionData[];
 }
 
@@ -220,7 +220,7 @@ function savedSettings(context: IWebhookFunctions): ParkSettings | undefined {
 			0,
 		);
 	} catch {
-		throw new N8nChanged(node, "how an expression reads a node's context ($('Node').context)");
+		throw n8nChanged(node, "how an expression reads a node's context ($('Node').context)");
 	}
 	return isObject(saved) ? (saved as unknown as ParkSettings) : undefined;
 }
