@@ -5,8 +5,10 @@
  * what a reach mirrors, the test naming it fails here before a user loses a video; the e2e suite
  * (n8nInternals.e2e.test.ts) checks the same in each n8n of the matrix.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, relative, resolve } from 'node:path';
 
 import type {
 	IBinaryData,
@@ -252,4 +254,21 @@ describe('tool mode', () => {
 		expect((await runProbe('tool')).json.asTool).toBe(false);
 		expect((await runProbe('tool', 'test.internalsProbeTool')).json.asTool).toBe(true);
 	});
+});
+
+describe('the room is the only one', () => {
+	const root = resolve(__dirname, '..', '..', '..');
+	const files = (readdirSync(join(root, 'nodes'), { recursive: true }) as string[])
+		.filter((file) => file.endsWith('.ts'))
+		.map((file) => relative(root, join(root, 'nodes', file)));
+	// What each reach touches: written anywhere else, it is a reach outside the room.
+	const internals =
+		/_readableState|connectionInputData|runExecutionData|contextData|getExecuteData\(|isToolExecution|endsWith\('Tool'\)|\.push = /;
+
+	it.each(files.filter((file) => !file.startsWith('nodes/shared/')))(
+		'%s reaches into no n8n internal',
+		(file) => {
+			expect(readFileSync(join(root, file), 'utf8')).not.toMatch(internals);
+		},
+	);
 });
