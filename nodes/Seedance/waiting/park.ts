@@ -5,6 +5,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { n8nChanged, replaceParkedInput, webhookInput } from '../../shared/n8nInternals';
 import { simplifyField } from '../../shared/descriptions/fields';
 import { isTerminal } from '../../shared/domain/task';
 import { isPassingFault, type Connection } from '../../shared/transport';
@@ -164,19 +165,13 @@ async function putToWait(
 	outcomes: ItemOutcome[],
 	deadline: Date,
 ): Promise<void> {
-	const input = context.getExecuteData().data.main[0];
-	if (input) input.splice(0, input.length, ...outputItems(outcomes, context.getNode()));
+	replaceParkedInput(context, outputItems(outcomes, context.getNode()));
 	await context.putExecutionToWait(deadline);
 }
 
-/** The park this webhook resumes, from n8n-core's `connectionInputData` and `runExecutionData`. */
+/** The park this webhook resumes: the parked items and the settings saved with them. */
 export function readPark(context: IWebhookFunctions): Park {
-	const internals = context as unknown as {
-		connectionInputData?: unknown;
-		runExecutionData?: { executionData?: { contextData?: Record<string, IDataObject> } };
-	};
-	const raw = internals.connectionInputData;
-	const items = Array.isArray(raw) ? (raw as INodeExecutionData[]) : [];
+	const items = parkedInput(context);
 	const waiting = new Map<number, string>();
 	let deadline = '';
 	items.forEach((item, itemIndex) => {
@@ -184,11 +179,50 @@ export function readPark(context: IWebhookFunctions): Park {
 		waiting.set(itemIndex, item.json.taskId);
 		deadline = item.json.waitDeadline;
 	});
-	const contextData = internals.runExecutionData?.executionData?.contextData;
-	const saved = contextData?.[`node:${context.getNode().name}`]?.[PARK_SETTINGS_KEY] as
-		ParkSettings | undefined;
+	const saved = savedSettings(context);
 	const settings = saved && saved.deadline === deadline ? saved : undefined;
 	return { items, waiting, deadline, settings };
+}
+
+/**
+ * The resumed node's input, as n8n's Form node reads it (`$input.all()`). In a workflow whose
+ * binary mode is "combined" (n8n 2.x) that gives the items' json only: those read n8n's own copy.
+ */
+function parkedInput(context: IWebhookFunctions): INodeExecutionData[] {
+	if (context.getWorkflowSettings().binaryMode === 'combined') return webhookInput(context);
+	let items: unknown;
+	try {
+		items = context.evaluateExpression('{{ $input.all() }}', 0);
+	} catch {
+		// n8n's `$input` refuses an empty input: nothing is parked here.
+		if (webhookInput(context).length === 0) return [];
+		throw n8nChanged(context.getNode(), 'how a resume webhook reads its input ($input.all())');
+	}
+	if (!Array.isArray(items) || !items.every((item) => isObject((item as IDataObject)?.json)))
+		throw n8nChanged(context.getNode(), 'what $input.all() gives a resume webhook');
+	return items as INodeExecutionData[];
+}
+
+const isObject = (value: unknown): value is IDataObject =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Escapes every character that could end a string or an expression (`'`, `"`, `}}`). */
+const literal = (text: string) =>
+	`"${text.replace(/[^\w ]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+
+/** The settings saved at park time, read as n8n's expressions read a node's context (`$('Loop').context`). */
+function savedSettings(context: IWebhookFunctions): ParkSettings | undefined {
+	const node = context.getNode();
+	let saved: unknown;
+	try {
+		saved = context.evaluateExpression(
+			`{{ $(${literal(node.name)}).context[${literal(PARK_SETTINGS_KEY)}] }}`,
+			0,
+		);
+	} catch {
+		throw n8nChanged(node, "how an expression reads a node's context ($('Node').context)");
+	}
+	return isObject(saved) ? (saved as unknown as ParkSettings) : undefined;
 }
 
 /** The park's options: as saved when it parked, or (parks of older versions) read now. */

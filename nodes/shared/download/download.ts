@@ -1,5 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IBinaryData } from 'n8n-workflow';
+import type { IBinaryData, INode } from 'n8n-workflow';
+
+import { N8nChanged, binaryModeOf as modeOfFile, bodyHasEnded, replacePush } from '../n8nInternals';
 
 import { quote, redact } from '../domain/redact';
 import type { SeedanceTask } from '../domain/task';
@@ -49,7 +51,7 @@ async function binaryModeOf(context: SeedanceContext): Promise<string> {
 		mode = context.helpers
 			.prepareBinaryData(Buffer.alloc(0), 'seedance-mode-probe', 'application/octet-stream')
 			.then(
-				(stored) => (stored.id ? stored.id.split(':')[0].replace(/-v\d+$/, '') : 'default'),
+				(stored) => modeOfFile(context.getNode(), stored),
 				() => 'default',
 			);
 		modes.set(context, mode);
@@ -210,9 +212,8 @@ class Deadline {
 }
 
 /** Checks bytes on the stream's `push` before n8n stores them (no node:stream in node code). */
-function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
+function guard(node: INode, stream: Readable, check: VideoCheck, limit: SizeLimit) {
 	const found: { refusal?: Error; ended: boolean } = { ended: false };
-	const push = stream.push.bind(stream);
 	let seen = 0;
 	let held: Buffer[] = [];
 	const refuse = (error: Error) => {
@@ -228,10 +229,9 @@ function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 				: `bytes that are not a video: ${check.refusal} (they start with "${quoteBytes(check.head)}")`,
 		);
 	// Bytes that came with the headers predate the guard: take them out and check them first.
-	const state = (stream as unknown as { _readableState?: { ended?: boolean } })._readableState;
-	const endedAlready = state?.ended === true;
+	const endedAlready = bodyHasEnded(node, stream);
 	const early = stream.readableLength > 0 ? (stream.read() as Buffer | string | null) : null;
-	stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
+	const push = replacePush(node, stream, (chunk: unknown, encoding?: BufferEncoding) => {
 		if (found.refusal) return false;
 		if (chunk === null) {
 			check.end();
@@ -254,7 +254,7 @@ function guard(stream: Readable, check: VideoCheck, limit: SizeLimit) {
 		const ready = held.length === 1 ? bytes : Buffer.concat(held);
 		held = [];
 		return push(ready);
-	};
+	});
 	if (early !== null) {
 		const bytes = Buffer.isBuffer(early) ? early : Buffer.from(early);
 		if (!endedAlready) stream.push(bytes);
@@ -313,7 +313,7 @@ async function downloadOnce(
 		);
 	}
 	const check = new VideoCheck({ announcedLength: video.contentLength, maxBytes: limit.bytes });
-	const checks = guard(video.stream, check, limit);
+	const checks = guard(context.getNode(), video.stream, check, limit);
 	const stored = await attempt(
 		context.helpers.prepareBinaryData(video.stream, videoFileName(task.taskId), 'video/mp4'),
 	);
@@ -360,7 +360,7 @@ export async function downloadVideo(
 			if (error instanceof NotAVideo || error instanceof TooLarge || error instanceof NotStored)
 				throw downloadFailure(context, connection, task, error, options);
 			// A refusal of the link itself (403, 404: expired) is the transport's error, with its own advice.
-			if (error instanceof NodeApiError) throw error;
+			if (error instanceof NodeApiError || error instanceof N8nChanged) throw error;
 			throwIfStopped(signal);
 			const wait = RETRY_PAUSE_MS * tries;
 			if (tries >= DOWNLOAD_TRIES || budget.requests <= 0 || Date.now() + wait >= deadline.at)
