@@ -1,5 +1,5 @@
 import type {
-	IAuthenticateGeneric,
+	IAuthenticate,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
@@ -68,14 +68,15 @@ export class SeedanceApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
-			},
+	// A function, not an `=Bearer {{$credentials.apiKey}}` template: n8n 2.x cannot evaluate a
+	// credential expression in a workflow set to Execution Logic v2 ("combined" binary mode).
+	authenticate: IAuthenticate = async (credentials, requestOptions) => ({
+		...requestOptions,
+		headers: {
+			...requestOptions.headers,
+			Authorization: `Bearer ${String(credentials.apiKey ?? '')}`,
 		},
-	};
+	});
 
 	// A task that cannot exist: 401/403 for a wrong key, 404 for a good one. n8n 1.x accepts every
 	// status with `ignoreHttpStatusErrors`, so there the answer envelope's `code` is read.

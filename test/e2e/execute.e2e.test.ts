@@ -57,6 +57,31 @@ eachRealN8n(emulator, (version, current) => {
 		expect(emulator.count('create')).toBe(1);
 	});
 
+	// Execution Logic v2 (n8n 2.x's "combined" binary mode, opt-in in the workflow's settings)
+	// evaluates no credential expression inside a node's run: the key goes on by a function.
+	it('1c. Execution Logic v2 (combined binary mode): Generate makes and downloads the video', async () => {
+		const workflow = chain('e2eLogicV20001', 'E2E execution logic v2', [
+			manual(),
+			generate({ options: { pollInterval: 0.5, downloadVideo: true } }),
+		]);
+		workflow.settings.binaryMode = 'combined';
+		await n8n.importWorkflow(workflow);
+		const creates = emulator.count('create');
+		const run = await n8n.execute('e2eLogicV20001');
+		const failure = run.data.resultData.runData.Generate?.at(-1)?.error;
+		expect({ status: run.status, error: failure?.message }).toEqual({
+			status: 'success',
+			error: undefined,
+		});
+		const [made] = outputOf(run.data, 'Generate');
+		expect(made.json).toMatchObject({ state: 'succeeded' });
+		// 2.x keeps a combined workflow's files in the item's json (`_files`); 1.x as binary.
+		const file = ((made.json._files as Record<string, unknown> | undefined)?.data ??
+			made.binary?.data) as Record<string, unknown>;
+		expect(n8n.binaryBytes(file).equals(SAMPLE_MP4)).toBe(true);
+		expect(emulator.count('create')).toBe(creates + 1);
+	});
+
 	// n8n 3 drops the in-memory mode: a video must land in the store the instance is set to.
 	const storesTheVideoIn = async (mode: string) => {
 		const id = `e2eBinary${mode.slice(0, 4)}01`;

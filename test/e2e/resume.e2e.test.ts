@@ -15,7 +15,26 @@ const emulator = new Emulator({ latencyMs: 1500 });
 eachRealN8n(emulator, (version, current) => {
 	let n8n: RealN8n;
 	let port = 0;
-	const webhookPaths = ['e2e-resume', 'e2e-resume-two', 'e2e-resume-wait', 'e2e-resume-internals'];
+	const INTERNALS = [
+		{
+			id: 'e2eResume00004',
+			path: 'e2e-resume-internals',
+			webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000004',
+			binaryMode: 'separate',
+		},
+		{
+			id: 'e2eResume00005',
+			path: 'e2e-resume-internals-v2',
+			webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000005',
+			binaryMode: 'combined',
+		},
+	];
+	const webhookPaths = [
+		'e2e-resume',
+		'e2e-resume-two',
+		'e2e-resume-wait',
+		...INTERNALS.map(({ path }) => path),
+	];
 	/** A node name that would end an unescaped expression string, or the expression itself. */
 	const oddName = `Seedance's "park" }} {{ $x }}`;
 
@@ -97,35 +116,34 @@ eachRealN8n(emulator, (version, current) => {
 			),
 		]);
 		await n8n.importWorkflow(resumeInWait);
-		// 3e: the reaches into n8n's internals and the resume webhook's public reads.
-		const internals = chain('e2eResume00004', 'E2E resume, n8n internals', [
-			node(
-				'Start',
-				'n8n-nodes-base.webhook',
-				{
-					httpMethod: 'POST',
-					path: 'e2e-resume-internals',
-					responseMode: 'onReceived',
-					options: {},
-				},
-				{ typeVersion: 2, webhookId: 'e2e00000-5eed-4000-8000-7e5e7e000004' },
-			),
-			generate(
-				{
-					prompt: '={{ $json.body.prompt }}',
-					waitMode: 'resume',
-					options: {
-						maxWaitTime: 120,
-						downloadVideo: true,
-						binaryPropertyName: '={{ $json.body.field }}',
+		// 3e: the reaches into n8n's internals and the resume webhook's public reads, in both
+		// binary modes (Execution Logic v2 keeps files in the item's json).
+		for (const { id, path, webhookId, binaryMode } of INTERNALS) {
+			const internals = chain(id, `E2E resume, n8n internals, ${binaryMode}`, [
+				node(
+					'Start',
+					'n8n-nodes-base.webhook',
+					{ httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+					{ typeVersion: 2, webhookId },
+				),
+				generate(
+					{
+						prompt: '={{ $json.body.prompt }}',
+						waitMode: 'resume',
+						options: {
+							maxWaitTime: 120,
+							downloadVideo: true,
+							binaryPropertyName: '={{ $json.body.field }}',
+						},
 					},
-				},
-				oddName,
-			),
-		]);
-		await n8n.importWorkflow(internals);
-		for (const id of ['e2eResume00001', 'e2eResume00002', 'e2eResume00003', 'e2eResume00004'])
-			await n8n.activate(id);
+					oddName,
+				),
+			]);
+			internals.settings.binaryMode = binaryMode;
+			await n8n.importWorkflow(internals);
+		}
+		for (const id of ['e2eResume00001', 'e2eResume00002', 'e2eResume00003']) await n8n.activate(id);
+		for (const { id } of INTERNALS) await n8n.activate(id);
 	});
 
 	const startResumed = async (body: Record<string, unknown>) => {
@@ -146,6 +164,9 @@ eachRealN8n(emulator, (version, current) => {
 		).slice(-1);
 		return execution.id;
 	};
+	/** An item's files: as binary, or in its json (`_files`) under Execution Logic v2 on 2.x. */
+	const filesOf = (item?: { json: Record<string, unknown>; binary?: Record<string, unknown> }) =>
+		(item?.binary ?? item?.json._files ?? {}) as Record<string, Record<string, unknown>>;
 	const statusOf = async (id: number) =>
 		(await n8n.executions('e2eResume00001')).find((row) => row.id === id)!.status;
 	/** The run of a resume execution once it has ended, which must be a success. */
@@ -359,74 +380,76 @@ eachRealN8n(emulator, (version, current) => {
 		});
 	});
 
-	it("3e. n8n's internals on this version (docs/n8n-internals.md): parked items kept with the waiting execution, read back by the resume webhook with the settings saved at park time, a video of unknown size stored", async () => {
-		if (!n8n.running) await n8n.start(port, webhookPaths);
-		emulator.holdCallbacks = true;
-		emulator.options.announceLength = false;
-		try {
-			const response = await fetch(n8n.webhookUrl('e2e-resume-internals'), {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ prompt: 'A paper boat [latency=1000]', field: 'clip' }),
-			});
-			expect(response.status).toBe(200);
-			const [waiting] = await until(
-				() => n8n.executions('e2eResume00004'),
-				(rows) => rows.length === 1 && rows[0].status !== 'running' && rows[0].status !== 'new',
-				30_000,
-				'the waiting state',
-			);
-			const saved = (await n8n.runOf(waiting.id)) as unknown as StoredRun & {
-				executionData?: {
-					nodeExecutionStack?: Array<{ data?: { main?: Array<Array<{ json: object }>> } }>;
+	it.each(INTERNALS)(
+		"3e. n8n's internals on this version, $binaryMode binary mode (docs/n8n-internals.md): parked items kept with the waiting execution, read back by the resume webhook with the settings saved at park time, a video of unknown size stored",
+		async ({ id, path }) => {
+			if (!n8n.running) await n8n.start(port, webhookPaths);
+			emulator.holdCallbacks = true;
+			emulator.options.announceLength = false;
+			try {
+				const response = await fetch(n8n.webhookUrl(path), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ prompt: 'A paper boat [latency=1000]', field: 'clip' }),
+				});
+				expect(response.status).toBe(200);
+				const [waiting] = await until(
+					() => n8n.executions(id),
+					(rows) => rows.length === 1 && rows[0].status !== 'running' && rows[0].status !== 'new',
+					30_000,
+					'the waiting state',
+				);
+				const saved = (await n8n.runOf(waiting.id)) as unknown as StoredRun & {
+					executionData?: {
+						nodeExecutionStack?: Array<{ data?: { main?: Array<Array<{ json: object }>> } }>;
+					};
 				};
-			};
-			const failure = saved.resultData.runData[oddName]?.at(-1)?.error;
-			const stacked = saved.executionData?.nodeExecutionStack?.[0]?.data?.main?.[0] ?? [];
-			const taskId = [...emulator.tasks.values()][0]?.taskId;
-			// Each reach named, so a failure says which one this n8n version broke.
-			expect({
-				'the execution waits': waiting.status,
-				error: failure && `${failure.message}: ${failure.description}`,
-				'replaceParkedInput: the parked item is the input n8n keeps for the resume': stacked.map(
-					(item) => item.json,
-				),
-			}).toEqual({
-				'the execution waits': 'waiting',
-				error: undefined,
-				'replaceParkedInput: the parked item is the input n8n keeps for the resume': [
-					expect.objectContaining({ taskId, callbackReceived: false }),
-				],
-			});
-			await jobsEnded();
-			emulator.holdCallbacks = false;
-			const [execution] = await until(
-				() => n8n.executions('e2eResume00004'),
-				(rows) => rows[0].status === 'success' || rows[0].status === 'error',
-				60_000,
-				'the resumed execution',
-			);
-			const run = await n8n.runOf(execution.id);
-			const [item] = outputOf(run, oddName);
-			expect({
-				status: execution.status,
-				error: run.resultData.error?.message,
-				'readPark: $input.all() gives the resume webhook its parked items': item?.json,
-				"readPark: $('Node').context gives the settings saved at park time (the video under clip)":
-					Object.keys(item?.binary ?? {}),
-			}).toEqual({
-				status: 'success',
-				error: undefined,
-				'readPark: $input.all() gives the resume webhook its parked items': expect.objectContaining(
-					{ taskId, callbackReceived: true },
-				),
-				"readPark: $('Node').context gives the settings saved at park time (the video under clip)":
-					['clip'],
-			});
-			// bodyHasEnded, replacePush and binaryModeOf (a video of unknown size): every byte stored.
-			expect(n8n.binaryBytes(item.binary!.clip).equals(SAMPLE_MP4)).toBe(true);
-		} finally {
-			emulator.options.announceLength = true;
-		}
-	});
+				const failure = saved.resultData.runData[oddName]?.at(-1)?.error;
+				const stacked = saved.executionData?.nodeExecutionStack?.[0]?.data?.main?.[0] ?? [];
+				const taskId = [...emulator.tasks.values()][0]?.taskId;
+				// Each reach named, so a failure says which one this n8n version broke.
+				expect({
+					'the execution waits': waiting.status,
+					error: failure && `${failure.message}: ${failure.description}`,
+					'replaceParkedInput: the parked item is the input n8n keeps for the resume': stacked.map(
+						(item) => item.json,
+					),
+				}).toEqual({
+					'the execution waits': 'waiting',
+					error: undefined,
+					'replaceParkedInput: the parked item is the input n8n keeps for the resume': [
+						expect.objectContaining({ taskId, callbackReceived: false }),
+					],
+				});
+				await jobsEnded();
+				emulator.holdCallbacks = false;
+				const [execution] = await until(
+					() => n8n.executions(id),
+					(rows) => rows[0].status === 'success' || rows[0].status === 'error',
+					60_000,
+					'the resumed execution',
+				);
+				const run = await n8n.runOf(execution.id);
+				const [item] = outputOf(run, oddName);
+				expect({
+					status: execution.status,
+					error: run.resultData.error?.message,
+					'readPark: $input.all() gives the resume webhook its parked items': item?.json,
+					"readPark: $('Node').context gives the settings saved at park time (the video under clip)":
+						Object.keys(filesOf(item)),
+				}).toEqual({
+					status: 'success',
+					error: undefined,
+					'readPark: $input.all() gives the resume webhook its parked items':
+						expect.objectContaining({ taskId, callbackReceived: true }),
+					"readPark: $('Node').context gives the settings saved at park time (the video under clip)":
+						['clip'],
+				});
+				// bodyHasEnded, replacePush and binaryModeOf (a video of unknown size): every byte stored.
+				expect(n8n.binaryBytes(filesOf(item).clip).equals(SAMPLE_MP4)).toBe(true);
+			} finally {
+				emulator.options.announceLength = true;
+			}
+		},
+	);
 });

@@ -48,7 +48,8 @@ export function chain(id: string, name: string, nodes: Array<{ name: string }>) 
 		connections[nodes[index].name] = {
 			main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
 		};
-	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	const settings: Record<string, unknown> = { executionOrder: 'v1' };
+	return { id, name, nodes, connections, settings, pinData: {} };
 }
 
 /** A workflow started by a production webhook (served by the webhook processes). */

@@ -93,27 +93,6 @@ export class ManualStart implements INodeType {
 
 const credentialType = new SeedanceApi();
 
-/**
- * Applies the credential type's own `authenticate` (generic: header templates), so tests exercise
- * it.
- */
-function applyGenericAuth(
-	credentials: ICredentialDataDecryptedObject,
-	request: IHttpRequestOptions,
-): IHttpRequestOptions {
-	const headers: IDataObject = { ...(request.headers ?? {}) };
-	for (const [name, template] of Object.entries(
-		credentialType.authenticate.properties.headers ?? {},
-	)) {
-		headers[name] = String(template)
-			.replace(/^=/, '')
-			.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
-				String(credentials[key] ?? ''),
-			);
-	}
-	return { ...request, headers };
-}
-
 class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly store: Record<string, ICredentialDataDecryptedObject>) {
 		super();
@@ -133,7 +112,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		if (typeName !== credentialType.name) throw new Error(`Unknown credential type ${typeName}`);
-		return applyGenericAuth(credentials, requestOptions);
+		// As n8n's CredentialsHelper does with a function: the credential type's own `authenticate`.
+		const authenticate = credentialType.authenticate;
+		if (typeof authenticate !== 'function') throw new Error('authenticate is not a function');
+		return await authenticate(credentials, requestOptions);
 	}
 
 	async preAuthentication(): Promise<undefined> {

@@ -10,7 +10,14 @@ const SERVICE_MESSAGE_CHARS = 300;
 export type Failure =
 	| { kind: 'http'; status: number; serviceMessage: string | null; retryAfterMs: number | null }
 	| { kind: 'malformed'; status: number }
-	| { kind: 'network'; code: string; timedOut: boolean; neverConnected: boolean }
+	| {
+			kind: 'network';
+			code: string;
+			timedOut: boolean;
+			neverConnected: boolean;
+			/** What failed, when no network code says it (n8n's own error before sending). */
+			said?: string;
+	  }
 	/** An answer that points elsewhere (3xx): authenticated requests never follow it. */
 	| { kind: 'redirect'; status: number; to: string; reason?: RedirectRefusal };
 
@@ -122,6 +129,9 @@ const REDIRECT_MESSAGES: Record<RedirectRefusal, (subject: string, to: string) =
 		`The video link for ${subject} took more than 6 requests (redirects and retries together)`,
 };
 
+const networkDetail = (failure: Failure & { kind: 'network' }) =>
+	`Network error: ${failure.code}${failure.said ? ` (${failure.said})` : ''}.`;
+
 /** A download's errors name the video host and the task, never the Base URL. */
 function explainDownload(failure: Failure, subject: string): Explanation {
 	const fresh = FRESH_LINK(subject);
@@ -139,7 +149,7 @@ function explainDownload(failure: Failure, subject: string): Explanation {
 			: '';
 		return {
 			message: `The video host for ${subject} ${what}`,
-			description: `Network error: ${failure.code}. ${fresh}${slow}`,
+			description: `${networkDetail(failure)} ${fresh}${slow}`,
 		};
 	}
 	if (failure.kind !== 'http') {
@@ -193,7 +203,7 @@ function explain(
 	// The network code stays out of the message: NodeApiError swaps such a message for generic text.
 	const what = failure.timedOut ? 'did not answer in time' : 'could not be reached';
 	const host = `API in One at ${baseUrl}`;
-	const detail = `Network error: ${failure.code}.`;
+	const detail = networkDetail(failure);
 	return {
 		message: `${host} ${what}`,
 		description:
@@ -222,7 +232,12 @@ export function failureToError(
 		failure.kind === 'http' && failure.serviceMessage
 			? quote(failure.serviceMessage, secrets, SERVICE_MESSAGE_CHARS)
 			: null;
-	const quoted: Failure = failure.kind === 'http' ? { ...failure, serviceMessage } : failure;
+	const quoted: Failure =
+		failure.kind === 'http'
+			? { ...failure, serviceMessage }
+			: failure.kind === 'network' && failure.said
+				? { ...failure, said: quote(failure.said, secrets, SERVICE_MESSAGE_CHARS) }
+				: failure;
 	const { message, description } = explain(
 		quoted,
 		context.purpose,

@@ -181,7 +181,11 @@ function networkFailure(error: unknown, signal: AbortSignal | undefined): Failur
 	if (signal?.aborted || code === 'ERR_CANCELED') throw new ExecutionStopped();
 	const text = chain.map((link) => String(link.message ?? '')).join(' ');
 	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text);
-	return { kind: 'network', code, timedOut, neverConnected: NEVER_CONNECTED.includes(code) };
+	const neverConnected = NEVER_CONNECTED.includes(code);
+	const said = String(chain.at(-1)?.message ?? '');
+	return code === 'UNKNOWN' && said
+		? { kind: 'network', code, timedOut, neverConnected, said }
+		: { kind: 'network', code, timedOut, neverConnected };
 }
 
 function backoffMs(failure: Failure, attempt: number): number {
