@@ -1,15 +1,7 @@
-import type { INode } from 'n8n-workflow';
-
 import { failureToError, type Failure } from '../../../../nodes/shared/transport/errors';
+import { seedanceNode } from '../../../harness/n8n';
 
-const node: INode = {
-	id: 'n1',
-	name: 'Generate',
-	type: 'n8n-nodes-seedance.seedance',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = seedanceNode({}, { name: 'Generate' });
 const KEY = 'aio_live_5ecret_key_0123456789';
 const errorOf = (failure: Failure, purpose: 'create' | 'status' | 'download' = 'create') =>
 	failureToError(node, failure, {
