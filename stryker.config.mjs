@@ -36,7 +36,7 @@ export const DOORS = {
 	'nodes/SeedanceTrigger/readBound.ts': ['test/nodes/SeedanceTrigger/inboundCost.test.ts'],
 	// the download's bounds
 	'nodes/shared/download/download.ts': [],
-	'nodes/shared/download/openVideo.ts': [],
+	'nodes/shared/download/openVideo.ts': ['test/nodes/shared/download/download*.test.ts'],
 };
 
 /** The test files (globs) of a door file. */
