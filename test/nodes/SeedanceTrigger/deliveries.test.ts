@@ -139,3 +139,80 @@ describe('the memory this process keeps', () => {
 		expect(isFirstDelivery(structuredClone(data), 'wf/first', 'x:succeeded')).toBe(false);
 	});
 });
+
+describe('the bounds, to the minute', () => {
+	const start = Date.UTC(2026, 2, 1, 12, 0, 30);
+	const lastDay = start + REMEMBER_FOR_DAYS * DAY_MS;
+	const minute = Math.floor(start / 60_000);
+
+	it(`remembers a delivery through its ${REMEMBER_FOR_DAYS}th day, to the minute, and not a minute longer`, () => {
+		const data: IDataObject = {};
+		isFirstDelivery(data, 'wf/edge', 'old:succeeded', start);
+		expect(wasDelivered(data, 'wf/edge', 'old', lastDay)).toBe(true);
+		isFirstDelivery(data, 'wf/edge', 'other:succeeded', lastDay);
+		expect(Object.keys(data.deliveredTasks as object)).toEqual([
+			'old:succeeded',
+			'other:succeeded',
+		]);
+		expect(wasDelivered(data, 'wf/edge', 'old', lastDay + 60_000)).toBe(false);
+		expect(isFirstDelivery(data, 'wf/edge', 'old:succeeded', lastDay + 60_000)).toBe(true);
+	});
+
+	it('merges what another process saved on the last minute it is kept', () => {
+		const theirs: IDataObject = { deliveredTasks: { 'old:succeeded': minute } };
+		expect(wasDelivered(theirs, 'wf/edge-merge', 'old', lastDay)).toBe(true);
+	});
+
+	it('merges no entry that is not a delivery minute, nor one that has expired', () => {
+		const now = start + DAY_MS;
+		const theirs: IDataObject = {
+			deliveredTasks: {
+				'kept:succeeded': minute,
+				'bad:succeeded': 'yesterday',
+				'null:failed': null,
+				'expired:succeeded': minute - REMEMBER_FOR_DAYS * 24 * 60 - 1,
+			},
+		};
+		expect(isFirstDelivery(theirs, 'wf/odd-entries', 'next:succeeded', now)).toBe(true);
+		expect(Object.keys(theirs.deliveredTasks as object)).toEqual([
+			'kept:succeeded',
+			'next:succeeded',
+		]);
+	});
+
+	it('ignores saved deliveries that are no object of task states (a list)', () => {
+		const now = start + DAY_MS;
+		const data: IDataObject = { deliveredTasks: [minute, minute] };
+		expect(isFirstDelivery(data, 'wf/list', 'next:succeeded', now)).toBe(true);
+		expect(data.deliveredTasks).toEqual({ 'next:succeeded': Math.floor(now / 60_000) });
+	});
+
+	it(`keeps ${REMEMBERED_DELIVERIES} deliveries when merging another process's, even when only asked`, () => {
+		// Theirs fill the bound; one more of this process's: the oldest of theirs goes.
+		const firstMinute = minute;
+		const theirs: IDataObject = {
+			deliveredTasks: Object.fromEntries(
+				Array.from({ length: REMEMBERED_DELIVERIES }, (_, index) => [
+					`t${index}:succeeded`,
+					firstMinute + index,
+				]),
+			) as IDataObject,
+		};
+		const now = start + REMEMBERED_DELIVERIES * 60_000;
+		isFirstDelivery({}, 'wf/full-merge', 'mine:succeeded', now);
+		expect(wasDelivered(theirs, 'wf/full-merge', 't0', now)).toBe(false);
+		expect(wasDelivered(theirs, 'wf/full-merge', 't1', now)).toBe(true);
+		expect(wasDelivered(theirs, 'wf/full-merge', 'mine', now)).toBe(true);
+	});
+
+	it(`keeps the memory of ${REMEMBERED_TRIGGERS} triggers, the one used last kept longest`, () => {
+		isFirstDelivery({}, 'wf/lru-first', 'x:succeeded');
+		for (let index = 0; index < REMEMBERED_TRIGGERS - 1; index++)
+			isFirstDelivery({}, `wf/lru-other-${index}`, 'y:succeeded');
+		// 32 triggers now: the first is still remembered, and using it makes it the newest.
+		expect(wasDelivered({}, 'wf/lru-first', 'x')).toBe(true);
+		isFirstDelivery({}, 'wf/lru-one-more', 'y:succeeded');
+		expect(isFirstDelivery({}, 'wf/lru-first', 'x:succeeded')).toBe(false);
+		expect(isFirstDelivery({}, 'wf/lru-other-0', 'y:succeeded')).toBe(true);
+	});
+});

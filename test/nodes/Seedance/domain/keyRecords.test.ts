@@ -7,6 +7,7 @@ import {
 	storable,
 	taskEntries,
 	claimEntry,
+	lostEntry,
 } from '../../../../nodes/Seedance/domain/keyRecords';
 import { checkProperty, fc } from '../../../property';
 
@@ -75,7 +76,39 @@ describe('Idempotency Key records', () => {
 	it('only task IDs of the service alphabet up to 200 characters are storable', () => {
 		expect(storable('n38abc_seedance')).toBe(true);
 		expect(storable('a/b')).toBe(false);
+		expect(storable('x'.repeat(200))).toBe(true);
 		expect(storable('x'.repeat(201))).toBe(false);
 		expect(storable('')).toBe(false);
+	});
+
+	it("a key's digest is 22 URL-safe characters, the same for the same key, and its entries name it", () => {
+		// Entry names go into n8n's store as text: 22 base64url characters (132 bits of SHA-256).
+		const digest = keyDigest('order-42');
+		expect(digest).toMatch(/^[A-Za-z0-9_-]{22}$/);
+		expect(keyDigest('order-42')).toBe(digest);
+		expect(keyDigest('order-43')).not.toBe(digest);
+		expect(claimEntry(digest)).toContain(digest);
+		expect(lostEntry(digest)).toContain(digest);
+	});
+
+	it('a lost answer is read for its own key only, apart from its claim', () => {
+		const held = new Set([lostEntry(keyDigest('a'))]);
+		expect(readMarkers(keyDigest('a'), ask(held, markerCandidates(keyDigest('a'))))).toEqual({
+			claimed: false,
+			lost: true,
+			length: 0,
+			sum: 0,
+		});
+		expect(readMarkers(keyDigest('b'), ask(held, markerCandidates(keyDigest('b')))).lost).toBe(
+			false,
+		);
+	});
+
+	it('bits that make no character of the alphabet never read as a task ID, whatever the checksum', () => {
+		const digest = keyDigest('k');
+		// The checksum of the text "undefined", beside one character whose 7 bits are all set (127).
+		const { sum } = readMarkers(digest, new Set(taskEntries(digest, 'undefined')));
+		const markers = { claimed: true, lost: false, length: 1, sum };
+		expect(readTaskId(digest, markers, new Set(charCandidates(digest, 1)))).toBeUndefined();
 	});
 });

@@ -1,4 +1,8 @@
-import { MAX_CALLBACK_BYTES, readCallback } from '../../../../nodes/shared/domain/callbackBody';
+import {
+	MAX_CALLBACK_BYTES,
+	bodySize,
+	readCallback,
+} from '../../../../nodes/shared/domain/callbackBody';
 import { checkProperty, fc } from '../../../property';
 
 const headers = {};
@@ -93,6 +97,76 @@ describe('readCallback: the task ID rule of a typed Task ID holds for callback b
 					);
 			}),
 			500,
+		);
+	});
+});
+
+describe('bodySize', () => {
+	const body = { task_id: 't1', status: 'COMPLETED' };
+
+	it("is n8n's raw bytes first, then a usable Content-Length, then the body as text", () => {
+		expect(bodySize({ body, rawBody: Buffer.from('é'), headers: { 'content-length': '9' } })).toBe(
+			2,
+		);
+		expect(bodySize({ body, headers: { 'content-length': '9' } })).toBe(9);
+		// A declared 0 is an empty body, not a missing length.
+		expect(bodySize({ body, headers: { 'content-length': '0' } })).toBe(0);
+	});
+
+	it.each([
+		['no Content-Length', {}],
+		['a negative one', { 'content-length': '-5' }],
+		['one that is no number', { 'content-length': 'lots' }],
+		['an infinite one', { 'content-length': 'Infinity' }],
+	])('with %s, measures the body itself', (_name, headers) => {
+		expect(bodySize({ body, headers })).toBe(JSON.stringify(body).length);
+		expect(bodySize({ body: 'plain text', headers })).toBe('plain text'.length);
+		expect(bodySize({ headers })).toBe(JSON.stringify('').length);
+	});
+});
+
+describe('readCallback: which of the parsed body and the raw bytes it reads', () => {
+	const json = (taskId: string) => JSON.stringify({ task_id: taskId, status: 'COMPLETED' });
+	const taskIdOf = (request: Parameters<typeof readCallback>[0]) => {
+		const reading = readCallback(request);
+		return reading.ok ? reading.task.taskId : reading.reason;
+	};
+
+	it('reads a body of bytes, and raw bytes when n8n parsed nothing (no body, or {})', () => {
+		expect(taskIdOf({ body: new Uint8Array(Buffer.from(json('bytes'))), headers })).toBe('bytes');
+		expect(taskIdOf({ rawBody: Buffer.from(json('raw')), headers })).toBe('raw');
+		expect(taskIdOf({ body: {}, rawBody: Buffer.from(json('raw')), headers })).toBe('raw');
+	});
+
+	it('keeps a body n8n parsed, whatever the raw bytes hold', () => {
+		const rawBody = Buffer.from(json('raw'));
+		expect(taskIdOf({ body: { task_id: 'parsed', status: 'COMPLETED' }, rawBody, headers })).toBe(
+			'parsed',
+		);
+		for (const body of [[], null, 5])
+			expect(taskIdOf({ body, rawBody, headers })).toBe('The body is not a JSON object');
+	});
+
+	it(`takes a body of exactly ${MAX_CALLBACK_BYTES} bytes`, () => {
+		const body = { task_id: 'at-limit', status: 'COMPLETED' };
+		expect(taskIdOf({ body, headers: { 'content-length': String(MAX_CALLBACK_BYTES) } })).toBe(
+			'at-limit',
+		);
+	});
+
+	it('quotes a bad task ID whole up to 60 characters, and marks a longer one cut', () => {
+		const sixty = `a/${'b'.repeat(58)}`;
+		expect(taskIdOf({ body: { task_id: sixty }, headers })).toContain(
+			`names task "${sixty}" (60 characters)`,
+		);
+		expect(taskIdOf({ body: { task_id: `${sixty}c` }, headers })).toContain(
+			`names task "${sixty}…" (61 characters)`,
+		);
+	});
+
+	it('an empty parsed body with no raw bytes holds no task', () => {
+		expect(taskIdOf({ body: {}, rawBody: Buffer.alloc(0), headers })).toBe(
+			'The body holds no task ID',
 		);
 	});
 });

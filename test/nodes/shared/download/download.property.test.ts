@@ -172,3 +172,47 @@ it("a download stores a real video within its limit or fails clearly, within 6 r
 		25,
 	);
 });
+
+/** A valid MP4 of `bytes` whose last box runs "to the end of the file": nothing declares its size. */
+function openEndedVideo(bytes: number): Buffer {
+	const video = Buffer.concat([SAMPLE_MP4.subarray(0, 941), Buffer.alloc(bytes - 941)]);
+	video.write('mdat', 945, 'latin1');
+	return video;
+}
+
+it('a video that declares no size is held to Max Video Size as its bytes arrive, however they are cut', async () => {
+	await checkProperty(
+		'sizes counted as bytes arrive',
+		fc.asyncProperty(
+			fc.integer({ min: MB / 2, max: 3 * MB }),
+			fc.constantFrom(1, 2),
+			fc.option(fc.integer({ min: 16 * 1024, max: 512 * 1024 }), { nil: undefined }),
+			async (bytes, maxVideoSize, chunkBytes) => {
+				emulator.requests.length = 0;
+				emulator.faults.download.length = 0;
+				const body = openEndedVideo(bytes);
+				emulator.inject(
+					'download',
+					chunkBytes === undefined
+						? { kind: 'body', body, announce: null }
+						: { kind: 'drip', body, chunkBytes, everyMs: 0, headersAfterMs: 0 },
+				);
+				const result = await runWorkflow([itemsNode([{ json: {} }]), waitNode({ maxVideoSize })], {
+					credentials: credentials(),
+				});
+				const error = result.errorOf('Seedance');
+				if (bytes > maxVideoSize * MB) {
+					expect(error?.message).toBe(
+						`The video of task ${taskId} is larger than the Max Video Size (${maxVideoSize} MB)`,
+					);
+				} else {
+					expect(error).toBeUndefined();
+					const binary = result.output('Seedance')[0]?.binary?.data as IBinaryData;
+					const stored = await Container.get(BinaryDataService).getAsBuffer(binary);
+					expect(stored.equals(body)).toBe(true);
+				}
+			},
+		),
+		15,
+	);
+});

@@ -185,7 +185,7 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 			scenario.executions.forEach((execution, index) => {
 				if (execution.maxCredits === null) return;
 				const made = [...emulator.tasks.values()].filter((task) =>
-					String(task.body.prompt).endsWith(` e${index}`),
+					String(task.body.prompt).endsWith(` e${index} ${id}`),
 				);
 				if (made.length * CREDITS > execution.maxCredits)
 					throw new Error(

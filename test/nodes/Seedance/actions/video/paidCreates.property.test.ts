@@ -125,3 +125,56 @@ it('random faults and retries never charge an item twice, nor re-send a create t
 		30,
 	);
 }, 120_000);
+
+/** Batches whose items often repeat one another exactly (a CSV with the same row twice). */
+const copiesArb = fc.record({
+	prompts: fc.array(fc.constantFrom('a dancer', 'a cat', 'rain'), { minLength: 2, maxLength: 5 }),
+	maxTries: fc.integer({ min: 1, max: 3 }),
+	onError: fc.constantFrom('stopWorkflow', 'continueRegularOutput'),
+	createFaults: fc.array(faultArb, { maxLength: 6 }),
+});
+
+it('identical items are each their own paid create: one task per item, never one shared', async () => {
+	await checkProperty(
+		'identical items, their own creates',
+		fc.asyncProperty(copiesArb, async ({ prompts, maxTries, onError, createFaults }) => {
+			emulator.reset();
+			const queue = [...createFaults];
+			emulator.faultSource = (route) =>
+				route === 'create' ? (queue.shift() ?? undefined) : undefined;
+			const node = seedanceNode(
+				{
+					resource: 'video',
+					operation: 'generate',
+					prompt: '={{ $json.prompt }}',
+					waitForCompletion: false,
+					options: { requestTimeout: 2 },
+				},
+				{
+					retryOnFail: maxTries > 1,
+					maxTries,
+					waitBetweenTries: 0,
+					onError: onError as INode['onError'],
+				},
+			);
+			const items = prompts.map((prompt) => ({ json: { prompt } }));
+			const result = await runWorkflow([itemsNode(items), node], { credentials: credentials() });
+			const taskIds = result
+				.output('Seedance')
+				.map((item) => item.json.taskId)
+				.filter((taskId): taskId is string => typeof taskId === 'string');
+			if (new Set(taskIds).size !== taskIds.length)
+				throw new Error(`items ${JSON.stringify(prompts)} share a task: ${taskIds.join(', ')}`);
+			// Without a fault every item is made, each once; so it is when a try of a node that
+			// stops on errors ended with output.
+			const everyItemMade =
+				createFaults.every((fault) => fault === null) ||
+				(onError === 'stopWorkflow' && result.output('Seedance').length > 0);
+			if (everyItemMade && taskIds.length !== prompts.length)
+				throw new Error(`${taskIds.length} tasks for ${prompts.length} items`);
+			if (emulator.tasks.size > prompts.length)
+				throw new Error(`${emulator.tasks.size} tasks made for ${prompts.length} items`);
+		}),
+		30,
+	);
+}, 120_000);
