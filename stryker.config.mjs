@@ -13,7 +13,7 @@ export const DOORS = {
 	// the ledger and paid creates
 	'nodes/Seedance/domain/ledger.ts': [],
 	'nodes/Seedance/domain/keyRecords.ts': [],
-	'nodes/shared/domain/bill.ts': ['test/nodes/Seedance/actions/video/stop*.test.ts'],
+	'nodes/shared/domain/bill.ts': [],
 	'nodes/Seedance/actions/video/paidCreates.ts': [],
 	'nodes/Seedance/actions/video/idempotencyKeys.ts': [],
 	// the budget
