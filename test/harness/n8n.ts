@@ -234,6 +234,8 @@ export interface RunOptions {
 	retryOf?: IRun;
 	/** This n8n's webhook base URL (WEBHOOK_URL), ending in `/`: Generate signs only URLs under it. */
 	webhookBase?: string;
+	/** The workflow's ID (its rows in n8n's deduplication store); `test-workflow` if not given. */
+	workflowId?: string;
 }
 
 /** Runs a linear workflow `Items -> node -> node...` in the real engine. */
@@ -253,8 +255,9 @@ export async function runWorkflowGraph(
 	connections: IConnections,
 	options: RunOptions = {},
 ): Promise<RunResult> {
+	const workflowId = options.workflowId ?? 'test-workflow';
 	const workflow = new Workflow({
-		id: 'test-workflow',
+		id: workflowId,
 		name: 'Test',
 		nodes,
 		connections,
@@ -264,7 +267,7 @@ export async function runWorkflowGraph(
 	});
 	const executionId = String(++executionCounter);
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
-		id: 'test-workflow',
+		id: workflowId,
 		name: 'Test',
 		nodes,
 		connections,

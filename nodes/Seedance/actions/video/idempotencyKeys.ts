@@ -15,6 +15,7 @@ import {
 	taskEntries,
 	type KeyMarkers,
 } from '../../domain/keyRecords';
+import { withStoreLock } from './storeLock';
 
 export const idempotencyKeyField: INodeProperties = {
 	displayName: 'Idempotency Key',
@@ -62,7 +63,7 @@ export function checkIdempotencyKey(value: unknown): string {
 	return text;
 }
 
-/** One queue per node and process: n8n's store reads and writes a node's entries as one value. */
+/** One queue per node and process, one lock across processes: the store rewrites a node's whole row. */
 const queues = new Map<string, Promise<unknown>>();
 
 const scopeOf = (context: IExecuteFunctions) =>
@@ -71,7 +72,8 @@ const scopeOf = (context: IExecuteFunctions) =>
 async function exclusive<T>(context: IExecuteFunctions, work: () => Promise<T>): Promise<T> {
 	const scope = scopeOf(context);
 	const before = queues.get(scope) ?? Promise.resolve();
-	const run = before.then(work, work);
+	const locked = async () => await withStoreLock(context, work);
+	const run = before.then(locked, locked);
 	const settled = run.catch(() => undefined);
 	queues.set(scope, settled);
 	void settled.then(() => queues.get(scope) === settled && queues.delete(scope));

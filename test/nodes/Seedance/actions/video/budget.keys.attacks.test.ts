@@ -25,7 +25,7 @@ import { FAST, useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
-beforeEach(() => deduplicationStore.rows.clear());
+beforeEach(() => deduplicationStore.clear());
 afterEach(() => jest.restoreAllMocks());
 
 function generate(name: string, id: string, options: Record<string, unknown>): INode {

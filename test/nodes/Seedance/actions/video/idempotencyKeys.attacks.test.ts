@@ -19,7 +19,7 @@ import { STORE_ENTRIES } from '../../../../../nodes/Seedance/actions/video/idemp
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
-beforeEach(() => deduplicationStore.rows.clear());
+beforeEach(() => deduplicationStore.clear());
 afterEach(() => jest.restoreAllMocks());
 
 function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
@@ -247,7 +247,8 @@ describe('Cost of the keys in the store', () => {
 		);
 		expect(withRoundTrip).toBeLessThan(first);
 		expect(rerun.output('Seedance').every((item) => item.json.pickedUpByKey === true)).toBe(true);
-		expect(again).toBeLessThanOrEqual(4);
+		// 4 to read the keys, 2 for the lock across processes (its row made, then deleted).
+		expect(again).toBeLessThanOrEqual(6);
 		expect(plainCalls).toBe(0);
 	});
 });

@@ -115,7 +115,7 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 		'keys and budget under faults, Stop and a failing store',
 		fc.asyncProperty(scenarioArb, async (scenario) => {
 			emulator.reset();
-			deduplicationStore.rows.clear();
+			deduplicationStore.clear();
 			const id = `keyed-${Math.random()}`;
 			const creates = [...scenario.createFaults];
 			const statuses = scenario.statusFaults.filter((fault) => fault?.kind !== 'resetAfterCreate');

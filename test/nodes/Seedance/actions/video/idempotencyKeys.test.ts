@@ -13,7 +13,7 @@ import type { Fault } from '../../../../emulator/server';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
-beforeEach(() => deduplicationStore.rows.clear());
+beforeEach(() => deduplicationStore.clear());
 
 function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
 	return seedanceNode(
@@ -207,7 +207,7 @@ it('generated runs of keyed rows, with faults and concurrent re-runs: never two 
 			),
 			async (executions) => {
 				emulator.reset();
-				deduplicationStore.rows.clear();
+				deduplicationStore.clear();
 				const node = keyed();
 				const faults: Array<Fault | null> = executions.flatMap((execution) => execution.faults);
 				emulator.faultSource = (route) =>

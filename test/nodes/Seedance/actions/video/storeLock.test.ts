@@ -1,0 +1,165 @@
+/**
+ * The lock across n8n processes around the Idempotency Keys' store, in n8n-core's real engine: a
+ * probe node runs its work under the lock, several executions at once stand for several workers.
+ */
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { withStoreLock } from '../../../../../nodes/Seedance/actions/video/storeLock';
+import { deduplicationStore } from '../../../../harness/deduplicator';
+import { itemsNode, nodeTypes, runWorkflow } from '../../../../harness/n8n';
+
+/** What the work under the lock did, in order: `<label>:start` and `<label>:end`. */
+const events: string[] = [];
+
+class LockProbe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Lock Probe',
+		name: 'lockProbe',
+		group: ['transform'],
+		version: 1,
+		description: 'Runs a pause under the store lock',
+		defaults: { name: 'Probe' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [
+			{ displayName: 'Label', name: 'label', type: 'string', default: '' },
+			...['holdMs', 'staleMs', 'foreignMs'].map((name) => ({
+				displayName: name,
+				name,
+				type: 'number' as const,
+				default: 0,
+			})),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const [label, holdMs, staleMs, foreignMs] = ['label', 'holdMs', 'staleMs', 'foreignMs'].map(
+			(name) => this.getNodeParameter(name, 0),
+		) as [string, number, number, number];
+		await withStoreLock(
+			this,
+			async () => {
+				events.push(`${label}:start`);
+				await sleep(holdMs);
+				events.push(`${label}:end`);
+			},
+			{ staleMs, foreignMs },
+		);
+		return [[{ json: { label } }]];
+	}
+}
+nodeTypes.register('test.lockProbe', new LockProbe());
+
+/** The value a lock row holds (a number far below any counter of Remove Duplicates). */
+const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
+
+const probe = (
+	label: string,
+	timing: { holdMs?: number; staleMs?: number; foreignMs?: number },
+) => ({
+	id: `probe-${label}`,
+	name: 'Probe',
+	type: 'test.lockProbe',
+	typeVersion: 1,
+	position: [200, 0] as [number, number],
+	parameters: { label, holdMs: 20, staleMs: 60_000, foreignMs: 60_000, ...timing },
+});
+
+async function runProbe(
+	workflowId: string,
+	label: string,
+	timing: Parameters<typeof probe>[1] = {},
+	cancelAfterMs?: number,
+) {
+	return await runWorkflow([itemsNode([{ json: {} }]), probe(label, timing)], {
+		workflowId,
+		cancelAfterMs,
+	});
+}
+
+beforeEach(() => {
+	events.length = 0;
+	deduplicationStore.clear();
+	deduplicationStore.roundTripMs = 3;
+});
+afterAll(() => (deduplicationStore.roundTripMs = 0));
+
+it('executions writing at once take turns: one holds the lock at a time, and none is left', async () => {
+	const labels = ['a', 'b', 'c', 'd'];
+	const runs = await Promise.all(labels.map(async (label) => await runProbe('turns', label)));
+	expect(runs.map((run) => run.errorOf('Probe'))).toEqual(labels.map(() => undefined));
+	expect(events).toHaveLength(8);
+	for (let index = 0; index < events.length; index += 2) {
+		const label = events[index].split(':')[0];
+		expect(events.slice(index, index + 2)).toEqual([`${label}:start`, `${label}:end`]);
+	}
+	expect(deduplicationStore.latest.has('turns|')).toBe(false);
+});
+
+it('a lock left by a process that died is broken once it has been held for the stale time', async () => {
+	deduplicationStore.latest.set('stale|', LOCK_ROW_AT(Date.now() - 1000));
+	const started = Date.now();
+	const run = await runProbe('stale', 'late', { staleMs: 300 });
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['late:start', 'late:end']);
+	expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+	expect(deduplicationStore.latest.has('stale|')).toBe(false);
+});
+
+it('a lock another execution holds is waited for, not broken, within the stale time', async () => {
+	deduplicationStore.latest.set('held|', LOCK_ROW_AT(Date.now()));
+	const waiting = runProbe('held', 'second', { staleMs: 60_000 });
+	await sleep(300);
+	expect(events).toEqual([]);
+	deduplicationStore.latest.delete('held|');
+	expect((await waiting).errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['second:start', 'second:end']);
+});
+
+it("a Remove Duplicates node's row of the workflow (entries) is left alone: the work runs without a lock", async () => {
+	deduplicationStore.rows.set('foreign|', ['their entry']);
+	const run = await runProbe('foreign', 'beside', { foreignMs: 200 });
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['beside:start', 'beside:end']);
+	expect(deduplicationStore.rows.get('foreign|')).toEqual(['their entry']);
+	expect(deduplicationStore.latest.has('foreign|')).toBe(false);
+	// Known for this process from then on: the next run does not wait for it again.
+	const started = Date.now();
+	await runProbe('foreign', 'again', { foreignMs: 10_000 });
+	expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+it("a Remove Duplicates node's counter of the workflow keeps its value and is never deleted", async () => {
+	deduplicationStore.latest.set('counter|', 42);
+	const run = await runProbe('counter', 'beside', { foreignMs: 200, staleMs: 300 });
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['beside:start', 'beside:end']);
+	expect(deduplicationStore.latest.get('counter|')).toBe(42);
+});
+
+it('a store that keeps failing fails the node once the stale time is over; the work never runs', async () => {
+	const failing = jest
+		.spyOn(deduplicationStore, 'checkProcessedAndRecord')
+		.mockRejectedValue(new Error('the database is locked'));
+	try {
+		const run = await runProbe('failing', 'never', { staleMs: 300 });
+		expect(run.errorOf('Probe')?.message).toMatch(/the database is locked/);
+		expect(failing.mock.calls.length).toBeGreaterThan(1);
+		expect(events).toEqual([]);
+	} finally {
+		failing.mockRestore();
+	}
+});
+
+it('a Stop while waiting for the lock ends the wait: the work never runs, the other’s lock stays', async () => {
+	deduplicationStore.latest.set('stopped|', LOCK_ROW_AT(Date.now()));
+	await runProbe('stopped', 'never', { staleMs: 60_000 }, 300);
+	expect(events).toEqual([]);
+	expect(deduplicationStore.latest.has('stopped|')).toBe(true);
+});
