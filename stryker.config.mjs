@@ -16,6 +16,9 @@ export const DOORS = {
 	'nodes/shared/domain/bill.ts': [],
 	'nodes/Seedance/actions/video/paidCreates.ts': [],
 	'nodes/Seedance/actions/video/idempotencyKeys.ts': [],
+	'nodes/Seedance/actions/video/storeLock.ts': [
+		'test/nodes/Seedance/actions/video/idempotencyKeys.processes.test.ts',
+	],
 	// the budget
 	'nodes/Seedance/actions/video/budget.ts': [],
 	// redaction

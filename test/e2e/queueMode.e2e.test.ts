@@ -20,6 +20,7 @@ import {
 	outputOf,
 	settle,
 	tasksUpTo,
+	triggeredTasks,
 	until,
 	webhookStart,
 } from './workflows';
@@ -29,6 +30,11 @@ const LOAD_CALLBACKS = Number(process.env.E2E_QUEUE_LOAD_CALLBACKS ?? 1000);
 const LOAD_LIMIT_MS = 1_500_000;
 const MANUAL_GENERATE = 'queueManual0001';
 const MANUAL_KEYED = 'queueManualKey1';
+const MANUAL_KEYED_RACE = 'queueManualKey2';
+/** Executions of one keyed workflow started at once: more than one worker's concurrency (5). */
+const RACING_EXECUTIONS = 6;
+/** Distinct callbacks sent at once over both webhook processes (Q11). */
+const BURST_CALLBACKS = 30;
 const POLL_OPTIONS = { pollInterval: 0.5, downloadVideo: true };
 const RESUME_OPTIONS = {
 	confirmCallbacks: false,
@@ -124,6 +130,38 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 					'Rows',
 					'n8n-nodes-base.set',
 					{ mode: 'raw', jsonOutput: JSON.stringify({ rows: ['q key a', 'q key b'] }) },
+					{ typeVersion: 3.4 },
+				),
+				node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'rows' }),
+				generate({
+					prompt: '={{ $json.rows }}',
+					waitForCompletion: false,
+					options: { idempotencyKey: '={{ $json.rows }}' },
+				}),
+			] as Array<{ name: string }>),
+		);
+		await n8n.importWorkflow(
+			chain(MANUAL_KEYED_RACE, 'Queue: keyed executions racing', [
+				manual(),
+				// Every job started within one 5-second window wakes at its end, on both workers at once:
+				// they reach n8n's store together.
+				node(
+					'Together',
+					'n8n-nodes-base.wait',
+					{
+						resume: 'specificTime',
+						dateTime:
+							'={{ DateTime.fromMillis(Math.ceil(($now.toMillis() + 3000) / 5000) * 5000).toISO() }}',
+					},
+					{ typeVersion: 1.1 },
+				),
+				node(
+					'Rows',
+					'n8n-nodes-base.set',
+					{
+						mode: 'raw',
+						jsonOutput: JSON.stringify({ rows: ['q race a', 'q race b', 'q race c'] }),
+					},
 					{ typeVersion: 3.4 },
 				),
 				node('Split', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'rows' }),
@@ -437,6 +475,45 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			expect((await n8n.storedBinary(item.binary!.data)).bytes.equals(SAMPLE_MP4)).toBe(true);
 		expect(emulator.count('download')).toBe(5);
 	});
+	it(`Q11. ${BURST_CALLBACKS} distinct finished callbacks at once, spread over both webhook processes, start ${BURST_CALLBACKS} executions; after both are restarted, the service resending all ${BURST_CALLBACKS}: measured`, async () => {
+		const url = (base: string) =>
+			signCallbackUrl(`${base}/webhook/${triggerPath}`, emulator.apiKey);
+		const callback = (taskId: string) => ({ data: { task_id: taskId, status: 'COMPLETED' } });
+		const taskIds = Array.from({ length: BURST_CALLBACKS }, (_, index) => `q-burst-${index}`);
+		const send = async (bases: string[]) =>
+			await Promise.all(
+				taskIds.map(
+					async (taskId, index) =>
+						await emulator.postCallback(url(bases[index % bases.length]), callback(taskId)),
+				),
+			);
+		const before = (await n8n.executions('queueTrigger001')).length;
+		const answered = await send(webhookUrls);
+		expect(answered.every((status) => status === 200)).toBe(true);
+		const burst = await until(
+			async () => await triggeredTasks(n8n, 'queueTrigger001', before),
+			(tasks) => taskIds.every((taskId) => tasks.includes(taskId)),
+			300_000,
+			`the ${BURST_CALLBACKS} executions of the burst`,
+		);
+		expect(burst.filter((taskId) => taskIds.includes(taskId)).sort()).toEqual([...taskIds].sort());
+
+		webhookUrls = await n8n.restartWebhookProcesses();
+		const counted = (await n8n.executions('queueTrigger001')).length;
+		await send(webhookUrls);
+		// Executions a resend started are recorded before those of a sentinel sent after it.
+		const marks = webhookUrls.map((_, index) => `q-burst-sentinel-${index}`);
+		for (const [index, base] of webhookUrls.entries())
+			expect(await emulator.postCallback(url(base), callback(marks[index]))).toBe(200);
+		let since: string[] = [];
+		for (const mark of marks) since = await tasksUpTo(n8n, 'queueTrigger001', counted, mark);
+		const again = since.filter((taskId) => taskIds.includes(taskId)).length;
+		console.log(
+			`[e2e queue n8n ${version}] ${BURST_CALLBACKS} distinct callbacks at once over 2 webhook processes -> ${BURST_CALLBACKS} executions; both processes restarted, all ${BURST_CALLBACKS} resent -> ${again} started again (each process saves the static data it loaded plus what it recorded; the last save wins)`,
+		);
+		expect(again).toBeLessThanOrEqual(BURST_CALLBACKS);
+	});
+
 	/**
 	 * n8n 3 runs every manual execution on a worker; n8n 2.x does with
 	 * OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (set for every process here). Started as the editor
@@ -489,6 +566,31 @@ describe.each(N8N_VERSIONS)('n8n %s in queue mode (2 workers, 2 webhook processe
 			expect(keyed()).toHaveLength(2);
 			expect(outputs[1]).toEqual(outputs[0]);
 			expect(outputs[2]).toEqual(outputs[0]);
+		});
+
+		it(`Q10. offload: ${RACING_EXECUTIONS} executions of 3 keyed rows at once on both workers make 3 videos in all, and each outputs the same tasks`, async () => {
+			const raced = () =>
+				[...emulator.tasks.values()].filter((task) =>
+					String(task.body.prompt).startsWith('q race'),
+				);
+			const ids = await Promise.all(
+				Array.from(
+					{ length: RACING_EXECUTIONS },
+					async () => await n8n.runManually(MANUAL_KEYED_RACE),
+				),
+			);
+			const outputs: unknown[][] = [];
+			const workers: string[] = [];
+			for (const id of ids) {
+				const row = await ended(MANUAL_KEYED_RACE, id);
+				expect(row.status).toBe('success');
+				workers.push(...n8n.workersThatStarted(id));
+				outputs.push(outputOf(await n8n.runOf(id), 'Generate').map((item) => item.json.taskId));
+			}
+			console.log(`Q10 (${version}): the executions ran on ${workers.join(', ')}`);
+			expect(new Set(workers).size).toBe(2);
+			expect(raced()).toHaveLength(3);
+			for (const output of outputs) expect(output).toEqual(outputs[0]);
 		});
 
 		it("Q7. offload: a manual Generate in Resume on Callback parks on a worker and, on the service's callback to a webhook process, resumes on a worker with the video", async () => {

@@ -208,6 +208,16 @@ interface Process {
 	log: string;
 }
 
+/** Ends a process: SIGTERM, then SIGKILL if it has not exited within 20 s. */
+async function stopProcess({ child }: Process): Promise<void> {
+	if (child.exitCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+	await exited;
+	clearTimeout(timer);
+}
+
 /** One n8n in queue mode: main (`start`), workers and webhook processes, one database, one queue. */
 export class QueueN8n extends RealN8n {
 	private readonly others: Process[] = [];
@@ -343,22 +353,32 @@ export class QueueN8n extends RealN8n {
 		return urls;
 	}
 
+	/**
+	 * Stops every webhook process (SIGTERM, as a deploy does) and starts new ones behind the
+	 * balancer: what they knew in memory is gone, what they saved is in the database. Returns
+	 * their base URLs.
+	 */
+	async restartWebhookProcesses(): Promise<string[]> {
+		const old = this.others.filter((process) => process.label.startsWith('webhook'));
+		for (const process of old) this.others.splice(this.others.indexOf(process), 1);
+		await Promise.all(old.map(async (process) => await stopProcess(process)));
+		this.balancer.targets.length = 0;
+		const urls: string[] = [];
+		for (const [index] of old.entries()) {
+			const { port } = await this.spawnProcess(`webhook ${index + 1}`, ['webhook'], '/healthz');
+			this.balancer.targets.push(port);
+			urls.push(`http://127.0.0.1:${port}`);
+		}
+		return urls;
+	}
+
 	/** Which worker ran an execution is not recorded; which process logged what is. */
 	logs(): string {
 		return this.others.map((process) => `--- ${process.label}\n${process.log}`).join('\n');
 	}
 
 	async stop(): Promise<void> {
-		await Promise.all(
-			this.others.splice(0).map(async ({ child }) => {
-				if (child.exitCode !== null) return;
-				const exited = new Promise((resolve) => child.once('exit', resolve));
-				child.kill('SIGTERM');
-				const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-				await exited;
-				clearTimeout(timer);
-			}),
-		);
+		await Promise.all(this.others.splice(0).map(async (process) => await stopProcess(process)));
 		await super.stop();
 		await this.balancer.stop();
 	}

@@ -313,9 +313,19 @@ export class RealN8n {
 
 	private cookie?: string;
 
-	/** Sets up the owner account of the running server (once) and logs in; REST calls then use it. */
+	private loggingIn?: Promise<void>;
+
+	/**
+	 * Sets up the owner account of the running server (once) and logs in; REST calls then use it.
+	 * Calls at once share one login (n8n refuses a burst of logins with 429).
+	 */
 	async loginAsOwner(): Promise<void> {
 		if (this.cookie) return;
+		this.loggingIn ??= this.setUpAndLogIn().finally(() => (this.loggingIn = undefined));
+		await this.loggingIn;
+	}
+
+	private async setUpAndLogIn(): Promise<void> {
 		const owner = {
 			email: 'owner@example.com',
 			firstName: 'E2E',

@@ -69,10 +69,14 @@ const queues = new Map<string, Promise<unknown>>();
 const scopeOf = (context: IExecuteFunctions) =>
 	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
 
-async function exclusive<T>(context: IExecuteFunctions, work: () => Promise<T>): Promise<T> {
+async function exclusive<T>(
+	context: IExecuteFunctions,
+	work: () => Promise<T>,
+	stoppable = false,
+): Promise<T> {
 	const scope = scopeOf(context);
 	const before = queues.get(scope) ?? Promise.resolve();
-	const locked = async () => await withStoreLock(context, work);
+	const locked = async () => await withStoreLock(context, work, { stoppable });
 	const run = before.then(locked, locked);
 	const settled = run.catch(() => undefined);
 	queues.set(scope, settled);
@@ -137,25 +141,29 @@ export async function claimKeys(
 	context: IExecuteFunctions,
 	keys: string[],
 ): Promise<Map<string, KeyState>> {
-	return await exclusive(context, async () => {
-		const digests = new Map(keys.map((key) => [key, keyDigest(key)]));
-		const read = await readKeys(context, digests);
-		const states = new Map<string, KeyState>();
-		for (const [key, { markers: found, taskId }] of read) {
-			if (taskId) states.set(key, { kind: 'paid', taskId });
-			else if (found.length > 0) states.set(key, { kind: 'unreadable' });
-			else if (found.lost) states.set(key, { kind: 'lost' });
-			else if (found.claimed) states.set(key, { kind: 'busy' });
-			else states.set(key, { kind: 'claimed' });
-		}
-		const free = [...states].filter(([, state]) => state.kind === 'claimed');
-		if (free.length)
-			await record(
-				context,
-				free.map(([key]) => claimEntry(digests.get(key) as string)),
-			);
-		return states;
-	});
+	return await exclusive(
+		context,
+		async () => {
+			const digests = new Map(keys.map((key) => [key, keyDigest(key)]));
+			const read = await readKeys(context, digests);
+			const states = new Map<string, KeyState>();
+			for (const [key, { markers: found, taskId }] of read) {
+				if (taskId) states.set(key, { kind: 'paid', taskId });
+				else if (found.length > 0) states.set(key, { kind: 'unreadable' });
+				else if (found.lost) states.set(key, { kind: 'lost' });
+				else if (found.claimed) states.set(key, { kind: 'busy' });
+				else states.set(key, { kind: 'claimed' });
+			}
+			const free = [...states].filter(([, state]) => state.kind === 'claimed');
+			if (free.length)
+				await record(
+					context,
+					free.map(([key]) => claimEntry(digests.get(key) as string)),
+				);
+			return states;
+		},
+		true,
+	);
 }
 
 /** Remembers what a claimed key's create became: its task, or that it may exist (answer lost). */

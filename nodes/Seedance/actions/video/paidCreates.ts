@@ -13,6 +13,7 @@ import {
 	settleCreate,
 } from '../../domain/ledger';
 import {
+	ExecutionStopped,
 	attempt,
 	cancelSignalOf,
 	mapWithLimit,
@@ -145,6 +146,7 @@ function keyError(
 /** Reads (and claims) keys in n8n's store; a store that cannot answer stops the node before any create. */
 async function askKeys(context: IExecuteFunctions, keys: string[]): Promise<Map<string, KeyState>> {
 	return await claimKeys(context, keys).catch((error: unknown) => {
+		if (error instanceof ExecutionStopped) throw error;
 		throw new NodeOperationError(context.getNode(), 'n8n could not read the Idempotency Keys', {
 			description: `n8n's deduplication store answered: ${(error as Error).message}. Nothing was sent. Try again; if it keeps failing, remove the Idempotency Key option (a re-run then pays again).`,
 		});

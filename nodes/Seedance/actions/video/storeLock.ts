@@ -41,11 +41,14 @@ async function tryAcquire(context: IExecuteFunctions): Promise<Attempt> {
 	}
 }
 
-/** Runs `work` while this workflow's lock row is held, so no other n8n process writes the store. */
+/**
+ * Runs `work` while this workflow's lock row is held, so no other n8n process writes the store.
+ * Only a `stoppable` wait ends at Stop: what a create became is written down even then.
+ */
 export async function withStoreLock<T>(
 	context: IExecuteFunctions,
 	work: () => Promise<T>,
-	timing: LockTiming = LOCK_TIMING,
+	{ stoppable = false, timing = LOCK_TIMING }: { stoppable?: boolean; timing?: LockTiming } = {},
 ): Promise<T> {
 	const workflow = String(context.getWorkflow().id ?? '');
 	if (foreignRows.has(workflow)) return await work();
@@ -70,7 +73,8 @@ export async function withStoreLock<T>(
 			since = Date.now();
 			continue;
 		}
-		await pause(Math.min(25 * 2 ** Math.min(polls, 3), 200), cancelSignalOf(context));
+		const signal = stoppable ? cancelSignalOf(context) : undefined;
+		await pause(Math.min(25 * 2 ** Math.min(polls, 3), 200), signal);
 	}
 	try {
 		return await work();

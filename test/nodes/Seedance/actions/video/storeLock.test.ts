@@ -13,6 +13,7 @@ import { sleep } from 'n8n-workflow';
 import { withStoreLock } from '../../../../../nodes/Seedance/actions/video/storeLock';
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { itemsNode, nodeTypes, runWorkflow } from '../../../../harness/n8n';
+import { waitFor } from '../../../../helpers';
 
 /** What the work under the lock did, in order: `<label>:start` and `<label>:end`. */
 const events: string[] = [];
@@ -29,6 +30,7 @@ class LockProbe implements INodeType {
 		outputs: ['main'],
 		properties: [
 			{ displayName: 'Label', name: 'label', type: 'string', default: '' },
+			{ displayName: 'Stoppable', name: 'stoppable', type: 'boolean', default: true },
 			...['holdMs', 'staleMs', 'foreignMs'].map((name) => ({
 				displayName: name,
 				name,
@@ -39,9 +41,13 @@ class LockProbe implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const [label, holdMs, staleMs, foreignMs] = ['label', 'holdMs', 'staleMs', 'foreignMs'].map(
-			(name) => this.getNodeParameter(name, 0),
-		) as [string, number, number, number];
+		const [label, holdMs, staleMs, foreignMs, stoppable] = [
+			'label',
+			'holdMs',
+			'staleMs',
+			'foreignMs',
+			'stoppable',
+		].map((name) => this.getNodeParameter(name, 0)) as [string, number, number, number, boolean];
 		await withStoreLock(
 			this,
 			async () => {
@@ -49,7 +55,7 @@ class LockProbe implements INodeType {
 				await sleep(holdMs);
 				events.push(`${label}:end`);
 			},
-			{ staleMs, foreignMs },
+			{ timing: { staleMs, foreignMs }, stoppable },
 		);
 		return [[{ json: { label } }]];
 	}
@@ -61,7 +67,7 @@ const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
 
 const probe = (
 	label: string,
-	timing: { holdMs?: number; staleMs?: number; foreignMs?: number },
+	timing: { holdMs?: number; staleMs?: number; foreignMs?: number; stoppable?: boolean },
 ) => ({
 	id: `probe-${label}`,
 	name: 'Probe',
@@ -162,4 +168,23 @@ it('a Stop while waiting for the lock ends the wait: the work never runs, the ot
 	await runProbe('stopped', 'never', { staleMs: 60_000 }, 300);
 	expect(events).toEqual([]);
 	expect(deduplicationStore.latest.has('stopped|')).toBe(true);
+});
+
+it('a write-down (what a create became) is not ended by Stop: it waits for the lock and is written', async () => {
+	deduplicationStore.latest.set('writes|', LOCK_ROW_AT(Date.now()));
+	let stopped = false;
+	const asked = deduplicationStore.operations;
+	const running = runWorkflow([itemsNode([{ json: {} }]), probe('settle', { stoppable: false })], {
+		workflowId: 'writes',
+		// Stop once the probe has asked for the lock (the node is running).
+		cancelWhen: () => deduplicationStore.operations > asked,
+		afterCancel: () => (stopped = true),
+	});
+	await waitFor(() => stopped, 5000, 'the stop');
+	await sleep(300);
+	expect(events).toEqual([]);
+	deduplicationStore.latest.delete('writes|');
+	await running.catch(() => undefined);
+	await waitFor(() => events.length === 2, 5000, 'the write after the stop');
+	expect(events).toEqual(['settle:start', 'settle:end']);
 });
