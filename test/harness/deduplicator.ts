@@ -72,6 +72,8 @@ class MemoryDeduplicator implements IDataDeduplicator {
 			throw new Error('Only the entries and latestIncrementalKey modes are modelled');
 		const row = this.rowOf(scope, context);
 		this.operations++;
+		// A round trip to read (the connection pool, the query), another to write.
+		await pauseFor(this.roundTripMs);
 		const found = this.find(row);
 		await pauseFor(this.roundTripMs);
 		if (found && found.mode !== options.mode)
@@ -81,6 +83,7 @@ class MemoryDeduplicator implements IDataDeduplicator {
 		if (options.mode === 'latestIncrementalKey') return this.latestMode(row, found, items);
 		const stored = found?.mode === 'entries' ? found.data : [];
 		const output: IDeduplicationOutput = { new: [], processed: [] };
+		// As n8n: the set is the row as read, so an item twice in one call is new (and stored) twice.
 		const present = new Set(stored);
 		for (const item of items) {
 			const hash = digest(item);
@@ -88,7 +91,6 @@ class MemoryDeduplicator implements IDataDeduplicator {
 			else {
 				output.new.push(item);
 				stored.push(hash);
-				present.add(hash);
 			}
 		}
 		if (options.maxEntries) stored.splice(0, Math.max(0, stored.length - options.maxEntries));
@@ -126,11 +128,16 @@ class MemoryDeduplicator implements IDataDeduplicator {
 	): Promise<void> {
 		const row = this.rowOf(scope, context);
 		this.operations++;
+		await pauseFor(this.roundTripMs);
 		const found = this.find(row);
 		await pauseFor(this.roundTripMs);
 		if (found?.mode !== 'entries') return;
-		const gone = new Set(items.map(digest));
-		this.update(row, { mode: 'entries', data: found.data.filter((hash) => !gone.has(hash)) });
+		// As n8n: one occurrence taken out per item given.
+		for (const hash of items.map(digest)) {
+			const at = found.data.indexOf(hash);
+			if (at !== -1) found.data.splice(at, 1);
+		}
+		this.update(row, { mode: 'entries', data: found.data });
 	}
 
 	async clearAllProcessedItems(

@@ -387,7 +387,7 @@ export class QueueN8n extends RealN8n {
 	protected async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 		let index = 0;
 		const text = sql
-			.replace(/\b(webhookPath|workflowId|executionId|fileId)\b/g, '"$1"')
+			.replace(/\b(webhookPath|workflowId|executionId|fileId|staticData)\b/g, '"$1"')
 			.replace(/\?/g, () => `$${++index}`);
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const pg = require(path.join(this.dir, 'node_modules/pg')) as {

@@ -21,10 +21,10 @@ export interface LockTiming {
 
 export const LOCK_TIMING: LockTiming = { staleMs: 30_000, foreignMs: 5_000 };
 
-/** Workflows whose row belongs to a Remove Duplicates node: this process writes without a lock. */
+/** Workflows whose row belonged to a Remove Duplicates node: one look each turn, no waiting. */
 const foreignRows = new Set<string>();
 
-type Attempt = 'acquired' | 'held' | 'foreign' | Error;
+type Attempt = 'acquired' | 'held' | 'foreign' | 'incompatible' | 'lostRace' | Error;
 
 async function tryAcquire(context: IExecuteFunctions): Promise<Attempt> {
 	const stamp = FLOOR + Date.now();
@@ -35,8 +35,11 @@ async function tryAcquire(context: IExecuteFunctions): Promise<Attempt> {
 		if (fresh.has(FLOOR)) return 'acquired';
 		return fresh.has(stamp) ? 'held' : 'foreign';
 	} catch (error) {
-		// A row saved in another mode is a Remove Duplicates node's; anything else is a row being made.
-		if (/incompatible/i.test((error as Error).message ?? '')) return 'foreign';
+		const message = (error as Error).message ?? '';
+		// A row saved in another mode is a Remove Duplicates node's (never a lock: proof at once).
+		if (/incompatible/i.test(message)) return 'incompatible';
+		// Two rows made at one instant (PostgreSQL / SQLite unique key): the other process won.
+		if (/duplicate key|unique constraint|SQLITE_CONSTRAINT/i.test(message)) return 'lostRace';
 		return error instanceof Error ? error : new Error(String(error));
 	}
 }
@@ -51,26 +54,35 @@ export async function withStoreLock<T>(
 	{ stoppable = false, timing = LOCK_TIMING }: { stoppable?: boolean; timing?: LockTiming } = {},
 ): Promise<T> {
 	const workflow = String(context.getWorkflow().id ?? '');
-	if (foreignRows.has(workflow)) return await work();
-	let since = Date.now();
+	// A workflow seen with a Remove Duplicates row: one look (its row may be gone, a lock taken).
+	const foreignMs = foreignRows.has(workflow) ? 0 : timing.foreignMs;
+	// The stale clock restarts only on proof of a new holder (a lost race to make the row).
+	let heldSince = Date.now();
+	let foreignSince: number | undefined;
 	let failingSince: number | undefined;
 	for (let polls = 0; ; polls++) {
 		const attempt = await tryAcquire(context);
 		if (attempt === 'acquired') break;
 		const now = Date.now();
-		if (attempt instanceof Error) {
-			// Two rows made at one instant: the other process won. A store that keeps failing: give up.
-			failingSince ??= now;
-			if (now - failingSince >= timing.staleMs) throw attempt;
-			since = now;
-		} else failingSince = undefined;
-		if (attempt === 'foreign' && now - since >= timing.foreignMs) {
+		if (attempt === 'incompatible') {
 			foreignRows.add(workflow);
 			return await work();
 		}
-		if (attempt === 'held' && now - since >= timing.staleMs) {
+		if (attempt === 'held') foreignRows.delete(workflow);
+		if (attempt === 'lostRace') heldSince = now;
+		// "Foreign" only as an unbroken streak: one stamp above ours is a waiter on a clock ahead.
+		foreignSince = attempt === 'foreign' ? (foreignSince ?? now) : undefined;
+		if (attempt instanceof Error) {
+			failingSince ??= now;
+			if (now - failingSince >= timing.staleMs) throw attempt;
+		} else failingSince = undefined;
+		if (foreignSince !== undefined && now - foreignSince >= foreignMs) {
+			foreignRows.add(workflow);
+			return await work();
+		}
+		if (attempt === 'held' && now - heldSince >= timing.staleMs) {
 			await context.helpers.clearAllProcessedItems('workflow', LOCK);
-			since = Date.now();
+			heldSince = Date.now();
 			continue;
 		}
 		const signal = stoppable ? cancelSignalOf(context) : undefined;
@@ -79,6 +91,18 @@ export async function withStoreLock<T>(
 	try {
 		return await work();
 	} finally {
-		await context.helpers.clearAllProcessedItems('workflow', LOCK).catch(() => undefined);
+		await release(context);
+	}
+}
+
+/** Deletes the lock row; a failed delete is tried again (a row left makes every worker wait 30 s). */
+async function release(context: IExecuteFunctions): Promise<void> {
+	for (let tries = 1; ; tries++) {
+		const done = await context.helpers.clearAllProcessedItems('workflow', LOCK).then(
+			() => true,
+			() => tries >= 3,
+		);
+		if (done) return;
+		await pause(100 * tries, undefined);
 	}
 }

@@ -1,0 +1,195 @@
+/**
+ * Attacks on the store lock (storeLock.ts), in n8n-core's real engine. Another n8n process holding
+ * or polling the lock row is stood for by writing its row in the shared store, as storeLock.test.ts
+ * does; timings are scaled down through the probe's `staleMs` / `foreignMs` (production: 30 s / 5 s).
+ *
+ * Each test is a way the lock could let two writers in, or harm a row that is not its own. The
+ * known limits of n8n's store (no compare-and-delete, a counter row written back whole) are listed
+ * in docs/idempotency.md.
+ */
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { withStoreLock } from '../../../../../nodes/Seedance/actions/video/storeLock';
+import { deduplicationStore } from '../../../../harness/deduplicator';
+import { itemsNode, nodeTypes, runWorkflow } from '../../../../harness/n8n';
+
+/** What the work under the lock did, with what the store held for the lock row when it began. */
+const events: string[] = [];
+/** Set while a simulated holder in another process is inside its critical section. */
+let otherInside = false;
+/** Work that began while another process was inside (two writers at once: the failure). */
+const overlaps: string[] = [];
+
+class AttackProbe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Attack Probe',
+		name: 'attackProbe',
+		group: ['transform'],
+		version: 1,
+		description: 'Runs a pause under the store lock',
+		defaults: { name: 'Probe' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [
+			{ displayName: 'Label', name: 'label', type: 'string', default: '' },
+			...['holdMs', 'staleMs', 'foreignMs'].map((name) => ({
+				displayName: name,
+				name,
+				type: 'number' as const,
+				default: 0,
+			})),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const [label, holdMs, staleMs, foreignMs] = ['label', 'holdMs', 'staleMs', 'foreignMs'].map(
+			(name) => this.getNodeParameter(name, 0),
+		) as [string, number, number, number];
+		await withStoreLock(
+			this,
+			async () => {
+				if (otherInside) overlaps.push(label);
+				events.push(`${label}:start`);
+				await sleep(holdMs);
+				events.push(`${label}:end`);
+			},
+			{ timing: { staleMs, foreignMs }, stoppable: true },
+		);
+		return [[{ json: { label } }]];
+	}
+}
+nodeTypes.register('test.attackProbe', new AttackProbe());
+
+const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
+
+const probe = (
+	label: string,
+	timing: { holdMs?: number; staleMs?: number; foreignMs?: number },
+) => ({
+	id: `probe-${label}`,
+	name: 'Probe',
+	type: 'test.attackProbe',
+	typeVersion: 1,
+	position: [200, 0] as [number, number],
+	parameters: { label, holdMs: 20, staleMs: 60_000, foreignMs: 60_000, ...timing },
+});
+
+async function runProbe(
+	workflowId: string,
+	label: string,
+	timing: Parameters<typeof probe>[1] = {},
+	cancelAfterMs?: number,
+) {
+	return await runWorkflow([itemsNode([{ json: {} }]), probe(label, timing)], {
+		workflowId,
+		cancelAfterMs,
+	});
+}
+
+beforeEach(() => {
+	events.length = 0;
+	overlaps.length = 0;
+	otherInside = false;
+	deduplicationStore.clear();
+	deduplicationStore.roundTripMs = 3;
+});
+afterEach(() => jest.restoreAllMocks());
+afterAll(() => (deduplicationStore.roundTripMs = 0));
+
+// `since` is the start of the whole wait, never of a streak of "foreign" answers: a waiter that has
+// waited foreignMs (5 s) for a live lock and then reads ONE stamp at or above its own (another
+// waiter polled a moment earlier on a clock a few ms ahead, or in the same millisecond) gives the
+// lock up for good and writes beside the holder.
+it('A1: one "foreign" answer after a long wait on a live lock does not let the waiter in beside the holder', async () => {
+	deduplicationStore.latest.set('skew|', LOCK_ROW_AT(Date.now()));
+	otherInside = true; // another worker holds the lock (its writes are in flight)
+	const waiting = runProbe('skew', 'waiter', { foreignMs: 500, staleMs: 60_000 });
+	await sleep(700); // a wait longer than foreignMs, all of it "held"
+	// A third worker, its clock 250 ms ahead, polls the lock: the row's value is now above the stamps
+	// of our next poll (200 ms later at most). (Same with a few ms of skew when the polls fall close.)
+	deduplicationStore.latest.set('skew|', LOCK_ROW_AT(Date.now() + 250));
+	await sleep(400);
+	const inBeside = [...events];
+	otherInside = false;
+	deduplicationStore.latest.delete('skew|');
+	await waiting;
+	expect(overlaps).toEqual([]);
+	expect(inBeside).toEqual([]);
+});
+
+// The same, with no clock skew and nobody but this process: two executions of one process (two
+// keyed Seedance nodes of one workflow, or two workers with the same clock) wait out a lock left by a
+// dead process. Their polls race in the database; one reads the other's newer stamp.
+it('A2: two waiters outwaiting a dead lock: afterwards the process still honours a live lock', async () => {
+	// A database round trip BEFORE the read too (the harness reads at the call's first instant):
+	// a poll that starts first can read a row the later one has already written.
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		await sleep(Math.floor(Math.random() * 10));
+		return await original(...args);
+	});
+	deduplicationStore.latest.set('dead|', LOCK_ROW_AT(Date.now()));
+	const timing = { foreignMs: 300, staleMs: 3000 };
+	await Promise.all([
+		runProbe('dead', 'one', timing),
+		runProbe('dead', 'two', timing),
+		runProbe('dead', 'three', timing),
+	]);
+	// Now another worker holds the lock: this process must wait for it, not write beside it.
+	deduplicationStore.latest.set('dead|', LOCK_ROW_AT(Date.now()));
+	otherInside = true;
+	await runProbe('dead', 'later', { foreignMs: 60_000, staleMs: 60_000 }, 500);
+	expect(overlaps).toEqual([]);
+}, 20_000);
+
+// The "foreign" verdict is for the process's lifetime: once a Remove Duplicates row made this worker
+// give the lock up, the user moving that node to Scope: Node (or Clean Database) does not bring the
+// lock back on this worker, while the other workers lock again: it writes beside them.
+it('A3: the no-lock fallback ends when the Remove Duplicates row is gone', async () => {
+	deduplicationStore.rows.set('sticky|', ['their entry']);
+	await runProbe('sticky', 'beside', { foreignMs: 200 });
+	deduplicationStore.rows.delete('sticky|'); // the user fixed their Remove Duplicates node
+	// Another worker (that never saw the row) takes the lock and writes.
+	deduplicationStore.latest.set('sticky|', LOCK_ROW_AT(Date.now()));
+	otherInside = true;
+	await runProbe('sticky', 'after', { foreignMs: 60_000, staleMs: 60_000 }, 500);
+	expect(overlaps).toEqual([]);
+});
+
+// A release that fails (one database error) leaves the row: every later turn of every worker, this
+// one included, waits the whole stale time (30 s) although this process knows the lock is its own.
+it('A8: one failed release does not stall the next turn for the stale time', async () => {
+	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
+	jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementationOnce(async () => {
+			throw new Error('connection reset');
+		})
+		.mockImplementation(original);
+	await runProbe('release-fail', 'first');
+	const started = Date.now();
+	await runProbe('release-fail', 'next', { staleMs: 3000 });
+	expect(Date.now() - started).toBeLessThan(1000);
+});
+
+// An error answer restarts the stale clock (`since = now`) and a good answer restarts the failing
+// clock: a dead lock and a database that fails one call in a few is never broken, never given up:
+// an unstoppable write-down (settleKey) waits forever.
+it('A9: a dead lock is still broken when some polls fail', async () => {
+	deduplicationStore.latest.set('flaky|', LOCK_ROW_AT(Date.now() - 1000));
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	let calls = 0;
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		if (++calls % 3 === 0) throw new Error('Connection terminated unexpectedly');
+		return await original(...args);
+	});
+	const run = runProbe('flaky', 'late', { staleMs: 600, foreignMs: 60_000 }, 4000);
+	await run;
+	expect(events).toEqual(['late:start', 'late:end']);
+}, 10_000);
