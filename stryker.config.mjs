@@ -17,7 +17,7 @@ export const DOORS = {
 	'nodes/Seedance/actions/video/paidCreates.ts': [],
 	'nodes/Seedance/actions/video/idempotencyKeys.ts': [],
 	'nodes/Seedance/actions/video/storeLock.ts': [
-		'test/nodes/Seedance/actions/video/idempotencyKeys.processes.test.ts',
+		'test/nodes/Seedance/actions/video/idempotencyKeys.processes*.test.ts',
 	],
 	// the budget
 	'nodes/Seedance/actions/video/budget.ts': [],
