@@ -127,3 +127,81 @@ describe('wholeOnly: a secret found whole, never by its runs', () => {
 		);
 	});
 });
+
+/** A secret whose every character folds the same in any case (no `ß` to `SS`, no `İ` to `i̇`). */
+const caseStable = (secret: string) =>
+	Array.from(secret).every((char) =>
+		[char.toLowerCase(), char.toUpperCase()].every(
+			(form) => form.length === char.length && fold(form) === fold(char),
+		),
+	);
+const fold = (text: string) => text.toLowerCase().replace(/ς/g, 'σ');
+
+/**
+ * Text that can neither hold nor finish a piece of the secrets: none of their characters (in any
+ * case), nothing that starts or ends an escape (`\`, `%`, `+`, hex digits, JSON's escape letters).
+ */
+function contextArbitrary(secrets: string[], minLength = 0): fc.Arbitrary<string> {
+	const used = new Set(Array.from(fold(secrets.join(''))));
+	const safe = Array.from('ghijklmopqsvwxyz .,:;!?()<>-~').filter(
+		(char) => !used.has(char) && !used.has(char.toUpperCase().toLowerCase()),
+	);
+	const upper = safe.filter((char) => /[a-z]/.test(char)).map((char) => char.toUpperCase());
+	const chars = [...safe, ...upper];
+	return chars.length === 0
+		? fc.constant('')
+		: fc
+				.array(fc.constantFrom(...chars), { minLength, maxLength: 60 })
+				.map((parts) => parts.join(''));
+}
+
+/** The marker redact picks: the first that holds no run of any secret (none: the secret goes). */
+function markerFor(secrets: string[]): string {
+	const runs = secrets.flatMap((secret) =>
+		[secret, secret.toLowerCase(), secret.toUpperCase()].flatMap((form) => {
+			const text = fold(form);
+			const size = Math.min(8, text.length);
+			return Array.from({ length: text.length - size + 1 }, (_, at) => text.slice(at, at + size));
+		}),
+	);
+	return (
+		[REDACTED, '[hidden]', '***'].find(
+			(marker) => !runs.some((run) => fold(marker).includes(run)),
+		) ?? ''
+	);
+}
+
+describe('redact replaces the secret and nothing else (property)', () => {
+	it('each form of a secret amid other text becomes one marker; the text around stays as it was', async () => {
+		const secretCase = fc
+			.tuple(
+				secretArbitrary().filter(caseStable),
+				secretArbitrary({ maxLength: 16 }).filter(caseStable),
+			)
+			.chain(([secret, other]) =>
+				fc.record({
+					secret: fc.constant(secret),
+					other: fc.constant(other),
+					before: contextArbitrary([secret, other]),
+					// Forms side by side may make an escape across their seam (`…%0` then `3…`).
+					between: contextArbitrary([secret, other], 1),
+					after: contextArbitrary([secret, other]),
+				}),
+			)
+			.chain((drawn) =>
+				fc
+					.array(placedArbitrary(drawn.secret), { maxLength: drawn.between === '' ? 1 : 3 })
+					.map((placed) => ({ ...drawn, placed })),
+			);
+		await checkProperty(
+			'redact replaces exactly the placed forms of a generated secret',
+			fc.property(secretCase, ({ secret, other, before, placed, between, after }) => {
+				const marker = markerFor([other, secret]);
+				const text = `${before}${placed.join(between)}${after}`;
+				const expected = `${before}${placed.map(() => marker).join(between)}${after}`;
+				expect(redact(text, [other, secret])).toBe(expected);
+			}),
+			1000,
+		);
+	});
+});
