@@ -4,25 +4,17 @@
  * row without the lock from then on, and two workers running keys at once paid twice. Production
  * timings (LOCK_TIMING unchanged).
  */
-import type { INode, INodeType } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
-import { itemsNode, nodeTypes, runWorkflow, seedanceNode } from '../../../../harness/n8n';
-import { FAST, useEmulator } from '../../../../helpers';
+import { itemsNode, runWorkflow } from '../../../../harness/n8n';
+import { keyedGenerate, registerSecondProcess } from '../../../../harness/secondProcess';
+import { useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
-let SecondProcess: new () => INodeType = class {} as never;
-jest.isolateModules(() => {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	SecondProcess = (
-		require('../../../../../nodes/Seedance/Seedance.node') as {
-			Seedance: new () => INodeType;
-		}
-	).Seedance;
-});
-nodeTypes.register('n8n-nodes-seedance.seedanceOnWorker3', new SecondProcess());
+const secondProcess = registerSecondProcess('seedanceOnWorker3');
 
 beforeAll(() => (deduplicationStore.roundTripMs = 3));
 afterAll(() => (deduplicationStore.roundTripMs = 0));
@@ -31,20 +23,8 @@ const WORKFLOW = 'attack-workflow';
 const LOCK_ROW = `${WORKFLOW}|`;
 const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
 
-function onWorker(worker: 1 | 2, id: string): INode {
-	return seedanceNode(
-		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.key }}',
-			resolution: '480p',
-			duration: '4',
-			waitForCompletion: false,
-			options: { ...FAST, idempotencyKey: '={{ $json.key }}' },
-		},
-		{ id, ...(worker === 2 ? { type: 'n8n-nodes-seedance.seedanceOnWorker3' } : {}) },
-	);
-}
+const onWorker = (worker: 1 | 2, id: string) =>
+	keyedGenerate(id, worker === 2 ? secondProcess : undefined);
 
 const run = async (node: INode, keys: string[]) =>
 	await runWorkflow([itemsNode(keys.map((key) => ({ json: { key } }))), node], {

@@ -3,46 +3,25 @@
  * (jest.isolateModules: its own per-process queue) shares the deduplication store, which reads
  * then writes the node's whole row with a pause between, as a database without a transaction does.
  */
-import type { INode, INodeType } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
-import { itemsNode, nodeTypes, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { itemsNode, runWorkflow } from '../../../../harness/n8n';
+import { keyedGenerate, registerSecondProcess } from '../../../../harness/secondProcess';
 import { checkProperty, fc } from '../../../../property';
-import { FAST, useEmulator } from '../../../../helpers';
+import { useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
-let SecondProcess: new () => INodeType = class {} as never;
-jest.isolateModules(() => {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	SecondProcess = (
-		require('../../../../../nodes/Seedance/Seedance.node') as {
-			Seedance: new () => INodeType;
-		}
-	).Seedance;
-});
-nodeTypes.register('n8n-nodes-seedance.seedanceOnWorker2', new SecondProcess());
+const secondProcess = registerSecondProcess('seedanceOnWorker2');
 
 beforeEach(() => deduplicationStore.clear());
 // A database round trip between a call's read and its write, as PostgreSQL on another host has.
 beforeAll(() => (deduplicationStore.roundTripMs = 3));
 afterAll(() => (deduplicationStore.roundTripMs = 0));
 
-/** The same Generate node (one ID, one row of the store) as each worker runs it. */
-function onWorker(worker: 1 | 2, id: string): INode {
-	return seedanceNode(
-		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.key }}',
-			resolution: '480p',
-			duration: '4',
-			waitForCompletion: false,
-			options: { ...FAST, idempotencyKey: '={{ $json.key }}' },
-		},
-		{ id, ...(worker === 2 ? { type: 'n8n-nodes-seedance.seedanceOnWorker2' } : {}) },
-	);
-}
+const onWorker = (worker: 1 | 2, id: string) =>
+	keyedGenerate(id, worker === 2 ? secondProcess : undefined);
 
 const run = async (node: INode, keys: string[]) =>
 	await runWorkflow([itemsNode(keys.map((key) => ({ json: { key } }))), node], {

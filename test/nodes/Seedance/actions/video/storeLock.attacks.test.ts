@@ -7,90 +7,23 @@
  * known limits of n8n's store (no compare-and-delete, a counter row written back whole) are listed
  * in docs/idempotency.md.
  */
-import type {
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { withStoreLock } from '../../../../../nodes/Seedance/actions/video/storeLock';
 import { deduplicationStore } from '../../../../harness/deduplicator';
-import { itemsNode, nodeTypes, runWorkflow } from '../../../../harness/n8n';
+import {
+	LOCK_ROW_AT,
+	lockEvents as events,
+	lockProbeHooks,
+	runProbe,
+} from '../../../../harness/lockProbe';
 
-/** What the work under the lock did, with what the store held for the lock row when it began. */
-const events: string[] = [];
 /** Set while a simulated holder in another process is inside its critical section. */
 let otherInside = false;
 /** Work that began while another process was inside (two writers at once: the failure). */
 const overlaps: string[] = [];
-
-class AttackProbe implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Attack Probe',
-		name: 'attackProbe',
-		group: ['transform'],
-		version: 1,
-		description: 'Runs a pause under the store lock',
-		defaults: { name: 'Probe' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [
-			{ displayName: 'Label', name: 'label', type: 'string', default: '' },
-			...['holdMs', 'staleMs', 'foreignMs'].map((name) => ({
-				displayName: name,
-				name,
-				type: 'number' as const,
-				default: 0,
-			})),
-		],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const [label, holdMs, staleMs, foreignMs] = ['label', 'holdMs', 'staleMs', 'foreignMs'].map(
-			(name) => this.getNodeParameter(name, 0),
-		) as [string, number, number, number];
-		await withStoreLock(
-			this,
-			async () => {
-				if (otherInside) overlaps.push(label);
-				events.push(`${label}:start`);
-				await sleep(holdMs);
-				events.push(`${label}:end`);
-			},
-			{ timing: { staleMs, foreignMs }, stoppable: true },
-		);
-		return [[{ json: { label } }]];
-	}
-}
-nodeTypes.register('test.attackProbe', new AttackProbe());
-
-const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
-
-const probe = (
-	label: string,
-	timing: { holdMs?: number; staleMs?: number; foreignMs?: number },
-) => ({
-	id: `probe-${label}`,
-	name: 'Probe',
-	type: 'test.attackProbe',
-	typeVersion: 1,
-	position: [200, 0] as [number, number],
-	parameters: { label, holdMs: 20, staleMs: 60_000, foreignMs: 60_000, ...timing },
-});
-
-async function runProbe(
-	workflowId: string,
-	label: string,
-	timing: Parameters<typeof probe>[1] = {},
-	cancelAfterMs?: number,
-) {
-	return await runWorkflow([itemsNode([{ json: {} }]), probe(label, timing)], {
-		workflowId,
-		cancelAfterMs,
-	});
-}
+lockProbeHooks.onStart = (label) => {
+	if (otherInside) overlaps.push(label);
+};
 
 beforeEach(() => {
 	events.length = 0;

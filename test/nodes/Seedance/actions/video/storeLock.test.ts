@@ -2,92 +2,12 @@
  * The lock across n8n processes around the Idempotency Keys' store, in n8n-core's real engine: a
  * probe node runs its work under the lock, several executions at once stand for several workers.
  */
-import type {
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { withStoreLock } from '../../../../../nodes/Seedance/actions/video/storeLock';
 import { deduplicationStore } from '../../../../harness/deduplicator';
-import { itemsNode, nodeTypes, runWorkflow } from '../../../../harness/n8n';
+import { itemsNode, runWorkflow } from '../../../../harness/n8n';
+import { LOCK_ROW_AT, lockEvents as events, probe, runProbe } from '../../../../harness/lockProbe';
 import { waitFor } from '../../../../helpers';
-
-/** What the work under the lock did, in order: `<label>:start` and `<label>:end`. */
-const events: string[] = [];
-
-class LockProbe implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Lock Probe',
-		name: 'lockProbe',
-		group: ['transform'],
-		version: 1,
-		description: 'Runs a pause under the store lock',
-		defaults: { name: 'Probe' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [
-			{ displayName: 'Label', name: 'label', type: 'string', default: '' },
-			{ displayName: 'Stoppable', name: 'stoppable', type: 'boolean', default: true },
-			...['holdMs', 'staleMs', 'foreignMs'].map((name) => ({
-				displayName: name,
-				name,
-				type: 'number' as const,
-				default: 0,
-			})),
-		],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const [label, holdMs, staleMs, foreignMs, stoppable] = [
-			'label',
-			'holdMs',
-			'staleMs',
-			'foreignMs',
-			'stoppable',
-		].map((name) => this.getNodeParameter(name, 0)) as [string, number, number, number, boolean];
-		await withStoreLock(
-			this,
-			async () => {
-				events.push(`${label}:start`);
-				await sleep(holdMs);
-				events.push(`${label}:end`);
-			},
-			{ timing: { staleMs, foreignMs }, stoppable },
-		);
-		return [[{ json: { label } }]];
-	}
-}
-nodeTypes.register('test.lockProbe', new LockProbe());
-
-/** The value a lock row holds (a number far below any counter of Remove Duplicates). */
-const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
-
-const probe = (
-	label: string,
-	timing: { holdMs?: number; staleMs?: number; foreignMs?: number; stoppable?: boolean },
-) => ({
-	id: `probe-${label}`,
-	name: 'Probe',
-	type: 'test.lockProbe',
-	typeVersion: 1,
-	position: [200, 0] as [number, number],
-	parameters: { label, holdMs: 20, staleMs: 60_000, foreignMs: 60_000, ...timing },
-});
-
-async function runProbe(
-	workflowId: string,
-	label: string,
-	timing: Parameters<typeof probe>[1] = {},
-	cancelAfterMs?: number,
-) {
-	return await runWorkflow([itemsNode([{ json: {} }]), probe(label, timing)], {
-		workflowId,
-		cancelAfterMs,
-	});
-}
 
 beforeEach(() => {
 	events.length = 0;

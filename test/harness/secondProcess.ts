@@ -1,0 +1,38 @@
+/**
+ * A second n8n process (a queue-mode worker) on one database: its own copy of the node's modules
+ * (jest.isolateModules: its own per-process queue), sharing the deduplication store.
+ */
+import type { INode, INodeType } from 'n8n-workflow';
+
+import { FAST } from '../helpers';
+import { nodeTypes, seedanceNode } from './n8n';
+
+/** Registers the node as the second process loads it, under `n8n-nodes-seedance.<name>`. */
+export function registerSecondProcess(name: string): string {
+	let SecondProcess: new () => INodeType = class {} as never;
+	jest.isolateModules(() => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		SecondProcess = (
+			require('../../nodes/Seedance/Seedance.node') as { Seedance: new () => INodeType }
+		).Seedance;
+	});
+	const type = `n8n-nodes-seedance.${name}`;
+	nodeTypes.register(type, new SecondProcess());
+	return type;
+}
+
+/** The same keyed Generate node (one ID, one row of the store) as a process runs it. */
+export function keyedGenerate(id: string, type?: string): INode {
+	return seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: '={{ $json.key }}',
+			resolution: '480p',
+			duration: '4',
+			waitForCompletion: false,
+			options: { ...FAST, idempotencyKey: '={{ $json.key }}' },
+		},
+		{ id, ...(type ? { type } : {}) },
+	);
+}
