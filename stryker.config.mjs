@@ -52,6 +52,7 @@ process.env.FC_SEED ??= '20261206';
 
 // Set by scripts/mutation.mjs: the one door file of this run.
 const door = process.env.MUTATION_DOOR;
+const report = door ? door.replace(/[/.]/g, '_') : 'all';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -73,9 +74,9 @@ export default {
 	// ts-jest runs with diagnostics off: a mutant that does not type-check still runs its tests.
 	checkers: [],
 	reporters: ['clear-text', 'progress', 'json'],
-	jsonReporter: {
-		fileName: `reports/mutation/${door ? door.replace(/[/.]/g, '_') : 'all'}.json`,
-	},
+	jsonReporter: { fileName: `reports/mutation/${report}.json` },
+	// Used with `--incremental` only: the last run's results per mutant, for the unchanged ones.
+	incrementalFile: `reports/mutation/${report}.incremental.json`,
 	clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
 	// scripts/mutation.mjs applies `break` to the score of all the files it ran.
 	thresholds: { high: 90, low: 85, break: door ? null : 85 },

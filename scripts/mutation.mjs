@@ -1,4 +1,4 @@
-// `npm run mutation [-- --mutate a.ts,b.ts]`: Stryker over the promise doors (stryker.config.mjs),
+// `npm run mutation [-- --mutate a.ts,b.ts] [--incremental]`: Stryker over the promise doors (stryker.config.mjs),
 // one run per door file with that file's own tests, then the score per file, the survivors and the
 // total, which fails under the configured `break` (docs/mutation.md).
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,8 @@ const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const at = args.indexOf('--mutate');
 const asked = at >= 0 ? args[at + 1].split(',') : args.filter((arg) => !arg.startsWith('-'));
+// Stryker's own flags pass through: `--incremental` re-runs only mutants whose code or tests changed.
+const passed = args.filter((arg) => arg.startsWith('--') && arg !== '--mutate');
 const files = asked.length > 0 ? asked : Object.keys(DOORS);
 const unknown = files.filter((file) => !(file in DOORS));
 if (unknown.length > 0) {
@@ -28,7 +30,7 @@ for (const file of files) {
 	const report = join(root, `reports/mutation/${file.replace(/[/.]/g, '_')}.json`);
 	rmSync(report, { force: true });
 	const started = Date.now();
-	const run = spawnSync('npx', ['stryker', 'run'], {
+	const run = spawnSync('npx', ['stryker', 'run', ...passed], {
 		cwd: root,
 		stdio: 'inherit',
 		env: { ...process.env, MUTATION_DOOR: file },
