@@ -22,6 +22,8 @@ const SLOW = [
 	'test/nodes/Seedance/actions/video/getStatus.timeout.test.ts',
 	'test/nodes/Seedance/waiting/resumeCost.property.test.ts',
 	'test/nodes/SeedanceTrigger/inboundCost.test.ts',
+	'test/nodes/Seedance/actions/video/idempotencyKeys.processes.test.ts',
+	'test/nodes/Seedance/actions/video/idempotencyKeys.processes.attacks.test.ts',
 ];
 /** Left out: it packs the package, which needs `npm run build` first. */
 const NEEDS_BUILD = ['test/package.test.ts'];
