@@ -30,6 +30,13 @@ describe('redact: every secret in every form', () => {
 		expect(redact('abc abc', ['abc'])).toBe('abc abc');
 	});
 
+	it('keeps its place in text whose lower case is longer (İ), and finds such a secret', () => {
+		expect(redact(`İİ ${key} end`, [key])).toBe(`İİ ${REDACTED} end`);
+		expect(redact('x İabcdefgh y İ', ['İabcdefgh'])).toBe(`x ${REDACTED} y İ`);
+		expect(redact('x İABCDEFGH y', ['İabcdefgh'])).toBe(`x ${REDACTED} y`);
+		expect(redact('σίγμας ΣΊΓΜΑΣ12', ['σίγμας12'])).toBe(`σίγμας ${REDACTED}`);
+	});
+
 	it('finds secrets in JSON and URL escapes that span several characters', () => {
 		const secret = 'k"é y/ü+%&=ключ';
 		for (const text of [
