@@ -126,37 +126,19 @@ function folded(reading: Reading): Reading {
 	return { ...reading, text: foldAll(reading.text) };
 }
 
-/** Which decoded readings can show the secrets at all (an `aio_` key is never JSON-escaped). */
-interface Needs {
-	json: boolean;
-	percent: boolean;
-	/** `+` read as a space, and `+` read as itself. */
-	plus: boolean;
-	literalPlus: boolean;
-}
-
-function needsOf(secrets: string[]): Needs {
-	const all = secrets.join('');
-	return {
-		json: Array.from(all).some((char) => char < ' ' || char > '~' || '"\\/'.includes(char)),
-		percent: /[^A-Za-z0-9]/.test(all),
-		plus: all.includes(' '),
-		literalPlus: all.includes('+'),
-	};
-}
-
-/** The readings worth scanning: raw, and decoded only where the text has something to decode. */
-function readingsOf(text: string, needs: Needs): Reading[] {
+/**
+ * The readings worth scanning: raw, and decoded where the text has something to decode (JSON
+ * escapes only for secrets JSON escapes: an `aio_` key never is).
+ */
+function readingsOf(text: string, jsonEscaped: boolean): Reading[] {
 	const raw: Reading = { text };
 	const readings = [raw];
-	const json = needs.json && text.includes('\\') ? decodeReading(raw, /\\/, jsonStep) : null;
+	const json = jsonEscaped && text.includes('\\') ? decodeReading(raw, /\\/, jsonStep) : null;
 	if (json) readings.push(json);
-	const plus = needs.plus && text.includes('+');
-	if (needs.percent && (text.includes('%') || plus)) {
-		for (const base of json ? [raw, json] : [raw]) {
-			if (!plus || needs.literalPlus) readings.push(decodeReading(base, /%/, percentStep(false)));
-			if (plus) readings.push(decodeReading(base, /[%+]/, percentStep(true)));
-		}
+	// `+` is a space in a form, itself anywhere else.
+	for (const base of json ? [raw, json] : [raw]) {
+		if (text.includes('%')) readings.push(decodeReading(base, /%/, percentStep(false)));
+		if (text.includes('+')) readings.push(decodeReading(base, /[%+]/, percentStep(true)));
 	}
 	return readings.map(folded);
 }
@@ -164,7 +146,8 @@ function readingsOf(text: string, needs: Needs): Reading[] {
 /** Pieces of secrets to look for, grouped by length (RUN, or a whole secret shorter than RUN). */
 interface Pieces {
 	groups: Map<number, { pieces: Set<string>; hashes: Set<number> }>;
-	needs: Needs;
+	/** Whether JSON would escape a character of a secret (a control, `"`, `\\`, `/` or non-ASCII). */
+	jsonEscaped: boolean;
 	shortest: number;
 	marker: string;
 	/** Whether a piece could form anew across a marker: then redact until nothing changes. */
@@ -212,7 +195,7 @@ function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 	}
 	const pieces: Pieces = {
 		groups,
-		needs: needsOf(kept.map(({ secret }) => secret)),
+		jsonEscaped: kept.some(({ secret }) => /[^ !#-.0-[\]-~]/.test(secret)),
 		shortest: Math.min(...groups.keys()),
 		marker: '',
 		again: false,
@@ -289,12 +272,12 @@ function tokenReadingsOf(text: string): Reading[] {
 	const seen = new Set([text]);
 	for (let level = readings.slice(); level.length > 0 && readings.length < 32;) {
 		const next: Reading[] = [];
-		for (const reading of level) {
-			if (reading.text.includes('\\')) next.push(decodeReading(reading, /\\/, jsonStep));
-			if (/[%+]/.test(reading.text)) next.push(decodeReading(reading, /[%+]/, percentStep(true)));
-			if (/%.*\+|\+.*%/s.test(reading.text))
-				next.push(decodeReading(reading, /%/, percentStep(false)));
-		}
+		for (const reading of level)
+			next.push(
+				decodeReading(reading, /\\/, jsonStep),
+				decodeReading(reading, /[%+]/, percentStep(true)),
+				decodeReading(reading, /%/, percentStep(false)),
+			);
 		level = next.filter((reading) => !seen.has(reading.text) && seen.add(reading.text));
 		readings.push(...level);
 	}
@@ -326,7 +309,7 @@ function redactOnce(text: string, pieces: Pieces, marker: string): string {
 	const marked = new Uint8Array(text.length);
 	let found = markNamedTokens(text, marked);
 	if (pieces.groups.size > 0 && text.length >= pieces.shortest)
-		for (const reading of readingsOf(text, pieces.needs))
+		for (const reading of readingsOf(text, pieces.jsonEscaped))
 			found = markPieces(reading, pieces, marked) || found;
 	if (!found) return text;
 	const parts: string[] = [];

@@ -48,6 +48,44 @@ describe('redact: every secret in every form', () => {
 			expect(showsSecret(redact(text, [secret]), secret)).toBe(false);
 	});
 
+	it.each([
+		['"', '\\"'],
+		['\\', '\\\\'],
+		['/', '\\/'],
+		['\b', '\\b'],
+		['\f', '\\f'],
+		['\n', '\\n'],
+		['\r', '\\r'],
+		['\t', '\\t'],
+		['é', '\\u00e9'],
+		['ÿ', '\\u00FF'],
+		['é', '%C3%A9'],
+		['€', '%e2%82%ac'],
+		['😀', '%F0%9F%98%80'],
+		[' ', '+'],
+		[' ', '%20'],
+		['+', '%2B'],
+		['%', '%25'],
+	])('finds a secret holding %j written as %s, and nothing beside it', (char, written) => {
+		const secret = `abcd${char}efgh`;
+		expect(redact(`x=${secret.replace(char, written)}&y=%41z`, [secret])).toBe(
+			`x=${REDACTED}&y=%41z`,
+		);
+	});
+
+	it('leaves escapes that are not whole, or not of the secret, as they are', () => {
+		const secret = 'abcdéfgh';
+		for (const text of ['abcd%C3fgh', 'abcd%E9fgh', 'abcd\\u0Ofgh', 'abcd%C3%Z9fgh', 'abcd%80fgh'])
+			expect(redact(`<${text}>`, [secret])).toBe(`<${text}>`);
+	});
+
+	it('redacts again where a piece forms across its marker', () => {
+		const secrets = ['PQRSTUVW', 'p]hijklmn'];
+		const clean = redact('PQRSTUVWhijklmn', secrets);
+		expect(clean).toBe('[redacted[redacted]');
+		for (const secret of secrets) expect(showsSecret(clean, secret)).toBe(false);
+	});
+
 	it('keeps a JSON value whole: each string is redacted on its own, keys included', () => {
 		const secret = 'abc","x":"defghijk';
 		const value = { [key]: `echo ${key}`, list: [key.toUpperCase(), 1, null], quote: secret };
