@@ -67,6 +67,12 @@ it('says in words what each field and choice is, and names the event in its subt
 
 it('has nothing to register with the service: each callback URL goes with its task', async () => {
 	const hooks = trigger.webhookMethods.default;
+	// Every option not set: their defaults are valid, so the webhook "exists" (n8n creates nothing).
+	const unset = {
+		getNode: () => ({ name: 'Seedance Trigger' }),
+		getNodeParameter: (_: string, or: unknown) => or,
+	};
+	expect(await hooks.checkExists.call(unset as never)).toBe(true);
 	expect(await hooks.create.call({} as never)).toBe(true);
 	expect(await hooks.delete.call({} as never)).toBe(true);
 });

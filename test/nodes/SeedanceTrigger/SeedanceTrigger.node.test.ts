@@ -6,7 +6,7 @@ import {
 import { SAMPLE_MP4 } from '../../emulator/server';
 import { SHAPE_NAMES } from '../../emulator/shapes';
 import { runWorkflow, itemsNode, seedanceNode } from '../../harness/n8n';
-import { TriggerReceiver } from '../../harness/webhook';
+import { TriggerReceiver, WebhookReceiver } from '../../harness/webhook';
 import { createEmulatedTask, leaks, useEmulator, waitFor } from '../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 100 });
@@ -412,5 +412,134 @@ describe('Generate -> callback -> Seedance Trigger', () => {
 		expect(item.binary).toBeUndefined();
 		expect(item.json).toMatchObject({ state: 'succeeded' });
 		expect(String(item.json.downloadError)).toMatch(/expired|403|refused/i);
+	});
+});
+
+describe('Seedance Trigger: what each answer says, and what it keeps', () => {
+	const finished = (taskId: string, status = 'COMPLETED') => ({
+		data: { task_id: taskId, status, output: { video_url: 'http://127.0.0.1:9/x.mp4' } },
+	});
+
+	it('says why it started nothing: progress, a status word it does not know (unconfirmed), another event, a duplicate', async () => {
+		const trigger = await startTrigger({
+			event: 'succeeded',
+			options: { confirmWithService: false },
+		});
+		const url = signed(trigger.productionUrl);
+		const reasons = [];
+		for (const body of [
+			finished('t-progress', 'IN_PROGRESS'),
+			finished('t-odd', 'FINALIZED'),
+			finished('t-failed', 'FAILED'),
+			finished('t-ok'),
+			finished('t-ok'),
+		]) {
+			expect(await emulator.postCallback(url, body)).toBe(200);
+			reasons.push((trigger.deliveries.at(-1)!.body as { reason?: string }).reason);
+		}
+		expect(reasons).toEqual([
+			'task t-progress is running; the trigger starts on finished tasks only',
+			'task t-odd says "FINALIZED", which is no known finished state, and "Confirm With API in One" is off',
+			'task t-failed failed; this trigger fires on "succeeded"',
+			undefined,
+			'task t-ok was already delivered',
+		]);
+		expect(trigger.deliveries.map((delivery) => delivery.body)).toContainEqual({
+			received: true,
+			started: false,
+			reason: reasons[0],
+		});
+		expect(trigger.executions.map(([item]) => item.json.taskId)).toEqual(['t-ok']);
+	});
+
+	it('remembers a finished task another event skipped: its replays cost no read', async () => {
+		const trigger = await startTrigger({ event: 'succeeded' });
+		emulator.options.callbacks = 'none';
+		const taskId = await createEmulatedTask(emulator, 'x [fail]', 'http://127.0.0.1:9/unused');
+		const task = emulator.tasks.get(taskId)!;
+		await waitFor(() => emulator.stateOf(task).state === 'failed', 5000, 'the job');
+		const reads = emulator.count('status');
+		for (let copy = 0; copy < 3; copy++)
+			expect(
+				await emulator.postCallback(signed(trigger.productionUrl), emulator.statusBody(task)),
+			).toBe(200);
+		expect(emulator.count('status') - reads).toBe(1);
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	it('tells a refused caller where callbacks belong', async () => {
+		const trigger = await startTrigger();
+		expect(await emulator.postCallback(trigger.productionUrl, finished('t-1'))).toBe(401);
+		expect((trigger.deliveries[0].body as { message: string }).message).toMatch(
+			/: send callbacks to the URL the Seedance node gave the service$/,
+		);
+	});
+
+	it('keeps the memories of two workflows apart even when their trigger nodes share an ID (a workflow imported twice)', async () => {
+		const twins = [0, 1].map(
+			() =>
+				new WebhookReceiver({
+					node: {
+						id: 'imported-trigger',
+						name: 'Seedance Trigger',
+						type: 'n8n-nodes-seedance.seedanceTrigger',
+						parameters: {
+							event: 'anyTerminal',
+							options: { confirmWithService: false, downloadVideo: false },
+						},
+						credentials: { seedanceApi: { id: '1', name: 'Seedance account' } },
+					},
+					credentials: credentials(),
+				}),
+		);
+		try {
+			for (const twin of twins) {
+				await twin.start();
+				expect(await emulator.postCallback(signed(twin.productionUrl), finished('t-shared'))).toBe(
+					200,
+				);
+			}
+			expect(twins.map((twin) => twin.executions.length)).toEqual([1, 1]);
+		} finally {
+			for (const twin of twins) await twin.stop();
+		}
+	});
+
+	it('outputs the lean task by default, and the raw body with Simplify off', async () => {
+		for (const simplify of [true, false]) {
+			const trigger = await startTrigger({ simplify, options: { confirmWithService: false } });
+			expect(
+				await emulator.postCallback(signed(trigger.productionUrl), finished(`t-${simplify}`)),
+			).toBe(200);
+			expect('raw' in trigger.executions[0][0].json).toBe(!simplify);
+			await trigger.stop();
+		}
+	});
+
+	it('downloads only a video that succeeded, and says so when a succeeded task has no link', async () => {
+		const trigger = await startNewTrigger();
+		const url = signed(trigger.productionUrl);
+		emulator.options.callbacks = 'none';
+		const failedId = await createEmulatedTask(emulator, 'x [fail]', 'http://127.0.0.1:9/unused');
+		const failed = emulator.tasks.get(failedId)!;
+		await waitFor(() => emulator.stateOf(failed).state === 'failed', 5000, 'the job');
+		expect(await emulator.postCallback(url, emulator.statusBody(failed))).toBe(200);
+		const [[item]] = trigger.executions;
+		expect(item.json).toMatchObject({ taskId: failedId, state: 'failed' });
+		expect(item.json.downloadError).toBeUndefined();
+		expect(item.binary).toBeUndefined();
+		await trigger.stop();
+
+		const unconfirmed = await startTrigger({
+			options: { confirmWithService: false, downloadVideo: true },
+		});
+		const noLink = { data: { task_id: 't-no-link', status: 'COMPLETED' } };
+		expect(await emulator.postCallback(signed(unconfirmed.productionUrl), noLink)).toBe(200);
+		await waitFor(() => unconfirmed.executions.length === 1, 5000, 'the execution');
+		expect(unconfirmed.executions[0][0].json).toMatchObject({
+			taskId: 't-no-link',
+			state: 'succeeded',
+			downloadError: 'The task has no video link',
+		});
 	});
 });

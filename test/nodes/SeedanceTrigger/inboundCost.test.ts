@@ -197,6 +197,9 @@ describe('a flood of made-up tasks spends a bounded number of reads', () => {
 			const refused = await emulator.sendCallback(url, body);
 			expect(refused.status).toBe(503);
 			expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+			expect(trigger.deliveries.at(-1)!.body).toEqual({
+				message: `More than ${WASTED_READS_PER_MINUTE} callbacks this minute named tasks API in One could not confirm as finished; try again later`,
+			});
 		}
 		expect(reads()).toBe(2 + WASTED_READS_PER_MINUTE);
 		expect(trigger.executions).toHaveLength(2);
