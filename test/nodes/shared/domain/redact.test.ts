@@ -117,6 +117,39 @@ describe('redact: every secret in every form', () => {
 	});
 });
 
+describe('redactDeep: a field named after the callback token', () => {
+	it('hides what it holds, however the name is written, and leaves other fields, nulls, booleans and markers', () => {
+		expect(
+			redactDeep(
+				{
+					seedance_token: 'abc',
+					'seedance%5Ftoken': 'def',
+					'"seedance_token"': 7,
+					seedance_token_count: 3,
+					nested: { seedance_token: null, SEEDANCE_TOKEN: true, ' seedance_token': '[hidden]' },
+				},
+				[key],
+			),
+		).toEqual({
+			seedance_token: REDACTED,
+			'seedance%5Ftoken': REDACTED,
+			'"seedance_token"': REDACTED,
+			seedance_token_count: 3,
+			nested: { seedance_token: null, SEEDANCE_TOKEN: true, ' seedance_token': '[hidden]' },
+		});
+	});
+
+	it("uses the secrets' own marker there too", () => {
+		expect(redactDeep({ seedance_token: 'abc' }, ['x[redacted]y'])).toEqual({
+			seedance_token: '[hidden]',
+		});
+	});
+
+	it('falls back to *** when a secret holds pieces of the other two markers', () => {
+		expect(redact('a [redacted]+[hidden] b', ['[redacted]+[hidden]'])).toBe('a *** b');
+	});
+});
+
 describe('quote: redact first, then cut', () => {
 	it('a key across the cut shows nothing of it (the old cut showed 35 of its 36 characters)', () => {
 		const message = `${'x'.repeat(265)}${key}${'y'.repeat(100)}`;
@@ -124,6 +157,8 @@ describe('quote: redact first, then cut', () => {
 		const quoted = quote(message, [key], 300);
 		expect(quoted).toBe(`${'x'.repeat(265)}${REDACTED}${'y'.repeat(25)}…`);
 		expect(quote('short', [key], 300)).toBe('short');
+		expect(quote('exact', [key], 5)).toBe('exact');
+		expect(quote('exact!', [key], 5)).toBe('exact…');
 	});
 
 	it('a "starts with" quote of the first bytes shows nothing of a key there', () => {
