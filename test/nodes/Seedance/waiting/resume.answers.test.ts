@@ -1,0 +1,92 @@
+/**
+ * What the resume webhook (waiting/resume.ts) answers the service, in n8n-core's engine: the body
+ * of each answer, and a callback whose status word the node does not know (read at once).
+ */
+import { RESUME_WEBHOOK } from '../../../../nodes/Seedance/waiting/resume';
+import type { EmulatedTask } from '../../../emulator/server';
+import type { WebhookReceiver } from '../../../harness/webhook';
+import { parkGenerate } from '../../../harness/webhook';
+import { FAST, useEmulator, waitFor } from '../../../helpers';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
+
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+	await receiver?.stop();
+	receiver = undefined;
+});
+
+async function park(prompt: string) {
+	const parked = await parkGenerate(credentials(), [prompt], { ...FAST, maxWaitTime: 60 });
+	receiver = parked.receiver;
+	const [task] = [...emulator.tasks.values()];
+	return { ...parked, task };
+}
+
+const claim = (task: EmulatedTask, status: string) => ({ data: { task_id: task.taskId, status } });
+const lastAnswer = (webhook: WebhookReceiver) => webhook.deliveries.at(-1)!.body;
+
+it('is the webhook n8n restarts a waiting execution with: POST to the resume URL, answered at once', () => {
+	expect(RESUME_WEBHOOK).toEqual({
+		name: 'default',
+		httpMethod: 'POST',
+		responseMode: 'onReceived',
+		path: '',
+		restartWebhook: true,
+	});
+});
+
+it('says what it did with each callback: another task, progress, a task still running', async () => {
+	const { task, signedUrl, receiver: webhook } = await park('A paper boat [latency=3000]');
+	expect(
+		await emulator.postCallback(signedUrl, claim({ ...task, taskId: 'other' }, 'COMPLETED')),
+	).toBe(409);
+	expect(lastAnswer(webhook)).toEqual({
+		message: 'Task other is not waited for by this execution',
+	});
+	expect(await emulator.postCallback(signedUrl, claim(task, 'IN_PROGRESS'))).toBe(200);
+	expect(lastAnswer(webhook)).toEqual({ received: true, resumed: false });
+	// A status word it does not know may mean finished: the service is asked at once.
+	expect(await emulator.postCallback(signedUrl, claim(task, 'FINALIZED'))).toBe(200);
+	expect(lastAnswer(webhook)).toEqual({
+		received: true,
+		resumed: false,
+		message: expect.stringMatching(
+			new RegExp(`^API in One says task ${task.taskId} is (queued|running); waiting for its end$`),
+		),
+	});
+	expect(webhook.executions).toHaveLength(0);
+});
+
+it('a status word it does not know: asks to be called again while the service fails, resumes once the service says it ended', async () => {
+	const { task, signedUrl, receiver: webhook } = await park('A paper boat');
+	await waitFor(() => emulator.stateOf(task).state === 'succeeded', 5000, 'the job');
+	emulator.inject(
+		'status',
+		...Array.from({ length: 6 }, () => ({ kind: 'status' as const, code: 502 })),
+	);
+	expect(await emulator.postCallback(signedUrl, claim(task, 'FINALIZED'))).toBe(503);
+	expect(webhook.executions).toHaveLength(0);
+	emulator.faults.status.length = 0;
+	const reads = emulator.count('status');
+	expect(await emulator.postCallback(signedUrl, claim(task, 'FINALIZED'))).toBe(200);
+	expect(lastAnswer(webhook)).toEqual({ received: true, resumed: true });
+	await waitFor(() => webhook.executions.length === 1, 10_000, 'the resumed output');
+	expect(webhook.executions[0][0].json).toMatchObject({
+		taskId: task.taskId,
+		state: 'succeeded',
+		callbackReceived: true,
+	});
+	// Read once for the callback; the resume does not read a task it knows has ended.
+	expect(emulator.count('status') - reads).toBe(1);
+});
+
+it('a status word it does not know, for a task the service no longer shows: 409, the execution keeps waiting', async () => {
+	const { task, signedUrl, receiver: webhook } = await park('A paper boat [latency=3000]');
+	emulator.tasks.delete(task.taskId);
+	expect(await emulator.postCallback(signedUrl, claim(task, 'FINALIZED'))).toBe(409);
+	expect(lastAnswer(webhook)).toEqual({
+		message: `Task ${task.taskId} is unknown to API in One for this credential`,
+	});
+	expect(webhook.executions).toHaveLength(0);
+});
