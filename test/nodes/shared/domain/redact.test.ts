@@ -80,10 +80,19 @@ describe('redact: every secret in every form', () => {
 	});
 
 	it('redacts again where a piece forms across its marker', () => {
-		const secrets = ['PQRSTUVW', 'p]hijklmn'];
-		const clean = redact('PQRSTUVWhijklmn', secrets);
-		expect(clean).toBe('[redacted[redacted]');
-		for (const secret of secrets) expect(showsSecret(clean, secret)).toBe(false);
+		// With a short secret too: its pieces (5 characters) cannot form across the marker.
+		for (const secrets of [
+			['PQRSTUVW', 'p]hijklmn'],
+			['PQRSTUVW', 'p]hijklmn', 'zzzzz'],
+		]) {
+			const clean = redact('PQRSTUVWhijklmn', secrets);
+			expect(clean).toBe('[redacted[redacted]');
+			for (const secret of secrets) expect(showsSecret(clean, secret)).toBe(false);
+		}
+	});
+
+	it('scans a text as short as the shortest secret, beside longer ones', () => {
+		expect(redact('abcde', ['abcde', key])).toBe(REDACTED);
 	});
 
 	it('keeps a JSON value whole: each string is redacted on its own, keys included', () => {
