@@ -50,9 +50,14 @@ export function testsOf(file) {
 // same on every run, so a survivor stays a survivor until a test changes.
 process.env.FC_SEED ??= '20261206';
 
+/** The name of a door file's reports under reports/mutation/. */
+export function reportOf(file) {
+	return file ? file.replace(/[/.]/g, '_') : 'all';
+}
+
 // Set by scripts/mutation.mjs: the one door file of this run.
 const door = process.env.MUTATION_DOOR;
-const report = door ? door.replace(/[/.]/g, '_') : 'all';
+const report = reportOf(door);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

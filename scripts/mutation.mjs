@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import config, { DOORS } from '../stryker.config.mjs';
+import config, { DOORS, reportOf } from '../stryker.config.mjs';
 
 const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -27,7 +27,7 @@ const survivors = [];
 mkdirSync(join(root, 'reports/mutation'), { recursive: true });
 
 for (const file of files) {
-	const report = join(root, `reports/mutation/${file.replace(/[/.]/g, '_')}.json`);
+	const report = join(root, `reports/mutation/${reportOf(file)}.json`);
 	rmSync(report, { force: true });
 	const started = Date.now();
 	const run = spawnSync('npx', ['stryker', 'run', ...passed], {
