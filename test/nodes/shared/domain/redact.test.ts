@@ -181,6 +181,38 @@ describe('quote: redact first, then cut', () => {
 	it('a "starts with" quote of the first bytes shows nothing of a key there', () => {
 		expect(quote(`${key}<html>`, [key], 12)).toBe(`${REDACTED}<html`.slice(0, 12) + '…');
 	});
+
+	it('a secret repeated past the quoted length is one marker, and what follows it still shows', () => {
+		const repeated = `${key.repeat(100)} tail`;
+		expect(quote(repeated, [key], 300)).toBe(`${REDACTED} tail`);
+	});
+
+	it('a text of megabytes is quoted from its start: the cut is marked even when the start redacts short', () => {
+		expect(quote(`${key.repeat(60_000)}`, [key], 300)).toBe(`${REDACTED}…`);
+		const page = `<html>${'x'.repeat(10_000_000)}`;
+		expect(quote(page, [key], 300)).toBe(`${page.slice(0, 300)}…`);
+		// Each `seedance_token=` makes several decoded readings of the text: only its start is read.
+		const readings = 'seedance_token=%2B\\u0041+'.repeat(400_000);
+		expect(quote(readings, [key], 300)).toMatch(/^seedance_token=\[redacted\]/);
+	});
+});
+
+describe('redact reads long runs of escape characters in one pass', () => {
+	// Before: the token name's pre-check backtracked over every backslash run (200,000: minutes).
+	it('runs of backslashes, percent signs or plus signs come back unchanged', () => {
+		for (const char of ['\\', '%', '+', '%25', '\\u00'])
+			expect(redact(char.repeat(200_000), [key]) === char.repeat(200_000)).toBe(true);
+		expect(redact('\\'.repeat(200_000), []).length).toBe(200_000);
+	});
+
+	it('a token name after a run of backslashes is still found', () => {
+		expect(redact(`${'\\'.repeat(100_000)}seedance_token=abcdef`, [])).toBe(
+			`${'\\'.repeat(100_000)}seedance_token=${REDACTED}`,
+		);
+		expect(redact(`x${'\\'.repeat(1_001)}u0073eedance_token=abcdef`, [])).toMatch(
+			new RegExp(`u0073eedance_token=${REDACTED.replace(/[[\]]/g, '\\$&')}$`),
+		);
+	});
 });
 
 describe('generated secrets never show (property)', () => {
