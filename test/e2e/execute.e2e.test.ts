@@ -360,6 +360,31 @@ eachRealN8n(emulator, (version, current) => {
 		]);
 	});
 
+	it('7b. The scheduled pipeline with no prompts.csv where it looks stops with an error at One item per row, sending nothing (not a green run that made nothing)', async () => {
+		const workflow = JSON.parse(
+			JSON.stringify(example('scheduled-csv-pipeline.json'))
+				.replaceAll('/home/node/.n8n-files', path.join(n8n.filesFolder, 'no-such-folder'))
+				.replaceAll('seedanceCsvPipe1', 'seedanceCsvPipe2'),
+		) as { id: string; nodes: Array<Record<string, unknown>> };
+		// Run by hand, as a user tries it: the Schedule Trigger's place taken by a Manual Trigger.
+		Object.assign(workflow.nodes[0], {
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			parameters: {},
+		});
+		await n8n.importWorkflow(workflow);
+		const creates = emulator.count('create');
+		const run = await n8n.execute(workflow.id);
+		expect(run.status).toBe('error');
+		expect(run.data.resultData.lastNodeExecuted).toBe('One item per row');
+		expect(run.data.resultData.runData['One item per row'][0].error?.message).toMatch(/binary/i);
+		expect(run.data.resultData.runData['Generate videos']).toBeUndefined();
+		expect(emulator.count('create')).toBe(creates);
+		console.log(
+			`[e2e execute n8n ${version}] the pipeline without prompts.csv: ${run.data.resultData.runData['One item per row'][0].error?.message}`,
+		);
+	});
+
 	/** Manual -> rows a, b, c -> Generate with an Idempotency Key per row (not waiting). */
 	const KEYED = 'e2eKeysAcross1';
 	const keyedRows = () =>

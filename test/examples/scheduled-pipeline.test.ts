@@ -8,7 +8,13 @@ import path from 'node:path';
 const workflow = JSON.parse(
 	readFileSync(path.join(__dirname, '../../examples/scheduled-csv-pipeline.json'), 'utf8'),
 ) as {
-	nodes: Array<{ name: string; type: string; onError?: string; parameters: Record<string, any> }>;
+	nodes: Array<{
+		name: string;
+		type: string;
+		onError?: string;
+		alwaysOutputData?: boolean;
+		parameters: Record<string, any>;
+	}>;
 	connections: Record<string, { main: Array<Array<{ node: string }>> }>;
 };
 const byName = (name: string) => workflow.nodes.find((node) => node.name === name)!;
@@ -40,5 +46,10 @@ describe('examples/scheduled-csv-pipeline.json', () => {
 		expect(byName('Read prompts.csv').parameters.fileSelector).toBe(
 			'/home/node/.n8n-files/seedance/prompts.csv',
 		);
+	});
+
+	it('fails a run without prompts.csv instead of ending green with nothing made', () => {
+		// Reading no file outputs no item; an empty item makes the CSV step fail (e2e scenario 7b).
+		expect(byName('Read prompts.csv').alwaysOutputData).toBe(true);
 	});
 });
