@@ -1,7 +1,7 @@
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 
-import { Emulator, type EmulatorOptions } from './emulator/server';
+import { Emulator, SAMPLE_MP4, type EmulatorOptions } from './emulator/server';
 import { serialised } from './secrets';
 
 /** Starts an emulator for a test file and gives the credential that points at it. */
@@ -21,6 +21,7 @@ export function useEmulator(options: EmulatorOptions = {}) {
 			filesOnApiOrigin: false,
 			callbacks: 'terminal',
 			callbackCopies: 1,
+			downloadBytes: SAMPLE_MP4.length,
 			announceLength: true,
 			...options,
 		});

@@ -30,6 +30,8 @@ it('keeps its name, version, webhook, credential and parameters', () => {
 		['simplify', 'boolean'],
 		['options', 'collection'],
 	]);
+	// A notice holds no value: n8n's lint asks for '' so saved workflows store nothing for it.
+	expect(property('wiringNotice').default).toBe('');
 	const event = property('event');
 	expect(event.default).toBe('anyTerminal');
 	expect((event.options as INodePropertyOptions[]).map((option) => option.value)).toEqual([

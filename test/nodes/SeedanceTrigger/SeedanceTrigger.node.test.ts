@@ -160,6 +160,16 @@ describe('Seedance Trigger: what starts an execution', () => {
 		);
 		expect(statuses).toEqual([200, 200, 200]);
 		expect(trigger.executions.filter(([item]) => item.json.taskId === racingId)).toHaveLength(1);
+		// The two that lost the race read the task too, and say so with its state (a copy arriving
+		// after the winner recorded it is refused before any read, without the state).
+		const raced = trigger.deliveries
+			.slice(-3)
+			.map((delivery) => delivery.body as { started?: boolean; reason?: string });
+		expect(raced.filter((body) => body.started === false)).toHaveLength(2);
+		for (const body of raced.filter((body) => body.started === false))
+			expect(body.reason).toMatch(
+				new RegExp(`^task ${racingId} (succeeded )?was already delivered$`),
+			);
 	});
 });
 
@@ -402,6 +412,16 @@ describe('Generate -> callback -> Seedance Trigger', () => {
 			body: { received: true, started: true },
 		});
 		expect(leaks(trigger.executions, emulator.apiKey)).toBe(false);
+	});
+
+	it('keeps to its Max Video Size: a larger video is not downloaded, the workflow starts with the reason', async () => {
+		emulator.options.downloadBytes = 2 * 1024 * 1024;
+		const trigger = await startTrigger({ options: { downloadVideo: true, maxVideoSize: 1 } });
+		await createEmulatedTask(emulator, 'a long shot', signed(trigger.productionUrl));
+		await waitFor(() => trigger.executions.length === 1, 10_000, 'the execution');
+		const [[item]] = trigger.executions;
+		expect(item.binary).toBeUndefined();
+		expect(String(item.json.downloadError)).toMatch(/1 MB/);
 	});
 
 	it('still starts the workflow, with the reason, when the video cannot be downloaded', async () => {
