@@ -35,6 +35,8 @@ export const DOORS = {
 	],
 	'nodes/SeedanceTrigger/deliveries.ts': [],
 	'nodes/SeedanceTrigger/readBound.ts': ['test/nodes/SeedanceTrigger/inboundCost.test.ts'],
+	// what the webhooks remember per process, kept to a size
+	'nodes/shared/domain/boundedMemory.ts': [],
 	// the download's bounds
 	'nodes/shared/download/download.ts': [],
 	'nodes/shared/download/openVideo.ts': ['test/nodes/shared/download/download*.test.ts'],

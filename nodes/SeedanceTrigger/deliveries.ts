@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { BoundedMap } from '../shared/domain/boundedMemory';
 import { TERMINAL_STATES } from '../shared/domain/task';
 
 /**
@@ -27,7 +28,7 @@ type Memory = Record<string, number>;
  * last save wins. So every request that records a delivery puts this very object into its static
  * data, and whichever request saves last writes every delivery this process knows.
  */
-const memories = new Map<string, Memory>();
+const memories = new BoundedMap<string, Memory>(REMEMBERED_TRIGGERS);
 
 function storedDeliveries(staticData: IDataObject): Memory {
 	const current = staticData[STATIC_DATA_KEY];
@@ -53,9 +54,7 @@ function forgetOld(memory: Memory, oldestMinute: number): void {
  */
 function memoryOf(staticData: IDataObject, scope: string, oldestMinute: number): Memory {
 	const memory = memories.get(scope) ?? {};
-	memories.delete(scope);
 	memories.set(scope, memory);
-	if (memories.size > REMEMBERED_TRIGGERS) memories.delete(memories.keys().next().value as string);
 	const stored = storedDeliveries(staticData);
 	if (stored === memory) return memory;
 	let added = false;

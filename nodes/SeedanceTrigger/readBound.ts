@@ -1,5 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
+import { BoundedMap } from '../shared/domain/boundedMemory';
 import { REMEMBERED_TRIGGERS } from './deliveries';
 
 /**
@@ -18,17 +19,15 @@ interface Window {
 }
 
 /** Per trigger (`workflow/node`), in this process; the least recently used is forgotten first. */
-const windows = new Map<string, Window>();
+const windows = new BoundedMap<string, Window>(REMEMBERED_TRIGGERS);
 
 function windowOf(scope: string, now: number): Window {
 	const minute = Math.floor(now / MINUTE_MS);
 	let window = windows.get(scope);
-	windows.delete(scope);
 	if (!window) window = { minute, wasted: 0, underWay: 0 };
 	// Changed in place: reads under way hold it and settle into it.
 	if (window.minute !== minute) Object.assign(window, { minute, wasted: 0 });
 	windows.set(scope, window);
-	if (windows.size > REMEMBERED_TRIGGERS) windows.delete(windows.keys().next().value as string);
 	return window;
 }
 

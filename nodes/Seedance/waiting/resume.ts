@@ -15,6 +15,7 @@ import { finishTasks } from './finish';
 import { outputItems, type ItemOutcome } from './outcomes';
 import { parkSettings, readPark, type Park, type ParkSettings } from './park';
 import type { OpenTask } from './poll';
+import { BoundedMap, BoundedSet } from '../../shared/domain/boundedMemory';
 import { leanItems } from '../../shared/domain/leanOutput';
 
 /**
@@ -50,8 +51,7 @@ interface ParkMemory {
  */
 const LOOKS_PER_PARK = 2;
 
-const parkMemories = new Map<string, ParkMemory>();
-const MAX_REMEMBERED_PARKS = 10_000;
+const parkMemories = new BoundedMap<string, ParkMemory>(10_000);
 
 function memoryOf(key: string): ParkMemory {
 	let memory = parkMemories.get(key);
@@ -63,8 +63,6 @@ function memoryOf(key: string): ParkMemory {
 			looks: 0,
 		};
 		parkMemories.set(key, memory);
-		if (parkMemories.size > MAX_REMEMBERED_PARKS)
-			parkMemories.delete(parkMemories.keys().next().value as string);
 	}
 	return memory;
 }
@@ -89,8 +87,7 @@ async function sharedRead(
  * Parks being resumed by this process: each park resumes once (a second callback meanwhile gets
  * 200, resumed: false).
  */
-const resumesUnderWay = new Set<string>();
-const MAX_REMEMBERED_RESUMES = 10_000;
+const resumesUnderWay = new BoundedSet<string>(10_000);
 
 function parkKey(context: IWebhookFunctions, park: Park): string {
 	return `${context.getExecutionId()}\u0000${context.getNode().name}\u0000${park.deadline}`;
@@ -148,8 +145,6 @@ export async function resumeFromCallback(
 		);
 	if (resumesUnderWay.has(key)) return waitingFor(context, 'This execution is already resuming');
 	resumesUnderWay.add(key);
-	if (resumesUnderWay.size > MAX_REMEMBERED_RESUMES)
-		resumesUnderWay.delete(resumesUnderWay.values().next().value as string);
 	let resumed = false;
 	try {
 		const result = await resume(context, connection, park, mine, memory.ended, settings);

@@ -1,4 +1,5 @@
 /** The one door for text leaving the node: errors, output, logs pass redact, quote or redactDeep. */
+import { BoundedMap } from './boundedMemory';
 import { CALLBACK_TOKEN_PARAMETER } from './callbackToken';
 
 /** What stands in for a secret wherever the service echoes one back. */
@@ -210,14 +211,13 @@ function piecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 }
 
 /** The pieces of the last few sets of secrets: a connection redacts many texts with one set. */
-const cache = new Map<string, Pieces>();
+const cache = new BoundedMap<string, Pieces>(16);
 
 function cachedPiecesOf(secrets: ReadonlyArray<string | undefined>): Pieces {
 	const key = JSON.stringify(secrets);
 	const known = cache.get(key);
 	if (known) return known;
 	const pieces = piecesOf(secrets);
-	if (cache.size >= 16) cache.delete(cache.keys().next().value as string);
 	cache.set(key, pieces);
 	return pieces;
 }
