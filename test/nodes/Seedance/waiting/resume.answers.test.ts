@@ -90,3 +90,25 @@ it('a status word it does not know, for a task the service no longer shows: 409,
 	});
 	expect(webhook.executions).toHaveLength(0);
 });
+
+it('copies of a callback arriving while its read is under way share that read', async () => {
+	const { task, signedUrl, receiver: webhook } = await park('A paper boat [latency=5000]');
+	// The first copy's read is answered after a second: the other two arrive meanwhile.
+	emulator.inject('status', {
+		kind: 'drip',
+		headersAfterMs: 1000,
+		chunkBytes: 65536,
+		everyMs: 10,
+		body: Buffer.from(JSON.stringify(emulator.statusBody(task))),
+	});
+	const reads = emulator.count('status');
+	const answers = await Promise.all(
+		[1, 2, 3].map(async () => await emulator.postCallback(signedUrl, claim(task, 'FINALIZED'))),
+	);
+	expect(answers).toEqual([200, 200, 200]);
+	expect(emulator.count('status') - reads).toBe(1);
+	expect(lastAnswer(webhook)).toMatchObject({
+		message: expect.stringMatching(/waiting for its end/),
+	});
+	expect(webhook.executions).toHaveLength(0);
+});
