@@ -112,3 +112,49 @@ it('copies of a callback arriving while its read is under way share that read', 
 	});
 	expect(webhook.executions).toHaveLength(0);
 });
+
+describe('resumes once', () => {
+	async function parkTwo() {
+		const parked = await parkGenerate(credentials(), ['A paper boat', 'A kite'], {
+			...FAST,
+			maxWaitTime: 60,
+			downloadVideo: false,
+		});
+		receiver = parked.receiver;
+		const tasks = [...emulator.tasks.values()];
+		for (const task of tasks)
+			await waitFor(() => emulator.stateOf(task).state === 'succeeded', 5000, 'the jobs');
+		return { ...parked, tasks };
+	}
+
+	it('the two last callbacks arriving at once resume it once', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await parkTwo();
+		const answers = await Promise.all(
+			tasks.map(async (task) => await emulator.postCallback(signedUrl, emulator.statusBody(task))),
+		);
+		expect(answers).toEqual([200, 200]);
+		await waitFor(() => webhook.executions.length === 1, 10_000, 'the resumed output');
+		const bodies = webhook.deliveries.map((delivery) => delivery.body);
+		expect(bodies).toContainEqual({ received: true, resumed: true });
+		expect(bodies.filter((body) => (body as { resumed?: boolean }).resumed)).toHaveLength(1);
+		expect(webhook.executions[0]).toHaveLength(2);
+	});
+
+	it('callbacks after it has resumed (from the other task, a replay) resume nothing more and read nothing', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await parkTwo();
+		// The first callback looks at the other task, finds it ended, and resumes.
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(tasks[0]))).toBe(200);
+		await waitFor(() => webhook.executions.length === 1, 10_000, 'the resumed output');
+		const reads = emulator.count('status');
+		for (const task of [tasks[1], tasks[0]]) {
+			expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+			expect(lastAnswer(webhook)).toEqual({
+				received: true,
+				resumed: false,
+				message: 'This execution is already resuming',
+			});
+		}
+		expect(emulator.count('status')).toBe(reads);
+		expect(webhook.executions).toHaveLength(1);
+	});
+});
