@@ -367,7 +367,10 @@ eachRealN8n(emulator, (version, current) => {
 				.replaceAll('seedanceCsvPipe1', 'seedanceCsvPipe2'),
 		) as { id: string; nodes: Array<Record<string, unknown>> };
 		// Run by hand, as a user tries it: the Schedule Trigger's place taken by a Manual Trigger.
-		Object.assign(workflow.nodes[0], {
+		const schedule = workflow.nodes.find(
+			(found) => found.type === 'n8n-nodes-base.scheduleTrigger',
+		);
+		Object.assign(schedule!, {
 			type: 'n8n-nodes-base.manualTrigger',
 			typeVersion: 1,
 			parameters: {},

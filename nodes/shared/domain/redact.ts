@@ -261,8 +261,8 @@ const ENCODED_NAME = new RegExp(
 		const hex = [...new Set([char.toLowerCase(), char.toUpperCase()])]
 			.map((form) => form.charCodeAt(0).toString(16))
 			.join('|');
-		// One backslash before `u00` finds the escape; matching a whole run of them backtracked (n²).
-		return `(?:${char}|%(?:25)*(?:${hex})|(?:\\\\|%(?:25)*5c)u00(?:${hex}))`;
+		// A run of backslashes is matched from its first only: from each of them it backtracked (n²).
+		return `(?:${char}|%(?:25)*(?:${hex})|(?:(?<!\\\\)\\\\+|%(?:25)*5c)u00(?:${hex}))`;
 	}).join(''),
 	'i',
 );
@@ -343,13 +343,8 @@ export function quote(
 	secrets: ReadonlyArray<string | undefined>,
 	maxChars: number,
 ): string {
-	// Only the start is shown: a service's megabyte error page costs no more than its first lines.
-	// The window leaves room for escapes (3 to 9 characters each) before the cut is reached.
-	const window = text.slice(0, maxChars * 10 + 1024);
-	const clean = redact(window, secrets);
-	return clean.length > maxChars || window.length < text.length
-		? `${clean.slice(0, maxChars)}…`
-		: clean;
+	const clean = redact(text, secrets);
+	return clean.length > maxChars ? `${clean.slice(0, maxChars)}…` : clean;
 }
 
 function redactValue(value: unknown, secrets: ReadonlyArray<string | undefined>): unknown {

@@ -92,11 +92,11 @@ it('a status word it does not know, for a task the service no longer shows: 409,
 });
 
 it('copies of a callback arriving while its read is under way share that read', async () => {
-	const { task, signedUrl, receiver: webhook } = await park('A paper boat [latency=5000]');
-	// The first copy's read is answered after a second: the other two arrive meanwhile.
+	const { task, signedUrl, receiver: webhook } = await park('A paper boat [latency=60000]');
+	// The first copy's read is answered after 3 s: the other two arrive meanwhile.
 	emulator.inject('status', {
 		kind: 'drip',
-		headersAfterMs: 1000,
+		headersAfterMs: 3000,
 		chunkBytes: 65536,
 		everyMs: 10,
 		body: Buffer.from(JSON.stringify(emulator.statusBody(task))),

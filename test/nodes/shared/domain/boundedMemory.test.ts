@@ -43,7 +43,7 @@ describe('bounded memories keep the newest keys (property)', () => {
 		{ maxLength: 80 },
 	);
 
-	it('after any writes and deletions: the last `max` keys written, oldest first, with their last values', async () => {
+	it('after any writes and deletions: the last max keys written, oldest first, with their last values', async () => {
 		await checkProperty(
 			'bounded memory = newest keys',
 			fc.property(fc.integer({ min: 1, max: 6 }), operations, (max, steps) => {
