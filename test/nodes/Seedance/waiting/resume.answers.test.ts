@@ -114,21 +114,52 @@ it('copies of a callback arriving while its read is under way share that read', 
 });
 
 describe('resumes once', () => {
-	async function parkTwo() {
-		const parked = await parkGenerate(credentials(), ['A paper boat', 'A kite'], {
+	async function parkTwo(prompts = ['A paper boat', 'A kite']) {
+		const parked = await parkGenerate(credentials(), prompts, {
 			...FAST,
 			maxWaitTime: 60,
 			downloadVideo: false,
 		});
 		receiver = parked.receiver;
 		const tasks = [...emulator.tasks.values()];
-		for (const task of tasks)
-			await waitFor(() => emulator.stateOf(task).state === 'succeeded', 5000, 'the jobs');
+		await waitFor(() => emulator.stateOf(tasks[0]).state === 'succeeded', 5000, 'the first job');
 		return { ...parked, tasks };
 	}
 
+	it('a task found ended is not read again for a replay of its callback', async () => {
+		const {
+			tasks,
+			signedUrl,
+			receiver: webhook,
+		} = await parkTwo(['A paper boat', 'A kite [never]']);
+		// A status word it does not know is read at once: the task is found ended.
+		expect(await emulator.postCallback(signedUrl, claim(tasks[0], 'FINALIZED'))).toBe(200);
+		const reads = emulator.count('status');
+		expect(await emulator.postCallback(signedUrl, claim(tasks[0], 'FINALIZED'))).toBe(200);
+		expect(emulator.count('status')).toBe(reads);
+		expect(lastAnswer(webhook)).toEqual({
+			received: true,
+			resumed: false,
+			message: 'Waiting for more tasks of this execution (1 not finished yet)',
+		});
+	});
+
+	it('a look at a task the service no longer shows resumes with that item failed, naming its task', async () => {
+		const { tasks, signedUrl, receiver: webhook } = await parkTwo();
+		emulator.tasks.delete(tasks[1].taskId);
+		expect(await emulator.postCallback(signedUrl, emulator.statusBody(tasks[0]))).toBe(200);
+		expect(lastAnswer(webhook)).toEqual({ received: true, resumed: true });
+		await waitFor(() => webhook.executions.length === 1, 10_000, 'the resumed output');
+		const [first, second] = webhook.executions[0];
+		expect(first.json).toMatchObject({ taskId: tasks[0].taskId, state: 'succeeded' });
+		// Simplify is on by default: the resumed items leave out the raw answer.
+		expect(first.json).not.toHaveProperty('raw');
+		expect(String(second.json.error)).toContain(tasks[1].taskId);
+	});
+
 	it('the two last callbacks arriving at once resume it once', async () => {
 		const { tasks, signedUrl, receiver: webhook } = await parkTwo();
+		await waitFor(() => emulator.stateOf(tasks[1]).state === 'succeeded', 5000, 'the jobs');
 		const answers = await Promise.all(
 			tasks.map(async (task) => await emulator.postCallback(signedUrl, emulator.statusBody(task))),
 		);
@@ -137,11 +168,17 @@ describe('resumes once', () => {
 		const bodies = webhook.deliveries.map((delivery) => delivery.body);
 		expect(bodies).toContainEqual({ received: true, resumed: true });
 		expect(bodies.filter((body) => (body as { resumed?: boolean }).resumed)).toHaveLength(1);
+		expect(bodies).toContainEqual({
+			received: true,
+			resumed: false,
+			message: 'This execution is already resuming',
+		});
 		expect(webhook.executions[0]).toHaveLength(2);
 	});
 
 	it('callbacks after it has resumed (from the other task, a replay) resume nothing more and read nothing', async () => {
 		const { tasks, signedUrl, receiver: webhook } = await parkTwo();
+		await waitFor(() => emulator.stateOf(tasks[1]).state === 'succeeded', 5000, 'the jobs');
 		// The first callback looks at the other task, finds it ended, and resumes.
 		expect(await emulator.postCallback(signedUrl, emulator.statusBody(tasks[0]))).toBe(200);
 		await waitFor(() => webhook.executions.length === 1, 10_000, 'the resumed output');
