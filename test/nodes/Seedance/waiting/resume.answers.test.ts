@@ -4,8 +4,9 @@
  */
 import { RESUME_WEBHOOK } from '../../../../nodes/Seedance/waiting/resume';
 import type { EmulatedTask } from '../../../emulator/server';
-import type { WebhookReceiver } from '../../../harness/webhook';
-import { parkGenerate } from '../../../harness/webhook';
+import { itemsNode, runWorkflow } from '../../../harness/n8n';
+import { WebhookReceiver, parkGenerate, resumeModeGenerate } from '../../../harness/webhook';
+import { callbackSecretOf, signCallbackUrl } from '../../../../nodes/shared/domain/callbackToken';
 import { FAST, useEmulator, waitFor } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 300, callbacks: 'none' });
@@ -193,5 +194,37 @@ describe('resumes once', () => {
 		}
 		expect(emulator.count('status')).toBe(reads);
 		expect(webhook.executions).toHaveLength(1);
+	});
+});
+
+it('resumes with the items that were settled when it parked (a refused prompt, on error: continue) in their places', async () => {
+	const node = {
+		...resumeModeGenerate({ ...FAST, maxWaitTime: 60, downloadVideo: false }),
+		onError: 'continueRegularOutput' as const,
+	};
+	const { run } = await runWorkflow(
+		[
+			itemsNode([{ json: { prompt: 'A city [refuse]' } }, { json: { prompt: 'A paper boat' } }]),
+			node,
+		],
+		{ credentials: credentials() },
+	);
+	receiver = new WebhookReceiver({ node, credentials: credentials(), waiting: run.data });
+	await receiver.start();
+	const signedUrl = signCallbackUrl(
+		receiver.productionUrl,
+		callbackSecretOf(credentials().seedanceApi),
+	);
+	const [task] = [...emulator.tasks.values()];
+	await waitFor(() => emulator.stateOf(task).state === 'succeeded', 5000, 'the job');
+	expect(await emulator.postCallback(signedUrl, emulator.statusBody(task))).toBe(200);
+	await waitFor(() => receiver!.executions.length === 1, 10_000, 'the resumed output');
+	const [refused, made] = receiver.executions[0];
+	expect(String(refused.json.error)).toMatch(/refused/i);
+	expect(refused.pairedItem).toEqual({ item: 0 });
+	expect(made.json).toMatchObject({
+		taskId: task.taskId,
+		state: 'succeeded',
+		callbackReceived: true,
 	});
 });
