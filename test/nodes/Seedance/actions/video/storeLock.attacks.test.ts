@@ -126,3 +126,18 @@ it('A9: a dead lock is still broken when some polls fail', async () => {
 	await run;
 	expect(events).toEqual(['late:start', 'late:end']);
 }, 10_000);
+
+// A release that keeps failing (the database gone) must not hold the node forever: three tries,
+// then the work's result stands and the row is left for the stale clock of the next turn.
+it('A10: a release that keeps failing is tried three times, then the work result stands', async () => {
+	const clear = jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementation(async () => {
+			throw new Error('connection reset');
+		});
+	const run = await runProbe('release-gone', 'only');
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['only:start', 'only:end']);
+	expect(clear).toHaveBeenCalledTimes(3);
+	expect(deduplicationStore.latest.has('release-gone|')).toBe(true);
+});
