@@ -141,3 +141,18 @@ it('A10: a release that keeps failing is tried three times, then the work result
 	expect(clear).toHaveBeenCalledTimes(3);
 	expect(deduplicationStore.latest.has('release-gone|')).toBe(true);
 });
+
+// Two processes making the lock row at one instant: the database refuses the second (a unique key).
+// That is another holder, not a failing store: it is waited for, never an error after the stale time.
+it('A11: losing the race to make the lock row, again and again, is waiting, not a failure', async () => {
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	const until = Date.now() + 700;
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		if (Date.now() < until)
+			throw new Error('duplicate key value violates unique constraint "PK_processed_data"');
+		return await original(...args);
+	});
+	const run = await runProbe('race', 'loser', { staleMs: 300, foreignMs: 60_000 }, 4000);
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['loser:start', 'loser:end']);
+});
