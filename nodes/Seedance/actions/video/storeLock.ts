@@ -55,7 +55,7 @@ export async function withStoreLock<T>(
 ): Promise<T> {
 	const workflow = String(context.getWorkflow().id ?? '');
 	// A workflow seen with a Remove Duplicates row: one look (its row may be gone, a lock taken).
-	const foreignMs = foreignRows.has(workflow) ? 0 : timing.foreignMs;
+	let foreignMs = foreignRows.has(workflow) ? 0 : timing.foreignMs;
 	// The stale clock restarts only on proof of a new holder (a lost race to make the row).
 	let heldSince = Date.now();
 	let foreignSince: number | undefined;
@@ -68,7 +68,11 @@ export async function withStoreLock<T>(
 			foreignRows.add(workflow);
 			return await work();
 		}
-		if (attempt === 'held') foreignRows.delete(workflow);
+		// Proof of a lock: from now on a "foreign" answer must last foreignMs, in this wait too.
+		if (attempt === 'held') {
+			foreignRows.delete(workflow);
+			foreignMs = timing.foreignMs;
+		}
 		if (attempt === 'lostRace') heldSince = now;
 		// "Foreign" only as an unbroken streak: one stamp above ours is a waiter on a clock ahead.
 		foreignSince = attempt === 'foreign' ? (foreignSince ?? now) : undefined;

@@ -9,6 +9,7 @@
  */
 import { sleep } from 'n8n-workflow';
 
+import { waitFor } from '../../../../helpers';
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import {
 	LOCK_ROW_AT,
@@ -155,4 +156,30 @@ it('A11: losing the race to make the lock row, again and again, is waiting, not 
 	const run = await runProbe('race', 'loser', { staleMs: 300, foreignMs: 60_000 }, 4000);
 	expect(run.errorOf('Probe')).toBeUndefined();
 	expect(events).toEqual(['loser:start', 'loser:end']);
+});
+
+// A workflow once seen with a Remove Duplicates counter takes one look per turn. Once its row is a
+// live lock again, a single stamp from a worker whose clock is ahead must not let it in beside the
+// holder (A1 for a workflow that was foreign), in this wait or the next.
+it('A12: a workflow that had a Remove Duplicates row honours a live lock again, from its first held answer', async () => {
+	deduplicationStore.latest.set('mixed|', 42);
+	await runProbe('mixed', 'first', { foreignMs: 200, staleMs: 60_000 });
+	expect(events).toEqual(['first:start', 'first:end']);
+	const polls = jest.spyOn(deduplicationStore, 'checkProcessedAndRecord');
+	for (const label of ['second', 'third']) {
+		events.length = 0;
+		deduplicationStore.latest.set('mixed|', LOCK_ROW_AT(Date.now()));
+		otherInside = true;
+		polls.mockClear();
+		const waiting = runProbe('mixed', label, { foreignMs: 2000, staleMs: 60_000 });
+		await waitFor(() => polls.mock.calls.length >= 1, 10_000, 'a held answer');
+		deduplicationStore.latest.set('mixed|', LOCK_ROW_AT(Date.now() + 250));
+		// Two more polls: each read the stamp ahead of its own ("foreign").
+		await waitFor(() => polls.mock.calls.length >= 3, 10_000, 'two foreign answers');
+		const inBeside = [...events];
+		otherInside = false;
+		deduplicationStore.latest.delete('mixed|');
+		await waiting;
+		expect({ label, inBeside, overlaps }).toEqual({ label, inBeside: [], overlaps: [] });
+	}
 });
