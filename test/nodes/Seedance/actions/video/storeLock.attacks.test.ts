@@ -165,6 +165,10 @@ it('A12: a workflow that had a Remove Duplicates row honours a live lock again, 
 	deduplicationStore.latest.set('mixed|', 42);
 	await runProbe('mixed', 'first', { foreignMs: 200, staleMs: 60_000 });
 	expect(events).toEqual(['first:start', 'first:end']);
+	// Known for this process from then on: its next turn takes one look, not foreignMs again.
+	const started = Date.now();
+	await runProbe('mixed', 'again', { foreignMs: 10_000, staleMs: 60_000 });
+	expect(Date.now() - started).toBeLessThan(5000);
 	const polls = jest.spyOn(deduplicationStore, 'checkProcessedAndRecord');
 	for (const label of ['second', 'third']) {
 		events.length = 0;
