@@ -169,17 +169,25 @@ it('A12: a workflow that had a Remove Duplicates row honours a live lock again, 
 	const started = Date.now();
 	await runProbe('mixed', 'again', { foreignMs: 10_000, staleMs: 60_000 });
 	expect(Date.now() - started).toBeLessThan(5000);
-	const polls = jest.spyOn(deduplicationStore, 'checkProcessedAndRecord');
+	// Answers counted once they are read (a call counted when sent could still read the next row).
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	let answered = 0;
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		const answer = await original(...args);
+		answered++;
+		return answer;
+	});
 	for (const label of ['second', 'third']) {
 		events.length = 0;
-		deduplicationStore.latest.set('mixed|', LOCK_ROW_AT(Date.now()));
+		// A live lock, its stamp a second old: this waiter's first stamps are above it ("held").
+		deduplicationStore.latest.set('mixed|', LOCK_ROW_AT(Date.now() - 1000));
 		otherInside = true;
-		polls.mockClear();
-		const waiting = runProbe('mixed', label, { foreignMs: 2000, staleMs: 60_000 });
-		await waitFor(() => polls.mock.calls.length >= 1, 10_000, 'a held answer');
-		deduplicationStore.latest.set('mixed|', LOCK_ROW_AT(Date.now() + 250));
-		// Two more polls: each read the stamp ahead of its own ("foreign").
-		await waitFor(() => polls.mock.calls.length >= 3, 10_000, 'two foreign answers');
+		answered = 0;
+		const waiting = runProbe('mixed', label, { foreignMs: 10_000, staleMs: 60_000 });
+		await waitFor(() => answered >= 1, 10_000, 'a held answer');
+		// A worker whose clock is 5 s ahead polls: every stamp of this waiter reads "foreign" now.
+		deduplicationStore.latest.set('mixed|', LOCK_ROW_AT(Date.now() + 5000));
+		await waitFor(() => answered >= 3, 10_000, 'two foreign answers');
 		const inBeside = [...events];
 		otherInside = false;
 		deduplicationStore.latest.delete('mixed|');
