@@ -1,5 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { BoundedMap, BoundedSet } from '../../../shared/domain/boundedMemory';
 import { cancelSignalOf, pause } from '../../../shared/domain/timing';
 
 /**
@@ -21,8 +22,11 @@ export interface LockTiming {
 
 export const LOCK_TIMING: LockTiming = { staleMs: 30_000, foreignMs: 5_000 };
 
-/** Workflows whose row belonged to a Remove Duplicates node: one look each turn, no waiting. */
-const foreignRows = new Set<string>();
+/** Workflows whose row was a Remove Duplicates counter: one look each turn, no waiting. */
+const foreignRows = new BoundedSet<string>(10_000);
+
+/** When this process last broke a workflow's dead lock: its other waiters' stale clocks start there. */
+const brokenAt = new BoundedMap<string, number>(10_000);
 
 type Attempt = 'acquired' | 'held' | 'foreign' | 'incompatible' | 'lostRace' | Error;
 
@@ -54,7 +58,7 @@ export async function withStoreLock<T>(
 	{ stoppable = false, timing = LOCK_TIMING }: { stoppable?: boolean; timing?: LockTiming } = {},
 ): Promise<T> {
 	const workflow = String(context.getWorkflow().id ?? '');
-	// A workflow seen with a Remove Duplicates row: one look (its row may be gone, a lock taken).
+	// A workflow seen with a Remove Duplicates counter: one look (it may be gone, a lock taken).
 	let foreignMs = foreignRows.has(workflow) ? 0 : timing.foreignMs;
 	// The stale clock restarts only on proof of a new holder (a lost race to make the row).
 	let heldSince = Date.now();
@@ -64,16 +68,16 @@ export async function withStoreLock<T>(
 		const attempt = await tryAcquire(context);
 		if (attempt === 'acquired') break;
 		const now = Date.now();
-		if (attempt === 'incompatible') {
-			foreignRows.add(workflow);
-			return await work();
-		}
+		// Proof, on every call, that the row is not a lock: no mark needed.
+		if (attempt === 'incompatible') return await work();
 		// Proof of a lock: from now on a "foreign" answer must last foreignMs, in this wait too.
-		if (attempt === 'held') {
+		if (attempt === 'held' || attempt === 'lostRace') {
 			foreignRows.delete(workflow);
 			foreignMs = timing.foreignMs;
 		}
 		if (attempt === 'lostRace') heldSince = now;
+		// Another waiter of this process broke the lock and may hold a new one: not dead yet.
+		heldSince = Math.max(heldSince, brokenAt.get(workflow) ?? 0);
 		// "Foreign" only as an unbroken streak: one stamp above ours is a waiter on a clock ahead.
 		foreignSince = attempt === 'foreign' ? (foreignSince ?? now) : undefined;
 		if (attempt instanceof Error) {
@@ -85,7 +89,9 @@ export async function withStoreLock<T>(
 			return await work();
 		}
 		if (attempt === 'held' && now - heldSince >= timing.staleMs) {
-			await context.helpers.clearAllProcessedItems('workflow', LOCK);
+			brokenAt.set(workflow, now);
+			// A failed delete leaves the dead row for the next stale time; never fails a write-down.
+			await context.helpers.clearAllProcessedItems('workflow', LOCK).catch(() => undefined);
 			heldSince = Date.now();
 			continue;
 		}

@@ -195,3 +195,72 @@ it('A12: a workflow that had a Remove Duplicates row honours a live lock again, 
 		expect({ label, inBeside, overlaps }).toEqual({ label, inBeside: [], overlaps: [] });
 	}
 });
+
+/** Whether each work under the lock ended before the next began (`a:start`, `a:end`, `b:start`...). */
+const oneAtATime = (log: string[]) =>
+	log.every((event, at) => at % 2 === 1 || log[at + 1] === event.replace(':start', ':end'));
+
+// Three executions of one process wait on a lock a dead process left. The first to break it takes a
+// new row; the others' stale clocks have run out too, and must not break that live row in turn.
+it('A13: waiters outwaiting one dead lock take turns after it is broken', async () => {
+	deduplicationStore.latest.set('after-break|', LOCK_ROW_AT(Date.now()));
+	const timing = { staleMs: 3000, foreignMs: 60_000, holdMs: 500 };
+	// Started a second apart: the second's stale clock runs out while the first holds its new row.
+	const runs = [runProbe('after-break', 'one', timing)];
+	await sleep(1000);
+	runs.push(runProbe('after-break', 'two', timing));
+	await sleep(1000);
+	runs.push(runProbe('after-break', 'three', timing));
+	await Promise.all(runs);
+	expect(events).toHaveLength(6);
+	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
+}, 20_000);
+
+// A lost race to make the row is proof of a live lock, like a held answer: a workflow that once had a
+// Remove Duplicates counter then waits foreignMs on "foreign" answers, not one look beside the holder.
+it('A14: after a lost race, a workflow that had a Remove Duplicates counter waits for the live lock', async () => {
+	deduplicationStore.latest.set('raced|', 42);
+	await runProbe('raced', 'first', { foreignMs: 200, staleMs: 60_000 });
+	events.length = 0;
+	deduplicationStore.latest.delete('raced|');
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	let answered = 0;
+	jest
+		.spyOn(deduplicationStore, 'checkProcessedAndRecord')
+		.mockImplementationOnce(async () => {
+			// Another worker made the row at this instant, its clock 5 s ahead: every stamp reads "foreign".
+			deduplicationStore.latest.set('raced|', LOCK_ROW_AT(Date.now() + 5000));
+			otherInside = true;
+			answered++;
+			throw new Error('duplicate key value violates unique constraint "PK_processed_data"');
+		})
+		.mockImplementation(async (...args) => {
+			const answer = await original(...args);
+			answered++;
+			return answer;
+		});
+	const waiting = runProbe('raced', 'second', { foreignMs: 10_000, staleMs: 60_000 });
+	await waitFor(() => answered >= 3, 10_000, 'a lost race and two foreign answers');
+	const inBeside = [...events];
+	otherInside = false;
+	deduplicationStore.latest.delete('raced|');
+	await waiting;
+	expect({ inBeside, overlaps }).toEqual({ inBeside: [], overlaps: [] });
+});
+
+// Breaking a dead lock is a delete: one database error there must not fail the write-down waiting
+// behind it (the delete is tried again after the next stale time).
+it('A15: a failed delete of a dead lock is tried again, not an error', async () => {
+	deduplicationStore.latest.set('break-fail|', LOCK_ROW_AT(Date.now()));
+	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
+	const clear = jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementationOnce(async () => {
+			throw new Error('connection reset');
+		})
+		.mockImplementation(original);
+	const run = await runProbe('break-fail', 'late', { staleMs: 300, foreignMs: 60_000 }, 5000);
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['late:start', 'late:end']);
+	expect(clear.mock.calls.length).toBeGreaterThanOrEqual(3); // failed break, break, release
+}, 10_000);
