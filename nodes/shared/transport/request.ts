@@ -112,8 +112,15 @@ function readAnswer(response: FullResponse): Answer {
 	return { answer: { ...response, body } };
 }
 
-/** Largest status answer read: a task is a few kilobytes. */
+/** Largest JSON answer read: a task is a few kilobytes. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** An answer past MAX_ANSWER_BYTES: read no further, and told as an answer the node could not read. */
+class AnswerTooLarge extends Error {
+	constructor(readonly status: number) {
+		super('The answer is too large');
+	}
+}
 
 const timeoutError = (ms: number) =>
 	Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ETIMEDOUT' });
@@ -144,7 +151,7 @@ async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullRe
 		const reading = (async () => {
 			for await (const chunk of stream) {
 				bytes += (chunk as Buffer).length;
-				if (bytes > MAX_ANSWER_BYTES) throw new Error('The answer is too large');
+				if (bytes > MAX_ANSWER_BYTES) throw new AnswerTooLarge(response.statusCode);
 				chunks.push(chunk as Buffer);
 			}
 			return 'read' as const;
@@ -239,8 +246,8 @@ export async function exchange(
 				timeout: options.timeoutMs,
 				// The key never follows a redirect; a download follows its link's hops itself, keyless.
 				disableFollowRedirect: true,
-				// A status answer is read from its stream, so a read out of time can close its socket.
-				...(call.purpose === 'status' ? { encoding: 'stream' as const } : {}),
+				// A JSON answer is read from its stream, so a read out of time or size can close its socket.
+				...(call.purpose === 'download' ? {} : { encoding: 'stream' as const }),
 			};
 			if (call.budget) call.budget.requests--;
 			const sending = (
@@ -250,12 +257,15 @@ export async function exchange(
 			) as Promise<FullResponse>;
 			// A download's body is read (and bounded) later; a JSON answer must arrive whole in time.
 			const response =
-				call.purpose === 'status' ? await whole(sending, options.timeoutMs) : await sending;
+				call.purpose === 'download' ? await sending : await whole(sending, options.timeoutMs);
 			const answer = (call.read ?? readAnswer)(response);
 			if ('answer' in answer) return answer.answer;
 			failure = answer.failure;
 		} catch (error) {
-			failure = networkFailure(error, signal);
+			failure =
+				error instanceof AnswerTooLarge
+					? { kind: 'malformed', status: error.status }
+					: networkFailure(error, signal);
 		}
 		const retryable =
 			call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);

@@ -29,3 +29,31 @@ describe('Pay once: an accepted create whose answer cannot be read', () => {
 		expect(result.errorOf('Seedance')?.message).not.toContain('call stack');
 	});
 });
+
+describe('Pay once: an accepted create whose answer is absurdly large', () => {
+	const padding = 'x'.repeat(3 * 1024 * 1024);
+
+	it.each([
+		['HTTP 200 with a task id', 200, `{"data":{"task_id":"n2_seedance","padding":"${padding}"}}`],
+		['HTTP 500', 500, `{"message":"${padding}"}`],
+	])(
+		'%s and 3 MB of body: read no further than 1 MB, the item fails as may have been made, sent once',
+		async (_name, code, body) => {
+			emulator.inject('create', { kind: 'status', code, body });
+			const node = seedanceNode({
+				resource: 'video',
+				operation: 'generate',
+				prompt: 'A lighthouse',
+				options: { ...FAST, downloadVideo: false },
+			});
+			const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+				credentials: credentials(),
+			});
+			expect(emulator.count('create')).toBe(1);
+			const error = result.errorOf('Seedance');
+			expect(error?.message).toBe('API in One sent an answer the node could not read');
+			expect(error?.description).toContain('may or may not have been created (and charged)');
+			expect(JSON.stringify(error).length).toBeLessThan(100_000);
+		},
+	);
+});
