@@ -115,10 +115,18 @@ function readAnswer(response: FullResponse): Answer {
 /** Largest JSON answer read: a task is a few kilobytes. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
-/** An answer past MAX_ANSWER_BYTES: read no further, and told as an answer the node could not read. */
+/** An answer past MAX_ANSWER_BYTES: read no further. */
 class AnswerTooLarge extends Error {
-	constructor(readonly status: number) {
+	constructor(readonly response: FullResponse) {
 		super('The answer is too large');
+	}
+
+	/** A refusal (4xx) is one by its status alone; any other is an answer the node could not read. */
+	get failure(): Failure {
+		const { statusCode: status, headers } = this.response;
+		return status >= 400 && status < 500
+			? { kind: 'http', status, serviceMessage: null, retryAfterMs: retryAfterMs(headers) }
+			: { kind: 'malformed', status };
 	}
 }
 
@@ -151,7 +159,7 @@ async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullRe
 		const reading = (async () => {
 			for await (const chunk of stream) {
 				bytes += (chunk as Buffer).length;
-				if (bytes > MAX_ANSWER_BYTES) throw new AnswerTooLarge(response.statusCode);
+				if (bytes > MAX_ANSWER_BYTES) throw new AnswerTooLarge(response);
 				chunks.push(chunk as Buffer);
 			}
 			return 'read' as const;
@@ -165,7 +173,13 @@ async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullRe
 			void reading.catch(() => undefined);
 			throw timeoutError(ms);
 		}
-		return { ...response, body: Buffer.concat(chunks).toString('utf8') };
+		// As axios does for a body it reads itself: a UTF-8 byte order mark is not part of the JSON.
+		return {
+			...response,
+			body: Buffer.concat(chunks)
+				.toString('utf8')
+				.replace(/^\uFEFF/, ''),
+		};
 	} finally {
 		answered.abort();
 	}
@@ -262,10 +276,7 @@ export async function exchange(
 			if ('answer' in answer) return answer.answer;
 			failure = answer.failure;
 		} catch (error) {
-			failure =
-				error instanceof AnswerTooLarge
-					? { kind: 'malformed', status: error.status }
-					: networkFailure(error, signal);
+			failure = error instanceof AnswerTooLarge ? error.failure : networkFailure(error, signal);
 		}
 		const retryable =
 			call.purpose === 'create' ? createCertainlyNotProcessed(failure) : isTransient(failure);

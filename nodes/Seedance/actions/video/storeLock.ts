@@ -28,6 +28,9 @@ const foreignRows = new BoundedSet<string>(10_000);
 /** When this process last broke a workflow's dead lock: its other waiters' stale clocks start there. */
 const brokenAt = new BoundedMap<string, number>(10_000);
 
+/** The execution of this process that holds each workflow's lock (its release's own token). */
+const holders = new BoundedMap<string, object>(10_000);
+
 type Attempt = 'acquired' | 'held' | 'foreign' | 'incompatible' | 'lostRace' | Error;
 
 async function tryAcquire(context: IExecuteFunctions): Promise<Attempt> {
@@ -64,9 +67,14 @@ export async function withStoreLock<T>(
 	let heldSince = Date.now();
 	let foreignSince: number | undefined;
 	let failingSince: number | undefined;
+	let breakFailingSince: number | undefined;
 	for (let polls = 0; ; polls++) {
 		const attempt = await tryAcquire(context);
-		if (attempt === 'acquired') break;
+		if (attempt === 'acquired') {
+			// The row was missing: no Remove Duplicates counter now.
+			foreignRows.delete(workflow);
+			break;
+		}
 		const now = Date.now();
 		// Proof, on every call, that the row is not a lock: no mark needed.
 		if (attempt === 'incompatible') return await work();
@@ -84,35 +92,50 @@ export async function withStoreLock<T>(
 			failingSince ??= now;
 			if (now - failingSince >= timing.staleMs) throw attempt;
 		} else failingSince = undefined;
+		// Read at each decision: another execution of this process may have taken the lock since.
+		if (!foreignRows.has(workflow)) foreignMs = timing.foreignMs;
 		if (foreignSince !== undefined && now - foreignSince >= foreignMs) {
 			foreignRows.add(workflow);
 			return await work();
 		}
 		if (attempt === 'held' && now - heldSince >= timing.staleMs) {
 			brokenAt.set(workflow, now);
-			// A failed delete leaves the dead row for the next stale time; never fails a write-down.
-			await context.helpers.clearAllProcessedItems('workflow', LOCK).catch(() => undefined);
+			// A failed delete is tried again at the next stale time; failing for staleMs is an error.
+			const failed = await context.helpers.clearAllProcessedItems('workflow', LOCK).then(
+				() => undefined,
+				(error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+			);
+			if (failed === undefined) breakFailingSince = undefined;
+			else {
+				breakFailingSince ??= now;
+				if (now - breakFailingSince >= timing.staleMs) throw failed;
+			}
 			heldSince = Date.now();
 			continue;
 		}
 		const signal = stoppable ? cancelSignalOf(context) : undefined;
 		await pause(Math.min(25 * 2 ** Math.min(polls, 3), 200), signal);
 	}
+	const token = {};
+	holders.set(workflow, token);
 	try {
 		return await work();
 	} finally {
-		await release(context);
+		await release(context, workflow, token);
 	}
 }
 
 /** Deletes the lock row; a failed delete is tried again (a row left makes every worker wait 30 s). */
-async function release(context: IExecuteFunctions): Promise<void> {
+async function release(context: IExecuteFunctions, workflow: string, token: object): Promise<void> {
 	for (let tries = 1; ; tries++) {
 		const done = await context.helpers.clearAllProcessedItems('workflow', LOCK).then(
 			() => true,
 			() => tries >= 3,
 		);
-		if (done) return;
+		if (done) break;
 		await pause(100 * tries, undefined);
+		// Another execution of this process holds a new row: the failed delete had gone through.
+		if (holders.get(workflow) !== token) return;
 	}
+	if (holders.get(workflow) === token) holders.delete(workflow);
 }

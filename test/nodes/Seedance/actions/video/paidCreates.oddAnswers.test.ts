@@ -57,3 +57,43 @@ describe('Pay once: an accepted create whose answer is absurdly large', () => {
 		},
 	);
 });
+
+describe('A create answer read from its stream reads as axios would', () => {
+	const created = '{"code":200,"message":"success","data":{"task_id":"bom_seedance"}}';
+	const generate = () =>
+		seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A lighthouse',
+			options: { ...FAST, downloadVideo: false },
+		});
+
+	it('a create answered with a UTF-8 byte order mark is read: its task is not lost', async () => {
+		emulator.inject('create', {
+			kind: 'body',
+			body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(created)]),
+			contentType: 'application/json; charset=utf-8',
+		});
+		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {
+			credentials: credentials(),
+		});
+		expect(emulator.count('create')).toBe(1);
+		// Read: the node went on to ask for that task (unknown to the emulator).
+		expect(result.errorOf('Seedance')?.message).toBe('Task bom_seedance was not found (HTTP 404)');
+	});
+
+	it('HTTP 400 with 3 MB of body is a refusal by its status: nothing was made', async () => {
+		emulator.inject('create', {
+			kind: 'status',
+			code: 400,
+			body: `{"message":"${'x'.repeat(3 * 1024 * 1024)}"}`,
+		});
+		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {
+			credentials: credentials(),
+		});
+		expect(emulator.count('create')).toBe(1);
+		const error = result.errorOf('Seedance');
+		expect(error?.message).toContain('HTTP 400');
+		expect(error?.description).not.toContain('may or may not have been created');
+	});
+});

@@ -264,3 +264,61 @@ it('A15: a failed delete of a dead lock is tried again, not an error', async () 
 	expect(events).toEqual(['late:start', 'late:end']);
 	expect(clear.mock.calls.length).toBeGreaterThanOrEqual(3); // failed break, break, release
 }, 10_000);
+
+// A workflow marked for a Remove Duplicates counter that is gone: this process takes the lock itself
+// (the row was missing), and another execution of it, whose poll waited in the database pool, reads
+// the holder's newer stamp as "foreign": the mark must not let it in with one look.
+it('A16: once this process takes the lock, its other executions stop taking one look', async () => {
+	deduplicationStore.latest.set('marked|', 42);
+	await runProbe('marked', 'first', { foreignMs: 200, staleMs: 60_000 });
+	deduplicationStore.latest.delete('marked|');
+	events.length = 0;
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	let calls = 0;
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		if (++calls === 1) await sleep(40); // the first call (two's) waits for a pool connection
+		return await original(...args);
+	});
+	const timing = { foreignMs: 10_000, staleMs: 60_000 };
+	const two = runProbe('marked', 'two', { ...timing, holdMs: 50 });
+	await waitFor(() => calls >= 1, 5000, 'the first poll');
+	const one = runProbe('marked', 'one', { ...timing, holdMs: 400 });
+	await Promise.all([one, two]);
+	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
+}, 20_000);
+
+// A dead lock whose delete always fails (a DELETE refused on a lock timeout) while polls answer:
+// an unstoppable write-down fails with the store's error after the stale time, never waits forever.
+it('A17: a break that keeps failing ends in the store error', async () => {
+	deduplicationStore.latest.set('no-delete|', LOCK_ROW_AT(Date.now()));
+	const clear = jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementation(async () => {
+			throw new Error('canceling statement due to lock timeout');
+		});
+	const timing = { staleMs: 300, foreignMs: 60_000, stoppable: false };
+	const run = await runProbe('no-delete', 'settle', timing);
+	expect(run.errorOf('Probe')?.message).toContain('lock timeout');
+	expect(events).toEqual([]);
+	expect(clear.mock.calls.length).toBeGreaterThanOrEqual(2);
+}, 20_000);
+
+// A release whose delete went through but whose answer was lost is tried again: by then another
+// execution of this process may hold a new row, which the retry must not delete.
+it('A18: a release tried again spares the row of the next holder of this process', async () => {
+	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
+	jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementationOnce(async (...args) => {
+			await original(...args);
+			throw new Error('Connection terminated unexpectedly');
+		})
+		.mockImplementation(original);
+	const runs = [runProbe('release-lost', 'a', { holdMs: 30 })];
+	await waitFor(() => events.includes('a:start'), 5000, 'a to hold the lock');
+	runs.push(runProbe('release-lost', 'b', { holdMs: 600 }));
+	await waitFor(() => events.includes('b:start'), 5000, 'b to hold the lock');
+	runs.push(runProbe('release-lost', 'c', { holdMs: 100 }));
+	await Promise.all(runs);
+	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
+}, 20_000);
