@@ -319,6 +319,11 @@ describe.each<[BinaryMode, string, number, string]>([
 			expect(error?.message).toContain(`The video of task ${taskId} is`);
 			expect(error?.message).toContain(name);
 			expect(error?.description).toContain(advice);
+			expect(error?.description).toContain(
+				announceLength
+					? `It is ${sizeMb} MB (${sizeMb * MB} bytes).`
+					: `It is ${sizeMb * MB} bytes by its own header.`,
+			);
 			expect(error?.description).toContain('it was not downloaded');
 			expect(downloads).toHaveLength(1);
 			expect(Date.now() - started).toBeLessThan(5000);
@@ -368,5 +373,33 @@ describe('downloads: Max Video Size never above what the mode holds', () => {
 			`The video of task ${taskId} is larger than the Max Video Size (1 MB)`,
 		);
 		expect(error?.description).toContain('It is 3 MB (3145728 bytes)');
+	});
+});
+
+describe('downloads: what each failure tells the user', () => {
+	afterEach(() => jest.restoreAllMocks());
+
+	it('a download that breaks off three times names the tries, the last error and the way to fetch it', async () => {
+		emulator.inject('download', { kind: 'cut' }, { kind: 'cut' }, { kind: 'cut' });
+		const { error, taskId, downloads } = await generate();
+		expect(error?.message).toBe(`The download of the video of task ${taskId} broke off`);
+		expect(error?.description).toContain(
+			`The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${taskId}. The node tried 3 times; the last error: `,
+		);
+		expect(downloads).toHaveLength(3);
+	});
+
+	it('a video that arrived whole but that n8n could not store says so, not that the link failed', async () => {
+		const service = Container.get(BinaryDataService);
+		jest.spyOn(service, 'store').mockImplementation(async (_location, bufferOrStream) => {
+			for await (const _chunk of bufferOrStream as AsyncIterable<Buffer>);
+			throw new Error('no space left on device');
+		});
+		const { error, taskId, downloads } = await generate();
+		expect(error?.message).toBe(`n8n could not store the video of task ${taskId}`);
+		expect(error?.description).toBe(
+			`The whole video arrived, but n8n's binary data storage refused it: no space left on device. Check n8n's binary data mode and its limits (N8N_DEFAULT_BINARY_DATA_MODE, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), then fetch it with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId} before its link expires. The video is made and paid for; it was not downloaded.`,
+		);
+		expect(downloads).toHaveLength(1);
 	});
 });
