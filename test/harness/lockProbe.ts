@@ -57,7 +57,8 @@ class LockProbe implements INodeType {
 				await sleep(holdMs);
 				lockEvents.push(`${label}:end`);
 			},
-			{ timing: { staleMs, foreignMs }, stoppable },
+			// Unstoppable: the option left out, so the lock's own default is what is tested.
+			{ timing: { staleMs, foreignMs }, ...(stoppable ? { stoppable } : {}) },
 		);
 		return [[{ json: { label } }]];
 	}

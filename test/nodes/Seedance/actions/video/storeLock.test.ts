@@ -4,6 +4,8 @@
  */
 import { sleep } from 'n8n-workflow';
 
+import { LOCK_TIMING } from '../../../../../nodes/Seedance/actions/video/storeLock';
+import * as timing from '../../../../../nodes/shared/domain/timing';
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { itemsNode, runWorkflow } from '../../../../harness/n8n';
 import { LOCK_ROW_AT, lockEvents as events, probe, runProbe } from '../../../../harness/lockProbe';
@@ -107,4 +109,22 @@ it('a write-down (what a create became) is not ended by Stop: it waits for the l
 	await running.catch(() => undefined);
 	await waitFor(() => events.length === 2, 5000, 'the write after the stop');
 	expect(events).toEqual(['settle:start', 'settle:end']);
+});
+
+it('a waiter asks again after 25, 50, 100 ms, then every 200 ms', async () => {
+	const pauses = jest.spyOn(timing, 'pause');
+	try {
+		deduplicationStore.latest.set('backoff|', LOCK_ROW_AT(Date.now()));
+		const waiting = runProbe('backoff', 'waiter', { staleMs: 60_000 });
+		await waitFor(() => pauses.mock.calls.length >= 6, 10_000, 'six pauses');
+		deduplicationStore.latest.delete('backoff|');
+		await waiting;
+		expect(pauses.mock.calls.slice(0, 6).map(([ms]) => ms)).toEqual([25, 50, 100, 200, 200, 200]);
+	} finally {
+		pauses.mockRestore();
+	}
+});
+
+it('a lock is taken for dead after 30 s held, a row for not a lock after 5 s of other numbers', () => {
+	expect(LOCK_TIMING).toEqual({ staleMs: 30_000, foreignMs: 5_000 });
 });
