@@ -292,9 +292,14 @@ describe.each<[BinaryMode, string, number, string]>([
 		'default',
 		'in-memory ("default") binary data mode',
 		400,
-		'N8N_DEFAULT_BINARY_DATA_MODE=filesystem',
+		'which holds about 300 MB safely. Set N8N_DEFAULT_BINARY_DATA_MODE=filesystem (or s3) and restart n8n,',
 	],
-	['database', 'database binary data mode', 600, 'N8N_DEFAULT_BINARY_DATA_MODE=s3'],
+	[
+		'database',
+		'database binary data mode',
+		600,
+		'up to N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE (512 MB unless raised, 1024 MB at most; the limit here is 512 MB). Set N8N_DEFAULT_BINARY_DATA_MODE=s3, or raise that limit and Max Video Size,',
+	],
 	[
 		'filesystem',
 		'larger than the automatic Max Video Size (2048 MB)',
@@ -364,6 +369,16 @@ describe('downloads: Max Video Size never above what the mode holds', () => {
 		const { error } = await generate({ maxVideoSize: 2048 });
 		expect(error?.message).toContain('in-memory ("default") binary data mode');
 		expect(error?.description).toContain('It is 400 MB');
+		expect(error?.description).toContain('which holds about 384 MB safely');
+	});
+
+	it('caps a Max Video Size of 2048 MB at what the database mode holds', async () => {
+		await useBinaryDataMode('database');
+		Object.assign(emulator.options, { downloadBytes: 1100 * MB, announceLength: true });
+		const { error } = await generate({ maxVideoSize: 2048 });
+		expect(error?.message).toContain('database binary data mode');
+		expect(error?.description).toContain('It is 1100 MB');
+		expect(error?.description).toContain('the limit here is 1024 MB');
 	});
 
 	it('takes a Max Video Size below the automatic size as it is', async () => {
