@@ -7,6 +7,7 @@ import { Container } from '@n8n/di';
 import { BinaryDataService } from 'n8n-core';
 import type { IBinaryData } from 'n8n-workflow';
 
+import { videoFileName } from '../../../../nodes/shared/download/download';
 import {
 	resetBinaryDataMode,
 	useBinaryDataMode,
@@ -416,5 +417,16 @@ describe('downloads: what each failure tells the user', () => {
 			`The whole video arrived, but n8n's binary data storage refused it: no space left on device. Check n8n's binary data mode and its limits (N8N_DEFAULT_BINARY_DATA_MODE, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), then fetch it with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId} before its link expires. The video is made and paid for; it was not downloaded.`,
 		);
 		expect(downloads).toHaveLength(1);
+	});
+});
+
+describe('downloads: the video file name', () => {
+	it('is the task ID, made safe for a file name', async () => {
+		const { binary, taskId } = await generate();
+		expect(binary?.fileName).toBe(`${taskId}.mp4`);
+		expect(videoFileName('a/b c:d..e')).toBe('a_b_c_d..e.mp4');
+		expect(videoFileName('x'.repeat(130))).toBe(`${'x'.repeat(120)}.mp4`);
+		expect(videoFileName('')).toBe('seedance.mp4');
+		expect(videoFileName('日本')).toBe('_.mp4');
 	});
 });
