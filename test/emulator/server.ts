@@ -35,7 +35,14 @@ export type Fault =
 	/** Download only: the headers and part of the video, then the connection drops. */
 	| { kind: 'cut' }
 	/** Download only: the video (or `body`) in `chunkBytes` pieces every `everyMs`, headers after `headersAfterMs`. */
-	| { kind: 'drip'; chunkBytes: number; everyMs: number; headersAfterMs?: number; body?: Buffer }
+	| {
+			kind: 'drip';
+			chunkBytes: number;
+			everyMs: number;
+			headersAfterMs?: number;
+			body?: Buffer;
+			contentType?: string;
+	  }
 	/** A redirect to `location` (absolute, or relative to the request). */
 	| { kind: 'redirect'; location: string; code?: number }
 	/**
@@ -439,7 +446,10 @@ export class Emulator {
 		const body = fault.body ?? SAMPLE_MP4;
 		await new Promise((resolve) => setTimeout(resolve, fault.headersAfterMs ?? 0));
 		if (res.destroyed) return;
-		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(body.length) });
+		res.writeHead(200, {
+			'content-type': fault.contentType ?? 'video/mp4',
+			'content-length': String(body.length),
+		});
 		for (let at = 0; at < body.length && !res.destroyed; at += fault.chunkBytes) {
 			res.write(body.subarray(at, at + fault.chunkBytes));
 			await new Promise((resolve) => setTimeout(resolve, fault.everyMs));

@@ -75,13 +75,14 @@ class TooLarge extends Error {
 		readonly size: string,
 		readonly limit: SizeLimit,
 	) {
-		super(`${size}, more than ${Math.round(limit.bytes / MB)} MB`);
+		super(); // its words are built by explainTooLarge
 	}
 }
 
+/** The download passed its deadline (its words are built by explainFailure). */
 class TooSlow extends Error {
 	constructor(readonly budgetMs = 0) {
-		super('The download passed its deadline');
+		super();
 	}
 }
 

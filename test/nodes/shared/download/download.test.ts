@@ -89,6 +89,24 @@ describe('downloads: only a video is stored', () => {
 		expect(downloads).toHaveLength(1);
 	});
 
+	it('quotes the first 200 characters of a long page that is not a video, its spaces folded, without reading on', async () => {
+		const page = `<html>\n\n  <body>${'Link expired. '.repeat(20_000)}</body></html>`;
+		// 100 bytes every 100 ms: the whole page would take minutes, past the 10 s deadline.
+		emulator.inject('download', {
+			kind: 'drip',
+			chunkBytes: 100,
+			everyMs: 100,
+			body: Buffer.from(page),
+			contentType: 'text/html',
+		});
+		const { error, taskId } = await generate({ requestTimeout: 10 });
+		expect(error?.message).toBe(`The video link of task ${taskId} did not return a video`);
+		const quoted = /text\/html: "(.*)"\. The link/.exec(error?.description ?? '')?.[1] ?? '';
+		expect(quoted.startsWith('<html> <body>Link expired. Link expired.')).toBe(true);
+		expect(quoted.length).toBeLessThanOrEqual(201);
+		expect(quoted).not.toMatch(/\s\s/);
+	});
+
 	it('refuses bytes that are not a video even when they are labelled video/mp4', async () => {
 		emulator.inject('download', {
 			kind: 'status',
@@ -380,6 +398,14 @@ describe('downloads: Max Video Size never above what the mode holds', () => {
 		expect(error?.message).toContain('database binary data mode');
 		expect(error?.description).toContain('It is 1100 MB');
 		expect(error?.description).toContain('the limit here is 1024 MB');
+	});
+
+	it('takes a Max Video Size of exactly what the in-memory mode holds as it is', async () => {
+		Object.assign(emulator.options, { downloadBytes: 400 * MB, announceLength: true });
+		const { error, taskId } = await generate({ maxVideoSize: 384 });
+		expect(error?.message).toBe(
+			`The video of task ${taskId} is larger than the Max Video Size (384 MB)`,
+		);
 	});
 
 	it('takes a Max Video Size below the automatic size as it is', async () => {
