@@ -36,7 +36,7 @@ const MODE_LIMITS: Record<string, { automatic: number; most: number }> = {
 /** The smallest automatic limit: a video announced below it fits whatever the mode. */
 const SMALLEST_AUTOMATIC = MODE_LIMITS.default.automatic;
 
-interface SizeLimit {
+export interface SizeLimit {
 	bytes: number;
 	/** The binary data mode that set it, or null when the Max Video Size option did. */
 	mode: string | null;
@@ -213,7 +213,7 @@ class Deadline {
 }
 
 /** Checks bytes on the stream's `push` before n8n stores them (no node:stream in node code). */
-function guard(node: INode, stream: Readable, check: VideoCheck, limit: SizeLimit) {
+export function guard(node: INode, stream: Readable, check: VideoCheck, limit: SizeLimit) {
 	const found: { refusal?: Error; ended: boolean } = { ended: false };
 	let seen = 0;
 	let held: Buffer[] = [];
