@@ -319,7 +319,6 @@ async function downloadOnce(
 		context.helpers.prepareBinaryData(video.stream, videoFileName(task.taskId), 'video/mp4'),
 	);
 	if (checks.refusal) throw checks.refusal;
-	if (deadline.expired) throw new TooSlow();
 	if (!stored.ok)
 		throw checks.ended
 			? new NotStored(String((stored.error as Error)?.message ?? stored.error))
@@ -356,7 +355,8 @@ export async function downloadVideo(
 			);
 			if (stored.ok) return stored.value;
 			const { error } = stored;
-			if (error instanceof TooSlow || deadline.expired || Date.now() >= deadline.at)
+			// TooSlow is thrown only once the deadline has expired.
+			if (deadline.expired || Date.now() >= deadline.at)
 				throw downloadFailure(context, connection, task, new TooSlow(deadline.at - start), options);
 			if (error instanceof NotAVideo || error instanceof TooLarge || error instanceof NotStored)
 				throw downloadFailure(context, connection, task, error, options);

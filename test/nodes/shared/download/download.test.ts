@@ -429,6 +429,34 @@ describe('downloads: what each failure tells the user', () => {
 			`The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${taskId}. The node tried 3 times; the last error: `,
 		);
 		expect(downloads).toHaveLength(3);
+		// One second before the second try, two before the third (lower bounds: a busy machine adds).
+		expect(downloads[1].at - downloads[0].at).toBeGreaterThanOrEqual(1000);
+		expect(downloads[2].at - downloads[1].at).toBeGreaterThanOrEqual(2000);
+	});
+
+	it('a download that breaks off with no time left for a pause before the deadline is not tried again', async () => {
+		emulator.inject('download', { kind: 'cut' }, { kind: 'cut' });
+		const { error, taskId, downloads } = await generate({ requestTimeout: 1 });
+		expect(error?.message).toBe(`The download of the video of task ${taskId} broke off`);
+		expect(error?.description).toContain('The node tried 1 times');
+		expect(downloads).toHaveLength(1);
+	});
+
+	it('redirects and tries share 6 requests: a third try is not started with none left', async () => {
+		const hop = (location: string) => ({ kind: 'redirect' as const, location });
+		emulator.inject(
+			'download',
+			hop('?hop=1'),
+			hop('?hop=2'),
+			{ kind: 'cut' },
+			hop('?hop=3'),
+			hop('?hop=4'),
+			{ kind: 'cut' },
+		);
+		const { error, taskId, downloads } = await generate();
+		expect(error?.message).toBe(`The download of the video of task ${taskId} broke off`);
+		expect(error?.description).toContain('The node tried 2 times');
+		expect(downloads).toHaveLength(6);
 	});
 
 	it('a video that arrived whole but that n8n could not store says so, not that the link failed', async () => {
