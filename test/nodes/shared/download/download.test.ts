@@ -408,6 +408,16 @@ describe('downloads: Max Video Size never above what the mode holds', () => {
 		);
 	});
 
+	it.each([
+		['announced', true],
+		['counted as it arrives', false],
+	])('stores a video of exactly Max Video Size, its size %s', async (_how, announceLength) => {
+		Object.assign(emulator.options, { downloadBytes: MB, announceLength });
+		const { error, binary } = await generate({ maxVideoSize: 1 });
+		expect(error).toBeUndefined();
+		expect(binary?.bytes ?? (await storedBytes(binary as IBinaryData)).length).toBe(MB);
+	});
+
 	it('takes a Max Video Size below the automatic size as it is', async () => {
 		Object.assign(emulator.options, { downloadBytes: 3 * MB, announceLength: true });
 		const { error, taskId } = await generate({ maxVideoSize: 1 });
@@ -471,6 +481,39 @@ describe('downloads: what each failure tells the user', () => {
 			`The whole video arrived, but n8n's binary data storage refused it: no space left on device. Check n8n's binary data mode and its limits (N8N_DEFAULT_BINARY_DATA_MODE, N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE), then fetch it with a Seedance Wait node (Download Video on) or Get Status on task ID ${taskId} before its link expires. The video is made and paid for; it was not downloaded.`,
 		);
 		expect(downloads).toHaveLength(1);
+	});
+});
+
+describe('downloads: the binary data mode is learnt once per node run, and only when needed', () => {
+	afterEach(() => jest.restoreAllMocks());
+
+	const probesDuring = async (announceLength: boolean) => {
+		await useBinaryDataMode('filesystem');
+		emulator.options.announceLength = announceLength;
+		const store = jest.spyOn(Container.get(BinaryDataService), 'store');
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A dancer',
+			waitForCompletion: true,
+			options: FAST,
+		});
+		const result = await runWorkflow([itemsNode([{ json: {} }, { json: {} }]), node], {
+			credentials: credentials(),
+		});
+		expect(result.output('Seedance').map((item) => item.binary?.data?.bytes)).toEqual([
+			SAMPLE_MP4.length,
+			SAMPLE_MP4.length,
+		]);
+		return store.mock.calls.filter(([, data]) => Buffer.isBuffer(data) && data.length === 0).length;
+	};
+
+	it('two videos of unknown size: one empty file stored to learn it', async () => {
+		expect(await probesDuring(false)).toBe(1);
+	});
+
+	it('two videos announced small: none', async () => {
+		expect(await probesDuring(true)).toBe(0);
 	});
 });
 
