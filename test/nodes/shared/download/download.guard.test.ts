@@ -118,7 +118,8 @@ describe('the download guard: bytes that came before it', () => {
 		const found = guarded(stream, 1000);
 		const reading = readAll(stream);
 		stream.push(SAMPLE_MP4.subarray(0, 600));
-		stream.push(SAMPLE_MP4.subarray(600, 1200));
+		// The push that passes the limit is refused: the stream is told to send no more.
+		expect(stream.push(SAMPLE_MP4.subarray(600, 1200))).toBe(false);
 		const { error } = await reading;
 		expect(error).toMatchObject({ size: 'more than 0 MB' });
 		expect(found.refusal).toBe(error);

@@ -104,7 +104,25 @@ describe('downloads: only a video is stored', () => {
 		const quoted = /text\/html: "(.*)"\. The link/.exec(error?.description ?? '')?.[1] ?? '';
 		expect(quoted.startsWith('<html> <body>Link expired. Link expired.')).toBe(true);
 		expect(quoted.length).toBeLessThanOrEqual(201);
+		expect(quoted.length).toBeGreaterThan(150); // its first 200 characters, spaces folded
 		expect(quoted).not.toMatch(/\s\s/);
+	});
+
+	it('refuses an empty page, naming its type only', async () => {
+		emulator.inject('download', { kind: 'body', body: Buffer.alloc(0), contentType: 'text/html' });
+		const { error, taskId } = await generate();
+		expect(error?.message).toBe(`The video link of task ${taskId} did not return a video`);
+		expect(error?.description).toContain('It returned text/html. The link may have expired');
+	});
+
+	it.each([
+		['video/quicktime', 'video/quicktime'],
+		['application/octet-stream', 'video/mp4'],
+	])('stores a video labelled %s as %s', async (contentType, mimeType) => {
+		emulator.inject('download', { kind: 'body', body: SAMPLE_MP4, contentType });
+		const { error, binary } = await generate();
+		expect(error).toBeUndefined();
+		expect(binary?.mimeType).toBe(mimeType);
 	});
 
 	it('refuses bytes that are not a video even when they are labelled video/mp4', async () => {
