@@ -40,15 +40,19 @@ export function leaks(value: unknown, secret: string): boolean {
 	return serialised(value).includes(secret);
 }
 
-/** Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
+/**
+ * Resolves once `condition` holds, checking every 20 ms; fails after `timeoutMs`, and never before
+ * 30 s: the bound is for a state that must come, not a speed claim, and a busy machine is slow.
+ */
 export async function waitFor(
 	condition: () => boolean,
 	timeoutMs = 10_000,
 	what = 'the condition',
 ): Promise<void> {
-	const end = Date.now() + timeoutMs;
+	const bound = Math.max(timeoutMs, 30_000);
+	const end = Date.now() + bound;
 	while (!condition()) {
-		if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > end) throw new Error(`Timed out after ${bound} ms waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 }
