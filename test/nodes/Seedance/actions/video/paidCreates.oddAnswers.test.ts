@@ -26,7 +26,36 @@ describe('Pay once: an accepted create whose answer cannot be read', () => {
 			credentials: credentials(),
 		});
 		expect(emulator.count('create')).toBe(1);
-		expect(result.errorOf('Seedance')?.message).not.toContain('call stack');
+		const error = result.errorOf('Seedance');
+		expect(error?.message).not.toContain('call stack');
+		// The last try's words: an earlier try may have made it, nothing sent.
+		expect(error?.message).toBe(
+			'An earlier try of this node may already have created the video of item 1',
+		);
+		expect(error?.description).toBe(
+			'The answer to that request was lost, so the node does not send it again: you could pay twice. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID". Nothing was sent.',
+		);
+	});
+
+	it('the first try says the answer could not be read and the video may have been made', async () => {
+		emulator.inject('create', { kind: 'status', code: 200, body: deepAnswer });
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A lighthouse',
+			options: { ...FAST, downloadVideo: false },
+		});
+		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+			credentials: credentials(),
+		});
+		expect(emulator.count('create')).toBe(1);
+		const error = result.errorOf('Seedance');
+		expect(error?.message).toBe(
+			'The answer to the request that creates the video of item 1 could not be read',
+		);
+		expect(error?.description).toBe(
+			'The video may have been created (and charged), so the node does not send the request again. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID".',
+		);
 	});
 });
 
