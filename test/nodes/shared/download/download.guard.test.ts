@@ -23,6 +23,8 @@ const HTML = Buffer.from('<html><body>Link expired</body></html>');
 /** A body whose first bytes arrived before the guard; `ended`: the whole body had. */
 function bodyWith(early: Buffer, ended: boolean): Readable {
 	const stream = new Readable({ read() {} });
+	// A refusal destroys the stream with its error: heard here even where no test reads it.
+	stream.on('error', () => undefined);
 	stream.push(early);
 	if (ended) stream.push(null);
 	return stream;
