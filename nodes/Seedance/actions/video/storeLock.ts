@@ -79,10 +79,7 @@ export async function withStoreLock<T>(
 		// Proof, on every call, that the row is not a lock: no mark needed.
 		if (attempt === 'incompatible') return await work();
 		// Proof of a lock: from now on a "foreign" answer must last foreignMs, in this wait too.
-		if (attempt === 'held' || attempt === 'lostRace') {
-			foreignRows.delete(workflow);
-			foreignMs = timing.foreignMs;
-		}
+		if (attempt === 'held' || attempt === 'lostRace') foreignRows.delete(workflow);
 		if (attempt === 'lostRace') heldSince = now;
 		// Another waiter of this process broke the lock and may hold a new one: not dead yet.
 		heldSince = Math.max(heldSince, brokenAt.get(workflow) ?? 0);

@@ -2,10 +2,29 @@
  * A create that the service accepted (2xx, a task id) is paid, whatever goes wrong in reading
  * the rest of its answer: no try may send it again.
  */
+import type { INode } from 'n8n-workflow';
+
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { FAST, useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 100 });
+
+/** One Generate of one item (no download), with `settings` (e.g. Retry On Fail); its error. */
+async function generateOnce(settings?: Partial<INode>) {
+	const node = seedanceNode(
+		{
+			resource: 'video',
+			operation: 'generate',
+			prompt: 'A lighthouse',
+			options: { ...FAST, downloadVideo: false },
+		},
+		settings,
+	);
+	const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+		credentials: credentials(),
+	});
+	return result.errorOf('Seedance');
+}
 
 const depth = 200_000;
 const deepAnswer = `{"data":{"task_id":"n1_seedance","status":"IN_PROGRESS","meta":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
@@ -13,20 +32,8 @@ const deepAnswer = `{"data":{"task_id":"n1_seedance","status":"IN_PROGRESS","met
 describe('Pay once: an accepted create whose answer cannot be read', () => {
 	it('HTTP 200 with a task id and a body nested 200,000 deep is not sent again by Retry On Fail', async () => {
 		emulator.inject('create', { kind: 'status', code: 200, body: deepAnswer });
-		const node = seedanceNode(
-			{
-				resource: 'video',
-				operation: 'generate',
-				prompt: 'A lighthouse',
-				options: { ...FAST, downloadVideo: false },
-			},
-			{ retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
-		);
-		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
-			credentials: credentials(),
-		});
+		const error = await generateOnce({ retryOnFail: true, maxTries: 3, waitBetweenTries: 0 });
 		expect(emulator.count('create')).toBe(1);
-		const error = result.errorOf('Seedance');
 		expect(error?.message).not.toContain('call stack');
 		// The last try's words: an earlier try may have made it, nothing sent.
 		expect(error?.message).toBe(
@@ -39,17 +46,8 @@ describe('Pay once: an accepted create whose answer cannot be read', () => {
 
 	it('the first try says the answer could not be read and the video may have been made', async () => {
 		emulator.inject('create', { kind: 'status', code: 200, body: deepAnswer });
-		const node = seedanceNode({
-			resource: 'video',
-			operation: 'generate',
-			prompt: 'A lighthouse',
-			options: { ...FAST, downloadVideo: false },
-		});
-		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
-			credentials: credentials(),
-		});
+		const error = await generateOnce();
 		expect(emulator.count('create')).toBe(1);
-		const error = result.errorOf('Seedance');
 		expect(error?.message).toBe(
 			'The answer to the request that creates the video of item 1 could not be read',
 		);
@@ -69,17 +67,8 @@ describe('Pay once: an accepted create whose answer is absurdly large', () => {
 		'%s and 3 MB of body: read no further than 1 MB, the item fails as may have been made, sent once',
 		async (_name, code, body) => {
 			emulator.inject('create', { kind: 'status', code, body });
-			const node = seedanceNode({
-				resource: 'video',
-				operation: 'generate',
-				prompt: 'A lighthouse',
-				options: { ...FAST, downloadVideo: false },
-			});
-			const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
-				credentials: credentials(),
-			});
+			const error = await generateOnce();
 			expect(emulator.count('create')).toBe(1);
-			const error = result.errorOf('Seedance');
 			expect(error?.message).toBe('API in One sent an answer the node could not read');
 			expect(error?.description).toContain('may or may not have been created (and charged)');
 			expect(JSON.stringify(error).length).toBeLessThan(100_000);
@@ -89,13 +78,6 @@ describe('Pay once: an accepted create whose answer is absurdly large', () => {
 
 describe('A create answer read from its stream reads as axios would', () => {
 	const created = '{"code":200,"message":"success","data":{"task_id":"bom_seedance"}}';
-	const generate = () =>
-		seedanceNode({
-			resource: 'video',
-			operation: 'generate',
-			prompt: 'A lighthouse',
-			options: { ...FAST, downloadVideo: false },
-		});
 
 	it('a create answered with a UTF-8 byte order mark is read: its task is not lost', async () => {
 		emulator.inject('create', {
@@ -103,12 +85,10 @@ describe('A create answer read from its stream reads as axios would', () => {
 			body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(created)]),
 			contentType: 'application/json; charset=utf-8',
 		});
-		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {
-			credentials: credentials(),
-		});
+		const error = await generateOnce();
 		expect(emulator.count('create')).toBe(1);
 		// Read: the node went on to ask for that task (unknown to the emulator).
-		expect(result.errorOf('Seedance')?.message).toBe('Task bom_seedance was not found (HTTP 404)');
+		expect(error?.message).toBe('Task bom_seedance was not found (HTTP 404)');
 	});
 
 	it('HTTP 400 with 3 MB of body is a refusal by its status: nothing was made', async () => {
@@ -117,11 +97,8 @@ describe('A create answer read from its stream reads as axios would', () => {
 			code: 400,
 			body: `{"message":"${'x'.repeat(3 * 1024 * 1024)}"}`,
 		});
-		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {
-			credentials: credentials(),
-		});
+		const error = await generateOnce();
 		expect(emulator.count('create')).toBe(1);
-		const error = result.errorOf('Seedance');
 		expect(error?.message).toContain('HTTP 400');
 		expect(error?.description).not.toContain('may or may not have been created');
 	});
