@@ -143,13 +143,18 @@ function keyError(
 	);
 }
 
-/** Reads (and claims) keys in n8n's store; a store that cannot answer stops the node before any create. */
+/** A store that cannot answer (read, claim or forget a key) stops the node before any create. */
+function storeFailure(context: IExecuteFunctions, error: unknown): Error {
+	if (error instanceof ExecutionStopped) return error;
+	return new NodeOperationError(context.getNode(), 'n8n could not read the Idempotency Keys', {
+		description: `n8n's deduplication store answered: ${(error as Error).message}. Nothing was sent. Try again; if it keeps failing, remove the Idempotency Key option (a re-run then pays again).`,
+	});
+}
+
+/** Reads (and claims) keys in n8n's store. */
 async function askKeys(context: IExecuteFunctions, keys: string[]): Promise<Map<string, KeyState>> {
 	return await claimKeys(context, keys).catch((error: unknown) => {
-		if (error instanceof ExecutionStopped) throw error;
-		throw new NodeOperationError(context.getNode(), 'n8n could not read the Idempotency Keys', {
-			description: `n8n's deduplication store answered: ${(error as Error).message}. Nothing was sent. Try again; if it keeps failing, remove the Idempotency Key option (a re-run then pays again).`,
-		});
+		throw storeFailure(context, error);
 	});
 }
 
@@ -177,7 +182,10 @@ async function readKeyTasks(
 			tasks.set(key, read.value);
 			return;
 		}
-		const forgotten = await forgetFailedTask(context, key, taskId).catch(() => false);
+		// A store that cannot forget would read the same failed task again at once, for ever.
+		const forgotten = await forgetFailedTask(context, key, taskId).catch((error: unknown) => {
+			throw storeFailure(context, error);
+		});
 		if (forgotten) states.set(key, { kind: 'claimed' });
 		// Another run forgot it first and is making it: asked again.
 		else states.delete(key);

@@ -74,23 +74,26 @@ describe('Idempotency Key', () => {
 		expect(emulator.count('create')).toBe(1);
 	});
 
-	it('a key whose task failed at the service (not charged) is made anew by the re-run, then picked up', async () => {
-		const node = keyed({ idempotencyKey: '={{ $json.id }}' }, { onError: 'continueErrorOutput' });
-		const waiting = keyedFrom(node, { downloadVideo: false }, true);
-		const first = await run(waiting, [{ json: { id: 'row-1', prompt: 'x [fail]' } }]);
-		expect(first.outputs('Seedance')[1]).toHaveLength(1);
-		const fixed = [{ json: { id: 'row-1', prompt: 'x fixed' } }];
-		const second = await run(waiting, fixed);
-		expect(second.output('Seedance')[0].json).toMatchObject({ state: 'succeeded' });
-		expect(second.output('Seedance')[0].json.pickedUpByKey).toBeUndefined();
-		const third = await run(waiting, fixed);
-		expect(third.output('Seedance')[0].json).toMatchObject({
-			state: 'succeeded',
-			pickedUpByKey: true,
-			taskId: second.output('Seedance')[0].json.taskId,
-		});
-		expect(emulator.count('create')).toBe(2);
-	});
+	it.each(['fail', 'cancel', 'expire'])(
+		'a key whose task ended at the service unpaid ([%s]) is made anew by the re-run, then picked up',
+		async (marker) => {
+			const node = keyed({ idempotencyKey: '={{ $json.id }}' }, { onError: 'continueErrorOutput' });
+			const waiting = keyedFrom(node, { downloadVideo: false }, true);
+			const first = await run(waiting, [{ json: { id: 'row-1', prompt: `x [${marker}]` } }]);
+			expect(first.outputs('Seedance')[1]).toHaveLength(1);
+			const fixed = [{ json: { id: 'row-1', prompt: 'x fixed' } }];
+			const second = await run(waiting, fixed);
+			expect(second.output('Seedance')[0].json).toMatchObject({ state: 'succeeded' });
+			expect(second.output('Seedance')[0].json.pickedUpByKey).toBeUndefined();
+			const third = await run(waiting, fixed);
+			expect(third.output('Seedance')[0].json).toMatchObject({
+				state: 'succeeded',
+				pickedUpByKey: true,
+				taskId: second.output('Seedance')[0].json.taskId,
+			});
+			expect(emulator.count('create')).toBe(2);
+		},
+	);
 
 	it('two re-runs racing on a key whose task failed make one new video', async () => {
 		const node = keyed({ idempotencyKey: '={{ $json.id }}' }, { onError: 'continueErrorOutput' });

@@ -119,3 +119,27 @@ it('a store that cannot answer: its own words, nothing sent, and what to do', as
 	);
 	expect(emulator.requests).toHaveLength(0);
 });
+
+it('a store that cannot forget a key whose task failed: its own words at once, no new create', async () => {
+	const node = keyed({ idempotencyKey: '={{ $json.id }}' });
+	const waiting = seedanceNode(
+		{ ...node.parameters, waitForCompletion: true, downloadVideo: false },
+		{ id: node.id, onError: 'continueErrorOutput' },
+	);
+	await run(waiting, [{ json: { id: 'row-1', prompt: 'x [fail]' } }]);
+	const forget = taskEntries(keyDigest('row-1'), [...emulator.tasks.keys()][0]);
+	const real = deduplicationStore.removeProcessed.bind(deduplicationStore);
+	// Only forgetting the failed task fails (a read's own clean-up goes through).
+	jest.spyOn(deduplicationStore, 'removeProcessed').mockImplementation(async (...args) => {
+		if (JSON.stringify(args[0]) === JSON.stringify(forget)) throw new Error('disk full');
+		return await real(...args);
+	});
+	const reads = emulator.count('status');
+	const error = (await run(node, [{ json: { id: 'row-1', prompt: 'x fixed' } }])).errorOf(
+		'Seedance',
+	);
+	expect(error?.message).toBe('n8n could not read the Idempotency Keys');
+	expect(error?.description).toContain("n8n's deduplication store answered: disk full.");
+	expect(emulator.count('create')).toBe(1);
+	expect(emulator.count('status') - reads).toBe(1);
+});
