@@ -51,6 +51,8 @@ describe('Idempotency Key', () => {
 			true,
 		]);
 		expect(second.output('Seedance')[0].json.executionCredits).toBe(0);
+		// Each task is read once, when its key is found; the pick-up uses that read.
+		expect(emulator.count('status')).toBe(3);
 	});
 
 	it('a re-run with a new row makes only the new one; a new key makes a new video', async () => {

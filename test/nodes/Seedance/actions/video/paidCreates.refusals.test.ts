@@ -8,6 +8,7 @@ import type { INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import * as timing from '../../../../../nodes/shared/domain/timing';
 import { FAST, useEmulator } from '../../../../helpers';
 import {
 	claimEntry,
@@ -54,10 +55,14 @@ const WHAT_TO_DO =
 
 describe('A key whose video may already exist', () => {
 	it('its create answer was lost: says so, names the key and the item, and what to do', async () => {
-		const node = keyed();
+		// Not 1 s: a request's own timer would count as a pause of a second.
+		const node = keyed({ requestTimeout: 3 });
 		emulator.inject('create', { kind: 'resetAfterCreate' });
 		await run(node, rows('mon b'));
+		const pauses = jest.spyOn(timing, 'pause');
 		const again = await run(node, rows('mon a', 'mon b'));
+		// A key known lost is refused at once: nothing to wait for.
+		expect(pauses.mock.calls.filter(([ms]) => ms === 1000)).toHaveLength(0);
 		const error = again.errorOf('Seedance');
 		expect(error?.message).toBe(
 			'The video of Idempotency Key "mon b" (item 2) may already exist: the answer to its create request was lost',
@@ -69,7 +74,10 @@ describe('A key whose video may already exist', () => {
 	it('another run holds it and never finished: refused once Request Timeout has passed', async () => {
 		const node = keyed();
 		remember(node, [claimEntry(keyDigest('mon a'))]);
+		const pauses = jest.spyOn(timing, 'pause');
 		const error = (await run(node, rows('mon a'))).errorOf('Seedance');
+		// Asked again once a second has passed, then refused: neither at once nor in a tight loop.
+		expect(pauses.mock.calls.filter(([ms]) => ms === 1000)).toHaveLength(1);
 		expect(error?.message).toBe(
 			'The video of Idempotency Key "mon a" (item 1) may already exist: another execution is creating it and has not finished (or was stopped while creating it)',
 		);
