@@ -146,4 +146,35 @@ describe('Generate in resume mode, picking up an existing task', () => {
 		expect(emulator.count('create')).toBe(1);
 		expect(emulator.count('status')).toBeGreaterThan(1);
 	});
+
+	it('reads a task picked up by its Idempotency Key until it ends: its callbacks go to the execution that made it', async () => {
+		const keyed = (waitMode: string, id?: string) =>
+			seedanceNode(
+				{
+					resource: 'video',
+					operation: 'generate',
+					prompt: 'Slow [latency=1200]',
+					resolution: '480p',
+					duration: '4',
+					waitMode,
+					...(waitMode === 'poll' ? { waitForCompletion: false } : {}),
+					options: { ...FAST, idempotencyKey: 'monday' },
+				},
+				id ? { id } : {},
+			);
+		const first = keyed('poll');
+		await runWorkflow([itemsNode([{ json: {} }]), first], { credentials: credentials() });
+		const [task] = emulator.tasks.values();
+		const { run, output } = await runWorkflow(
+			[itemsNode([{ json: {} }]), keyed('resume', first.id)],
+			{ credentials: credentials() },
+		);
+		expect(run.waitTill).toBeFalsy();
+		expect(output('Seedance')[0].json).toMatchObject({
+			taskId: task.taskId,
+			state: 'succeeded',
+			pickedUpByKey: true,
+		});
+		expect(emulator.count('create')).toBe(1);
+	});
 });

@@ -55,6 +55,19 @@ describe('Idempotency Key', () => {
 		expect(emulator.count('status')).toBe(3);
 	});
 
+	it('a re-run whose first read of a paid task fails reads it again when it picks it up', async () => {
+		const node = keyed();
+		const first = await run(node, rows('a'));
+		emulator.inject('status', { kind: 'status', code: 400 });
+		const second = await run(node, rows('a'));
+		expect(second.output('Seedance')[0].json).toMatchObject({
+			taskId: first.output('Seedance')[0].json.taskId,
+			pickedUpByKey: true,
+		});
+		expect(emulator.count('status')).toBe(2);
+		expect(emulator.count('create')).toBe(1);
+	});
+
 	it('a re-run with a new row makes only the new one; a new key makes a new video', async () => {
 		const node = keyed();
 		await run(node, rows('a', 'b'));
