@@ -13,6 +13,7 @@ import { FAST, useEmulator, waitFor } from '../../../../helpers';
 import {
 	claimEntry,
 	keyDigest,
+	lostEntry,
 	markerCandidates,
 } from '../../../../../nodes/Seedance/domain/keyRecords';
 import { STORE_ENTRIES } from '../../../../../nodes/Seedance/actions/video/idempotencyKeys';
@@ -114,6 +115,24 @@ describe('Claims a run holds when it ends early', () => {
 		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b', 'c'));
 		expect(later.errorOf('Seedance')).toBeUndefined();
 		expect(emulator.count('create')).toBe(3);
+	});
+
+	it('Stop while a create is out marks its key as maybe made at once: a re-run refuses it without waiting', async () => {
+		const node = keyed({ concurrency: 1 });
+		emulator.inject('create', { kind: 'slow', ms: 1500 });
+		await run(node, rows('a', 'b'), 300);
+		const lost = md5(lostEntry(keyDigest('a')));
+		await waitFor(
+			() =>
+				!holdsClaim(node, 'b') && (deduplicationStore.rows.get(rowOf(node)) ?? []).includes(lost),
+			10_000,
+			"a's key to be marked and b's claim freed",
+		);
+		const later = await run(keyed({ requestTimeout: 5 }, { id: node.id }), rows('a'));
+		expect(later.errorOf('Seedance')?.message).toMatch(
+			/the answer to its create request was lost$/,
+		);
+		expect(emulator.count('create')).toBe(1);
 	});
 });
 
