@@ -1,0 +1,84 @@
+/**
+ * Opening a video link (download/openVideo.ts) through a Wait node in n8n-core's engine against
+ * the emulator: which answers are the video, which a redirect to follow, which the host's refusal,
+ * and the type a video is stored with.
+ */
+import type { IBinaryData } from 'n8n-workflow';
+
+import type { Fault } from '../../../emulator/server';
+import { SAMPLE_MP4 } from '../../../emulator/server';
+import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
+import { FAST, useEmulator } from '../../../helpers';
+
+const { emulator, credentials } = useEmulator({ latencyMs: 0 });
+
+let taskId = '';
+beforeEach(async () => {
+	taskId = await generatedTaskId(credentials());
+	emulator.requests.length = 0;
+});
+
+/** Waits for the task and downloads its video, the link answering with `faults` first. */
+async function download(...faults: Fault[]) {
+	emulator.inject('download', ...faults);
+	const node = seedanceNode({ resource: 'video', operation: 'wait', taskId, options: FAST });
+	const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+		credentials: credentials(),
+	});
+	return {
+		error: result.errorOf('Seedance'),
+		binary: result.output('Seedance')[0]?.binary?.data as IBinaryData | undefined,
+		requests: emulator.requests.filter((request) => request.route === 'download').length,
+	};
+}
+
+const cdnFile = () => `${emulator.cdnUrl}/files/${taskId}.mp4?expires=later`;
+
+describe('what a video link answers', () => {
+	it('HTTP 400 is the host refusing, not a redirect without an address: 1 request', async () => {
+		const { error, requests } = await download({ kind: 'status', code: 400 });
+		expect(error?.message).toBe(`The video host for task ${taskId} had a problem (HTTP 400)`);
+		expect(requests).toBe(1);
+	});
+
+	it('a redirect without a Location says so: 1 request', async () => {
+		const { error, requests } = await download({ kind: 'status', code: 302 });
+		expect(error?.message).toBe(
+			`The video link for task ${taskId} redirected without saying where to (HTTP 302)`,
+		);
+		expect(requests).toBe(1);
+	});
+
+	it('HTTP 300 with a Location is followed like any redirect', async () => {
+		const { error, binary, requests } = await download({
+			kind: 'redirect',
+			code: 300,
+			location: cdnFile(),
+		});
+		expect(error).toBeUndefined();
+		expect(binary?.mimeType).toBe('video/mp4');
+		expect(requests).toBe(2);
+	});
+
+	it('a scheme that only ends in "http" is not a web address', async () => {
+		const { error, requests } = await download({
+			kind: 'redirect',
+			location: 'xhttp://files.example.com/v.mp4',
+		});
+		expect(error?.message).toBe(
+			`The video link for task ${taskId} redirected to a xhttp: address, which is not a web address (http, https) (HTTP 302)`,
+		);
+		expect(requests).toBe(1);
+	});
+});
+
+describe('the type a video is stored with', () => {
+	it.each([
+		['video/mp4; codecs="avc1.42E01E"', 'video/mp4'],
+		['video/quicktime ; charset=binary', 'video/quicktime'],
+	])('%s is stored as %s', async (contentType, mimeType) => {
+		const { error, binary } = await download({ kind: 'body', body: SAMPLE_MP4, contentType });
+		expect(error).toBeUndefined();
+		expect(binary?.mimeType).toBe(mimeType);
+	});
+});
