@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
+import { LOCK_ROW_AT } from '../../../../harness/lockProbe';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { FAST, useEmulator, waitFor } from '../../../../helpers';
 import {
@@ -134,6 +135,16 @@ describe('Claims a run holds when it ends early', () => {
 		);
 		expect(emulator.count('create')).toBe(1);
 	});
+});
+
+it('Stop while waiting for the store, held by another worker, is a stop, not a store failure', async () => {
+	// A live lock row of another process: the node waits for it (up to 30 s) before reading keys.
+	deduplicationStore.latest.set('test-workflow|', LOCK_ROW_AT(Date.now()));
+	const result = await run(keyed(), rows('a'), 300);
+	expect(result.errorOf('Seedance')?.message).toBe(
+		'The execution was stopped while waiting for Seedance',
+	);
+	expect(emulator.requests).toHaveLength(0);
 });
 
 describe('Keys from expressions', () => {
