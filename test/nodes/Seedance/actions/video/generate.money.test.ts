@@ -31,16 +31,21 @@ class Repeat implements INodeType {
 		defaults: { name: 'Repeat' },
 		inputs: ['main'],
 		outputs: ['main', 'main'],
-		properties: [{ displayName: 'Times', name: 'times', type: 'number', default: 2 }],
+		properties: [
+			{ displayName: 'Times', name: 'times', type: 'number', default: 2 },
+			// Each pass sends the first pass's items again: only the run they come from differs.
+			{ displayName: 'Same Items', name: 'sameItems', type: 'boolean', default: false },
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const context = this.getContext('node');
 		context.passes = Number(context.passes ?? 0) + 1;
-		const items = this.getInputData().map((item, index) => ({
-			json: item.json,
-			pairedItem: { item: index },
-		}));
+		context.first ??= this.getInputData().map((item) => item.json);
+		const input = this.getNodeParameter('sameItems', 0)
+			? (context.first as INodeExecutionData['json'][])
+			: this.getInputData().map((item) => item.json);
+		const items = input.map((json, index) => ({ json, pairedItem: { item: index } }));
 		return Number(context.passes) <= Number(this.getNodeParameter('times', 0))
 			? [items, []]
 			: [[], items];
@@ -63,14 +68,14 @@ function generate(options: Record<string, unknown> = {}, settings: Record<string
 }
 
 /** Items -> Repeat -> Seedance -> back to Repeat: the Seedance node runs twice in one execution. */
-async function runTwiceInALoop(node: ReturnType<typeof generate>) {
+async function runTwiceInALoop(node: ReturnType<typeof generate>, sameItems = false) {
 	const repeat = {
 		id: 'repeat',
 		name: 'Repeat',
 		type: 'test.repeat',
 		typeVersion: 1,
 		position: [100, 0] as [number, number],
-		parameters: { times: 2 },
+		parameters: { times: 2, sameItems },
 	};
 	const connections = {
 		Items: { main: [[{ node: 'Repeat', type: 'main' as const, index: 0 }]] },
@@ -186,6 +191,13 @@ describe('Generate: one budget per execution', () => {
 		const node = generate({ downloadVideo: false });
 		node.parameters.prompt = 'the same video each pass';
 		const result = await runTwiceInALoop(node);
+		expect(result.runs('Seedance')).toBe(2);
+		expect(emulator.count('create')).toBe(2);
+	});
+
+	it('the same item in each pass of a loop is a new video each pass: only the run it came from differs', async () => {
+		const node = generate({ downloadVideo: false });
+		const result = await runTwiceInALoop(node, true);
 		expect(result.runs('Seedance')).toBe(2);
 		expect(emulator.count('create')).toBe(2);
 	});

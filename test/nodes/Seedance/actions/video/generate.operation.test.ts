@@ -273,6 +273,18 @@ describe('Generate: inputs and options', () => {
 		expect(emulator.count('create')).toBe(1);
 	});
 
+	it('an existing task that cannot be read fails its item, naming the task; nothing is created', async () => {
+		emulator.inject('status', { kind: 'status', code: 400 });
+		const node = generate({}, { existingTaskId: 'task-from-yesterday' });
+		node.onError = 'continueRegularOutput';
+		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+			credentials: credentials(),
+		});
+		expect(result.output('Seedance')[0].json).toMatchObject({ taskId: 'task-from-yesterday' });
+		expect(result.output('Seedance')[0].json.error).toEqual(expect.any(String));
+		expect(emulator.count('create')).toBe(0);
+	});
+
 	it("downloads with the key only when the file is on the service's own origin", async () => {
 		emulator.options.filesOnApiOrigin = true;
 		const result = await runWorkflow([itemsNode([{ json: {} }]), generate()], {

@@ -73,6 +73,8 @@ describe('Claims a run holds when it ends early', () => {
 		expect(emulator.count('create')).toBe(0);
 		// b was never sent: a later execution makes it at once (no wait, no "may already exist").
 		await waitFor(() => !holdsClaim(node, 'b'), 5000, "b's claim to be freed");
+		// a is the other run's: its claim stays.
+		expect(holdsClaim(node, 'a')).toBe(true);
 		const later = await run(keyed({ requestTimeout: 1 }, { id: node.id }), rows('b'));
 		expect(later.errorOf('Seedance')).toBeUndefined();
 		expect(emulator.count('create')).toBe(1);
@@ -216,6 +218,16 @@ describe('Continue On Fail: a whole-node refusal is never the input passed on', 
 			expect(emulator.requests).toHaveLength(0);
 		},
 	);
+});
+
+it('a key another run holds is refused in a batch whose other rows are made; that run keeps its claim', async () => {
+	const node = keyed({ requestTimeout: 1 }, { onError: 'continueErrorOutput' });
+	deadClaim(node, 'a');
+	const result = await run(node, rows('a', 'b'));
+	expect(result.outputs('Seedance')[1][0].json.error).toMatch(/another execution is creating it/);
+	expect(result.outputs('Seedance')[0]).toHaveLength(1);
+	expect(holdsClaim(node, 'a')).toBe(true);
+	expect(emulator.count('create')).toBe(1);
 });
 
 describe('A store that fails between a read and its clean-up', () => {
