@@ -147,6 +147,29 @@ describe('Generate in resume mode, picking up an existing task', () => {
 		expect(emulator.count('status')).toBeGreaterThan(1);
 	});
 
+	it('Retry On Fail parks for the task its first try created: its callback still comes to this execution', async () => {
+		const existing = await generatedTaskId(credentials(), 'Slow [latency=1500]');
+		// The first try creates item 1, then fails on reading item 2's task; the retry picks both up.
+		emulator.inject('status', { kind: 'status', code: 400 });
+		const node = seedanceNode(
+			{
+				resource: 'video',
+				operation: 'generate',
+				prompt: 'Slow [latency=1500]',
+				resolution: '480p',
+				duration: '4',
+				waitMode: 'resume',
+				options: { ...FAST, existingTaskId: "={{ $json.existing || '' }}" },
+			},
+			{ retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+		);
+		const { run } = await runWorkflow([itemsNode([{ json: {} }, { json: { existing } }]), node], {
+			credentials: credentials(),
+		});
+		expect(emulator.count('create')).toBe(2);
+		expect(run.waitTill).toBeTruthy();
+	});
+
 	it('reads a task picked up by its Idempotency Key until it ends: its callbacks go to the execution that made it', async () => {
 		const keyed = (waitMode: string, id?: string) =>
 			seedanceNode(
