@@ -49,7 +49,8 @@ export type Fault =
 	 * Download only: any bytes, written raw on the socket with `announce` as Content-Length (null:
 	 * none, the connection's end ends the body), whatever their real length.
 	 */
-	| { kind: 'body'; body: Buffer; contentType?: string; announce?: number | null };
+	/** Download only: this body, as one write with its headers; `contentType: null` sends none. */
+	| { kind: 'body'; body: Buffer; contentType?: string | null; announce?: number | null };
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -418,7 +419,7 @@ export class Emulator {
 			req.socket.end(
 				Buffer.concat([
 					Buffer.from(
-						`HTTP/1.1 200 OK\r\ncontent-type: ${fault.contentType ?? 'video/mp4'}\r\nconnection: close\r\n${length === null ? '' : `content-length: ${length}\r\n`}\r\n`,
+						`HTTP/1.1 200 OK\r\n${fault.contentType === null ? '' : `content-type: ${fault.contentType ?? 'video/mp4'}\r\n`}connection: close\r\n${length === null ? '' : `content-length: ${length}\r\n`}\r\n`,
 					),
 					fault.body,
 				]),

@@ -60,6 +60,25 @@ describe('what a video link answers', () => {
 		expect(requests).toBe(2);
 	});
 
+	it('a redirect once 6 requests are spent (a try that broke off, then 5 hops) says so', async () => {
+		const hop = { kind: 'redirect' as const, location: cdnFile() };
+		const { error, requests } = await download({ kind: 'cut' }, hop, hop, hop, hop, hop);
+		expect(error?.message).toBe(
+			`The video link for task ${taskId} took more than 6 requests (redirects and retries together) (HTTP 302)`,
+		);
+		expect(requests).toBe(6);
+	});
+
+	it('a host asking to wait past the deadline is refused at once, not waited for', async () => {
+		const { error, requests } = await download({
+			kind: 'status',
+			code: 503,
+			retryAfter: '30',
+		});
+		expect(error?.message).toBe(`The video host for task ${taskId} had a problem (HTTP 503)`);
+		expect(requests).toBe(1);
+	});
+
 	it('a scheme that only ends in "http" is not a web address', async () => {
 		const { error, requests } = await download({
 			kind: 'redirect',
@@ -69,6 +88,34 @@ describe('what a video link answers', () => {
 			`The video link for task ${taskId} redirected to a xhttp: address, which is not a web address (http, https) (HTTP 302)`,
 		);
 		expect(requests).toBe(1);
+	});
+});
+
+describe('the link itself', () => {
+	it('a link on the Base URL origin that broke off is tried again with the key: no redirect was taken', async () => {
+		emulator.options.filesOnApiOrigin = true;
+		try {
+			taskId = await generatedTaskId(credentials());
+			emulator.requests.length = 0;
+			const { error } = await download({ kind: 'cut' });
+			expect(error).toBeUndefined();
+			const downloads = emulator.requests.filter((request) => request.route === 'download');
+			expect(downloads.map((request) => request.sawAuthorizationHeader)).toEqual([true, true]);
+		} finally {
+			emulator.options.filesOnApiOrigin = false;
+		}
+	});
+
+	it('an answer with no Content-Type is judged by its bytes: a real video is stored as MP4', async () => {
+		const { error, binary } = await download({ kind: 'body', body: SAMPLE_MP4, contentType: null });
+		expect(error).toBeUndefined();
+		expect(binary?.mimeType).toBe('video/mp4');
+	});
+
+	it('a video without Content-Length is stored whole', async () => {
+		const { error, binary } = await download({ kind: 'body', body: SAMPLE_MP4, announce: null });
+		expect(error).toBeUndefined();
+		expect(binary?.fileSize).toBeDefined();
 	});
 });
 
