@@ -115,11 +115,16 @@ describe('downloads: only a video is stored', () => {
 		expect(error?.description).toContain('It returned text/html. The link may have expired');
 	});
 
+	/** The sample with a QuickTime brand: the same boxes, found to be video/quicktime. */
+	const quickTime = Buffer.from(SAMPLE_MP4);
+	quickTime.write('qt  ', 8, 'latin1');
+
 	it.each([
-		['video/quicktime', 'video/quicktime'],
-		['application/octet-stream', 'video/mp4'],
-	])('stores a video labelled %s as %s', async (contentType, mimeType) => {
-		emulator.inject('download', { kind: 'body', body: SAMPLE_MP4, contentType });
+		['video/quicktime', 'video/quicktime', SAMPLE_MP4],
+		['application/octet-stream', 'video/mp4', SAMPLE_MP4],
+		['application/octet-stream', 'video/quicktime', quickTime],
+	])('stores a video labelled %s as %s', async (contentType, mimeType, body) => {
+		emulator.inject('download', { kind: 'body', body, contentType });
 		const { error, binary } = await generate();
 		expect(error).toBeUndefined();
 		expect(binary?.mimeType).toBe(mimeType);
@@ -178,6 +183,8 @@ describe('downloads: only a video is stored', () => {
 		['data:', 'data:video/mp4;base64,AAAAGGZ0eXBtcDQy'],
 		['file:', 'file:///etc/passwd'],
 		['ftp:', 'ftp://files.example.com/v.mp4'],
+		// A scheme is quoted to its first 20 characters.
+		['abcdefghijklmnopqrst:', `${'abcdefghijklmnopqrst'.repeat(3)}://files.example.com/v.mp4`],
 	])('refuses a %s link at once, sending nothing', async (scheme, link) => {
 		// The service's answer for the task points at the link.
 		emulator.options.latencyMs = 5000;
@@ -409,6 +416,23 @@ describe('downloads: Max Video Size never above what the mode holds', () => {
 		expect(error?.description).toContain('which holds about 384 MB safely');
 	});
 
+	it('takes a mode it cannot learn (its empty probe file refused) as in-memory, the smallest', async () => {
+		await useBinaryDataMode('filesystem');
+		const service = Container.get(BinaryDataService);
+		const store = service.store.bind(service);
+		jest.spyOn(service, 'store').mockImplementation(async (location, data, metadata) => {
+			if (Buffer.isBuffer(data) && data.length === 0) throw new Error('read-only file system');
+			return await store(location, data, metadata);
+		});
+		Object.assign(emulator.options, { downloadBytes: 400 * MB, announceLength: true });
+		try {
+			const { error } = await generate({ maxVideoSize: 2048 });
+			expect(error?.message).toContain('in-memory ("default") binary data mode');
+		} finally {
+			jest.restoreAllMocks();
+		}
+	});
+
 	it('caps a Max Video Size of 2048 MB at what the database mode holds', async () => {
 		await useBinaryDataMode('database');
 		Object.assign(emulator.options, { downloadBytes: 1100 * MB, announceLength: true });
@@ -451,7 +475,8 @@ describe('downloads: what each failure tells the user', () => {
 
 	it('a download that breaks off three times names the tries, the last error and the way to fetch it', async () => {
 		emulator.inject('download', { kind: 'cut' }, { kind: 'cut' }, { kind: 'cut' });
-		const { error, taskId, downloads } = await generate();
+		// Time to spare for a fourth try: three is the limit, not the deadline.
+		const { error, taskId, downloads } = await generate({ requestTimeout: 30 });
 		expect(error?.message).toBe(`The download of the video of task ${taskId} broke off`);
 		expect(error?.description).toContain(
 			`The video is made and paid for. Fetch it again before its link expires: a Seedance Wait node with Download Video on, on task ID ${taskId}. The node tried 3 times; the last error: `,
