@@ -3,11 +3,14 @@ import fc from 'fast-check';
 /**
  * Runs a fast-check property and prints what it did: the number of generated cases and the seed.
  * A failure names its seed and path; `FC_SEED=<seed> FC_PATH=<path>` replays exactly that case.
+ * `timeLimitMs` (below the test's own timeout) ends a slow property's shrinking in time to report
+ * the failure and its seed; running out of time before any failure is a failure too.
  */
 export async function checkProperty<Ts>(
 	name: string,
 	property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
 	numRuns: number,
+	{ timeLimitMs }: { timeLimitMs?: number } = {},
 ): Promise<void> {
 	const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 	const path = process.env.FC_PATH;
@@ -15,6 +18,7 @@ export async function checkProperty<Ts>(
 		seed,
 		numRuns: process.env.FC_RUNS ? Number(process.env.FC_RUNS) : numRuns,
 		...(path ? { path } : {}),
+		...(timeLimitMs ? { interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true } : {}),
 	});
 	// eslint-disable-next-line no-console
 	console.log(

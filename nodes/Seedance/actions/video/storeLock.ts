@@ -81,6 +81,8 @@ export async function withStoreLock<T>(
 		// Proof of a lock: from now on a "foreign" answer must last foreignMs, in this wait too.
 		if (attempt === 'held' || attempt === 'lostRace') foreignRows.delete(workflow);
 		if (attempt === 'lostRace') heldSince = now;
+		// An execution of this process holds it: alive, however long its turn or a stream of turns.
+		if (holders.has(workflow)) heldSince = now;
 		// Another waiter of this process broke the lock and may hold a new one: not dead yet.
 		heldSince = Math.max(heldSince, brokenAt.get(workflow) ?? 0);
 		// "Foreign" only as an unbroken streak: one stamp above ours is a waiter on a clock ahead.

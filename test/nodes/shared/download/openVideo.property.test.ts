@@ -76,5 +76,6 @@ it('no request after a redirect carries the key, wherever the chain leads; the l
 			},
 		),
 		30,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);

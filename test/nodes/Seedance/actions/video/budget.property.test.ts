@@ -60,5 +60,6 @@ it('a chain of Generate nodes makes an item exactly when it fits with what the e
 				throw new Error(`${emulator.count('create')} creates for ${spent} credits`);
 		}),
 		25,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);

@@ -187,6 +187,7 @@ it('odd expression types are refused with 0 requests, or sent within the budget'
 			},
 		),
 		60,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);
 

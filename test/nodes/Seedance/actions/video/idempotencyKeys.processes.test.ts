@@ -52,6 +52,7 @@ it('two workers running different keys at once: a later re-run picks every key u
 			},
 		),
 		10,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);
 
@@ -70,6 +71,7 @@ it('two workers running the same keys at once make one video per key, and a re-r
 			if (emulator.count('create') !== count) throw new Error('the re-run made a video again');
 		}),
 		10,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);
 

@@ -194,5 +194,6 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 			});
 		}),
 		20,
+		{ timeLimitMs: 270_000 },
 	);
 }, 300_000);

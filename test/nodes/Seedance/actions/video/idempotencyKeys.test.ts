@@ -245,5 +245,6 @@ it('generated runs of keyed rows, with faults and concurrent re-runs: never two 
 			},
 		),
 		25,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);

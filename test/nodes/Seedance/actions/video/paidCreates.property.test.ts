@@ -123,6 +123,7 @@ it('random faults and retries never charge an item twice, nor re-send a create t
 			}
 		}),
 		30,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);
 
@@ -176,5 +177,6 @@ it('identical items are each their own paid create: one task per item, never one
 				throw new Error(`${emulator.tasks.size} tasks made for ${prompts.length} items`);
 		}),
 		30,
+		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);

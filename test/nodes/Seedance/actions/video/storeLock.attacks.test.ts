@@ -322,3 +322,16 @@ it('A18: a release tried again spares the row of the next holder of this process
 	await Promise.all(runs);
 	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
 }, 20_000);
+
+// This process knows its own holders: a turn of one of its executions longer than the stale time
+// (or turns handed on between a waiter's polls for that long) is a live lock, never a dead one.
+it('A19: a lock held by an execution of this process is not broken, however long its turn', async () => {
+	const runs = [runProbe('long-turn', 'long', { holdMs: 1500, staleMs: 500 })];
+	await waitFor(() => events.includes('long:start'), 5000, 'long to hold the lock');
+	runs.push(runProbe('long-turn', 'waiter', { holdMs: 20, staleMs: 500 }));
+	await Promise.all(runs);
+	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({
+		events: ['long:start', 'long:end', 'waiter:start', 'waiter:end'],
+		oneAtATime: true,
+	});
+}, 20_000);

@@ -95,5 +95,6 @@ it('executions of one process take turns under the lock, whatever breaks, and al
 			},
 		),
 		10,
+		{ timeLimitMs: 150_000 },
 	);
 }, 180_000);
