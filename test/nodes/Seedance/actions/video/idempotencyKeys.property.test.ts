@@ -5,6 +5,8 @@
  * Whatever happens: one task per key, no create with a key after one that may have made its
  * task, never more made in an execution than its budget, and, once every run has ended, no key
  * left claimed by a run that is gone (it would make later runs wait, then refuse a row never sent).
+ * And re-runs of keys whose task failed at the service (made anew), over a store that fails at any
+ * call or always refuses some deletes: every run ends, and nothing is made after a live video.
  */
 import { createHash } from 'node:crypto';
 import type { INode } from 'n8n-workflow';
@@ -20,6 +22,7 @@ import {
 	lostEntry,
 	markerCandidates,
 	readMarkers,
+	taskEntries,
 } from '../../../../../nodes/Seedance/domain/keyRecords';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
@@ -194,6 +197,127 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 			});
 		}),
 		20,
+		{ timeLimitMs: 270_000 },
+	);
+}, 300_000);
+
+/** A store call that fails: before doing anything, or after its write (only its answer lost). */
+const storeFaultArb = fc.record({
+	call: fc.integer({ min: 1, max: 40 }),
+	answerLost: fc.boolean(),
+});
+
+const reRunsArb = fc.record({
+	/** Keys whose first task fails at the service: a later run forgets it and makes the video anew. */
+	failAtService: fc.subarray(KEYS.slice(0, 2)),
+	runs: fc.array(fc.record({ wait: fc.boolean() }), { minLength: 2, maxLength: 3 }),
+	storeFaults: fc.array(storeFaultArb, { maxLength: 2 }),
+	/** Deletes the store always refuses: of a key's claim, of a failed task it remembers. */
+	refusedDeletes: fc.subarray(['claim', 'task'] as const),
+});
+
+/** Ends with the run, or throws once `ms` have passed (a run that never ends is the failure). */
+async function within<T>(ms: number, run: Promise<T>, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what} did not end in ${ms / 1000} s`)), ms);
+	});
+	try {
+		return await Promise.race([run, late]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+it('generated re-runs of keys whose task failed, over a store that fails at any call: every run ends, one live video per key', async () => {
+	await checkProperty(
+		'keyed re-runs over a failing store',
+		fc.asyncProperty(reRunsArb, async ({ failAtService, runs, storeFaults, refusedDeletes }) => {
+			emulator.reset();
+			deduplicationStore.clear();
+			const id = `rerun-${Math.random()}`;
+			const keys = KEYS.slice(0, 2);
+			const digests = keys.map(keyDigest);
+			const same = (one: string[], other: string[]) => one.join() === other.join();
+			const deleteOf = (entries: unknown) =>
+				Array.isArray(entries) &&
+				((entries as string[]).every((entry) => digests.some((d) => entry === claimEntry(d)))
+					? 'claim'
+					: digests.some((digest) =>
+								[...emulator.tasks.keys()].some((task) =>
+									same(entries as string[], taskEntries(digest, task)),
+								),
+						  )
+						? 'task'
+						: 'other');
+			let calls = 0;
+			const failing = <A extends unknown[], R>(real: (...args: A) => Promise<R>, deletes = false) =>
+				jest.fn(async (...args: A) => {
+					const fault = storeFaults.find(({ call }) => call === calls + 1);
+					calls++;
+					const kind = deletes ? deleteOf(args[0]) : 'other';
+					if (kind !== 'other' && refusedDeletes.includes(kind))
+						throw new Error('permission denied for table processed_data');
+					if (!fault) return await real(...args);
+					if (fault.answerLost) await real(...args);
+					throw new Error('Connection terminated unexpectedly');
+				});
+			const real = {
+				checkProcessedAndRecord:
+					deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore),
+				removeProcessed: deduplicationStore.removeProcessed.bind(deduplicationStore),
+				clearAllProcessedItems: deduplicationStore.clearAllProcessedItems.bind(deduplicationStore),
+			};
+			deduplicationStore.checkProcessedAndRecord = failing(real.checkProcessedAndRecord);
+			deduplicationStore.removeProcessed = failing(real.removeProcessed, true);
+			deduplicationStore.clearAllProcessedItems = failing(real.clearAllProcessedItems);
+			try {
+				for (const [index, { wait }] of runs.entries()) {
+					const items = keys.map((key) => ({
+						json: {
+							key,
+							prompt: `${key} e${index} ${id}${index === 0 && failAtService.includes(key) ? ' [fail]' : ''}`,
+						},
+					}));
+					const node = {
+						...nodeFor(id, {
+							keys,
+							together: false,
+							stopAfterMs: null,
+							retry: false,
+							onError: 'continueRegularOutput',
+							maxCredits: null,
+							wait,
+						}),
+					};
+					const result = await within(
+						45_000,
+						runWorkflow([itemsNode(items), node], { credentials: credentials() }),
+						`run ${index}`,
+					);
+					// Every row answers: its task, or an error in its own words.
+					const output = result.output(node.name);
+					expect(output).toHaveLength(keys.length);
+					for (const item of output)
+						expect(item.json.taskId ?? (item.json.error as string | undefined)).toBeTruthy();
+				}
+			} finally {
+				Object.assign(deduplicationStore, real);
+			}
+			const tasks = [...emulator.tasks.values()];
+			for (const key of keys) {
+				// This case's own tasks (a run of an earlier case that never ended may still make some).
+				const made = tasks.filter((task) =>
+					new RegExp(`^${key} e\\d+ ${id.replace('.', '\\.')}`).test(String(task.body.prompt)),
+				);
+				const outcomes = made.map((task) => task.outcome);
+				// Made anew only after a task that failed: nothing after a live one.
+				const firstLive = outcomes.findIndex((outcome) => outcome !== 'failed');
+				if (firstLive !== -1 && firstLive < made.length - 1)
+					throw new Error(`key ${key} made a video after a live one: ${JSON.stringify(outcomes)}`);
+			}
+		}),
+		30,
 		{ timeLimitMs: 270_000 },
 	);
 }, 300_000);
