@@ -201,9 +201,13 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 	);
 }, 300_000);
 
-/** A store call that fails: before doing anything, or after its write (only its answer lost). */
+/**
+ * A call for the keys that fails: before doing anything, or after its write (only its answer lost).
+ * The store lock's own calls are left alone (its property test attacks them): a lock made whose
+ * answer was lost holds every run for the 30 s the lock waits before breaking a dead one.
+ */
 const storeFaultArb = fc.record({
-	call: fc.integer({ min: 1, max: 40 }),
+	call: fc.integer({ min: 1, max: 20 }),
 	answerLost: fc.boolean(),
 });
 
@@ -239,23 +243,25 @@ it('generated re-runs of keys whose task failed, over a store that fails at any 
 			const keys = KEYS.slice(0, 2);
 			const digests = keys.map(keyDigest);
 			const same = (one: string[], other: string[]) => one.join() === other.join();
-			const deleteOf = (entries: unknown) =>
-				Array.isArray(entries) &&
-				((entries as string[]).every((entry) => digests.some((d) => entry === claimEntry(d)))
-					? 'claim'
-					: digests.some((digest) =>
-								[...emulator.tasks.keys()].some((task) =>
-									same(entries as string[], taskEntries(digest, task)),
-								),
-						  )
-						? 'task'
-						: 'other');
+			// Which delete a call is: of a key's claim, of a task's entries, or another.
+			const deleteOf = (entries: string[]) => {
+				if (entries.every((entry) => digests.some((digest) => entry === claimEntry(digest))))
+					return 'claim';
+				const tasks = [...emulator.tasks.keys()];
+				return digests.some((digest) =>
+					tasks.some((task) => same(entries, taskEntries(digest, task))),
+				)
+					? 'task'
+					: 'other';
+			};
 			let calls = 0;
 			const failing = <A extends unknown[], R>(real: (...args: A) => Promise<R>, deletes = false) =>
 				jest.fn(async (...args: A) => {
+					// The lock's row is the workflow's; the keys are the node's.
+					if (args[1] === 'workflow') return await real(...args);
 					const fault = storeFaults.find(({ call }) => call === calls + 1);
 					calls++;
-					const kind = deletes ? deleteOf(args[0]) : 'other';
+					const kind = deletes ? deleteOf(args[0] as string[]) : 'other';
 					if (kind !== 'other' && refusedDeletes.includes(kind))
 						throw new Error('permission denied for table processed_data');
 					if (!fault) return await real(...args);
@@ -266,11 +272,9 @@ it('generated re-runs of keys whose task failed, over a store that fails at any 
 				checkProcessedAndRecord:
 					deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore),
 				removeProcessed: deduplicationStore.removeProcessed.bind(deduplicationStore),
-				clearAllProcessedItems: deduplicationStore.clearAllProcessedItems.bind(deduplicationStore),
 			};
 			deduplicationStore.checkProcessedAndRecord = failing(real.checkProcessedAndRecord);
 			deduplicationStore.removeProcessed = failing(real.removeProcessed, true);
-			deduplicationStore.clearAllProcessedItems = failing(real.clearAllProcessedItems);
 			try {
 				for (const [index, { wait }] of runs.entries()) {
 					const items = keys.map((key) => ({
