@@ -158,6 +158,32 @@ class MemoryDeduplicator implements IDataDeduplicator {
 		return this.rows.get(this.rowOf(scope, context))?.length ?? 0;
 	}
 
+	/** A node's row of values (`entries` mode) in a workflow, as n8n keys it. */
+	nodeRow(nodeId: string, workflowId = 'test-workflow'): string {
+		return `${workflowId}|n:${nodeId}`;
+	}
+
+	/** Whether a node's row holds a value (the row keeps its md5 digest). */
+	holds(nodeId: string, value: string): boolean {
+		return (this.rows.get(this.nodeRow(nodeId)) ?? []).includes(digest(value));
+	}
+
+	/** Adds values to a node's row, as an earlier execution's writes would have. */
+	remember(nodeId: string, values: string[]): void {
+		const row = this.nodeRow(nodeId);
+		this.rows.set(row, [...(this.rows.get(row) ?? []), ...values.map(digest)]);
+	}
+
+	/** Takes values out of a node's row, as a write another process lost would have. */
+	drop(nodeId: string, values: string[]): void {
+		const cut = new Set(values.map(digest));
+		const row = this.nodeRow(nodeId);
+		this.rows.set(
+			row,
+			(this.rows.get(row) ?? []).filter((entry) => !cut.has(entry)),
+		);
+	}
+
 	/** Empties every row (between tests). */
 	clear(): void {
 		this.rows.clear();

@@ -4,8 +4,8 @@
  */
 import type { INode, INodeType } from 'n8n-workflow';
 
-import { FAST } from '../helpers';
-import { nodeTypes, seedanceNode } from './n8n';
+import { keyedGenerate } from './keyedGenerate';
+import { nodeTypes } from './n8n';
 
 /** Registers the node as the second process loads it, under `n8n-nodes-seedance.<name>`. */
 export function registerSecondProcess(name: string): string {
@@ -22,17 +22,6 @@ export function registerSecondProcess(name: string): string {
 }
 
 /** The same keyed Generate node (one ID, one row of the store) as a process runs it. */
-export function keyedGenerate(id: string, type?: string): INode {
-	return seedanceNode(
-		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.key }}',
-			resolution: '480p',
-			duration: '4',
-			waitForCompletion: false,
-			options: { ...FAST, idempotencyKey: '={{ $json.key }}' },
-		},
-		{ id, ...(type ? { type } : {}) },
-	);
+export function keyedNodeOf(id: string, type?: string): INode {
+	return keyedGenerate({}, { id, ...(type ? { type } : {}) }, { prompt: '={{ $json.key }}' });
 }

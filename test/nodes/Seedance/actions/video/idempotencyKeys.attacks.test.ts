@@ -4,13 +4,13 @@
  * claims, keys from expressions that are not a row's text, the same text in two Unicode forms,
  * and a whole-node refusal under Continue On Fail that is not one of the node's own errors.
  */
-import { createHash } from 'node:crypto';
 import type { INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { LOCK_ROW_AT } from '../../../../harness/lockProbe';
-import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
-import { FAST, useEmulator, waitFor } from '../../../../helpers';
+import { keyedGenerate as keyed, keyedRows as rows } from '../../../../harness/keyedGenerate';
+import { itemsNode, runWorkflow } from '../../../../harness/n8n';
+import { useEmulator, waitFor } from '../../../../helpers';
 import {
 	claimEntry,
 	keyDigest,
@@ -24,24 +24,6 @@ const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 beforeEach(() => deduplicationStore.clear());
 afterEach(() => jest.restoreAllMocks());
 
-function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
-	return seedanceNode(
-		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.prompt }}',
-			resolution: '480p',
-			duration: '4',
-			waitForCompletion: false,
-			options: { ...FAST, idempotencyKey: '={{ $json.key }}', ...options },
-		},
-		settings,
-	);
-}
-
-const rows = (...keys: unknown[]) =>
-	keys.map((key) => ({ json: { key, prompt: `p ${String(key)}` } }));
-
 async function run(
 	node: INode,
 	items: Array<{ json: Record<string, unknown> }>,
@@ -53,17 +35,12 @@ async function run(
 	});
 }
 
-/** The store row of a node, as n8n's deduplication helper keys it. */
-const rowOf = (node: INode) => `test-workflow|n:${node.id}`;
-const md5 = (value: string) => createHash('md5').update(value).digest('base64');
 const holdsClaim = (node: INode, key: string) =>
-	(deduplicationStore.rows.get(rowOf(node)) ?? []).includes(md5(claimEntry(keyDigest(key))));
+	deduplicationStore.holds(node.id, claimEntry(keyDigest(key)));
 
 /** Leaves a claim in the store as a run that died while creating would (it never settles). */
-function deadClaim(node: INode, key: string): void {
-	const row = deduplicationStore.rows.get(rowOf(node)) ?? [];
-	deduplicationStore.rows.set(rowOf(node), [...row, md5(claimEntry(keyDigest(key)))]);
-}
+const deadClaim = (node: INode, key: string) =>
+	deduplicationStore.remember(node.id, [claimEntry(keyDigest(key))]);
 
 describe('Claims a run holds when it ends early', () => {
 	it('Stop while waiting for a key another run holds frees the keys it claimed and never sent', async () => {
@@ -124,10 +101,8 @@ describe('Claims a run holds when it ends early', () => {
 		const node = keyed({ concurrency: 1 });
 		emulator.inject('create', { kind: 'slow', ms: 1500 });
 		await run(node, rows('a', 'b'), 300);
-		const lost = md5(lostEntry(keyDigest('a')));
 		await waitFor(
-			() =>
-				!holdsClaim(node, 'b') && (deduplicationStore.rows.get(rowOf(node)) ?? []).includes(lost),
+			() => !holdsClaim(node, 'b') && deduplicationStore.holds(node.id, lostEntry(keyDigest('a'))),
 			10_000,
 			"a's key to be marked and b's claim freed",
 		);
@@ -276,7 +251,7 @@ describe('Cost of the keys in the store', () => {
 		const plain = keyed();
 		delete (plain.parameters.options as Record<string, unknown>).idempotencyKey;
 		await run(plain, rows(...thirty));
-		const entries = deduplicationStore.rows.get(rowOf(node))?.length ?? 0;
+		const entries = deduplicationStore.rows.get(deduplicationStore.nodeRow(node.id))?.length ?? 0;
 		const plainCalls = deduplicationStore.operations;
 		// With a database round trip (3 ms), creates that end while the store is busy share a call.
 		deduplicationStore.roundTripMs = 3;
@@ -299,10 +274,12 @@ describe('Cost of the keys in the store', () => {
 describe('The store’s limit (STORE_ENTRIES), oldest entries dropped first', () => {
 	it('a full store keeps the newest keys: a re-run of the last batch picks every row up', async () => {
 		const node = keyed();
-		const filler = Array.from({ length: STORE_ENTRIES - 50 }, (_, index) => md5(`old ${index}`));
-		deduplicationStore.rows.set(rowOf(node), filler);
+		const filler = Array.from({ length: STORE_ENTRIES - 50 }, (_, index) => `old ${index}`);
+		deduplicationStore.remember(node.id, filler);
 		await run(node, rows('a', 'b', 'c', 'd', 'e'));
-		expect(deduplicationStore.rows.get(rowOf(node))?.length).toBe(STORE_ENTRIES);
+		expect(deduplicationStore.rows.get(deduplicationStore.nodeRow(node.id))?.length).toBe(
+			STORE_ENTRIES,
+		);
 		const again = await run(node, rows('a', 'b', 'c', 'd', 'e'));
 		expect(again.output('Seedance').every((item) => item.json.pickedUpByKey === true)).toBe(true);
 		expect(emulator.count('create')).toBe(5);
@@ -315,16 +292,10 @@ describe('The store’s limit (STORE_ENTRIES), oldest entries dropped first', ()
 		const node = keyed();
 		await run(node, rows('a'));
 		const digest = keyDigest('a');
-		const cut = new Set(
-			[claimEntry(digest), ...markerCandidates(digest).filter((entry) => entry.includes(':n'))].map(
-				md5,
-			),
-		);
-		const row = deduplicationStore.rows.get(rowOf(node)) ?? [];
-		deduplicationStore.rows.set(
-			rowOf(node),
-			row.filter((entry) => !cut.has(entry)),
-		);
+		deduplicationStore.drop(node.id, [
+			claimEntry(digest),
+			...markerCandidates(digest).filter((entry) => entry.includes(':n')),
+		]);
 		await run(node, rows('a'));
 		expect(emulator.count('create')).toBe(2);
 		const third = await run(node, rows('a'));

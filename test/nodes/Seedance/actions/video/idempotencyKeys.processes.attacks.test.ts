@@ -9,7 +9,7 @@ import { sleep } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { itemsNode, runWorkflow } from '../../../../harness/n8n';
-import { keyedGenerate, registerSecondProcess } from '../../../../harness/secondProcess';
+import { keyedNodeOf, registerSecondProcess } from '../../../../harness/secondProcess';
 import { useEmulator } from '../../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
@@ -24,7 +24,7 @@ const LOCK_ROW = `${WORKFLOW}|`;
 const LOCK_ROW_AT = (time: number) => -(2 ** 52) + time;
 
 const onWorker = (worker: 1 | 2, id: string) =>
-	keyedGenerate(id, worker === 2 ? secondProcess : undefined);
+	keyedNodeOf(id, worker === 2 ? secondProcess : undefined);
 
 const run = async (node: INode, keys: string[]) =>
 	await runWorkflow([itemsNode(keys.map((key) => ({ json: { key } }))), node], {

@@ -7,7 +7,7 @@ import type { INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { itemsNode, runWorkflow } from '../../../../harness/n8n';
-import { keyedGenerate, registerSecondProcess } from '../../../../harness/secondProcess';
+import { keyedNodeOf, registerSecondProcess } from '../../../../harness/secondProcess';
 import { checkProperty, fc } from '../../../../property';
 import { useEmulator } from '../../../../helpers';
 
@@ -21,7 +21,7 @@ beforeAll(() => (deduplicationStore.roundTripMs = 3));
 afterAll(() => (deduplicationStore.roundTripMs = 0));
 
 const onWorker = (worker: 1 | 2, id: string) =>
-	keyedGenerate(id, worker === 2 ? secondProcess : undefined);
+	keyedNodeOf(id, worker === 2 ? secondProcess : undefined);
 
 const run = async (node: INode, keys: string[]) =>
 	await runWorkflow([itemsNode(keys.map((key) => ({ json: { key } }))), node], {

@@ -8,13 +8,13 @@
  * And re-runs of keys whose task failed at the service (made anew), over a store that fails at any
  * call or always refuses some deletes: every run ends, and nothing is made after a live video.
  */
-import { createHash } from 'node:crypto';
 import type { INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
-import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { keyedGenerate } from '../../../../harness/keyedGenerate';
+import { itemsNode, runWorkflow } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
-import { FAST, useEmulator, waitFor } from '../../../../helpers';
+import { useEmulator, waitFor } from '../../../../helpers';
 import type { Fault } from '../../../../emulator/server';
 import {
 	claimEntry,
@@ -64,43 +64,32 @@ const scenarioArb = fc.record({
 
 type Execution = typeof executionArb extends fc.Arbitrary<infer T> ? T : never;
 
-const md5 = (value: string) => createHash('md5').update(value).digest('base64');
-
 /** What the store says of a key, read without writing: free, paid, lost, or claimed only. */
 function stateOf(node: INode, key: string): 'free' | 'paid' | 'lost' | 'claimed' {
-	const row = new Set(deduplicationStore.rows.get(`test-workflow|n:${node.id}`) ?? []);
 	const digest = keyDigest(key);
-	const seen = new Set(markerCandidates(digest).filter((entry) => row.has(md5(entry))));
+	const held = (entry: string) => deduplicationStore.holds(node.id, entry);
+	const seen = new Set(markerCandidates(digest).filter(held));
 	const markers = readMarkers(digest, seen);
 	if (markers.length > 0) return 'paid';
 	if (seen.has(lostEntry(digest))) return 'lost';
 	return seen.has(claimEntry(digest)) ? 'claimed' : 'free';
 }
 
+const KEYED = { requestTimeout: 1, downloadVideo: false };
+
 function nodeFor(id: string, execution: Execution): INode {
-	return seedanceNode(
+	const { maxCredits } = execution;
+	return keyedGenerate(
 		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.prompt }}',
-			resolution: '480p',
-			duration: '4',
-			waitForCompletion: execution.wait,
-			options: {
-				...FAST,
-				requestTimeout: 1,
-				downloadVideo: false,
-				idempotencyKey: '={{ $json.key }}',
-				...(execution.maxCredits === null
-					? {}
-					: { maxCredits: execution.maxCredits === 0 ? '={{ 0 }}' : execution.maxCredits }),
-			},
+			...KEYED,
+			...(maxCredits === null ? {} : { maxCredits: maxCredits === 0 ? '={{ 0 }}' : maxCredits }),
 		},
 		{
 			id,
 			onError: execution.onError as INode['onError'],
 			...(execution.retry ? { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 } : {}),
 		},
+		{ waitForCompletion: execution.wait },
 	);
 }
 
@@ -283,17 +272,11 @@ it('generated re-runs of keys whose task failed, over a store that fails at any 
 							prompt: `${key} e${index} ${id}${index === 0 && failAtService.includes(key) ? ' [fail]' : ''}`,
 						},
 					}));
-					const node = {
-						...nodeFor(id, {
-							keys,
-							together: false,
-							stopAfterMs: null,
-							retry: false,
-							onError: 'continueRegularOutput',
-							maxCredits: null,
-							wait,
-						}),
-					};
+					const node = keyedGenerate(
+						KEYED,
+						{ id, onError: 'continueRegularOutput' },
+						{ waitForCompletion: wait },
+					);
 					const result = await within(
 						45_000,
 						runWorkflow([itemsNode(items), node], { credentials: credentials() }),

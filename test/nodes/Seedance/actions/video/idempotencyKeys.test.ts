@@ -3,32 +3,22 @@
  * (test/harness/deduplicator.ts): a later execution that reaches a key already paid for picks up
  * its task; a key whose create may have been made is never sent again; racing runs make one video.
  */
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
-import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
+import { keyedGenerate } from '../../../../harness/keyedGenerate';
+import { itemsNode, runWorkflow } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
-import { FAST, useEmulator } from '../../../../helpers';
+import { useEmulator } from '../../../../helpers';
 import type { Fault } from '../../../../emulator/server';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
 beforeEach(() => deduplicationStore.clear());
 
-function keyed(options: Record<string, unknown> = {}, settings: Partial<INode> = {}): INode {
-	return seedanceNode(
-		{
-			resource: 'video',
-			operation: 'generate',
-			prompt: '={{ $json.prompt }}',
-			resolution: '480p',
-			duration: '4',
-			waitForCompletion: false,
-			options: { ...FAST, idempotencyKey: '={{ $json.day }} {{ $json.prompt }}', ...options },
-		},
-		settings,
-	);
-}
+/** Keyed by day and prompt, as the daily pipeline's rows are. */
+const keyed = (options: IDataObject = {}, settings: Partial<INode> = {}) =>
+	keyedGenerate({ idempotencyKey: '={{ $json.day }} {{ $json.prompt }}', ...options }, settings);
 
 const rows = (...prompts: string[]) => prompts.map((prompt) => ({ json: { day: 'mon', prompt } }));
 

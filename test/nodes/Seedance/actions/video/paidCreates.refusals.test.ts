@@ -3,13 +3,13 @@
  * an Idempotency Key whose create may exist (answer lost, task unreadable, another run creating
  * it), a key too long to show whole, and a store that cannot answer. Each says why and what to do.
  */
-import { createHash } from 'node:crypto';
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
+import { keyedGenerate, keyedRows as rows } from '../../../../harness/keyedGenerate';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import * as timing from '../../../../../nodes/shared/domain/timing';
-import { FAST, useEmulator } from '../../../../helpers';
+import { useEmulator } from '../../../../helpers';
 import {
 	claimEntry,
 	keyDigest,
@@ -21,34 +21,14 @@ const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 beforeEach(() => deduplicationStore.clear());
 afterEach(() => jest.restoreAllMocks());
 
-function keyed(options: Record<string, unknown> = {}): INode {
-	return seedanceNode({
-		resource: 'video',
-		operation: 'generate',
-		prompt: '={{ $json.prompt }}',
-		resolution: '480p',
-		duration: '4',
-		waitForCompletion: false,
-		options: { ...FAST, requestTimeout: 1, idempotencyKey: '={{ $json.key }}', ...options },
-	});
-}
-
-const rows = (...keys: string[]) => keys.map((key) => ({ json: { key, prompt: `p ${key}` } }));
+const keyed = (options: IDataObject = {}) => keyedGenerate({ requestTimeout: 1, ...options });
 
 async function run(node: INode, items: Array<{ json: Record<string, unknown> }>) {
 	return await runWorkflow([itemsNode(items), node], { credentials: credentials() });
 }
 
-const md5 = (value: string) => createHash('md5').update(value).digest('base64');
-
 /** Puts entries in the node's store row as an earlier execution would have. */
-function remember(node: INode, entries: string[]): void {
-	const row = `test-workflow|n:${node.id}`;
-	deduplicationStore.rows.set(row, [
-		...(deduplicationStore.rows.get(row) ?? []),
-		...entries.map(md5),
-	]);
-}
+const remember = (node: INode, entries: string[]) => deduplicationStore.remember(node.id, entries);
 
 const WHAT_TO_DO =
 	'The node does not create it again: you could pay twice. Check the task list in your API in One dashboard; if the task is there, put its ID in "Existing Task ID". To make a new video instead, change the Idempotency Key. Nothing was sent.';
