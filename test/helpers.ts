@@ -105,3 +105,21 @@ export function captureLogs(): { lines: string[]; restore(): void } {
 		restore: () => [...writes, ...consoles, logger].forEach((spy) => spy.mockRestore()),
 	};
 }
+
+/**
+ * The pay-once rule over the creates whose prompt matches: none is sent after one that may have
+ * made its task (any answer but a 4xx refusal). Returns what broke it, if anything.
+ */
+export function sentAgainAfterPaid(emulator: Emulator, prompt: RegExp): string | undefined {
+	const sent = emulator.requests.filter(
+		(request) =>
+			request.route === 'create' &&
+			prompt.test(String((request.body as { prompt?: unknown })?.prompt)),
+	);
+	const mayHaveMade = sent.findIndex(
+		(request) =>
+			request.fault?.kind !== 'status' || request.fault.code < 400 || request.fault.code >= 500,
+	);
+	if (mayHaveMade === -1 || mayHaveMade === sent.length - 1) return undefined;
+	return `create sent again after one that may have made its task (${JSON.stringify(sent.map((request) => request.fault ?? 'ok'))})`;
+}

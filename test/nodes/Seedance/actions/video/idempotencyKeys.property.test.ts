@@ -14,7 +14,7 @@ import { deduplicationStore } from '../../../../harness/deduplicator';
 import { keyedGenerate } from '../../../../harness/keyedGenerate';
 import { itemsNode, runWorkflow } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
-import { useEmulator, waitFor } from '../../../../helpers';
+import { sentAgainAfterPaid, useEmulator, waitFor } from '../../../../helpers';
 import type { Fault } from '../../../../emulator/server';
 import {
 	claimEntry,
@@ -158,21 +158,8 @@ it('generated executions over keys with faults, Stop, retries, budgets and a fai
 					prefix.test(String(task.body.prompt)),
 				);
 				if (made.length > 1) throw new Error(`key ${key} made ${made.length} tasks`);
-				const sent = emulator.requests.filter(
-					(request) =>
-						request.route === 'create' &&
-						prefix.test(String((request.body as { prompt?: unknown })?.prompt)),
-				);
-				const mayHaveMade = sent.findIndex(
-					(request) =>
-						request.fault?.kind !== 'status' ||
-						request.fault.code < 400 ||
-						request.fault.code >= 500,
-				);
-				if (mayHaveMade !== -1 && mayHaveMade < sent.length - 1)
-					throw new Error(
-						`key ${key}: create sent again after one that may have made its task (${JSON.stringify(sent.map((request) => request.fault ?? 'ok'))})`,
-					);
+				const again = sentAgainAfterPaid(emulator, prefix);
+				if (again) throw new Error(`key ${key}: ${again}`);
 			}
 			scenario.executions.forEach((execution, index) => {
 				if (execution.maxCredits === null) return;

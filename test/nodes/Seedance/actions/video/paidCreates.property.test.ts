@@ -9,7 +9,7 @@ import type { INode } from 'n8n-workflow';
 import { callTool } from '../../../../harness/agentTool';
 import { itemsNode, runWorkflow, seedanceNode } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
-import { useEmulator } from '../../../../helpers';
+import { sentAgainAfterPaid, useEmulator } from '../../../../helpers';
 import type { Fault } from '../../../../emulator/server';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
@@ -102,24 +102,10 @@ it('random faults and retries never charge an item twice, nor re-send a create t
 				const charged = [...emulator.tasks.values()].filter((task) =>
 					marker.test(String(task.body.prompt)),
 				);
-				const sent = emulator.requests.filter(
-					(request) =>
-						request.route === 'create' &&
-						marker.test(String((request.body as { prompt?: unknown })?.prompt)),
-				);
 				if (charged.length > 1)
 					throw new Error(`item ${index} was charged ${charged.length} times`);
-				// After a create that may have made a task (any answer but a 4xx refusal), none follows.
-				const mayHaveMade = sent.findIndex(
-					(request) =>
-						request.fault?.kind !== 'status' ||
-						request.fault.code < 400 ||
-						request.fault.code >= 500,
-				);
-				if (mayHaveMade !== -1 && mayHaveMade < sent.length - 1)
-					throw new Error(
-						`item ${index}: create sent again after one that may have made a task (${JSON.stringify(sent.map((request) => request.fault ?? 'ok'))})`,
-					);
+				const again = sentAgainAfterPaid(emulator, marker);
+				if (again) throw new Error(`item ${index}: ${again}`);
 			}
 		}),
 		30,
