@@ -28,8 +28,8 @@ const foreignRows = new BoundedSet<string>(10_000);
 /** When this process last broke a workflow's dead lock: its other waiters' stale clocks start there. */
 const brokenAt = new BoundedMap<string, number>(10_000);
 
-/** The execution of this process that holds each workflow's lock (its release's own token). */
-const holders = new BoundedMap<string, object>(10_000);
+/** The turn of this process that holds each workflow's lock (its release's own token). */
+const holders = new BoundedMap<string, { since: number }>(10_000);
 
 type Attempt = 'acquired' | 'held' | 'foreign' | 'incompatible' | 'lostRace' | Error;
 
@@ -69,6 +69,16 @@ export async function withStoreLock<T>(
 	let failingSince: number | undefined;
 	let breakFailingSince: number | undefined;
 	for (let polls = 0; ; polls++) {
+		const signal = stoppable ? cancelSignalOf(context) : undefined;
+		const backoff = Math.min(25 * 2 ** Math.min(polls, 3), 200);
+		// A turn of this process is alive for staleMs: wait for it without asking the store (a row
+		// another process broke would let this execution in beside it); a longer one is hung.
+		const local = holders.get(workflow);
+		if (local && Date.now() - local.since < timing.staleMs) {
+			heldSince = Date.now();
+			await pause(backoff, signal);
+			continue;
+		}
 		const attempt = await tryAcquire(context);
 		if (attempt === 'acquired') {
 			// The row was missing: no Remove Duplicates counter now.
@@ -81,8 +91,6 @@ export async function withStoreLock<T>(
 		// Proof of a lock: from now on a "foreign" answer must last foreignMs, in this wait too.
 		if (attempt === 'held' || attempt === 'lostRace') foreignRows.delete(workflow);
 		if (attempt === 'lostRace') heldSince = now;
-		// An execution of this process holds it: alive, however long its turn or a stream of turns.
-		if (holders.has(workflow)) heldSince = now;
 		// Another waiter of this process broke the lock and may hold a new one: not dead yet.
 		heldSince = Math.max(heldSince, brokenAt.get(workflow) ?? 0);
 		// "Foreign" only as an unbroken streak: one stamp above ours is a waiter on a clock ahead.
@@ -112,10 +120,9 @@ export async function withStoreLock<T>(
 			heldSince = Date.now();
 			continue;
 		}
-		const signal = stoppable ? cancelSignalOf(context) : undefined;
-		await pause(Math.min(25 * 2 ** Math.min(polls, 3), 200), signal);
+		await pause(backoff, signal);
 	}
-	const token = {};
+	const token = { since: Date.now() };
 	holders.set(workflow, token);
 	try {
 		return await work();
@@ -125,7 +132,11 @@ export async function withStoreLock<T>(
 }
 
 /** Deletes the lock row; a failed delete is tried again (a row left makes every worker wait 30 s). */
-async function release(context: IExecuteFunctions, workflow: string, token: object): Promise<void> {
+async function release(
+	context: IExecuteFunctions,
+	workflow: string,
+	token: { since: number },
+): Promise<void> {
 	for (let tries = 1; ; tries++) {
 		const done = await context.helpers.clearAllProcessedItems('workflow', LOCK).then(
 			() => true,

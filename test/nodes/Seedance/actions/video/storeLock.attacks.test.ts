@@ -323,15 +323,32 @@ it('A18: a release tried again spares the row of the next holder of this process
 	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
 }, 20_000);
 
-// This process knows its own holders: a turn of one of its executions longer than the stale time
-// (or turns handed on between a waiter's polls for that long) is a live lock, never a dead one.
-it('A19: a lock held by an execution of this process is not broken, however long its turn', async () => {
-	const runs = [runProbe('long-turn', 'long', { holdMs: 1500, staleMs: 500 })];
-	await waitFor(() => events.includes('long:start'), 5000, 'long to hold the lock');
-	runs.push(runProbe('long-turn', 'waiter', { holdMs: 20, staleMs: 500 }));
-	await Promise.all(runs);
-	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({
-		events: ['long:start', 'long:end', 'waiter:start', 'waiter:end'],
-		oneAtATime: true,
+// Another process took this process's row for a dead one and deleted it (a turn slower than its
+// stale time): a waiter of this process must still not go in beside its own live turn.
+it('A19: a waiter never goes in beside a turn of its own process whose row another process deleted', async () => {
+	const original = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		const answer = await original(...args);
+		// The waiter read the lock held; at once another process breaks it.
+		if (args[2].node?.id === 'probe-waiter') deduplicationStore.latest.delete('broken-row|');
+		return answer;
 	});
+	const timing = { staleMs: 5000, foreignMs: 60_000 };
+	const runs = [runProbe('broken-row', 'holder', { ...timing, holdMs: 800 })];
+	await waitFor(() => events.includes('holder:start'), 5000, 'holder to hold the lock');
+	runs.push(runProbe('broken-row', 'waiter', { ...timing, holdMs: 20 }));
+	await Promise.all(runs);
+	expect(events).toEqual(['holder:start', 'holder:end', 'waiter:start', 'waiter:end']);
+}, 20_000);
+
+// A turn of this process that never ends (a store call that never answers) must not hold its other
+// executions for ever, the write-downs that ignore Stop included: past twice the stale time it is hung.
+it('A20: an unstoppable waiter behind a hung turn of its own process goes on after twice the stale time', async () => {
+	const timing = { staleMs: 300, foreignMs: 60_000 };
+	const runs = [runProbe('hung', 'hung', { ...timing, holdMs: 4000 })];
+	await waitFor(() => events.includes('hung:start'), 5000, 'the hung turn to start');
+	runs.push(runProbe('hung', 'settle', { ...timing, holdMs: 20, stoppable: false }));
+	await waitFor(() => events.includes('settle:end'), 3000, 'the waiter to go on');
+	expect(events).toEqual(['hung:start', 'settle:start', 'settle:end']);
+	await Promise.all(runs);
 }, 20_000);
