@@ -63,7 +63,8 @@ export async function withStoreLock<T>(
 	const workflow = String(context.getWorkflow().id ?? '');
 	// A workflow seen with a Remove Duplicates counter: one look (it may be gone, a lock taken).
 	let foreignMs = foreignRows.has(workflow) ? 0 : timing.foreignMs;
-	// The stale clock restarts only on proof of a new holder (a lost race to make the row).
+	// The stale clock restarts only on proof of a new holder: a lost race to make the row, a young
+	// turn of this process.
 	let heldSince = Date.now();
 	let foreignSince: number | undefined;
 	let failingSince: number | undefined;
