@@ -10,6 +10,7 @@ import { deduplicationStore } from '../../../../harness/deduplicator';
 import { LOCK_ROW_AT } from '../../../../harness/lockProbe';
 import { keyedGenerate as keyed, keyedRows as rows } from '../../../../harness/keyedGenerate';
 import { itemsNode, runWorkflow } from '../../../../harness/n8n';
+import * as timing from '../../../../../nodes/shared/domain/timing';
 import { useEmulator, waitFor } from '../../../../helpers';
 import {
 	claimEntry,
@@ -237,7 +238,54 @@ it.failing(
 	},
 );
 
+describe('A read of the keys takes back what it asked (n8n has no read-only call)', () => {
+	function failingTakeBacks(times: number) {
+		const real = deduplicationStore.removeProcessed.bind(deduplicationStore);
+		let failures = 0;
+		jest.spyOn(deduplicationStore, 'removeProcessed').mockImplementation(async (...args) => {
+			if (failures++ < times) throw new Error('database is locked');
+			return await real(...args);
+		});
+	}
+
+	it('a take-back failing three times is tried again 200, 400 and 600 ms later, and the run goes on', async () => {
+		failingTakeBacks(3);
+		const pause = jest.spyOn(timing, 'pause');
+		const result = await run(keyed(), rows('a'));
+		expect(result.errorOf('Seedance')).toBeUndefined();
+		// Not the lock's pauses (under 200 ms here) nor a request's own timer (Request Timeout).
+		const waits = pause.mock.calls.map(([ms]) => ms).filter((ms) => ms >= 200 && ms < 1000);
+		expect(waits).toEqual([200, 400, 600]);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('a take-back failing four times stops the node with the store’s words, nothing sent', async () => {
+		failingTakeBacks(4);
+		const error = (await run(keyed(), rows('a'))).errorOf('Seedance');
+		expect(error?.message).toBe('n8n could not read the Idempotency Keys');
+		expect(error?.description).toContain('database is locked');
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
 describe('Cost of the keys in the store', () => {
+	it('a first run of one key: 8 store calls (two lock turns of 2, a read of 2, a claim, a settle)', async () => {
+		deduplicationStore.operations = 0;
+		await run(keyed(), rows('a'));
+		expect(deduplicationStore.operations).toBe(8);
+	});
+
+	it('settles that end while the store is busy share one write', async () => {
+		const writes = jest.spyOn(deduplicationStore, 'checkProcessedAndRecord');
+		deduplicationStore.roundTripMs = 100;
+		const ten = Array.from({ length: 10 }, (_, index) => `row ${index}`);
+		await run(keyed(), rows(...ten)).finally(() => (deduplicationStore.roundTripMs = 0));
+		// The claims' write and the settles' writes (each keeps the store's limit).
+		const kept = writes.mock.calls.filter(([, , , options]) => options.maxEntries !== undefined);
+		expect(emulator.count('create')).toBe(10);
+		expect(kept.length).toBeLessThanOrEqual(6);
+	});
+
 	it('store calls per batch: a first run, a re-run that picks every row up, and no key', async () => {
 		const thirty = Array.from({ length: 30 }, (_, index) => `row ${index}`);
 		const node = keyed();

@@ -11,6 +11,7 @@ import { itemsNode, runWorkflow } from '../../../../harness/n8n';
 import { checkProperty, fc } from '../../../../property';
 import { useEmulator } from '../../../../helpers';
 import type { Fault } from '../../../../emulator/server';
+import { keyDigest, lostEntry } from '../../../../../nodes/Seedance/domain/keyRecords';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
@@ -160,11 +161,42 @@ describe('Idempotency Key', () => {
 
 	it.each([
 		['={{ $json.missing }}', 'Idempotency Key is empty'],
+		['={{ "   " }}', 'Idempotency Key is empty'],
 		['={{ "x".repeat(1001) }}', 'longer than 1000 characters'],
 	])('a key %s is refused with 0 requests', async (idempotencyKey, message) => {
 		const result = await run(keyed({ idempotencyKey }), rows('a'));
 		expect(result.errorOf('Seedance')?.message).toContain(message);
 		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('a key of exactly 1000 characters is kept, and spaces around a key are not part of it', async () => {
+		const long = 'x'.repeat(1000);
+		const first = await run(
+			keyed({ idempotencyKey: `={{ "${long}" }}` }, { id: 'edges' }),
+			rows('a'),
+		);
+		expect(first.errorOf('Seedance')).toBeUndefined();
+		const padded = await run(
+			keyed({ idempotencyKey: `={{ "  ${long}  " }}` }, { id: 'edges' }),
+			rows('a'),
+		);
+		expect(padded.output('Seedance')[0].json.pickedUpByKey).toBe(true);
+		expect(emulator.count('create')).toBe(1);
+	});
+
+	it('a task ID the store cannot keep marks its key as maybe made: a re-run refuses it, never pays again', async () => {
+		emulator.inject('create', {
+			kind: 'body',
+			body: Buffer.from('{"code":200,"message":"success","data":{"task_id":"task+42"}}'),
+			contentType: 'application/json',
+		});
+		const node = keyed();
+		const first = await run(node, rows('a'));
+		expect(first.output('Seedance')[0].json.taskId).toBe('task+42');
+		expect(deduplicationStore.holds(node.id, lostEntry(keyDigest('mon a')))).toBe(true);
+		const again = await run(node, rows('a'));
+		expect(again.errorOf('Seedance')?.message).toContain('may already exist');
+		expect(emulator.count('create')).toBe(1);
 	});
 
 	it('over budget frees the key: a later execution with room makes that row', async () => {
