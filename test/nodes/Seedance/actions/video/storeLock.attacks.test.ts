@@ -352,3 +352,42 @@ it('A20: an unstoppable waiter behind a hung turn of its own process goes on aft
 	expect(events).toEqual(['hung:start', 'settle:start', 'settle:end']);
 	await Promise.all(runs);
 }, 20_000);
+
+// A release whose first delete went through but whose answer was lost deletes again. A poll of
+// another execution that waited in the database pool since before this turn took a new row between
+// the two deletes, and the second delete removed it: a third execution must still not go in beside.
+it('A21: a release tried again that deletes the next holder’s new row lets no third execution in', async () => {
+	const deletes = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
+	const polls = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
+	let secondDelete = false;
+	let slowPolls = 0;
+	jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementationOnce(async (...args) => {
+			await deletes(...args);
+			throw new Error('Connection terminated unexpectedly');
+		})
+		.mockImplementationOnce(async (...args) => {
+			secondDelete = true;
+			await waitFor(() => events.includes('slow:start'), 5000, 'the pooled poll to take the row');
+			await deletes(...args);
+		})
+		.mockImplementation(deletes);
+	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
+		const node = args[2].node?.id;
+		// The first poll of `slow` waits for a connection until the retried delete is on its way.
+		if (node === 'probe-slow' && slowPolls++ === 0)
+			await waitFor(() => secondDelete, 10_000, 'the second delete');
+		if (node === 'probe-third')
+			await waitFor(() => events.includes('slow:start'), 10_000, 'slow to hold the row');
+		return await polls(...args);
+	});
+	const runs = [runProbe('retried', 'slow', { holdMs: 600 })];
+	await waitFor(() => slowPolls === 1, 5000, 'the pooled poll');
+	runs.push(runProbe('retried', 'first', { holdMs: 300 }));
+	await waitFor(() => events.includes('first:start'), 5000, 'first to hold the lock');
+	runs.push(runProbe('retried', 'third', { holdMs: 50 }));
+	await Promise.all(runs);
+	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
+	expect(events).toHaveLength(6);
+}, 30_000);
