@@ -31,6 +31,12 @@ const brokenAt = new BoundedMap<string, number>(10_000);
 /** The turn of this process that holds each workflow's lock (its release's own token). */
 const holders = new BoundedMap<string, { since: number }>(10_000);
 
+/** Whether a turn of this process holds the workflow's lock and is not hung (younger than staleMs). */
+function youngTurn(workflow: string, timing: LockTiming): boolean {
+	const turn = holders.get(workflow);
+	return turn !== undefined && Date.now() - turn.since < timing.staleMs;
+}
+
 type Attempt = 'acquired' | 'held' | 'foreign' | 'incompatible' | 'lostRace' | Error;
 
 async function tryAcquire(context: IExecuteFunctions): Promise<Attempt> {
@@ -74,8 +80,7 @@ export async function withStoreLock<T>(
 		const backoff = Math.min(25 * 2 ** Math.min(polls, 3), 200);
 		// A turn of this process is alive for staleMs: wait for it without asking the store (a row
 		// another process broke would let this execution in beside it); a longer one is hung.
-		const local = holders.get(workflow);
-		if (local && Date.now() - local.since < timing.staleMs) {
+		if (youngTurn(workflow, timing)) {
 			heldSince = Date.now();
 			await pause(backoff, signal);
 			continue;
@@ -84,7 +89,12 @@ export async function withStoreLock<T>(
 		if (attempt === 'acquired') {
 			// The row was missing: no Remove Duplicates counter now.
 			foreignRows.delete(workflow);
-			break;
+			// Asked before a turn of this process began, whose row was deleted since: the row made
+			// stands for that turn (its release deletes it); this execution waits for it.
+			if (!youngTurn(workflow, timing)) break;
+			heldSince = Date.now();
+			await pause(backoff, signal);
+			continue;
 		}
 		const now = Date.now();
 		// Proof, on every call, that the row is not a lock: no mark needed.

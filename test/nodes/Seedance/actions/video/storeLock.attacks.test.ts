@@ -353,14 +353,16 @@ it('A20: an unstoppable waiter behind a hung turn of its own process goes on aft
 	await Promise.all(runs);
 }, 20_000);
 
-// A release whose first delete went through but whose answer was lost deletes again. A poll of
-// another execution that waited in the database pool since before this turn took a new row between
-// the two deletes, and the second delete removed it: a third execution must still not go in beside.
-it('A21: a release tried again that deletes the next holder’s new row lets no third execution in', async () => {
+/**
+ * A release whose first delete went through but whose answer was lost deletes again. Polls of other
+ * executions that waited in the database pool since before that turn (`pooled`) are answered while
+ * the second delete is on its way (`between`: a row they take is deleted), or after it.
+ */
+function retriedRelease(pooled: Array<{ label: string; answered: 'between' | 'after' }>) {
 	const deletes = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
 	const polls = deduplicationStore.checkProcessedAndRecord.bind(deduplicationStore);
-	let secondDelete = false;
-	let slowPolls = 0;
+	const state = { secondSent: false, secondDeleted: false, answered: new Set<string>() };
+	const asked = new Map<string, number>();
 	jest
 		.spyOn(deduplicationStore, 'clearAllProcessedItems')
 		.mockImplementationOnce(async (...args) => {
@@ -368,25 +370,62 @@ it('A21: a release tried again that deletes the next holder’s new row lets no 
 			throw new Error('Connection terminated unexpectedly');
 		})
 		.mockImplementationOnce(async (...args) => {
-			secondDelete = true;
-			await waitFor(() => events.includes('slow:start'), 5000, 'the pooled poll to take the row');
+			state.secondSent = true;
+			const between = pooled.filter(({ answered }) => answered === 'between');
+			await waitFor(
+				() => between.every(({ label }) => state.answered.has(label)),
+				5000,
+				'the polls pooled since before to be answered',
+			);
 			await deletes(...args);
+			state.secondDeleted = true;
 		})
 		.mockImplementation(deletes);
 	jest.spyOn(deduplicationStore, 'checkProcessedAndRecord').mockImplementation(async (...args) => {
-		const node = args[2].node?.id;
-		// The first poll of `slow` waits for a connection until the retried delete is on its way.
-		if (node === 'probe-slow' && slowPolls++ === 0)
-			await waitFor(() => secondDelete, 10_000, 'the second delete');
-		if (node === 'probe-third')
-			await waitFor(() => events.includes('slow:start'), 10_000, 'slow to hold the row');
-		return await polls(...args);
+		const label = String(args[2].node?.id).replace('probe-', '');
+		const times = (asked.get(label) ?? 0) + 1;
+		asked.set(label, times);
+		const held = times === 1 ? pooled.find((poll) => poll.label === label) : undefined;
+		if (held)
+			await waitFor(
+				() => (held.answered === 'between' ? state.secondSent : state.secondDeleted),
+				10_000,
+				`the second delete (${held.answered})`,
+			);
+		const answer = await polls(...args);
+		if (held) state.answered.add(label);
+		return answer;
 	});
+	return { asked };
+}
+
+// A poll of another execution pooled since before this turn takes a new row between the two
+// deletes, and the second delete removes it: a third execution must still not go in beside.
+it('A21: a release tried again that deletes the next holder’s new row lets no third execution in', async () => {
+	const { asked } = retriedRelease([{ label: 'slow', answered: 'between' }]);
 	const runs = [runProbe('retried', 'slow', { holdMs: 600 })];
-	await waitFor(() => slowPolls === 1, 5000, 'the pooled poll');
+	await waitFor(() => asked.get('slow') === 1, 5000, 'the pooled poll');
 	runs.push(runProbe('retried', 'first', { holdMs: 300 }));
 	await waitFor(() => events.includes('first:start'), 5000, 'first to hold the lock');
 	runs.push(runProbe('retried', 'third', { holdMs: 50 }));
+	await Promise.all(runs);
+	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
+	expect(events).toHaveLength(6);
+}, 30_000);
+
+// Two polls pooled since before this turn: one answered between the deletes (its row then deleted),
+// one after both. The first answer came while this process's turn was still releasing: it waits.
+it('A22: a pooled poll answered while a turn of this process is still releasing does not go in', async () => {
+	const { asked } = retriedRelease([
+		{ label: 'slow', answered: 'between' },
+		{ label: 'fourth', answered: 'after' },
+	]);
+	const runs = [
+		runProbe('pooled', 'slow', { holdMs: 600 }),
+		runProbe('pooled', 'fourth', { holdMs: 50 }),
+	];
+	await waitFor(() => asked.get('slow') === 1 && asked.get('fourth') === 1, 5000, 'pooled polls');
+	runs.push(runProbe('pooled', 'first', { holdMs: 300 }));
 	await Promise.all(runs);
 	expect({ events, oneAtATime: oneAtATime(events) }).toEqual({ events, oneAtATime: true });
 	expect(events).toHaveLength(6);
