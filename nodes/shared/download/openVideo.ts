@@ -15,7 +15,7 @@ import {
 /** A video link's answer: the video or a redirect to follow; anything else is a failure. */
 function videoAnswer(response: FullResponse): Answer {
 	if (response.statusCode < 400) return { answer: response };
-	(response.body as Readable | undefined)?.destroy?.();
+	(response.body as Readable).destroy();
 	const retry = retryAfterMs(response.headers);
 	return {
 		failure: {
@@ -27,12 +27,9 @@ function videoAnswer(response: FullResponse): Answer {
 	};
 }
 
+/** Both are web addresses already: the link was checked, the Base URL refused unless it is one. */
 function sameOrigin(url: string, baseUrl: string): boolean {
-	try {
-		return new URL(url).origin === new URL(baseUrl).origin;
-	} catch {
-		return false;
-	}
+	return new URL(url).origin === new URL(baseUrl).origin;
 }
 
 export interface VideoStream {
@@ -55,13 +52,13 @@ export interface VideoRequestOptions extends CallOptions {
 /** Redirects a video link may take (pre-signed storage URLs often take one). */
 export const MAX_REDIRECTS = 5;
 
+type Refusal = { to: string; reason: RedirectRefusal };
+
+/** A redirect without a (readable) Location: its words name no address. */
+const NOWHERE: Refusal = { to: '', reason: 'nowhere' };
+
 /** Where a redirect of a video link points, unless it may be followed. */
-function unfollowable(
-	location: URL | null,
-	hops: number,
-	budget: { requests: number },
-): { to: string; reason: RedirectRefusal } | null {
-	if (!location) return { to: 'no address', reason: 'nowhere' };
+function unfollowable(location: URL, hops: number, budget: { requests: number }): Refusal | null {
 	if (!/^https?:$/.test(location.protocol)) return { to: location.protocol, reason: 'notWeb' };
 	if (hops >= MAX_REDIRECTS) return { to: location.origin, reason: 'tooMany' };
 	if (budget.requests <= 0) return { to: location.origin, reason: 'budget' };
@@ -69,11 +66,9 @@ function unfollowable(
 }
 
 function locationOf(location: unknown, current: string): URL | null {
-	try {
-		return typeof location === 'string' && location ? new URL(location, current) : null;
-	} catch {
-		return null;
-	}
+	return location && URL.canParse(String(location), current)
+		? new URL(String(location), current)
+		: null;
 }
 
 /** Opens the video; the key goes only to a link on the service's origin, never to a redirect hop. */
@@ -92,7 +87,7 @@ export async function openVideo(
 		// Past the deadline a hop gets 1 ms: the download's own deadline race has reported already.
 		const left = (options.deadline ?? Infinity) - Date.now();
 		const own = hops === 0 && !options.redirected && sameOrigin(current, connection.baseUrl);
-		const request: IHttpRequestOptions = { method: 'GET', url: current, encoding: 'stream' };
+		const request: IHttpRequestOptions = { url: current, encoding: 'stream' };
 		const response = await exchange(
 			context,
 			connection,
@@ -106,25 +101,24 @@ export async function openVideo(
 			},
 			{ ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs, left)) },
 		);
+		const { headers } = response;
 		if (response.statusCode < 300) {
-			const length = Number(response.headers?.['content-length']);
+			const length = Number(headers['content-length']);
 			return {
 				stream: response.body as Readable,
-				contentType: String(response.headers?.['content-type'] ?? '')
+				contentType: String(headers['content-type'] ?? '')
 					.split(';')[0]
 					.trim(),
-				contentLength: Number.isFinite(length) && length >= 0 ? length : null,
+				// A missing header reads as NaN, which is not >= 0; Node's parser refuses a negative one.
+				contentLength: length >= 0 ? length : null,
 				url: current,
 				redirected: options.redirected === true || hops > 0,
 			};
 		}
-		(response.body as Readable | undefined)?.destroy?.();
-		const next = locationOf(response.headers?.location, current);
-		const refused = unfollowable(next, hops, options.budget);
-		if (!next || refused) {
-			const { to, reason } = refused ?? { to: 'no address', reason: 'nowhere' as const };
-			throw fail({ kind: 'redirect', status: response.statusCode, to, reason });
-		}
-		current = next.toString();
+		(response.body as Readable).destroy();
+		const next = locationOf(headers.location, current);
+		const refused = next ? unfollowable(next, hops, options.budget) : NOWHERE;
+		if (refused) throw fail({ kind: 'redirect', status: response.statusCode, ...refused });
+		current = (next as URL).toString();
 	}
 }

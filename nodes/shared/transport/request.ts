@@ -66,7 +66,7 @@ function originOf(location: unknown): string {
 
 export interface FullResponse {
 	statusCode: number;
-	headers?: IDataObject;
+	headers: IDataObject;
 	body: unknown;
 }
 
@@ -77,7 +77,7 @@ export type Answer = { answer: FullResponse } | { failure: Failure };
 function readAnswer(response: FullResponse): Answer {
 	const { statusCode, headers } = response;
 	if (statusCode >= 300 && statusCode < 400) {
-		return { failure: { kind: 'redirect', status: statusCode, to: originOf(headers?.location) } };
+		return { failure: { kind: 'redirect', status: statusCode, to: originOf(headers.location) } };
 	}
 	let body = response.body;
 	if (typeof body === 'string') {

@@ -49,6 +49,14 @@ describe('what a video link answers', () => {
 		expect(requests).toBe(1);
 	});
 
+	it('a Location that is no address at all reads as no Location: 1 request', async () => {
+		const { error, requests } = await download({ kind: 'redirect', location: 'http://[bad' });
+		expect(error?.message).toBe(
+			`The video link for task ${taskId} redirected without saying where to (HTTP 302)`,
+		);
+		expect(requests).toBe(1);
+	});
+
 	it('HTTP 300 with a Location is followed like any redirect', async () => {
 		const { error, binary, requests } = await download({
 			kind: 'redirect',
