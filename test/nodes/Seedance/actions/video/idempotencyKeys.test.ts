@@ -3,7 +3,7 @@
  * (test/harness/deduplicator.ts): a later execution that reaches a key already paid for picks up
  * its task; a key whose create may have been made is never sent again; racing runs make one video.
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
 import { deduplicationStore } from '../../../../harness/deduplicator';
 import { keyedGenerate } from '../../../../harness/keyedGenerate';
@@ -12,6 +12,7 @@ import { checkProperty, fc } from '../../../../property';
 import { useEmulator } from '../../../../helpers';
 import type { Fault } from '../../../../emulator/server';
 import { keyDigest, lostEntry } from '../../../../../nodes/Seedance/domain/keyRecords';
+import { Seedance } from '../../../../../nodes/Seedance/Seedance.node';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 30 });
 
@@ -270,3 +271,15 @@ it('generated runs of keyed rows, with faults and concurrent re-runs: never two 
 		{ timeLimitMs: 90_000 },
 	);
 }, 120_000);
+
+describe('the field a user fills in', () => {
+	it('is a text option named as saved workflows have it, empty by default, with words that say what a key does', () => {
+		const option = new Seedance().description.properties
+			.flatMap((property) => property.options ?? [])
+			.find((option) => 'name' in option && option.name === 'idempotencyKey') as INodeProperties;
+		expect(option).toMatchObject({ displayName: 'Idempotency Key', type: 'string', default: '' });
+		expect(option.placeholder).toContain('{{');
+		expect(option.description).toMatch(/key already paid for picks up its task/);
+		expect(option.hint).toMatch(/new key makes a new video/);
+	});
+});
