@@ -174,7 +174,7 @@ async function snippetOf(stream: Readable): Promise<string> {
 		text += chunk.toString();
 		if (text.length >= SNIPPET_BYTES) break;
 	}
-	stream.destroy();
+	// Leaving `for await` early destroyed the stream; otherwise it has ended.
 	return text.replace(/\s+/g, ' ').trim();
 }
 
@@ -229,6 +229,7 @@ export function guard(node: INode, stream: Readable, check: VideoCheck, limit: S
 				? (check.refusal ?? '')
 				: `bytes that are not a video: ${check.refusal} (they start with "${quoteBytes(check.head)}")`,
 		);
+	const pastLimit = () => new TooLarge(`more than ${Math.round(limit.bytes / MB)} MB`, limit);
 	// Bytes that came with the headers predate the guard: take them out and check them first.
 	const endedAlready = bodyHasEnded(node, stream);
 	const early = stream.readableLength > 0 ? (stream.read() as Buffer | string | null) : null;
@@ -236,16 +237,14 @@ export function guard(node: INode, stream: Readable, check: VideoCheck, limit: S
 		if (found.refusal) return false;
 		if (chunk === null) {
 			check.end();
+			// Nothing is held here: bytes are held only while undecided, and end() refuses those.
 			if (check.refusal) return refuse(notVideo());
 			found.ended = true;
-			if (held.length) push(Buffer.concat(held));
-			held = [];
 			return push(null);
 		}
 		const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding);
 		seen += bytes.length;
-		if (seen > limit.bytes)
-			return refuse(new TooLarge(`more than ${Math.round(limit.bytes / MB)} MB`, limit));
+		if (seen > limit.bytes) return refuse(pastLimit());
 		check.feed(bytes);
 		if (check.refusal) return refuse(notVideo());
 		if (check.declaredTooLarge !== null)
@@ -260,15 +259,12 @@ export function guard(node: INode, stream: Readable, check: VideoCheck, limit: S
 		const bytes = Buffer.isBuffer(early) ? early : Buffer.from(early);
 		if (!endedAlready) stream.push(bytes);
 		else {
-			// The whole body had arrived: judge it all, then put it back for n8n to read.
-			seen = bytes.length;
+			// The whole body had arrived: judge it all, then put it back for n8n to read. A header
+			// declaring more than the limit here is past the limit itself, or a cut file.
 			check.feed(bytes);
 			check.end();
-			if (seen > limit.bytes)
-				refuse(new TooLarge(`more than ${Math.round(limit.bytes / MB)} MB`, limit));
+			if (bytes.length > limit.bytes) refuse(pastLimit());
 			else if (check.refusal) refuse(notVideo());
-			else if (check.declaredTooLarge !== null)
-				refuse(new TooLarge(`${check.declaredTooLarge} bytes by its own header`, limit));
 			else {
 				found.ended = true;
 				stream.unshift(bytes);

@@ -62,6 +62,20 @@ describe('the download guard: bytes that came before it', () => {
 		expect(await readAll(stream)).toEqual({ bytes: SAMPLE_MP4 });
 	});
 
+	it('a whole video of exactly the limit is taken', async () => {
+		const stream = bodyWith(SAMPLE_MP4, true);
+		expect(guarded(stream, SAMPLE_MP4.length)).toEqual({ ended: true });
+		expect(await readAll(stream)).toEqual({ bytes: SAMPLE_MP4 });
+	});
+
+	it('a whole body that is a cut video is judged at its end: refused, nothing read', async () => {
+		const stream = bodyWith(SAMPLE_MP4.subarray(0, SAMPLE_MP4.length - 10), true);
+		const found = guarded(stream);
+		expect(found.refusal?.message).toContain('a cut file');
+		expect(found.ended).toBe(false);
+		expect((await readAll(stream)).bytes).toHaveLength(0);
+	});
+
 	it('a whole page that is not a video is refused, nothing read', async () => {
 		const stream = bodyWith(HTML, true);
 		const found = guarded(stream);

@@ -108,6 +108,16 @@ describe('downloads: only a video is stored', () => {
 		expect(quoted).not.toMatch(/\s\s/);
 	});
 
+	it('quotes a page without the blank lines around it', async () => {
+		emulator.inject('download', {
+			kind: 'body',
+			body: Buffer.from('\n\n  <html>Link expired</html>\n'),
+			contentType: 'text/html',
+		});
+		const { error } = await generate();
+		expect(error?.description).toContain('text/html: "<html>Link expired</html>". The link');
+	});
+
 	it('refuses an empty page, naming its type only', async () => {
 		emulator.inject('download', { kind: 'body', body: Buffer.alloc(0), contentType: 'text/html' });
 		const { error, taskId } = await generate();
