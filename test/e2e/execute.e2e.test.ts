@@ -57,6 +57,23 @@ eachRealN8n(emulator, (version, current) => {
 		expect(emulator.count('create')).toBe(1);
 	});
 
+	// n8n 1.x hands the node a body that has already ended when it was empty: judged all the same.
+	it('1d. A video link answering an empty video: the node fails plainly, nothing stored', async () => {
+		await n8n.importWorkflow(
+			chain('e2eEmptyVid001', 'E2E empty video answer', [
+				manual(),
+				generate({ options: { pollInterval: 0.5, downloadVideo: true } }),
+			]),
+		);
+		emulator.inject('download', { kind: 'body', body: Buffer.alloc(0), contentType: 'video/mp4' });
+		const run = await n8n.execute('e2eEmptyVid001');
+		const failure = run.data.resultData.runData.Generate?.at(-1)?.error;
+		expect(run.status).toBe('error');
+		expect(failure?.message).toMatch(/^The video link of task .+ did not return a video$/);
+		expect(failure?.description).toContain('0 bytes, too few for a video');
+		expect(outputOf(run.data, 'Generate')).toEqual([]);
+	});
+
 	// Execution Logic v2 (n8n 2.x's "combined" binary mode, opt-in in the workflow's settings)
 	// evaluates no credential expression inside a node's run: the key goes on by a function.
 	it('1c. Execution Logic v2 (combined binary mode): Generate makes and downloads the video', async () => {

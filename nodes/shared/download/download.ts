@@ -255,22 +255,20 @@ export function guard(node: INode, stream: Readable, check: VideoCheck, limit: S
 		held = [];
 		return push(ready);
 	});
-	if (early !== null) {
-		const bytes = Buffer.isBuffer(early) ? early : Buffer.from(early);
-		if (!endedAlready) stream.push(bytes);
+	const bytes = early === null || Buffer.isBuffer(early) ? early : Buffer.from(early);
+	if (endedAlready) {
+		// The whole body had arrived (none at all, on n8n 1.x, for an empty one): judge it all, then
+		// put it back for n8n to read. A header declaring past the limit here is past it, or cut.
+		const whole = bytes ?? Buffer.alloc(0);
+		check.feed(whole);
+		check.end();
+		if (whole.length > limit.bytes) refuse(pastLimit());
+		else if (check.refusal) refuse(notVideo());
 		else {
-			// The whole body had arrived: judge it all, then put it back for n8n to read. A header
-			// declaring more than the limit here is past the limit itself, or a cut file.
-			check.feed(bytes);
-			check.end();
-			if (bytes.length > limit.bytes) refuse(pastLimit());
-			else if (check.refusal) refuse(notVideo());
-			else {
-				found.ended = true;
-				stream.unshift(bytes);
-			}
+			found.ended = true;
+			stream.unshift(whole);
 		}
-	}
+	} else if (bytes !== null) stream.push(bytes);
 	return found;
 }
 

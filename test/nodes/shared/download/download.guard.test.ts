@@ -62,6 +62,16 @@ describe('the download guard: bytes that came before it', () => {
 		expect(await readAll(stream)).toEqual({ bytes: SAMPLE_MP4 });
 	});
 
+	it('a body that had ended empty is refused: n8n 1.x hands it over with nothing buffered', async () => {
+		const stream = bodyWith(Buffer.alloc(0), true);
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(stream.readableLength).toBe(0);
+		const found = guarded(stream);
+		expect(found.refusal?.constructor.name).toBe('NotAVideo');
+		expect(found.refusal?.message).toContain('0 bytes, too few for a video');
+		expect(found.ended).toBe(false);
+	});
+
 	it('a whole video of exactly the limit is taken', async () => {
 		const stream = bodyWith(SAMPLE_MP4, true);
 		expect(guarded(stream, SAMPLE_MP4.length)).toEqual({ ended: true });

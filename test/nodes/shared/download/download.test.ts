@@ -108,6 +108,14 @@ describe('downloads: only a video is stored', () => {
 		expect(quoted).not.toMatch(/\s\s/);
 	});
 
+	it('refuses an empty answer announced as a video, saying it is too short, without trying again', async () => {
+		emulator.inject('download', { kind: 'body', body: Buffer.alloc(0), contentType: 'video/mp4' });
+		const { error, taskId, downloads } = await generate();
+		expect(error?.message).toBe(`The video link of task ${taskId} did not return a video`);
+		expect(error?.description).toContain('0 bytes, too few for a video');
+		expect(downloads).toHaveLength(1);
+	});
+
 	it('quotes a page without the blank lines around it', async () => {
 		emulator.inject('download', {
 			kind: 'body',
