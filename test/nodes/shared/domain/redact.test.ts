@@ -39,6 +39,12 @@ describe('redact: every secret in every form', () => {
 		expect(redact('x İabcdefgh y İ', ['İabcdefgh'])).toBe(`x ${REDACTED} y İ`);
 		expect(redact('x İABCDEFGH y', ['İabcdefgh'])).toBe(`x ${REDACTED} y`);
 		expect(redact('σίγμας ΣΊΓΜΑΣ12', ['σίγμας12'])).toBe(`σίγμας ${REDACTED}`);
+		// A final sigma is a sigma in the slow fold too (İ makes the text's lower case longer).
+		expect(redact('İ abcdςefgh', ['abcdσefgh'])).toBe(`İ ${REDACTED}`);
+	});
+
+	it('reads a backslash that starts no JSON escape as itself, and the escape after it', () => {
+		expect(redact('x \\z\\u00e91234567 y', ['é1234567'])).toBe(`x \\z${REDACTED} y`);
 	});
 
 	it('finds secrets in JSON and URL escapes that span several characters', () => {
