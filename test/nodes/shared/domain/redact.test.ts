@@ -45,6 +45,11 @@ describe('redact: every secret in every form', () => {
 
 	it('reads a backslash that starts no JSON escape as itself, and the escape after it', () => {
 		expect(redact('x \\z\\u00e91234567 y', ['é1234567'])).toBe(`x \\z${REDACTED} y`);
+		expect(redact('x \\z\\u00e9123456 y', ['\\zé123456'])).toBe(`x ${REDACTED} y`);
+	});
+
+	it('looks in JSON escapes for a secret made only of characters JSON escapes', () => {
+		expect(redact(`x ${'\\u00e9'.repeat(8)} y`, ['é'.repeat(8)])).toBe(`x ${REDACTED} y`);
 	});
 
 	it('finds secrets in JSON and URL escapes that span several characters', () => {
