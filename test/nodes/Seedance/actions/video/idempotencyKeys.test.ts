@@ -160,14 +160,35 @@ describe('Idempotency Key', () => {
 		expect(emulator.count('create')).toBe(1);
 	});
 
+	// Plain case names: Stryker picks a mutant's tests by a pattern of their names.
 	it.each([
-		['={{ $json.missing }}', 'Idempotency Key is empty'],
-		['={{ "   " }}', 'Idempotency Key is empty'],
-		['={{ "x".repeat(1001) }}', 'longer than 1000 characters'],
-	])('a key %s is refused with 0 requests', async (idempotencyKey, message) => {
+		[
+			'a missing value',
+			'={{ $json.missing }}',
+			'Idempotency Key is empty',
+			'Give every item a key',
+		],
+		['null', '={{ null }}', 'Idempotency Key is empty', 'Give every item a key'],
+		['spaces only', '={{ "   " }}', 'Idempotency Key is empty', 'Give every item a key'],
+		[
+			'1001 characters',
+			'={{ "x".repeat(1001) }}',
+			'longer than 1000 characters',
+			'Use a shorter key',
+		],
+	])('a key of %s is refused with 0 requests', async (_, idempotencyKey, message, advice) => {
 		const result = await run(keyed({ idempotencyKey }), rows('a'));
 		expect(result.errorOf('Seedance')?.message).toContain(message);
+		expect(result.errorOf('Seedance')?.message).toContain(advice);
 		expect(emulator.requests).toHaveLength(0);
+	});
+
+	it('a number key (a row ID read from a number column) is a key: the re-run picks its video up', async () => {
+		const node = keyed({ idempotencyKey: '={{ $json.id }}' });
+		const row = [{ json: { id: 42, prompt: 'a' } }];
+		expect((await run(node, row)).errorOf('Seedance')).toBeUndefined();
+		expect((await run(node, row)).output('Seedance')[0].json.pickedUpByKey).toBe(true);
+		expect(emulator.count('create')).toBe(1);
 	});
 
 	it('a key of exactly 1000 characters is kept, and spaces around a key are not part of it', async () => {
