@@ -83,7 +83,7 @@ describe('redact: every secret in every form', () => {
 		['%', '%25'],
 		// Plain test names: Stryker picks a mutant's tests by a pattern of their names.
 	])(
-		'finds a secret holding an escaped character (case %#), and nothing beside it',
+		'finds a secret holding an escaped character, case %#, and nothing beside it',
 		(char, written) => {
 			const secret = `abcd${char}efgh`;
 			expect(redact(`x=${secret.replace(char, written)}&y=%41z`, [secret])).toBe(
