@@ -74,7 +74,7 @@ export async function withStoreLock<T>(
 	let heldSince = Date.now();
 	let foreignSince: number | undefined;
 	let failingSince: number | undefined;
-	let breakFailingSince: number | undefined;
+	let breakFailures = 0;
 	for (let polls = 0; ; polls++) {
 		const signal = stoppable ? cancelSignalOf(context) : undefined;
 		const backoff = Math.min(25 * 2 ** Math.min(polls, 3), 200);
@@ -118,16 +118,14 @@ export async function withStoreLock<T>(
 		}
 		if (attempt === 'held' && now - heldSince >= timing.staleMs) {
 			brokenAt.set(workflow, now);
-			// A failed delete is tried again at the next stale time; failing for staleMs is an error.
+			// A failed delete is tried again at the next stale time; a third failure in a row (one
+			// stale time apart) is an error, as a release's is.
 			const failed = await context.helpers.clearAllProcessedItems('workflow', LOCK).then(
 				() => undefined,
 				(error: unknown) => (error instanceof Error ? error : new Error(String(error))),
 			);
-			if (failed === undefined) breakFailingSince = undefined;
-			else {
-				breakFailingSince ??= now;
-				if (now - breakFailingSince >= timing.staleMs) throw failed;
-			}
+			if (failed === undefined) breakFailures = 0;
+			else if (++breakFailures >= 3) throw failed;
 			heldSince = Date.now();
 			continue;
 		}
