@@ -125,6 +125,53 @@ it('Stop while waiting for the store, held by another worker, is a stop, not a s
 	expect(emulator.requests).toHaveLength(0);
 });
 
+it('Stop while waiting for the store ends the wait: the stopped node asks the store no more', async () => {
+	deduplicationStore.latest.set('test-workflow|', LOCK_ROW_AT(Date.now()));
+	const poll = jest.spyOn(deduplicationStore, 'checkProcessedAndRecord');
+	let atStop = 0;
+	// The engine hands back a stopped run once its node has ended: a wait that ignored the Stop
+	// would ask every 200 ms for 30 s, then break the other worker's lock and read the keys.
+	await runWorkflow([itemsNode(rows('a')), keyed()], {
+		credentials: credentials(),
+		cancelWhen: () => (atStop = poll.mock.calls.length) >= 3,
+	});
+	// One ask begun as the Stop came is allowed.
+	expect(poll.mock.calls.length - atStop).toBeLessThanOrEqual(1);
+	expect(emulator.requests).toHaveLength(0);
+});
+
+it("Stop while a create is out writes its key down even behind another worker's turn at the store", async () => {
+	const node = keyed({ concurrency: 1 });
+	emulator.inject('create', { kind: 'slow', ms: 1500 });
+	const poll = jest.spyOn(deduplicationStore, 'checkProcessedAndRecord');
+	let pollsAtStop: number | undefined;
+	const running = runWorkflow([itemsNode(rows('a')), node], {
+		credentials: credentials(),
+		cancelWhen: () => {
+			if (emulator.count('create') < 1) return false;
+			// Another worker takes its turn at the store as the Stop comes.
+			deduplicationStore.latest.set('test-workflow|', LOCK_ROW_AT(Date.now()));
+			pollsAtStop = poll.mock.calls.length;
+			return true;
+		},
+	});
+	// The write-down waits for that turn (a Stop does not cut it short), then is made.
+	await waitFor(
+		() => pollsAtStop !== undefined && poll.mock.calls.length >= pollsAtStop + 2,
+		10_000,
+		'the write-down to wait for the store',
+	);
+	expect(deduplicationStore.holds(node.id, lostEntry(keyDigest('a')))).toBe(false);
+	deduplicationStore.latest.delete('test-workflow|');
+	await running;
+	await waitFor(
+		() => deduplicationStore.holds(node.id, lostEntry(keyDigest('a'))),
+		10_000,
+		"a's key to be marked as maybe made",
+	);
+	expect(emulator.count('create')).toBe(1);
+});
+
 describe('Keys from expressions', () => {
 	it.each([
 		['NaN (a number column that is missing)', '={{ $json.missing * 1 }}', 'number NaN'],
