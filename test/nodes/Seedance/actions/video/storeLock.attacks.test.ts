@@ -284,6 +284,31 @@ it('A23: a dead lock whose delete fails twice in a row is broken on the third tr
 	expect(clear).toHaveBeenCalledTimes(4); // two failed breaks, the break, the release
 }, 10_000);
 
+// Failures count in a row only: a lock broken after two failures, then taken by a worker that
+// died too, gets three tries of its own.
+it('A24: a dead lock broken on the third try, then another, gets three tries again', async () => {
+	deduplicationStore.latest.set('break-fail-again|', LOCK_ROW_AT(Date.now()));
+	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
+	const refuse = async () => {
+		throw new Error('connection reset');
+	};
+	const clear = jest
+		.spyOn(deduplicationStore, 'clearAllProcessedItems')
+		.mockImplementationOnce(refuse)
+		.mockImplementationOnce(refuse)
+		.mockImplementationOnce(async (...args) => {
+			await original(...args);
+			// Another worker takes the lock at once, and dies holding it.
+			deduplicationStore.latest.set('break-fail-again|', LOCK_ROW_AT(Date.now()));
+		})
+		.mockImplementationOnce(refuse)
+		.mockImplementation(original);
+	const run = await runProbe('break-fail-again', 'late', { staleMs: 300, foreignMs: 60_000 }, 5000);
+	expect(run.errorOf('Probe')).toBeUndefined();
+	expect(events).toEqual(['late:start', 'late:end']);
+	expect(clear).toHaveBeenCalledTimes(6); // 2 failed, broken, 1 failed, broken, the release
+}, 10_000);
+
 // A workflow marked for a Remove Duplicates counter that is gone: this process takes the lock itself
 // (the row was missing), and another execution of it, whose poll waited in the database pool, reads
 // the holder's newer stamp as "foreign": the mark must not let it in with one look.
