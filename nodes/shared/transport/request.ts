@@ -46,8 +46,8 @@ export function createCertainlyRefused(error: unknown): boolean {
 	return (error as { context?: { mayHaveCreated?: unknown } }).context?.mayHaveCreated === false;
 }
 
-export function retryAfterMs(headers: IDataObject | undefined): number | null {
-	const value = headers?.['retry-after'];
+export function retryAfterMs(headers: IDataObject): number | null {
+	const value = headers['retry-after'];
 	if (typeof value !== 'string' && typeof value !== 'number') return null;
 	const seconds = Number(value);
 	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
