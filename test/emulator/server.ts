@@ -42,6 +42,9 @@ export type Fault =
 			headersAfterMs?: number;
 			body?: Buffer;
 			contentType?: string;
+			/** Another status than 200 (a refusal or a redirect whose body drips). */
+			status?: number;
+			headers?: Record<string, string>;
 	  }
 	/** A redirect to `location` (absolute, or relative to the request). */
 	| { kind: 'redirect'; location: string; code?: number }
@@ -447,9 +450,10 @@ export class Emulator {
 		const body = fault.body ?? SAMPLE_MP4;
 		await new Promise((resolve) => setTimeout(resolve, fault.headersAfterMs ?? 0));
 		if (res.destroyed) return;
-		res.writeHead(200, {
+		res.writeHead(fault.status ?? 200, {
 			'content-type': fault.contentType ?? 'video/mp4',
 			'content-length': String(body.length),
+			...fault.headers,
 		});
 		for (let at = 0; at < body.length && !res.destroyed; at += fault.chunkBytes) {
 			res.write(body.subarray(at, at + fault.chunkBytes));

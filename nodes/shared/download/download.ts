@@ -8,7 +8,7 @@ import type { SeedanceTask } from '../domain/task';
 import { attempt, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
 import { VideoCheck, acceptsVideoType, isWebAddress, quoteBytes } from '../domain/video';
 import type { CallOptions, Connection, Readable, SeedanceContext } from '../transport';
-import { openVideo } from './openVideo';
+import { openVideo, type VideoStream } from './openVideo';
 
 /** Tries of a download that breaks off mid-stream; a download is free, so it is tried again. */
 const DOWNLOAD_TRIES = 3;
@@ -181,7 +181,7 @@ async function snippetOf(stream: Readable): Promise<string> {
 /** One deadline for the whole download: it destroys the open stream or gives up a pending request. */
 class Deadline {
 	expired = false;
-	private stream?: Readable;
+	private video?: VideoStream;
 	private readonly stop = new AbortController();
 	private readonly passed: Promise<void>;
 
@@ -189,15 +189,15 @@ class Deadline {
 		this.passed = pause(Math.max(0, at - Date.now()), this.stop.signal).then(
 			() => {
 				this.expired = true;
-				this.stream?.destroy(new TooSlow());
+				this.video?.close(new TooSlow());
 			},
 			() => new Promise<void>(() => {}),
 		);
 	}
 
-	watch(stream: Readable): void {
-		this.stream = stream;
-		if (this.expired) stream.destroy(new TooSlow());
+	watch(video: VideoStream): void {
+		this.video = video;
+		if (this.expired) video.close(new TooSlow());
 	}
 
 	async race<T>(work: Promise<T>, discard: (late: T) => void): Promise<T> {
@@ -287,11 +287,11 @@ async function downloadOnce(
 			deadline: deadline.at,
 			redirected: where.redirected,
 		}),
-		(late) => late.stream.destroy(),
+		(late) => late.close(),
 	);
 	where.url = video.url;
 	where.redirected = video.redirected;
-	deadline.watch(video.stream);
+	deadline.watch(video);
 	if (!acceptsVideoType(video.contentType)) {
 		const snippet = quote(await snippetOf(video.stream), connection.secrets, SNIPPET_BYTES);
 		const type = quote(video.contentType, connection.secrets, 100);
@@ -301,7 +301,7 @@ async function downloadOnce(
 	const small = video.contentLength !== null && video.contentLength <= SMALLEST_AUTOMATIC;
 	const limit = sizeLimitOf(options.maxBytes, small ? 'default' : await binaryModeOf(context));
 	if (video.contentLength !== null && video.contentLength > limit.bytes) {
-		video.stream.destroy();
+		video.close();
 		throw new TooLarge(
 			`${Math.round(video.contentLength / MB)} MB (${video.contentLength} bytes)`,
 			limit,

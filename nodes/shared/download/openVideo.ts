@@ -7,15 +7,15 @@ import {
 	requestError,
 	retryAfterMs,
 	type Answer,
+	type Answered,
 	type CallOptions,
-	type FullResponse,
 	type Readable,
 } from '../transport/request';
 
 /** A video link's answer: the video or a redirect to follow; anything else is a failure. */
-function videoAnswer(response: FullResponse): Answer {
+function videoAnswer(response: Answered): Answer {
 	if (response.statusCode < 400) return { answer: response };
-	(response.body as Readable).destroy();
+	response.close();
 	const retry = retryAfterMs(response.headers);
 	return {
 		failure: {
@@ -34,6 +34,8 @@ function sameOrigin(url: string, baseUrl: string): boolean {
 
 export interface VideoStream {
 	stream: Readable;
+	/** Destroys the stream with `error` and closes its connection. */
+	close(error?: Error): void;
 	contentType: string;
 	contentLength: number | null;
 	/** Where the video was found, after the redirects (a retry starts there). */
@@ -106,6 +108,7 @@ export async function openVideo(
 			const length = Number(headers['content-length']);
 			return {
 				stream: response.body as Readable,
+				close: response.close,
 				contentType: String(headers['content-type'] ?? '')
 					.split(';')[0]
 					.trim(),
@@ -115,7 +118,7 @@ export async function openVideo(
 				redirected: options.redirected === true || hops > 0,
 			};
 		}
-		(response.body as Readable).destroy();
+		response.close();
 		const next = locationOf(headers.location, current);
 		const refused = next ? unfollowable(next, hops, options.budget) : NOWHERE;
 		if (refused) throw fail({ kind: 'redirect', status: response.statusCode, ...refused });

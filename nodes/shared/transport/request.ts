@@ -70,11 +70,16 @@ export interface FullResponse {
 	body: unknown;
 }
 
+/** A response with a way to close its connection (n8n's stream may not close it when destroyed). */
+export interface Answered extends FullResponse {
+	close(error?: Error): void;
+}
+
 /** What an answer is: the response to hand back, or the failure to retry or report. */
-export type Answer = { answer: FullResponse } | { failure: Failure };
+export type Answer = { answer: Answered } | { failure: Failure };
 
 /** A JSON answer of the service: its envelope's object, or why it is none. */
-function readAnswer(response: FullResponse): Answer {
+function readAnswer(response: Answered): Answer {
 	const { statusCode, headers } = response;
 	if (statusCode >= 300 && statusCode < 400) {
 		return { failure: { kind: 'redirect', status: statusCode, to: originOf(headers.location) } };
@@ -135,9 +140,13 @@ const timeoutError = (ms: number) =>
 
 /**
  * The whole answer within `ms` (the request's own timeout ends at the headers); one out of time or
- * size has its stream destroyed, closing its socket.
+ * size has its stream destroyed and its request aborted, closing its socket.
  */
-async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullResponse> {
+async function whole(
+	sending: Promise<FullResponse>,
+	ms: number,
+	closer: AbortController,
+): Promise<FullResponse> {
 	const answered = new AbortController();
 	const late = pause(ms, answered.signal).then(
 		() => 'late' as const,
@@ -147,6 +156,7 @@ async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullRe
 		const response = await Promise.race([sending, late]);
 		if (response === 'late' || response === 'stopped') {
 			// Headers not yet in: the request's own timeout (the same ms) ends it.
+			closer.abort();
 			void sending.then(
 				(headersCame) => (headersCame.body as Readable | undefined)?.destroy?.(),
 				() => undefined,
@@ -166,10 +176,12 @@ async function whole(sending: Promise<FullResponse>, ms: number): Promise<FullRe
 		})();
 		const outcome = await Promise.race([reading, late]).catch((error: unknown) => {
 			stream.destroy();
+			closer.abort();
 			throw error;
 		});
 		if (outcome !== 'read') {
 			stream.destroy();
+			closer.abort();
 			void reading.catch(() => undefined);
 			throw timeoutError(ms);
 		}
@@ -237,7 +249,7 @@ export interface Exchange {
 	/** Requests left (a download's): its redirects and retries all take from it. */
 	budget?: { requests: number };
 	/** Reads the answer; a JSON answer of the service unless told otherwise. */
-	read?: (response: FullResponse) => Answer;
+	read?: (response: Answered) => Answer;
 }
 
 /** Sends with retries: reads on 429/5xx/network faults; a paid create only if surely unprocessed. */
@@ -246,12 +258,16 @@ export async function exchange(
 	connection: Connection,
 	call: Exchange,
 	options: CallOptions,
-): Promise<FullResponse> {
+): Promise<Answered> {
 	const signal = cancelSignalOf(context);
 	// Nothing new is sent once the execution is stopped: above all no create, which would be paid.
 	throwIfStopped(signal);
 	for (let attempt = 1; ; attempt++) {
 		let failure: Failure;
+		// Each try's own: aborting it closes the connection of an answer nobody will read.
+		const closer = new AbortController();
+		const abortSignal =
+			call.anonymous && signal ? AbortSignal.any([closer.signal, signal]) : closer.signal;
 		try {
 			const request: IHttpRequestOptions = {
 				...call.request,
@@ -262,17 +278,27 @@ export async function exchange(
 				disableFollowRedirect: true,
 				// A JSON answer is read from its stream, so a read out of time or size can close its socket.
 				...(call.purpose === 'download' ? {} : { encoding: 'stream' as const }),
+				abortSignal,
 			};
 			if (call.budget) call.budget.requests--;
 			const sending = (
 				call.anonymous
-					? context.helpers.httpRequest({ ...request, abortSignal: signal })
+					? context.helpers.httpRequest(request)
 					: context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)
 			) as Promise<FullResponse>;
 			// A download's body is read (and bounded) later; a JSON answer must arrive whole in time.
 			const response =
-				call.purpose === 'download' ? await sending : await whole(sending, options.timeoutMs);
-			const answer = (call.read ?? readAnswer)(response);
+				call.purpose === 'download'
+					? await sending
+					: await whole(sending, options.timeoutMs, closer);
+			const answer = (call.read ?? readAnswer)({
+				...response,
+				close: (error?: Error) => {
+					// Destroyed first, so its readers see this error; the abort then closes the socket.
+					if (call.purpose === 'download') (response.body as Readable).destroy(error);
+					closer.abort();
+				},
+			});
 			if ('answer' in answer) return answer.answer;
 			failure = answer.failure;
 		} catch (error) {

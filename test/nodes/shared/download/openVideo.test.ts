@@ -8,7 +8,7 @@ import type { IBinaryData } from 'n8n-workflow';
 import type { Fault } from '../../../emulator/server';
 import { SAMPLE_MP4 } from '../../../emulator/server';
 import { generatedTaskId, itemsNode, runWorkflow, seedanceNode } from '../../../harness/n8n';
-import { FAST, useEmulator } from '../../../helpers';
+import { FAST, useEmulator, waitFor } from '../../../helpers';
 
 const { emulator, credentials } = useEmulator({ latencyMs: 0 });
 
@@ -33,6 +33,30 @@ async function download(...faults: Fault[]) {
 }
 
 const cdnFile = () => `${emulator.cdnUrl}/files/${taskId}.mp4?expires=later`;
+
+describe('the body of an answer that is not the video', () => {
+	// A body that would drip for a minute: the node closes it at once, not when the host is done.
+	const endless = { kind: 'drip' as const, chunkBytes: 1, everyMs: 30, contentType: 'text/html' };
+
+	it('a refusal whose body never ends: its connection is closed', async () => {
+		const { error } = await download({ ...endless, status: 403 });
+		expect(error?.message).toBe(
+			`The video link for task ${taskId} has expired or is not accessible (HTTP 403)`,
+		);
+		await waitFor(() => emulator.dripsUnderWay === 0, 10_000, 'the refusal to be closed');
+	});
+
+	it('a redirect whose body never ends: its connection is closed, the hop followed', async () => {
+		const { error, binary } = await download({
+			...endless,
+			status: 302,
+			headers: { location: cdnFile() },
+		});
+		expect(error).toBeUndefined();
+		expect(binary?.fileSize).toBeDefined();
+		await waitFor(() => emulator.dripsUnderWay === 0, 10_000, 'the redirect to be closed');
+	});
+});
 
 describe('what a video link answers', () => {
 	it('HTTP 400 is the host refusing, not a redirect without an address: 1 request', async () => {
