@@ -72,6 +72,13 @@ export function replacePush(node: INode, stream: BodyStream, replacement: Push):
 	return original;
 }
 
+// n8n-core request-helpers/authentication.ts (2.x), request-helper-functions.ts (1.x):
+// httpRequestWithAuthentication replaces a request's abortSignal with this.getExecutionCancelSignal().
+/** `context` whose keyed requests carry `signal` (which must hold the execution's Stop already). */
+export function withRequestSignal<T extends object>(context: T, signal: AbortSignal): T {
+	return Object.create(context, { getExecutionCancelSignal: { value: () => signal } }) as T;
+}
+
 // n8n-core binary-data/binary-data.service.ts (createBinaryDataId): a stored file's id is
 // `<mode>:<file>` (filesystem as `filesystem-v2`); the in-memory default mode gives no id.
 /** n8n's binary data mode, from a file it stored: nodes get no other sign of it. */

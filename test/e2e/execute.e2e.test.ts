@@ -74,6 +74,30 @@ eachRealN8n(emulator, (version, current) => {
 		expect(outputOf(run.data, 'Generate')).toEqual([]);
 	});
 
+	// n8n's keyed request takes its abort from the execution (withRequestSignal in
+	// nodes/shared/n8nInternals.ts gives it the request's own): without it, n8n 2.x's copy of the
+	// stream kept a stalled video's download waiting until the host ended it.
+	it("1e. A video on the service's own origin that stalls after its first bytes: too slow at Request Timeout, no wait for the host", async () => {
+		await n8n.importWorkflow(
+			chain('e2eStallVid001', 'E2E stalled video answer', [
+				manual(),
+				generate({ options: { pollInterval: 0.5, downloadVideo: true, requestTimeout: 2 } }),
+			]),
+		);
+		emulator.options.filesOnApiOrigin = true;
+		emulator.inject('download', { kind: 'drip', chunkBytes: 64, everyMs: 600_000 });
+		try {
+			const run = await n8n.execute('e2eStallVid001');
+			const failure = run.data.resultData.runData.Generate?.at(-1)?.error;
+			expect(run.status).toBe('error');
+			expect(failure?.message).toMatch(
+				/^The video host was too slow: the video of task .+ did not arrive within 2 s$/,
+			);
+		} finally {
+			emulator.options.filesOnApiOrigin = false;
+		}
+	});
+
 	// Execution Logic v2 (n8n 2.x's "combined" binary mode, opt-in in the workflow's settings)
 	// evaluates no credential expression inside a node's run: the key goes on by a function.
 	it('1c. Execution Logic v2 (combined binary mode): Generate makes and downloads the video', async () => {

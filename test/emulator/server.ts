@@ -448,7 +448,18 @@ export class Emulator {
 
 	private async dripBody(fault: Extract<Fault, { kind: 'drip' }>, res: http.ServerResponse) {
 		const body = fault.body ?? SAMPLE_MP4;
-		await new Promise((resolve) => setTimeout(resolve, fault.headersAfterMs ?? 0));
+		// A wait that ends early when the client closes the connection, so `dripsUnderWay` says so.
+		const wait = (ms: number) =>
+			new Promise<void>((resolve) => {
+				const done = () => {
+					clearTimeout(timer);
+					res.off('close', done);
+					resolve();
+				};
+				const timer = setTimeout(done, ms);
+				res.once('close', done);
+			});
+		await wait(fault.headersAfterMs ?? 0);
 		if (res.destroyed) return;
 		res.writeHead(fault.status ?? 200, {
 			'content-type': fault.contentType ?? 'video/mp4',
@@ -457,7 +468,7 @@ export class Emulator {
 		});
 		for (let at = 0; at < body.length && !res.destroyed; at += fault.chunkBytes) {
 			res.write(body.subarray(at, at + fault.chunkBytes));
-			await new Promise((resolve) => setTimeout(resolve, fault.everyMs));
+			await wait(fault.everyMs);
 		}
 		if (!res.destroyed) res.end();
 	}

@@ -9,6 +9,7 @@ import type {
 import { envelopeErrorCode, isObject, serviceMessageOf } from '../domain/envelope';
 import { redact } from '../domain/redact';
 import { ExecutionStopped, cancelSignalOf, pause, throwIfStopped } from '../domain/timing';
+import { withRequestSignal } from '../n8nInternals';
 import { CREDENTIAL_TYPE, type Connection, type SeedanceContext } from './connection';
 import {
 	createCertainlyNotProcessed,
@@ -266,8 +267,7 @@ export async function exchange(
 		let failure: Failure;
 		// Each try's own: aborting it closes the connection of an answer nobody will read.
 		const closer = new AbortController();
-		const abortSignal =
-			call.anonymous && signal ? AbortSignal.any([closer.signal, signal]) : closer.signal;
+		const abortSignal = signal ? AbortSignal.any([closer.signal, signal]) : closer.signal;
 		try {
 			const request: IHttpRequestOptions = {
 				...call.request,
@@ -284,7 +284,11 @@ export async function exchange(
 			const sending = (
 				call.anonymous
 					? context.helpers.httpRequest(request)
-					: context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)
+					: context.helpers.httpRequestWithAuthentication.call(
+							withRequestSignal(context, abortSignal),
+							CREDENTIAL_TYPE,
+							request,
+						)
 			) as Promise<FullResponse>;
 			// A download's body is read (and bounded) later; a JSON answer must arrive whole in time.
 			const response =

@@ -263,7 +263,7 @@ describe('the room is the only one', () => {
 		.map((file) => relative(root, join(root, 'nodes', file)));
 	// What each reach touches: written anywhere else, it is a reach outside the room.
 	const internals =
-		/_readableState|connectionInputData|runExecutionData|contextData|getExecuteData\(|isToolExecution|endsWith\('Tool'\)|\.push = /;
+		/_readableState|connectionInputData|runExecutionData|contextData|getExecuteData\(|isToolExecution|endsWith\('Tool'\)|\.push = |getExecutionCancelSignal: /;
 
 	it.each(files.filter((file) => !file.startsWith('nodes/shared/')))(
 		'%s reaches into no n8n internal',

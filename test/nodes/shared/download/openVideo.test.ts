@@ -34,19 +34,22 @@ async function download(...faults: Fault[]) {
 
 const cdnFile = () => `${emulator.cdnUrl}/files/${taskId}.mp4?expires=later`;
 
-describe('the body of an answer that is not the video', () => {
+describe.each([
+	['on another host (no key)', false],
+	["on the service's own origin (sent with the key)", true],
+])('a video link %s: an answer given up has its connection closed', (_where, ownOrigin) => {
 	// A body that would drip for a minute: the node closes it at once, not when the host is done.
 	const endless = { kind: 'drip' as const, chunkBytes: 1, everyMs: 30, contentType: 'text/html' };
+	beforeEach(() => (emulator.options.filesOnApiOrigin = ownOrigin));
+	afterEach(() => (emulator.options.filesOnApiOrigin = false));
 
-	it('a refusal whose body never ends: its connection is closed', async () => {
+	it('a refusal whose body never ends', async () => {
 		const { error } = await download({ ...endless, status: 403 });
-		expect(error?.message).toBe(
-			`The video link for task ${taskId} has expired or is not accessible (HTTP 403)`,
-		);
+		expect(error?.message).toContain('(HTTP 403)');
 		await waitFor(() => emulator.dripsUnderWay === 0, 10_000, 'the refusal to be closed');
 	});
 
-	it('a redirect whose body never ends: its connection is closed, the hop followed', async () => {
+	it('a redirect whose body never ends: the hop is followed', async () => {
 		const { error, binary } = await download({
 			...endless,
 			status: 302,
@@ -55,6 +58,21 @@ describe('the body of an answer that is not the video', () => {
 		expect(error).toBeUndefined();
 		expect(binary?.fileSize).toBeDefined();
 		await waitFor(() => emulator.dripsUnderWay === 0, 10_000, 'the redirect to be closed');
+	});
+
+	it('a video that stalls after its first bytes ends at Request Timeout, not when the host does', async () => {
+		emulator.inject('download', { kind: 'drip', chunkBytes: 64, everyMs: 120_000 });
+		const node = seedanceNode({
+			resource: 'video',
+			operation: 'wait',
+			taskId,
+			options: { ...FAST, requestTimeout: 1 },
+		});
+		const result = await runWorkflow([itemsNode([{ json: {} }]), node], {
+			credentials: credentials(),
+		});
+		expect(result.errorOf('Seedance')?.message).toContain('The video host was too slow');
+		await waitFor(() => emulator.dripsUnderWay === 0, 10_000, 'the stalled video to be closed');
 	});
 });
 

@@ -28,18 +28,24 @@ describe('Get Status: Request Timeout', () => {
 		expect(emulator.count('status')).toBeGreaterThan(1);
 	});
 
-	it('closes a read that ran out of time: an answer still dripping in is not left running', async () => {
-		const taskId = await createdTask();
-		const body = Buffer.from(JSON.stringify(emulator.statusBody(emulator.tasks.get(taskId)!)));
-		// Each answer would take minutes to arrive whole.
-		emulator.faultSource = (route) =>
-			route === 'status' ? { kind: 'drip', chunkBytes: 2, everyMs: 500, body } : undefined;
-		const result = await runWorkflow(
-			[itemsNode([{ json: {} }]), withOptions(taskId, { requestTimeout: 1 })],
-			{ credentials: credentials() },
-		);
-		expect(result.errorOf('Seedance')?.message).toContain('did not answer in time');
-		expect(emulator.count('status')).toBeGreaterThan(1);
-		await waitFor(() => emulator.dripsUnderWay === 0, 5000, 'the given-up answers to close');
-	});
+	it.each([
+		['still dripping in', 500],
+		['stalled after its first bytes', 120_000],
+	])(
+		'closes a read that ran out of time: an answer %s is not left running',
+		async (_how, everyMs) => {
+			const taskId = await createdTask();
+			const body = Buffer.from(JSON.stringify(emulator.statusBody(emulator.tasks.get(taskId)!)));
+			// Each answer would take minutes to arrive whole.
+			emulator.faultSource = (route) =>
+				route === 'status' ? { kind: 'drip', chunkBytes: 2, everyMs, body } : undefined;
+			const result = await runWorkflow(
+				[itemsNode([{ json: {} }]), withOptions(taskId, { requestTimeout: 1 })],
+				{ credentials: credentials() },
+			);
+			expect(result.errorOf('Seedance')?.message).toContain('did not answer in time');
+			expect(emulator.count('status')).toBeGreaterThan(1);
+			await waitFor(() => emulator.dripsUnderWay === 0, 5000, 'the given-up answers to close');
+		},
+	);
 });
