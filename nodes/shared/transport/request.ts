@@ -140,8 +140,8 @@ const timeoutError = (ms: number) =>
 	Object.assign(new Error(`timeout of ${ms}ms exceeded`), { code: 'ETIMEDOUT' });
 
 /**
- * The whole answer within `ms` (the request's own timeout ends at the headers); one out of time or
- * size has its stream destroyed and its request aborted, closing its socket.
+ * The whole answer within `ms`; one out of time or size is given up: its stream destroyed and its
+ * request aborted, which closes its socket (n8n 2.x hands a copy of the stream, whose destroy does not).
  */
 async function whole(
 	sending: Promise<FullResponse>,
@@ -153,15 +153,17 @@ async function whole(
 		() => 'late' as const,
 		() => 'stopped' as const,
 	);
+	const giveUp = () => {
+		void sending.then(
+			(response) => (response.body as Readable | undefined)?.destroy?.(),
+			() => undefined,
+		);
+		closer.abort();
+	};
 	try {
 		const response = await Promise.race([sending, late]);
 		if (response === 'late' || response === 'stopped') {
-			// Headers not yet in: the request's own timeout (the same ms) ends it.
-			closer.abort();
-			void sending.then(
-				(headersCame) => (headersCame.body as Readable | undefined)?.destroy?.(),
-				() => undefined,
-			);
+			giveUp();
 			throw timeoutError(ms);
 		}
 		const stream = response.body as Readable;
@@ -176,13 +178,11 @@ async function whole(
 			return 'read' as const;
 		})();
 		const outcome = await Promise.race([reading, late]).catch((error: unknown) => {
-			stream.destroy();
-			closer.abort();
+			giveUp();
 			throw error;
 		});
 		if (outcome !== 'read') {
-			stream.destroy();
-			closer.abort();
+			giveUp();
 			void reading.catch(() => undefined);
 			throw timeoutError(ms);
 		}
