@@ -36,6 +36,24 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 afterAll(() => (deduplicationStore.roundTripMs = 0));
 
+type Delete = typeof deduplicationStore.clearAllProcessedItems;
+/** One answer of the store to a delete, given the real delete. */
+type DeleteAnswer = (real: Delete, ...args: Parameters<Delete>) => ReturnType<Delete>;
+
+/** The store's deletes answered in turn by `answers`, then as usual; the spy counts them. */
+function deletesAnswering(...answers: DeleteAnswer[]) {
+	const real = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
+	const spy = jest.spyOn(deduplicationStore, 'clearAllProcessedItems');
+	for (const answer of answers)
+		spy.mockImplementationOnce(async (...args) => await answer(real, ...args));
+	return spy.mockImplementation(real);
+}
+
+/** A delete that never reached the row. */
+const refused: DeleteAnswer = async () => {
+	throw new Error('connection reset');
+};
+
 // `since` is the start of the whole wait, never of a streak of "foreign" answers: a waiter that has
 // waited foreignMs (5 s) for a live lock and then reads ONE stamp at or above its own (another
 // waiter polled a moment earlier on a clock a few ms ahead, or in the same millisecond) gives the
@@ -99,13 +117,7 @@ it('A3: the no-lock fallback ends when the Remove Duplicates row is gone', async
 // A release that fails (one database error) leaves the row: every later turn of every worker, this
 // one included, waits the whole stale time (30 s) although this process knows the lock is its own.
 it('A8: one failed release does not stall the next turn for the stale time', async () => {
-	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
-	jest
-		.spyOn(deduplicationStore, 'clearAllProcessedItems')
-		.mockImplementationOnce(async () => {
-			throw new Error('connection reset');
-		})
-		.mockImplementation(original);
+	deletesAnswering(refused);
 	await runProbe('release-fail', 'first');
 	const started = Date.now();
 	await runProbe('release-fail', 'next', { staleMs: 3000 });
@@ -252,13 +264,7 @@ it('A14: after a lost race, a workflow that had a Remove Duplicates counter wait
 // behind it (the delete is tried again after the next stale time).
 it('A15: a failed delete of a dead lock is tried again, not an error', async () => {
 	deduplicationStore.latest.set('break-fail|', LOCK_ROW_AT(Date.now()));
-	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
-	const clear = jest
-		.spyOn(deduplicationStore, 'clearAllProcessedItems')
-		.mockImplementationOnce(async () => {
-			throw new Error('connection reset');
-		})
-		.mockImplementation(original);
+	const clear = deletesAnswering(refused);
 	const run = await runProbe('break-fail', 'late', { staleMs: 300, foreignMs: 60_000 }, 5000);
 	expect(run.errorOf('Probe')).toBeUndefined();
 	expect(events).toEqual(['late:start', 'late:end']);
@@ -269,15 +275,7 @@ it('A15: a failed delete of a dead lock is tried again, not an error', async () 
 // the third try breaks the lock and the write-down runs (a generated case found this).
 it('A23: a dead lock whose delete fails twice in a row is broken on the third try', async () => {
 	deduplicationStore.latest.set('break-fail-twice|', LOCK_ROW_AT(Date.now()));
-	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
-	const refuse = async () => {
-		throw new Error('connection reset');
-	};
-	const clear = jest
-		.spyOn(deduplicationStore, 'clearAllProcessedItems')
-		.mockImplementationOnce(refuse)
-		.mockImplementationOnce(refuse)
-		.mockImplementation(original);
+	const clear = deletesAnswering(refused, refused);
 	const run = await runProbe('break-fail-twice', 'late', { staleMs: 300, foreignMs: 60_000 }, 5000);
 	expect(run.errorOf('Probe')).toBeUndefined();
 	expect(events).toEqual(['late:start', 'late:end']);
@@ -288,21 +286,16 @@ it('A23: a dead lock whose delete fails twice in a row is broken on the third tr
 // died too, gets three tries of its own.
 it('A24: a dead lock broken on the third try, then another, gets three tries again', async () => {
 	deduplicationStore.latest.set('break-fail-again|', LOCK_ROW_AT(Date.now()));
-	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
-	const refuse = async () => {
-		throw new Error('connection reset');
-	};
-	const clear = jest
-		.spyOn(deduplicationStore, 'clearAllProcessedItems')
-		.mockImplementationOnce(refuse)
-		.mockImplementationOnce(refuse)
-		.mockImplementationOnce(async (...args) => {
-			await original(...args);
+	const clear = deletesAnswering(
+		refused,
+		refused,
+		async (real, ...args) => {
+			await real(...args);
 			// Another worker takes the lock at once, and dies holding it.
 			deduplicationStore.latest.set('break-fail-again|', LOCK_ROW_AT(Date.now()));
-		})
-		.mockImplementationOnce(refuse)
-		.mockImplementation(original);
+		},
+		refused,
+	);
 	const run = await runProbe('break-fail-again', 'late', { staleMs: 300, foreignMs: 60_000 }, 5000);
 	expect(run.errorOf('Probe')).toBeUndefined();
 	expect(events).toEqual(['late:start', 'late:end']);
@@ -350,14 +343,10 @@ it('A17: a break that keeps failing ends in the store error', async () => {
 // A release whose delete went through but whose answer was lost is tried again: by then another
 // execution of this process may hold a new row, which the retry must not delete.
 it('A18: a release tried again spares the row of the next holder of this process', async () => {
-	const original = deduplicationStore.clearAllProcessedItems.bind(deduplicationStore);
-	jest
-		.spyOn(deduplicationStore, 'clearAllProcessedItems')
-		.mockImplementationOnce(async (...args) => {
-			await original(...args);
-			throw new Error('Connection terminated unexpectedly');
-		})
-		.mockImplementation(original);
+	deletesAnswering(async (real, ...args) => {
+		await real(...args);
+		throw new Error('Connection terminated unexpectedly');
+	});
 	const runs = [runProbe('release-lost', 'a', { holdMs: 30 })];
 	await waitFor(() => events.includes('a:start'), 5000, 'a to hold the lock');
 	runs.push(runProbe('release-lost', 'b', { holdMs: 600 }));
