@@ -4,22 +4,9 @@
  * However a body arrives, the guard takes or refuses it as it does the same bytes all arriving
  * after it, a video is read whole and in order, and a refused body never reaches n8n whole.
  */
-import { Readable } from 'node:stream';
-import type { INode } from 'n8n-workflow';
-
-import { VideoCheck } from '../../../../nodes/shared/domain/video';
-import { guard } from '../../../../nodes/shared/download/download';
 import { SAMPLE_MP4 } from '../../../emulator/server';
 import { checkProperty, fc } from '../../../property';
-
-const node: INode = {
-	id: 'guard',
-	name: 'Seedance',
-	type: 'seedance',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+import { bodyWith, guarded, readAll } from './guardBodies';
 
 /** The sample followed by a "free" box of `extra` bytes: a valid MP4 too. */
 function sampleWithFree(extra: number): Buffer {
@@ -69,28 +56,16 @@ async function deliver(
 	{ early, endedEarly, chunkBytes }: { early: number; endedEarly: boolean; chunkBytes: number },
 	limit: number,
 ): Promise<Verdict> {
-	const stream = new Readable({ read() {} });
-	stream.on('error', () => undefined);
 	const first = endedEarly ? bytes.length : early;
-	if (first > 0) stream.push(bytes.subarray(0, first));
-	if (endedEarly) stream.push(null);
-	const check = new VideoCheck({ announcedLength: null, maxBytes: limit });
-	const found = guard(node, stream, check, { bytes: limit, mode: null });
-	const chunks: Buffer[] = [];
-	const reading = (async () => {
-		try {
-			for await (const chunk of stream) chunks.push(chunk as Buffer);
-		} catch {
-			// The refusal destroyed the stream: read below as found.refusal.
-		}
-	})();
+	const stream = bodyWith(bytes.subarray(0, first), endedEarly);
+	const found = guarded(stream, limit);
+	const reading = readAll(stream);
 	if (!endedEarly) {
 		for (let at = first; at < bytes.length; at += chunkBytes)
 			stream.push(bytes.subarray(at, at + chunkBytes));
 		stream.push(null);
 	}
-	await reading;
-	return { refusal: found.refusal?.constructor.name, read: Buffer.concat(chunks) };
+	return { refusal: found.refusal?.constructor.name, read: (await reading).bytes };
 }
 
 it('a body judged before the guard, whole or in part, gets the verdict its bytes get after it', async () => {

@@ -3,56 +3,10 @@
  * before the guard went on (a socket may deliver a small file with its headers) are checked like
  * the rest. n8n-core's own streams deliver none early in these tests, so this path is tested here.
  */
-import { Readable } from 'node:stream';
-import type { INode } from 'n8n-workflow';
-
-import { VideoCheck } from '../../../../nodes/shared/domain/video';
-import { guard, type SizeLimit } from '../../../../nodes/shared/download/download';
 import { SAMPLE_MP4 } from '../../../emulator/server';
+import { bodyWith, guarded, readAll } from './guardBodies';
 
-const node: INode = {
-	id: 'guard',
-	name: 'Seedance',
-	type: 'seedance',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
 const HTML = Buffer.from('<html><body>Link expired</body></html>');
-
-/** A body whose first bytes arrived before the guard; `ended`: the whole body had. */
-function bodyWith(early: Buffer, ended: boolean): Readable {
-	const stream = new Readable({ read() {} });
-	// A refusal destroys the stream with its error: heard here even where no test reads it.
-	stream.on('error', () => undefined);
-	stream.push(early);
-	if (ended) stream.push(null);
-	return stream;
-}
-
-async function readAll(stream: Readable): Promise<{ bytes: Buffer; error?: Error }> {
-	const chunks: Buffer[] = [];
-	try {
-		for await (const chunk of stream) chunks.push(chunk as Buffer);
-	} catch (error) {
-		return { bytes: Buffer.concat(chunks), error: error as Error };
-	}
-	return { bytes: Buffer.concat(chunks) };
-}
-
-function guarded(
-	stream: Readable,
-	bytes = 10 * SAMPLE_MP4.length,
-	announced: number | null = null,
-) {
-	const limit: SizeLimit = { bytes, mode: null };
-	return guard(
-		node,
-		stream,
-		new VideoCheck({ announcedLength: announced, maxBytes: bytes }),
-		limit,
-	);
-}
 
 describe('the download guard: bytes that came before it', () => {
 	it('a whole video that had arrived is judged and put back for n8n to read', async () => {
